@@ -1,0 +1,3 @@
+from flowatlas.cli import main
+
+raise SystemExit(main())

@@ -1,0 +1,102 @@
+"""The ``flowatlas`` command line. Exit codes: 0 ok, 1 findings at or above --fail-on,
+2 invalid input or arguments, 3 a notebook failed (report).
+
+Every subcommand is a small function calling the same public functions the notebooks use.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from collections.abc import Callable, Sequence
+
+from flowatlas.errors import FlowatlasError, MapValidationError
+
+EXIT_OK, EXIT_FINDINGS, EXIT_INVALID, EXIT_NOTEBOOK = 0, 1, 2, 3
+
+
+class _Parser(argparse.ArgumentParser):
+    def error(self, message: str):  # argparse exits 2 on usage errors: keep it, no traceback
+        self.print_usage(sys.stderr)
+        self.exit(EXIT_INVALID, f"{self.prog}: error: {message}\n")
+
+
+def _cmd_validate(args: argparse.Namespace) -> int:
+    from flowatlas.loader import load_map
+
+    m = load_map(args.map)
+    s = m.summary()
+    print(f"{args.map}: valid ({s['nodes']} nodes, {s['flows']} flows, "
+          f"{s['organisations']} organisations, {s['declarations']} declarations)")
+    return EXIT_OK
+
+
+def _cmd_describe(args: argparse.Namespace) -> int:
+    from flowatlas.describe import describe, describe_text
+    from flowatlas.loader import load_map
+
+    m = load_map(args.map)
+    if args.format == "json":
+        print(json.dumps(describe(m), indent=2, ensure_ascii=False))
+    else:
+        sys.stdout.write(describe_text(m))
+    return EXIT_OK
+
+
+def _cmd_schema(args: argparse.Namespace) -> int:
+    from flowatlas.schema import schema_text
+
+    sys.stdout.write(schema_text())
+    return EXIT_OK
+
+
+def _add_map_arg(p: argparse.ArgumentParser) -> None:
+    p.add_argument("map", help="map folder (e.g. dataflows/absoloop) or a single YAML file")
+
+
+#: name -> (help, function adding arguments, handler). Later commands register here.
+COMMANDS: dict[str, tuple[str, Callable[[argparse.ArgumentParser], None], Callable[[argparse.Namespace], int]]] = {
+    "validate": ("check a map; print every error with file:line", _add_map_arg, _cmd_validate),
+    "describe": (
+        "counts by node kind, role, jurisdiction and type",
+        lambda p: (_add_map_arg(p), p.add_argument("--format", choices=["table", "json"], default="table")),
+        _cmd_describe,
+    ),
+    "schema": ("print the JSON Schema of map files", lambda p: None, _cmd_schema),
+}
+
+
+def build_parser() -> argparse.ArgumentParser:
+    from flowatlas import __version__
+
+    parser = _Parser(prog="flowatlas", description="A data-flow atlas for personal information.")
+    parser.add_argument("--version", action="version", version=f"flowatlas {__version__}")
+    sub = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
+    for name, (help_, add, handler) in COMMANDS.items():
+        p = sub.add_parser(name, help=help_, description=help_)
+        add(p)
+        p.set_defaults(handler=handler)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run the CLI; returns the exit code. Known errors print a message, never a traceback."""
+    args = build_parser().parse_args(argv)
+    try:
+        return args.handler(args)
+    except MapValidationError as exc:
+        print(f"flowatlas: {exc}", file=sys.stderr)
+        return EXIT_INVALID
+    except FlowatlasError as exc:
+        print(f"flowatlas: error: {exc}", file=sys.stderr)
+        return EXIT_INVALID
+    except KeyboardInterrupt:
+        print("flowatlas: interrupted", file=sys.stderr)
+        return 130
+    except BrokenPipeError:
+        return EXIT_OK
+
+
+if __name__ == "__main__":  # pragma: no cover
+    raise SystemExit(main())

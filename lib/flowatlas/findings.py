@@ -1,0 +1,93 @@
+"""Findings: what the audit reports. The shared contract of audit, diagrams, notebooks and report.
+
+A :class:`Finding` is plain, immutable data. Its ``id`` is derived from its content (rule,
+flows, path, subject of the finding), never from file names, line numbers or record order, so
+the same map gives the same ids however its files are arranged.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import asdict, dataclass, field
+from typing import Literal
+
+from flowatlas.model import Source
+
+Severity = Literal["info", "low", "medium", "high"]
+SEVERITIES: tuple[str, ...] = ("info", "low", "medium", "high")
+SEVERITY_RANK: dict[str, int] = {s: i for i, s in enumerate(SEVERITIES)}
+
+Disclosure = Literal["clear", "vague", "omitted", "incorrect", "ambiguous"]
+DISCLOSURES: tuple[str, ...] = ("clear", "vague", "ambiguous", "omitted", "incorrect")
+#: Worse is larger: used to pick "the worst class" of a cell or an edge.
+DISCLOSURE_RANK: dict[str, int] = {d: i for i, d in enumerate(DISCLOSURES)}
+
+Dimension = Literal["type", "recipient", "purpose", "location", "safeguard"]
+DIMENSIONS: tuple[str, ...] = ("type", "recipient", "purpose", "location", "safeguard")
+
+
+@dataclass(frozen=True, slots=True)
+class ClauseRef:
+    """A declaration a finding was held against."""
+
+    policy: str
+    declaration: str
+    clause: str
+    quote: str
+
+
+@dataclass(frozen=True)
+class Finding:
+    """One problem (or, for severity ``info``, one observation) the audit reports."""
+
+    rule: str
+    severity: Severity
+    message: str
+    remedy: str
+    disclosure: Disclosure | None = None
+    dimension: Dimension | None = None
+    flows: tuple[str, ...] = ()
+    path: tuple[str, ...] = ()  # node ids, in order, for chains; else the flow's ends
+    nodes: tuple[str, ...] = ()  # nodes the finding is about (stores, orphans, ...)
+    types: tuple[str, ...] = ()
+    organisations: tuple[str, ...] = ()
+    countries: tuple[str, ...] = ()
+    clauses: tuple[ClauseRef, ...] = ()
+    src: Source | None = None
+    key: str = ""  # what distinguishes two findings of one rule on one flow (e.g. the type)
+    id: str = field(default="")
+
+    def __post_init__(self) -> None:
+        if not self.id:
+            object.__setattr__(self, "id", finding_id(self))
+
+    @property
+    def location(self) -> str:
+        return str(self.src) if self.src else ""
+
+    def to_dict(self) -> dict:
+        d = asdict(self)
+        d["src"] = self.location
+        d["clauses"] = [asdict(c) for c in self.clauses]
+        for k in ("flows", "path", "nodes", "types", "organisations", "countries"):
+            d[k] = list(d[k])
+        return d
+
+
+def finding_id(f: Finding) -> str:
+    """``RULE-xxxxxxxx``: a short hash of what the finding is about (not where it is written)."""
+    basis = "\x1f".join(
+        [f.rule, ",".join(f.flows), ",".join(f.path), ",".join(f.nodes), ",".join(f.types), f.key]
+    )
+    return f"{f.rule}-{hashlib.sha256(basis.encode()).hexdigest()[:10]}"
+
+
+def sort_findings(findings: list[Finding]) -> list[Finding]:
+    """Most severe first, then by rule and id: a stable, meaningful order."""
+    return sorted(findings, key=lambda f: (-SEVERITY_RANK[f.severity], f.rule, f.id))
+
+
+def at_or_above(findings: list[Finding], severity: str) -> list[Finding]:
+    """Findings whose severity is at least ``severity``."""
+    floor = SEVERITY_RANK[severity]
+    return [f for f in findings if SEVERITY_RANK[f.severity] >= floor]

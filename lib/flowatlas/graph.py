@@ -1,0 +1,123 @@
+"""The map as a :class:`networkx.MultiDiGraph`, and type-aware reachability.
+
+Node attributes (one node per map node, key = node id):
+
+``kind``          subject | system | store
+``name``          display name
+``owner``         organisation id (None for subjects)
+``role``          the owner's role (controller, processor, ...), "subject" for subjects
+``jurisdiction``  ISO 3166-1 alpha-2 country, or None
+``external``      True when the owner is neither the controller nor an affiliate
+``record``        the :class:`~flowatlas.model.Node`
+
+Edge attributes (key = flow id):
+
+``types``         tuple of information-type ids carried
+``purposes``      tuple of purpose ids
+``cross_border``  True when both ends have a country and they differ
+``record``        the :class:`~flowatlas.model.Flow`
+
+Reachability follows only edges that carry the type asked for (or one of its subtypes), so
+"where can ``email`` go" never walks an edge that carries only ``ip-address``.
+
+>>> from flowatlas.loader import load_map
+>>> g = build_graph(load_map("dataflows/absoloop"))  # doctest: +SKIP
+>>> sorted(reach(g, m, "password"))                  # doctest: +SKIP
+"""
+
+from __future__ import annotations
+
+from collections import deque
+from collections.abc import Iterable
+
+import networkx as nx
+
+from flowatlas.atlas import Map
+
+INTERNAL_ROLES = frozenset({"controller", "affiliate"})
+
+
+def build_graph(m: Map) -> nx.MultiDiGraph:
+    """Build the flow graph of ``m`` (cached on the map: same map, same graph object).
+
+    Treat the result as read-only; copy it (``g.copy()``) before changing it.
+    """
+    g = m._cache.get("graph")
+    if g is not None:
+        return g
+    g = nx.MultiDiGraph(map_id=m.info.id, name=m.info.name, controller=m.info.controller, home=m.home)
+    for nid, n in m.nodes.items():
+        org = m.organisations[n.owner] if n.owner else None
+        g.add_node(
+            nid,
+            kind=n.kind,
+            name=n.name,
+            owner=n.owner,
+            role=org.role if org else "subject",
+            jurisdiction=n.jurisdiction,
+            external=bool(org and org.role not in INTERNAL_ROLES),
+            record=n,
+        )
+    for fid, f in m.flows.items():
+        a, b = m.nodes[f.source].jurisdiction, m.nodes[f.target].jurisdiction
+        g.add_edge(
+            f.source,
+            f.target,
+            key=fid,
+            types=tuple(f.types),
+            purposes=tuple(f.purposes),
+            cross_border=bool(a and b and a != b),
+            record=f,
+        )
+    m._cache["graph"] = g
+    return g
+
+
+def carriers(m: Map, type_id: str) -> list[str]:
+    """Ids of flows that carry ``type_id`` or one of its subtypes, sorted."""
+    index = m._cache.get("carriers")
+    if index is None:
+        index = {}
+        for fid, f in m.flows.items():
+            for t in f.types:
+                for anc in m.type_tree.ancestors(t):
+                    index.setdefault(anc, []).append(fid)
+        index = {k: sorted(set(v)) for k, v in index.items()}
+        m._cache["carriers"] = index
+    return index.get(type_id, [])
+
+
+def reach(
+    g: nx.MultiDiGraph, m: Map, type_id: str, sources: Iterable[str] | None = None
+) -> dict[str, list[str]]:
+    """Where ``type_id`` (or a subtype) can go: ``{node: [flow ids of one shortest path]}``.
+
+    Starts from ``sources`` or, by default, from every node where a carrying flow starts and no
+    carrying flow arrives (the collection points). One breadth-first pass over the carrying
+    edges only; the returned path is the first found in sorted order, so it is deterministic.
+    """
+    fids = carriers(m, type_id)
+    out_edges: dict[str, list[tuple[str, str]]] = {}
+    has_in: set[str] = set()
+    for fid in fids:
+        f = m.flows[fid]
+        out_edges.setdefault(f.source, []).append((fid, f.target))
+        has_in.add(f.target)
+    if sources is None:
+        starts = sorted(n for n in out_edges if n not in has_in) or sorted(out_edges)
+    else:
+        starts = sorted(set(sources))
+    paths: dict[str, list[str]] = {s: [] for s in starts}
+    queue = deque(starts)
+    while queue:
+        cur = queue.popleft()
+        for fid, nxt in out_edges.get(cur, ()):
+            if nxt not in paths:
+                paths[nxt] = [*paths[cur], fid]
+                queue.append(nxt)
+    return dict(sorted(paths.items()))
+
+
+def types_reaching(m: Map, node_id: str) -> set[str]:
+    """Information types that arrive at ``node_id`` on any flow."""
+    return {t for f in m.flows.values() if f.target == node_id for t in f.types}

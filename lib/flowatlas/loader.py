@@ -1,0 +1,517 @@
+"""Load a map folder into a validated :class:`~flowatlas.atlas.Map`.
+
+Every problem of the whole map is collected and reported at once, each located at
+file:line:column with what was expected and, for misspellings, a "did you mean". Checks run in
+three passes: YAML (syntax, duplicate keys, aliases), shape (pydantic, per record), references
+(ids unique across files, references resolve, country codes, durations, hierarchy cycles).
+"""
+
+from __future__ import annotations
+
+import difflib
+import hashlib
+from collections.abc import Iterable
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+import isodate
+import pycountry
+from pydantic import BaseModel, ValidationError
+
+from flowatlas.atlas import Map, retention_days
+from flowatlas.errors import MapError, MapValidationError
+from flowatlas.model import (
+    ID_PATTERN,
+    RETENTION_WHILE_SERVICE,
+    SECTIONS,
+    Declaration,
+    MapInfo,
+    Record,
+    Source,
+)
+from flowatlas.yamlio import Document, YamlProblem, parse_yaml, read_yaml
+
+YAML_SUFFIXES = (".yaml", ".yml")
+MAX_FILES = 10_000
+BASE_TAXONOMY = "taxonomy.yaml"
+
+_COUNTRIES: frozenset[str] = frozenset(c.alpha_2 for c in pycountry.countries)
+
+
+def is_country(code: str) -> bool:
+    """True for an ISO 3166-1 alpha-2 code that pycountry knows."""
+    return code in _COUNTRIES
+
+
+def did_you_mean(word: str, choices: Iterable[str]) -> str:
+    """A ``did you mean 'x'?`` hint, or an empty string."""
+    close = difflib.get_close_matches(str(word), sorted(set(choices)), n=1, cutoff=0.6)
+    return f"did you mean '{close[0]}'?" if close else ""
+
+
+# --------------------------------------------------------------------------- entry points
+
+
+def load_map(path: str | Path, *, base_taxonomy: bool = True) -> Map:
+    """Load and validate the map in folder ``path`` (or a single YAML file).
+
+    Raises :class:`~flowatlas.errors.MapValidationError` listing every problem found.
+    """
+    root = Path(path)
+    errors: list[MapError] = []
+    if root.is_dir():
+        files = sorted(
+            (p for p in root.rglob("*") if p.suffix in YAML_SUFFIXES and p.is_file()),
+            key=lambda p: p.relative_to(root).as_posix(),
+        )
+        if not files:
+            raise MapValidationError(
+                [MapError(Source(str(path), 1), "no .yaml files in this folder",
+                          "point at a map folder such as dataflows/absoloop")]
+            )
+    elif root.is_file():
+        files = [root]
+    else:
+        raise MapValidationError(
+            [MapError(Source(str(path), 1), "no such map folder or file")]
+        )
+    if len(files) > MAX_FILES:
+        raise MapValidationError(
+            [MapError(Source(str(path), 1), f"{len(files)} YAML files, over the {MAX_FILES} limit")]
+        )
+    docs: list[Document] = []
+    digest = hashlib.sha256()
+    if base_taxonomy:
+        docs.append(_base_document())
+    for f in files:
+        display = f.as_posix() if root.is_file() else (Path(path) / f.relative_to(root)).as_posix()
+        try:
+            raw = f.read_bytes()
+        except OSError as exc:
+            errors.append(MapError(Source(display, 1), f"cannot read file: {exc.strerror}"))
+            continue
+        digest.update(f.relative_to(root).as_posix().encode() if root.is_dir() else f.name.encode())
+        digest.update(b"\0")
+        digest.update(raw)
+        try:
+            docs.append(read_yaml(f, display))
+        except YamlProblem as exc:
+            errors.extend(exc.errors)
+    return build_map(docs, errors, root=str(path), digest=digest.hexdigest())
+
+
+def load_texts(texts: dict[str, str], *, base_taxonomy: bool = True) -> Map:
+    """Load a map from ``{file name: YAML text}`` (tests, notebooks, synthetic maps)."""
+    errors: list[MapError] = []
+    docs = [_base_document()] if base_taxonomy else []
+    digest = hashlib.sha256()
+    for name in sorted(texts):
+        digest.update(name.encode() + b"\0" + texts[name].encode())
+        try:
+            docs.append(parse_yaml(texts[name], name))
+        except YamlProblem as exc:
+            errors.extend(exc.errors)
+    return build_map(docs, errors, root="<memory>", digest=digest.hexdigest())
+
+
+_BASE: Document | None = None
+
+
+def _base_document() -> Document:
+    global _BASE
+    if _BASE is None:
+        text = resources.files("flowatlas").joinpath("data", BASE_TAXONOMY).read_text("utf-8")
+        _BASE = parse_yaml(text, f"<flowatlas>/{BASE_TAXONOMY}")
+    return _BASE
+
+
+# --------------------------------------------------------------------------- pass 2: shape
+
+
+def _pydantic_errors(
+    exc: ValidationError, doc: Document, base: tuple[str | int, ...], model: type[BaseModel]
+) -> list[MapError]:
+    out: list[MapError] = []
+    for e in exc.errors(include_url=False):
+        loc = tuple(e["loc"])
+        path = base + loc
+        kind = e["type"]
+        field_name = str(loc[-1]) if loc else ""
+        if kind == "extra_forbidden":
+            parent_model = _model_at(model, loc[:-1])
+            known = list(_field_names(parent_model)) if parent_model else []
+            hint = did_you_mean(field_name, known) or (
+                f"expected one of: {', '.join(sorted(known))}" if known else "")
+            out.append(MapError(doc.locate(path), f"unknown key '{field_name}'", hint))
+        elif kind == "missing":
+            out.append(MapError(doc.locate(path[:-1]), f"missing required key '{field_name}'"))
+        elif kind == "literal_error":
+            allowed = e.get("ctx", {}).get("expected", "")
+            choices = [a.strip().strip("'") for a in allowed.replace(" or ", ",").split(",")]
+            value = e.get("input")
+            hint = did_you_mean(str(value), choices) or f"expected one of: {allowed}"
+            out.append(MapError(doc.locate(path), f"'{field_name}' has value {value!r}, which is not allowed", hint))
+        elif kind == "string_pattern_mismatch":
+            value = e.get("input")
+            if "Country" in str(e.get("ctx", {}).get("pattern", "")) or e["ctx"]["pattern"] == r"^[A-Z]{2}$":
+                out.append(MapError(doc.locate(path), f"{value!r} is not an ISO 3166-1 alpha-2 country code",
+                                    "use two capital letters such as SG, US, DE"))
+            else:
+                out.append(MapError(doc.locate(path), f"{value!r} is not a valid id",
+                                    "use letters, digits, '-', '_' and '.', starting with a letter or digit"))
+        elif kind in ("model_type", "dict_type"):
+            out.append(MapError(doc.locate(path), f"'{field_name or 'record'}' must be a mapping of keys to values",
+                                f"got {type(e.get('input')).__name__}"))
+        elif kind == "list_type":
+            out.append(MapError(doc.locate(path), f"'{field_name}' must be a list",
+                                f"write it as [a, b] or as '- a' lines; got {type(e.get('input')).__name__}"))
+        elif kind == "too_short":
+            out.append(MapError(doc.locate(path), f"'{field_name}' must not be empty"))
+        else:
+            out.append(MapError(doc.locate(path), f"'{field_name}': {e['msg']}",
+                                f"got {e.get('input')!r}"[:120]))
+    return out
+
+
+def _field_names(model: type[BaseModel]) -> list[str]:
+    names = []
+    for name, f in model.model_fields.items():
+        if name == "src":
+            continue
+        names.append(f.alias or name)
+    return names
+
+
+def _model_at(model: type[BaseModel], loc: tuple) -> type[BaseModel] | None:
+    """The pydantic model class found by walking ``loc`` through ``model``'s fields."""
+    import typing
+
+    cur: Any = model
+    for step in loc:
+        if isinstance(step, int):
+            continue
+        if not (isinstance(cur, type) and issubclass(cur, BaseModel)):
+            return None
+        f = None
+        for name, fi in cur.model_fields.items():
+            if step in (name, fi.alias):
+                f = fi
+                break
+        if f is None:
+            return None
+        ann = f.annotation
+        # unwrap list[X] / X | None
+        for _ in range(3):
+            args = [a for a in typing.get_args(ann) if a is not type(None)]
+            if isinstance(ann, type) and issubclass(ann, BaseModel):
+                break
+            if args:
+                ann = args[0]
+        cur = ann
+    return cur if isinstance(cur, type) and issubclass(cur, BaseModel) else None
+
+
+def _set_src(rec: Record, src: Source) -> None:
+    object.__setattr__(rec, "src", src)
+
+
+class _Collected:
+    """Records of each section, with the document and path each came from."""
+
+    def __init__(self) -> None:
+        self.by_section: dict[str, list[Record]] = {s: [] for s in SECTIONS}
+        self.maps: list[MapInfo] = []
+        self.where: dict[int, tuple[Document, tuple]] = {}  # id(record) -> (doc, path)
+        self.failed_ids: set[str] = set()  # ids of records whose shape was wrong (reported)
+
+
+def _validate_shapes(docs: list[Document], errors: list[MapError]) -> _Collected:
+    got = _Collected()
+    allowed = ["map", *SECTIONS]
+    for doc in docs:
+        data = doc.data
+        if data is None:
+            continue
+        if not isinstance(data, dict):
+            errors.append(MapError(doc.locate(()), "a map file must be a mapping of sections",
+                                   f"expected top-level keys among: {', '.join(allowed)}"))
+            continue
+        for section, body in data.items():
+            if section == "map":
+                if not isinstance(body, dict):
+                    errors.append(MapError(doc.locate(("map",)), "'map' must be a mapping"))
+                    continue
+                rec = _validate_one(MapInfo, body, doc, ("map",), errors, got.where)
+                if rec is not None:
+                    got.maps.append(rec)
+                continue
+            model = SECTIONS.get(section)
+            if model is None:
+                hint = did_you_mean(section, allowed) or f"expected one of: {', '.join(allowed)}"
+                errors.append(MapError(doc.locate((section,)), f"unknown section '{section}'", hint))
+                continue
+            if body is None:
+                continue
+            if not isinstance(body, list):
+                errors.append(MapError(doc.locate((section,)), f"section '{section}' must be a list of records",
+                                       "start each record with '- id: ...'"))
+                continue
+            for i, item in enumerate(body):
+                rec = _validate_one(model, item, doc, (section, i), errors, got.where)
+                if rec is not None:
+                    got.by_section[section].append(rec)
+                elif isinstance(item, dict) and isinstance(item.get("id"), str):
+                    got.failed_ids.add(item["id"])
+    return got
+
+
+def _validate_one(
+    model: type[Record], item: Any, doc: Document, path: tuple, errors: list[MapError], where: dict
+):
+    if isinstance(item, dict) and "src" in item:
+        errors.append(MapError(doc.locate((*path, "src")), "unknown key 'src'",
+                               "src is set by flowatlas; remove it"))
+        return None
+    try:
+        rec = model.model_validate(item)
+    except ValidationError as exc:
+        errors.extend(_pydantic_errors(exc, doc, path, model))
+        return None
+    _set_src(rec, doc.locate(path))
+    where[id(rec)] = (doc, path)
+    if model.__name__ == "Policy":
+        for j, d in enumerate(rec.declarations):
+            _set_src(d, doc.locate((*path, "declarations", j)))
+            where[id(d)] = (doc, (*path, "declarations", j))
+    return rec
+
+
+# --------------------------------------------------------------------------- pass 3: references
+
+
+class _Refs:
+    """Checks references, reporting at the record's source line with the key's name."""
+
+    def __init__(
+        self, errors: list[MapError], where: dict[int, tuple[Document, tuple]], failed: set[str]
+    ) -> None:
+        self.errors = errors
+        self.where = where
+        self.failed = failed  # ids already reported as malformed: no cascade of "unknown" errors
+
+    def err(self, rec: Record, message: str, hint: str = "", at: tuple = ()) -> None:
+        """Report at the key ``at`` (a path inside the record) or at the record itself."""
+        w = self.where.get(id(rec))
+        src = w[0].locate(w[1] + at) if w else (rec.src or Source("<unknown>", 1))
+        self.errors.append(MapError(src, message, hint))
+
+    def ref(self, rec: Record, key: str, value: str | None, table: dict, what: str,
+            at: tuple | None = None) -> bool:
+        if value is None or value in table:
+            return True
+        if value in self.failed:
+            return False
+        hint = did_you_mean(value, table) or f"define {what} '{value}' or fix the id"
+        self.err(rec, f"{key}: unknown {what} '{value}'", hint, (key,) if at is None else at)
+        return False
+
+    def refs(self, rec: Record, key: str, values: Iterable[str], table: dict, what: str) -> None:
+        for i, v in enumerate(values):
+            self.ref(rec, key, v, table, what, (key, i))
+
+    def country(self, rec: Record, key: str, code: str | None, at: tuple | None = None) -> None:
+        if code is not None and not is_country(code):
+            self.err(rec, f"{key}: '{code}' is not an ISO 3166-1 alpha-2 country code",
+                     did_you_mean(code, _COUNTRIES) or "use two capital letters such as SG, US, DE",
+                     (key,) if at is None else at)
+
+    def retention(self, rec: Record, key: str, value: str | None) -> None:
+        if value is None or value in (RETENTION_WHILE_SERVICE, "indefinite"):
+            return
+        try:
+            days = retention_days(value)
+        except (isodate.ISO8601Error, ValueError):
+            self.err(rec, f"{key}: '{value}' is not an ISO 8601 duration",
+                     "write e.g. P30D, P6M, P7Y, or 'while_service' or 'indefinite'", (key,))
+            return
+        if days is not None and days <= 0:
+            self.err(rec, f"{key}: '{value}' is not a positive duration", (key,))
+
+
+def _index(records: list[Record], what: str, errors: list[MapError], seen: dict | None = None) -> dict:
+    out: dict[str, Record] = {} if seen is None else seen
+    for r in records:
+        rid = r.id  # type: ignore[attr-defined]
+        if rid in out:
+            first = out[rid].src
+            errors.append(MapError(r.src or Source("<unknown>", 1),
+                                   f"duplicate {what} id '{rid}' (first defined at {first})",
+                                   "ids must be unique across all files of a map"))
+            continue
+        out[rid] = r
+    return out
+
+
+def _hierarchy_checks(table: dict, what: str, chk: _Refs) -> None:
+    from flowatlas.taxonomy import Hierarchy
+
+    for r in table.values():
+        if r.parent is not None:
+            chk.ref(r, "parent", r.parent, table, what)
+    h = Hierarchy({k: (v.parent if v.parent in table else None) for k, v in table.items()})
+    cyc = h.find_cycle()
+    if cyc:
+        chk.err(table[cyc[0]], f"{what} hierarchy has a cycle: {' > '.join(cyc)}",
+                "one of these parents must change")
+
+
+def build_map(docs: list[Document], errors: list[MapError], *, root: str, digest: str) -> Map:
+    """Validate documents already parsed and assemble the :class:`Map` (or raise)."""
+    got = _validate_shapes(docs, errors)
+    s = got.by_section
+    types = _index(s["information_types"], "information type", errors)
+    purposes = _index(s["purposes"], "purpose", errors)
+    subjects = _index(s["data_subjects"], "data subject", errors)
+    orgs = _index(s["organisations"], "organisation", errors)
+    nodes = _index(s["nodes"], "node", errors)
+    flows = _index(s["flows"], "flow", errors)
+    policies = _index(s["policies"], "policy", errors)
+    chk = _Refs(errors, got.where, got.failed_ids)
+
+    _hierarchy_checks(types, "information type", chk)
+    _hierarchy_checks(purposes, "purpose", chk)
+    _hierarchy_checks(subjects, "data subject", chk)
+
+    info: MapInfo | None = None
+    if not got.maps:
+        first = next((d.file for d in docs if not d.file.startswith("<flowatlas>")), root)
+        errors.append(MapError(Source(first, 1), "the map has no 'map' section",
+                               "add one file with 'map: {id: ..., name: ..., controller: ..., home: SG}'"))
+    else:
+        info = got.maps[0]
+        for extra in got.maps[1:]:
+            errors.append(MapError(extra.src, f"a second 'map' section (first at {info.src})",
+                                   "keep one 'map' section per map"))
+        if (chk.ref(info, "controller", info.controller, orgs, "organisation")
+                and orgs[info.controller].role != "controller"):
+            chk.err(info, f"controller: organisation '{info.controller}' has role "
+                          f"'{orgs[info.controller].role}', expected 'controller'", "", ("controller",))
+        chk.country(info, "home", info.home)
+        chk.ref(info, "policy", info.policy, policies, "policy")
+
+    for o in orgs.values():
+        chk.country(o, "jurisdiction", o.jurisdiction)
+        chk.ref(o, "engaged_by", o.engaged_by, orgs, "organisation")
+        for i, sg in enumerate(o.safeguards):
+            for j, c in enumerate(sg.countries):
+                chk.country(o, "safeguards.countries", c, ("safeguards", i, "countries", j))
+            if sg.kind == "contract" and not sg.countries:
+                chk.err(o, "safeguards: a contract must name the countries it covers (countries: [..])",
+                        "PDPR 2021 reg 12(1)(b) needs the contract to specify the destination countries",
+                        ("safeguards", i))
+            if sg.kind == "certification" and sg.scheme is None:
+                chk.err(o, "safeguards: a certification needs a scheme",
+                        "scheme: APEC-CBPR, APEC-PRP, Global-CBPR, Global-PRP or other", ("safeguards", i))
+        if o.role == "sub_processor" and o.engaged_by is None:
+            chk.err(o, "a sub_processor needs engaged_by: the organisation that engaged it")
+
+    store_only = ("retention", "encrypted_at_rest", "erase", "export", "backup_of", "replica_of")
+    for n in nodes.values():
+        chk.ref(n, "owner", n.owner, orgs, "organisation")
+        chk.country(n, "jurisdiction", n.jurisdiction)
+        if n.kind == "subject":
+            if n.subject is None:
+                chk.err(n, "a subject node needs 'subject': the data-subject category",
+                        f"one of: {', '.join(sorted(subjects))}")
+            else:
+                chk.ref(n, "subject", n.subject, subjects, "data subject")
+        else:
+            if n.subject is not None:
+                chk.err(n, f"'subject' is only for subject nodes, not for a {n.kind}")
+            if n.owner is None:
+                chk.err(n, f"a {n.kind} needs 'owner': the organisation that runs it")
+            if n.jurisdiction is None:
+                chk.err(n, f"a {n.kind} needs 'jurisdiction': the country it is located in")
+        if n.kind != "store":
+            for k in store_only:
+                if getattr(n, k) not in (None, False):
+                    chk.err(n, f"'{k}' is only for stores, not for a {n.kind}",
+                            "set kind: store or remove it", (k,))
+        else:
+            if n.retention is None:
+                chk.err(n, "a store needs 'retention'", "an ISO 8601 duration such as P30D, or while_service")
+            chk.retention(n, "retention", n.retention)
+            chk.refs(n, "retention_purposes", n.retention_purposes, purposes, "purpose")
+            for k in ("backup_of", "replica_of"):
+                v = getattr(n, k)
+                if v is not None and chk.ref(n, k, v, nodes, "node") and nodes[v].kind != "store":
+                    chk.err(n, f"{k}: '{v}' is a {nodes[v].kind}, expected a store")
+
+    for f in flows.values():
+        ok_s = chk.ref(f, "from", f.source, nodes, "node")
+        ok_t = chk.ref(f, "to", f.target, nodes, "node")
+        chk.refs(f, "types", f.types, types, "information type")
+        chk.refs(f, "purposes", f.purposes, purposes, "purpose")
+        chk.refs(f, "subjects", f.subjects, subjects, "data subject")
+        for key, vals in (("types", f.types), ("purposes", f.purposes)):
+            dup = sorted({v for v in vals if vals.count(v) > 1})
+            if dup:
+                chk.err(f, f"{key}: listed twice: {', '.join(dup)}", "list each once", (key,))
+        if f.source == f.target:
+            chk.err(f, f"flow goes from '{f.source}' to itself", "a flow joins two different nodes")
+        if ok_s and ok_t:
+            src_subject = nodes[f.source].kind == "subject"
+            if src_subject and f.context is None:
+                chk.err(f, "a flow from a data subject needs 'context'",
+                        "one of: registration, product_use, inquiry, offline_delivery")
+            if not src_subject and f.context is not None:
+                chk.err(f, "'context' is only for flows that start at a data subject", "", ("context",))
+            if nodes[f.target].kind == "subject" and nodes[f.source].kind == "subject":
+                chk.err(f, "a flow cannot join two data subjects directly", "route it through a system")
+
+    for p in policies.values():
+        chk.ref(p, "controller", p.controller, orgs, "organisation")
+        seen: dict[str, Declaration] = {}
+        for d in p.declarations:
+            if d.id in seen:
+                chk.err(d, f"duplicate declaration id '{d.id}' in policy '{p.id}' (first at {seen[d.id].src})")
+            seen[d.id] = d
+            chk.refs(d, "subjects", d.subjects, subjects, "data subject")
+            chk.refs(d, "types", d.types, types, "information type")
+            chk.refs(d, "purposes", d.purposes, purposes, "purpose")
+            for j, c in enumerate(d.locations):
+                chk.country(d, "locations", c, ("locations", j))
+            chk.retention(d, "retention", d.retention)
+            _declaration_shape(d, chk)
+
+    if errors or info is None:
+        raise MapValidationError(errors)
+    files = tuple(sorted({d.file for d in docs if not d.file.startswith("<flowatlas>")}))
+    return Map.create(
+        info=info, types=types, purposes=purposes, subjects=subjects, organisations=orgs,
+        nodes=nodes, flows=flows, policies=policies, root=root, files=files, digest=digest,
+    )
+
+
+_NEEDS: dict[str, tuple[str, ...]] = {
+    "collection": ("types",),
+    "storage": ("locations",),
+    "purpose": ("purposes",),
+    "sharing": ("bases",),
+    "prohibition": ("recipient_roles",),
+    "transfer": ("locations",),
+    "right": ("rights",),
+    "security": ("measures",),
+}
+
+
+def _declaration_shape(d: Declaration, chk: _Refs) -> None:
+    for key in _NEEDS.get(d.kind, ()):
+        if not getattr(d, key):
+            chk.err(d, f"a '{d.kind}' declaration needs '{key}'")
+    if d.kind == "retention" and d.retention is None and not d.purposes:
+        chk.err(d, "a 'retention' declaration needs 'retention' (the limit) or 'purposes' (the exceptions)")
+
+
+__all__ = ["ID_PATTERN", "did_you_mean", "is_country", "load_map", "load_texts"]

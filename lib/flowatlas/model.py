@@ -1,0 +1,404 @@
+"""The map model: small, typed, immutable records (pydantic v2).
+
+A *map* is a folder of YAML files. Each file is a mapping whose top-level keys are sections
+(``map``, ``information_types``, ``purposes``, ``data_subjects``, ``organisations``, ``nodes``,
+``flows``, ``policies``); the loader merges the sections of every file. The classes below are
+both the validator and the source of the published JSON Schema (``flowatlas schema``).
+
+Every record carries ``src`` (file, line, column) set by the loader, never written in YAML, so
+that errors and findings can point a person at the line to change.
+
+Vocabularies (roles, collection contexts, sharing and transfer bases, safeguard kinds) are
+closed ``Literal`` sets so that editors autocomplete them; information types, purposes and
+data-subject categories are open taxonomies (``flowatlas/data/taxonomy.yaml`` plus whatever a
+map adds) checked by the loader.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import date
+from typing import Annotated, Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+from pydantic.json_schema import SkipJsonSchema
+
+# --------------------------------------------------------------------------- provenance
+
+
+@dataclass(frozen=True, order=True, slots=True)
+class Source:
+    """Where a record came from: path relative to the map folder, 1-based line and column."""
+
+    file: str
+    line: int
+    col: int = 1
+
+    def __str__(self) -> str:
+        return f"{self.file}:{self.line}:{self.col}"
+
+
+# --------------------------------------------------------------------------- vocabularies
+
+Id = Annotated[
+    str,
+    Field(
+        pattern=r"^[A-Za-z0-9][A-Za-z0-9_.\-]*$",
+        max_length=200,
+        description="Identifier: letters, digits, '-', '_' and '.', starting with a letter or digit.",
+    ),
+]
+ID_PATTERN = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.\-]*$")
+
+Sensitivity = Literal["ordinary", "sensitive"]
+
+OrgRole = Literal[
+    "controller",  # the organisation whose statement is audited
+    "affiliate",  # a related company of the controller's group
+    "processor",  # processes on the controller's instruction (service provider, contractor, agent)
+    "sub_processor",  # engaged by a processor
+    "third_party",  # an independent third party deciding its own purposes
+    "authority",  # public authority, regulator, law enforcement or court
+    "acquirer",  # party to a merger, acquisition or asset transfer
+]
+ORG_ROLES: tuple[str, ...] = OrgRole.__args__  # type: ignore[attr-defined]
+
+NodeKind = Literal["subject", "system", "store"]
+
+CollectionContext = Literal["registration", "product_use", "inquiry", "offline_delivery"]
+COLLECTION_CONTEXTS: tuple[str, ...] = CollectionContext.__args__  # type: ignore[attr-defined]
+
+SharingBasis = Literal[
+    "internal",  # stays with the controller (default when both ends are the controller's)
+    "consent",  # explicit prior consent (statement 5.1)
+    "on_instruction",  # processing on the controller's instruction (5.2)
+    "corporate_transaction",  # merger, acquisition, asset transfer (5.3)
+    "legal_obligation",  # law, regulation, authority requirement (5.4)
+    "legal_process",  # court judgments, rulings, legal procedure (5.4)
+    "contract_enforcement",  # service agreements, disputes, safety, legal rights (5.4)
+    "user_authorised",  # circumstances legally authorised by the user (5.4)
+]
+SHARING_BASES: tuple[str, ...] = SharingBasis.__args__  # type: ignore[attr-defined]
+
+TransferBasis = Literal[
+    # Singapore PDPA s26 / PDP Regulations 2021 regs 10-12
+    "consent_after_summary",
+    "deemed_consent",
+    "necessity",
+    "in_transit",
+    "publicly_available",
+    "law",
+    "contract",
+    "binding_corporate_rules",
+    "binding_instrument",
+    "certification",
+    # GDPR Chapter V
+    "adequacy",
+    "standard_contractual_clauses",
+    "approved_code",
+    "derogation",
+]
+TRANSFER_BASES: tuple[str, ...] = TransferBasis.__args__  # type: ignore[attr-defined]
+
+SafeguardKind = Literal[
+    "contract",  # a contract naming the countries it covers (PDPR reg 11/12(1)(b))
+    "binding_corporate_rules",  # BCR covering related organisations
+    "certification",  # APEC CBPR/PRP, Global CBPR/PRP
+    "binding_instrument",  # any other legally binding instrument
+    "standard_contractual_clauses",  # GDPR Art. 46(2)(c)
+    "approved_code",  # GDPR Art. 40/42 codes and certifications
+]
+SAFEGUARD_KINDS: tuple[str, ...] = SafeguardKind.__args__  # type: ignore[attr-defined]
+
+CertificationScheme = Literal["APEC-CBPR", "APEC-PRP", "Global-CBPR", "Global-PRP", "other"]
+
+RETENTION_WHILE_SERVICE = "while_service"
+Retention = Annotated[
+    str,
+    Field(
+        description=(
+            "An ISO 8601 duration (P30D, P1Y6M, PT12H) or 'while_service' (kept while the "
+            "service is provided) or 'indefinite'."
+        ),
+        examples=["P30D", "P7Y", "while_service"],
+    ),
+]
+
+Country = Annotated[
+    str,
+    Field(
+        pattern=r"^[A-Z]{2}$",
+        description="ISO 3166-1 alpha-2 country code (checked against pycountry).",
+        examples=["SG", "US", "DE"],
+    ),
+]
+
+DeclarationKind = Literal[
+    "collection",  # types collected from a subject in a context (1.x)
+    "storage",  # storage locations (2.1)
+    "retention",  # how long, and the exceptions allowing longer (2.2)
+    "security",  # a security measure promised (3.x)
+    "purpose",  # purposes of use (4)
+    "sharing",  # a sharing basis with the recipient roles it allows (5.x)
+    "prohibition",  # a negative or limiting statement (5 opening)
+    "transfer",  # a declared cross-border transfer, destinations and safeguard
+    "right",  # data-subject rights offered (6.x)
+    "change_notice",  # promise to notify of changes (7)
+]
+DECLARATION_KINDS: tuple[str, ...] = DeclarationKind.__args__  # type: ignore[attr-defined]
+
+SecurityMeasure = Literal[
+    "encryption_in_transit",
+    "encryption_at_rest",
+    "password_encryption",
+    "backups",
+    "access_control",
+    "audit",
+    "confidentiality",
+    "incident_response",
+    "certification",
+]
+
+Right = Literal[
+    "access", "rectification", "erasure", "portability", "withdraw_consent", "account_closure",
+    "complaint",
+]
+RIGHTS: tuple[str, ...] = Right.__args__  # type: ignore[attr-defined]
+
+
+# --------------------------------------------------------------------------- base class
+
+
+class Record(BaseModel):
+    """Base of every map record: immutable, unknown keys refused, provenance attached."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True, str_strip_whitespace=True)
+
+    src: SkipJsonSchema[Source | None] = Field(default=None, exclude=True, repr=False)
+
+
+# --------------------------------------------------------------------------- taxonomy
+
+
+class InformationType(Record):
+    """A type of information in a hierarchy (``personal`` > ``contact`` > ``email``)."""
+
+    id: Id
+    name: str
+    parent: Id | None = Field(default=None, description="Broader type; omit for a root.")
+    sensitivity: Sensitivity | None = Field(
+        default=None, description="ordinary or sensitive; inherited from the parent when omitted."
+    )
+    fides: str | None = Field(
+        default=None, description="Matching fideslang data-category key, e.g. user.contact.email."
+    )
+    description: str | None = None
+
+
+class Purpose(Record):
+    """A purpose of use in a hierarchy, optionally mapped to a fideslang data-use key."""
+
+    id: Id
+    name: str
+    parent: Id | None = None
+    fides: str | None = Field(default=None, description="fideslang data-use key, e.g. essential.service.")
+    description: str | None = None
+
+
+class SubjectCategory(Record):
+    """A category of data subject (account holder, demo user, ...)."""
+
+    id: Id
+    name: str
+    parent: Id | None = None
+    fides: str | None = Field(default=None, description="fideslang data-subject key, e.g. customer.")
+    description: str | None = None
+
+
+# --------------------------------------------------------------------------- organisations
+
+
+class Safeguard(Record):
+    """A transfer safeguard held by an organisation."""
+
+    kind: SafeguardKind
+    countries: list[Country] = Field(
+        default_factory=list,
+        description="Destination countries the instrument covers (required for a contract).",
+    )
+    scheme: CertificationScheme | None = Field(
+        default=None, description="Certification scheme, for kind: certification."
+    )
+    reference: str | None = Field(default=None, description="Contract number, certificate id, URL.")
+    valid_until: date | None = None
+
+
+class Organisation(Record):
+    """A legal entity with a role relative to the controller and a home jurisdiction."""
+
+    id: Id
+    name: str
+    role: OrgRole
+    jurisdiction: Country
+    group: Id | None = Field(
+        default=None,
+        description="Corporate group; organisations sharing a group are related (for BCR).",
+    )
+    engaged_by: Id | None = Field(
+        default=None, description="For a sub_processor: the organisation that engaged it."
+    )
+    safeguards: list[Safeguard] = Field(default_factory=list)
+    description: str | None = None
+
+
+# --------------------------------------------------------------------------- nodes
+
+
+class Node(Record):
+    """A data subject, a system (process) or a store, owned by an organisation."""
+
+    id: Id
+    name: str
+    kind: NodeKind
+    owner: Id | None = Field(
+        default=None, description="Organisation id; required for systems and stores."
+    )
+    jurisdiction: Country | None = Field(
+        default=None, description="Where it is located; required for systems and stores."
+    )
+    subject: Id | None = Field(
+        default=None, description="Data-subject category, for kind: subject."
+    )
+    # stores
+    retention: Retention | None = Field(default=None, description="Stores: how long data is kept.")
+    retention_purposes: list[Id] = Field(
+        default_factory=list,
+        description="Stores: purposes justifying retention beyond the service (e.g. legal-compliance).",
+    )
+    encrypted_at_rest: bool | None = None
+    access_control: str | None = Field(default=None, description="Stores: who may access, how.")
+    erase: bool | None = Field(default=None, description="Stores: erase requests reach it.")
+    export: bool | None = Field(default=None, description="Stores: access/export requests reach it.")
+    backup_of: Id | None = Field(default=None, description="Stores: the store this backs up.")
+    replica_of: Id | None = Field(default=None, description="Stores: the store this replicates.")
+    illustrative: bool = False
+    description: str | None = None
+
+
+# --------------------------------------------------------------------------- flows
+
+
+class Flow(Record):
+    """A directed flow of information types from one node to another."""
+
+    id: Id
+    source: Id = Field(alias="from")
+    target: Id = Field(alias="to")
+    types: list[Id] = Field(min_length=1)
+    purposes: list[Id] = Field(min_length=1)
+    context: CollectionContext | None = Field(
+        default=None, description="Context of collection; required where the flow starts at a subject."
+    )
+    subjects: list[Id] = Field(
+        default_factory=list,
+        description="Subject categories whose data it carries; derived from upstream when omitted.",
+    )
+    sharing_basis: SharingBasis | None = Field(
+        default=None, description="Required where the flow leaves the controller."
+    )
+    transfer_basis: TransferBasis | None = Field(
+        default=None, description="Required where the flow crosses a border."
+    )
+    in_transit: bool = Field(
+        default=False, description="Data only passes through the destination country (relay)."
+    )
+    encrypted: bool = Field(default=True, description="Encrypted in transit (TLS or better).")
+    evidence: str | None = Field(default=None, description="Ticket, config or code path.")
+    description: str | None = None
+
+    model_config = ConfigDict(populate_by_name=True)
+
+
+# --------------------------------------------------------------------------- policy
+
+
+class Declaration(Record):
+    """One statement of the policy, citing its clause with a short quote.
+
+    Which fields matter depends on ``kind``; empty lists mean "not limited by this field".
+    """
+
+    id: Id
+    kind: DeclarationKind
+    clause: str = Field(description='Clause number in the statement, e.g. "1.2(d)".')
+    quote: str = Field(min_length=1, description="A short verbatim quote of the clause.")
+    subjects: list[Id] = Field(default_factory=list)
+    contexts: list[CollectionContext] = Field(default_factory=list)
+    types: list[Id] = Field(default_factory=list)
+    purposes: list[Id] = Field(default_factory=list)
+    recipient_roles: list[OrgRole] = Field(default_factory=list)
+    bases: list[SharingBasis] = Field(default_factory=list)
+    locations: list[Country] = Field(default_factory=list)
+    transfer_bases: list[TransferBasis] = Field(default_factory=list)
+    retention: Retention | None = None
+    measures: list[SecurityMeasure] = Field(default_factory=list)
+    rights: list[Right] = Field(default_factory=list)
+    optional: bool = Field(default=False, description="Collection the subject may choose to give.")
+    note: str | None = None
+
+
+class Policy(Record):
+    """A version of a privacy statement, as data."""
+
+    id: Id
+    title: str
+    version: str
+    effective: date | None = None
+    controller: Id
+    url: str | None = None
+    declarations: list[Declaration] = Field(default_factory=list)
+
+
+# --------------------------------------------------------------------------- map header
+
+
+class MapInfo(Record):
+    """The ``map`` section: exactly one per map."""
+
+    id: Id
+    name: str
+    controller: Id = Field(description="Organisation id of the controller.")
+    home: Country = Field(description="Home jurisdiction; selects the transfer regime.")
+    policy: Id | None = Field(default=None, description="Policy audited by default (latest if omitted).")
+    illustrative: bool = Field(default=False, description="The architecture is an illustration.")
+    description: str | None = None
+
+
+# --------------------------------------------------------------------------- file and map
+
+
+class MapFile(BaseModel):
+    """One YAML file of a map: any subset of the sections. Used for the JSON Schema."""
+
+    model_config = ConfigDict(extra="forbid", title="flowatlas map file")
+
+    map: MapInfo | None = None
+    information_types: list[InformationType] = Field(default_factory=list)
+    purposes: list[Purpose] = Field(default_factory=list)
+    data_subjects: list[SubjectCategory] = Field(default_factory=list)
+    organisations: list[Organisation] = Field(default_factory=list)
+    nodes: list[Node] = Field(default_factory=list)
+    flows: list[Flow] = Field(default_factory=list)
+    policies: list[Policy] = Field(default_factory=list)
+
+
+SECTIONS: dict[str, type[Record]] = {
+    "information_types": InformationType,
+    "purposes": Purpose,
+    "data_subjects": SubjectCategory,
+    "organisations": Organisation,
+    "nodes": Node,
+    "flows": Flow,
+    "policies": Policy,
+}

@@ -1,0 +1,121 @@
+"""Hierarchies (information types, purposes, subject categories, recipient roles) and matching.
+
+A :class:`Hierarchy` answers the one question the audit asks of every vocabulary: does a
+declared term cover a used one, and how precisely?
+
+>>> h = Hierarchy({"personal": None, "contact": "personal", "email": "contact"})
+>>> h.covers("contact", "email"), h.covers("email", "contact")
+(True, False)
+>>> h.descendants("contact")
+frozenset({'contact', 'email'})
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from functools import cached_property
+from typing import Literal
+
+Match = Literal["exact", "broader", "none"]
+
+
+class Hierarchy:
+    """A forest given as ``{id: parent or None}``; cycles must be rejected before building."""
+
+    def __init__(self, parents: Mapping[str, str | None]) -> None:
+        self.parents: dict[str, str | None] = dict(sorted(parents.items()))
+        children: dict[str, list[str]] = {k: [] for k in self.parents}
+        for k, p in self.parents.items():
+            if p is not None and p in children:
+                children[p].append(k)
+        self.children: dict[str, tuple[str, ...]] = {k: tuple(sorted(v)) for k, v in children.items()}
+        self._anc: dict[str, tuple[str, ...]] = {}
+        self._desc: dict[str, frozenset[str]] = {}
+
+    def __contains__(self, item: object) -> bool:
+        return item in self.parents
+
+    def __iter__(self):
+        return iter(self.parents)
+
+    def __len__(self) -> int:
+        return len(self.parents)
+
+    def ancestors(self, item: str) -> tuple[str, ...]:
+        """``item`` and its ancestors, nearest first."""
+        got = self._anc.get(item)
+        if got is None:
+            chain = [item]
+            seen = {item}
+            p = self.parents.get(item)
+            while p is not None and p not in seen:
+                chain.append(p)
+                seen.add(p)
+                p = self.parents.get(p)
+            got = self._anc[item] = tuple(chain)
+        return got
+
+    def descendants(self, item: str) -> frozenset[str]:
+        """``item`` and everything below it."""
+        got = self._desc.get(item)
+        if got is None:
+            out = {item}
+            stack = [item]
+            while stack:
+                for c in self.children.get(stack.pop(), ()):
+                    if c not in out:
+                        out.add(c)
+                        stack.append(c)
+            got = self._desc[item] = frozenset(out)
+        return got
+
+    def covers(self, declared: str, used: str) -> bool:
+        """True when ``declared`` is ``used`` or an ancestor of it."""
+        return declared in self.ancestors(used)
+
+    def match(self, declared: Iterable[str], used: str) -> Match:
+        """``exact`` if declared names ``used``; ``broader`` if only an ancestor does; else none."""
+        best: Match = "none"
+        anc = self.ancestors(used)
+        for d in declared:
+            if d == used:
+                return "exact"
+            if d in anc:
+                best = "broader"
+        return best
+
+    def depth(self, item: str) -> int:
+        return len(self.ancestors(item)) - 1
+
+    @cached_property
+    def roots(self) -> tuple[str, ...]:
+        return tuple(k for k, p in self.parents.items() if p is None)
+
+    def find_cycle(self) -> list[str] | None:
+        """A parent cycle if there is one (for validation), else None."""
+        for start in self.parents:
+            seen: list[str] = []
+            cur: str | None = start
+            while cur is not None:
+                if cur in seen:
+                    return [*seen[seen.index(cur):], cur]
+                seen.append(cur)
+                cur = self.parents.get(cur)
+        return None
+
+
+#: Recipient roles as a hierarchy, so that "third-party partners" (service_provider) covers
+#: processors and sub-processors, vaguely; and any_recipient covers every role.
+RECIPIENT_ROLES = Hierarchy(
+    {
+        "any_recipient": None,
+        "controller": "any_recipient",
+        "affiliate": "any_recipient",
+        "service_provider": "any_recipient",
+        "processor": "service_provider",
+        "sub_processor": "service_provider",
+        "third_party": "any_recipient",
+        "authority": "any_recipient",
+        "acquirer": "any_recipient",
+    }
+)
