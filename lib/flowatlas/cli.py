@@ -27,8 +27,10 @@ def _cmd_validate(args: argparse.Namespace) -> int:
 
     m = load_map(args.map)
     s = m.summary()
-    print(f"{args.map}: valid ({s['nodes']} nodes, {s['flows']} flows, "
-          f"{s['organisations']} organisations, {s['declarations']} declarations)")
+    print(
+        f"{args.map}: valid ({s['nodes']} nodes, {s['flows']} flows, "
+        f"{s['organisations']} organisations, {s['declarations']} declarations)"
+    )
     return EXIT_OK
 
 

@@ -23,9 +23,14 @@ def describe(m: Map) -> dict:
     )
     type_use = Counter(t for f in m.flows.values() for t in f.types)
     return {
-        "map": {"id": m.info.id, "name": m.info.name, "controller": m.info.controller,
-                "home": m.home, "policy": m.policy.id if m.policy else None,
-                "illustrative": m.info.illustrative},
+        "map": {
+            "id": m.info.id,
+            "name": m.info.name,
+            "controller": m.info.controller,
+            "home": m.home,
+            "policy": m.policy.id if m.policy else None,
+            "illustrative": m.info.illustrative,
+        },
         "totals": m.summary() | {"cross_border_flows": cross, "files": len(m.files)},
         "nodes_by_kind": _sorted(Counter(n.kind for n in m.nodes.values())),
         "organisations_by_role": _sorted(Counter(o.role for o in m.organisations.values())),
@@ -40,8 +45,10 @@ def describe(m: Map) -> dict:
 def describe_text(m: Map) -> str:
     """``describe`` as aligned plain-text tables."""
     d = describe(m)
-    lines = [f"{d['map']['name']} ({d['map']['id']}), controller {d['map']['controller']}, "
-             f"home {d['map']['home']}, policy {d['map']['policy'] or '-'}"]
+    lines = [
+        f"{d['map']['name']} ({d['map']['id']}), controller {d['map']['controller']}, "
+        f"home {d['map']['home']}, policy {d['map']['policy'] or '-'}"
+    ]
     if d["map"]["illustrative"]:
         lines.append("(the architecture in this map is illustrative)")
     for title, key in (

@@ -76,9 +76,7 @@ class Finding:
 
 def finding_id(f: Finding) -> str:
     """``RULE-xxxxxxxx``: a short hash of what the finding is about (not where it is written)."""
-    basis = "\x1f".join(
-        [f.rule, ",".join(f.flows), ",".join(f.path), ",".join(f.nodes), ",".join(f.types), f.key]
-    )
+    basis = "\x1f".join([f.rule, ",".join(f.flows), ",".join(f.path), ",".join(f.nodes), ",".join(f.types), f.key])
     return f"{f.rule}-{hashlib.sha256(basis.encode()).hexdigest()[:10]}"
 
 

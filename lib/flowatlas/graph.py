@@ -87,9 +87,7 @@ def carriers(m: Map, type_id: str) -> list[str]:
     return index.get(type_id, [])
 
 
-def reach(
-    g: nx.MultiDiGraph, m: Map, type_id: str, sources: Iterable[str] | None = None
-) -> dict[str, list[str]]:
+def reach(g: nx.MultiDiGraph, m: Map, type_id: str, sources: Iterable[str] | None = None) -> dict[str, list[str]]:
     """Where ``type_id`` (or a subtype) can go: ``{node: [flow ids of one shortest path]}``.
 
     Starts from ``sources`` or, by default, from every node where a carrying flow starts and no

@@ -67,15 +67,18 @@ def load_map(path: str | Path, *, base_taxonomy: bool = True) -> Map:
         )
         if not files:
             raise MapValidationError(
-                [MapError(Source(str(path), 1), "no .yaml files in this folder",
-                          "point at a map folder such as dataflows/absoloop")]
+                [
+                    MapError(
+                        Source(str(path), 1),
+                        "no .yaml files in this folder",
+                        "point at a map folder such as dataflows/absoloop",
+                    )
+                ]
             )
     elif root.is_file():
         files = [root]
     else:
-        raise MapValidationError(
-            [MapError(Source(str(path), 1), "no such map folder or file")]
-        )
+        raise MapValidationError([MapError(Source(str(path), 1), "no such map folder or file")])
     if len(files) > MAX_FILES:
         raise MapValidationError(
             [MapError(Source(str(path), 1), f"{len(files)} YAML files, over the {MAX_FILES} limit")]
@@ -141,8 +144,7 @@ def _pydantic_errors(
         if kind == "extra_forbidden":
             parent_model = _model_at(model, loc[:-1])
             known = list(_field_names(parent_model)) if parent_model else []
-            hint = did_you_mean(field_name, known) or (
-                f"expected one of: {', '.join(sorted(known))}" if known else "")
+            hint = did_you_mean(field_name, known) or (f"expected one of: {', '.join(sorted(known))}" if known else "")
             out.append(MapError(doc.locate(path), f"unknown key '{field_name}'", hint))
         elif kind == "missing":
             out.append(MapError(doc.locate(path[:-1]), f"missing required key '{field_name}'"))
@@ -155,22 +157,41 @@ def _pydantic_errors(
         elif kind == "string_pattern_mismatch":
             value = e.get("input")
             if "Country" in str(e.get("ctx", {}).get("pattern", "")) or e["ctx"]["pattern"] == r"^[A-Z]{2}$":
-                out.append(MapError(doc.locate(path), f"{value!r} is not an ISO 3166-1 alpha-2 country code",
-                                    "use two capital letters such as SG, US, DE"))
+                out.append(
+                    MapError(
+                        doc.locate(path),
+                        f"{value!r} is not an ISO 3166-1 alpha-2 country code",
+                        "use two capital letters such as SG, US, DE",
+                    )
+                )
             else:
-                out.append(MapError(doc.locate(path), f"{value!r} is not a valid id",
-                                    "use letters, digits, '-', '_' and '.', starting with a letter or digit"))
+                out.append(
+                    MapError(
+                        doc.locate(path),
+                        f"{value!r} is not a valid id",
+                        "use letters, digits, '-', '_' and '.', starting with a letter or digit",
+                    )
+                )
         elif kind in ("model_type", "dict_type"):
-            out.append(MapError(doc.locate(path), f"'{field_name or 'record'}' must be a mapping of keys to values",
-                                f"got {type(e.get('input')).__name__}"))
+            out.append(
+                MapError(
+                    doc.locate(path),
+                    f"'{field_name or 'record'}' must be a mapping of keys to values",
+                    f"got {type(e.get('input')).__name__}",
+                )
+            )
         elif kind == "list_type":
-            out.append(MapError(doc.locate(path), f"'{field_name}' must be a list",
-                                f"write it as [a, b] or as '- a' lines; got {type(e.get('input')).__name__}"))
+            out.append(
+                MapError(
+                    doc.locate(path),
+                    f"'{field_name}' must be a list",
+                    f"write it as [a, b] or as '- a' lines; got {type(e.get('input')).__name__}",
+                )
+            )
         elif kind == "too_short":
             out.append(MapError(doc.locate(path), f"'{field_name}' must not be empty"))
         else:
-            out.append(MapError(doc.locate(path), f"'{field_name}': {e['msg']}",
-                                f"got {e.get('input')!r}"[:120]))
+            out.append(MapError(doc.locate(path), f"'{field_name}': {e['msg']}", f"got {e.get('input')!r}"[:120]))
     return out
 
 
@@ -234,8 +255,13 @@ def _validate_shapes(docs: list[Document], errors: list[MapError]) -> _Collected
         if data is None:
             continue
         if not isinstance(data, dict):
-            errors.append(MapError(doc.locate(()), "a map file must be a mapping of sections",
-                                   f"expected top-level keys among: {', '.join(allowed)}"))
+            errors.append(
+                MapError(
+                    doc.locate(()),
+                    "a map file must be a mapping of sections",
+                    f"expected top-level keys among: {', '.join(allowed)}",
+                )
+            )
             continue
         for section, body in data.items():
             if section == "map":
@@ -254,8 +280,13 @@ def _validate_shapes(docs: list[Document], errors: list[MapError]) -> _Collected
             if body is None:
                 continue
             if not isinstance(body, list):
-                errors.append(MapError(doc.locate((section,)), f"section '{section}' must be a list of records",
-                                       "start each record with '- id: ...'"))
+                errors.append(
+                    MapError(
+                        doc.locate((section,)),
+                        f"section '{section}' must be a list of records",
+                        "start each record with '- id: ...'",
+                    )
+                )
                 continue
             for i, item in enumerate(body):
                 rec = _validate_one(model, item, doc, (section, i), errors, got.where)
@@ -266,12 +297,9 @@ def _validate_shapes(docs: list[Document], errors: list[MapError]) -> _Collected
     return got
 
 
-def _validate_one(
-    model: type[Record], item: Any, doc: Document, path: tuple, errors: list[MapError], where: dict
-):
+def _validate_one(model: type[Record], item: Any, doc: Document, path: tuple, errors: list[MapError], where: dict):
     if isinstance(item, dict) and "src" in item:
-        errors.append(MapError(doc.locate((*path, "src")), "unknown key 'src'",
-                               "src is set by flowatlas; remove it"))
+        errors.append(MapError(doc.locate((*path, "src")), "unknown key 'src'", "src is set by flowatlas; remove it"))
         return None
     try:
         rec = model.model_validate(item)
@@ -293,9 +321,7 @@ def _validate_one(
 class _Refs:
     """Checks references, reporting at the record's source line with the key's name."""
 
-    def __init__(
-        self, errors: list[MapError], where: dict[int, tuple[Document, tuple]], failed: set[str]
-    ) -> None:
+    def __init__(self, errors: list[MapError], where: dict[int, tuple[Document, tuple]], failed: set[str]) -> None:
         self.errors = errors
         self.where = where
         self.failed = failed  # ids already reported as malformed: no cascade of "unknown" errors
@@ -306,8 +332,7 @@ class _Refs:
         src = w[0].locate(w[1] + at) if w else (rec.src or Source("<unknown>", 1))
         self.errors.append(MapError(src, message, hint))
 
-    def ref(self, rec: Record, key: str, value: str | None, table: dict, what: str,
-            at: tuple | None = None) -> bool:
+    def ref(self, rec: Record, key: str, value: str | None, table: dict, what: str, at: tuple | None = None) -> bool:
         if value is None or value in table:
             return True
         if value in self.failed:
@@ -322,9 +347,12 @@ class _Refs:
 
     def country(self, rec: Record, key: str, code: str | None, at: tuple | None = None) -> None:
         if code is not None and not is_country(code):
-            self.err(rec, f"{key}: '{code}' is not an ISO 3166-1 alpha-2 country code",
-                     did_you_mean(code, _COUNTRIES) or "use two capital letters such as SG, US, DE",
-                     (key,) if at is None else at)
+            self.err(
+                rec,
+                f"{key}: '{code}' is not an ISO 3166-1 alpha-2 country code",
+                did_you_mean(code, _COUNTRIES) or "use two capital letters such as SG, US, DE",
+                (key,) if at is None else at,
+            )
 
     def retention(self, rec: Record, key: str, value: str | None) -> None:
         if value is None or value in (RETENTION_WHILE_SERVICE, "indefinite"):
@@ -332,8 +360,12 @@ class _Refs:
         try:
             days = retention_days(value)
         except (isodate.ISO8601Error, ValueError):
-            self.err(rec, f"{key}: '{value}' is not an ISO 8601 duration",
-                     "write e.g. P30D, P6M, P7Y, or 'while_service' or 'indefinite'", (key,))
+            self.err(
+                rec,
+                f"{key}: '{value}' is not an ISO 8601 duration",
+                "write e.g. P30D, P6M, P7Y, or 'while_service' or 'indefinite'",
+                (key,),
+            )
             return
         if days is not None and days <= 0:
             self.err(rec, f"{key}: '{value}' is not a positive duration", (key,))
@@ -345,9 +377,13 @@ def _index(records: list[Record], what: str, errors: list[MapError], seen: dict 
         rid = r.id  # type: ignore[attr-defined]
         if rid in out:
             first = out[rid].src
-            errors.append(MapError(r.src or Source("<unknown>", 1),
-                                   f"duplicate {what} id '{rid}' (first defined at {first})",
-                                   "ids must be unique across all files of a map"))
+            errors.append(
+                MapError(
+                    r.src or Source("<unknown>", 1),
+                    f"duplicate {what} id '{rid}' (first defined at {first})",
+                    "ids must be unique across all files of a map",
+                )
+            )
             continue
         out[rid] = r
     return out
@@ -362,8 +398,7 @@ def _hierarchy_checks(table: dict, what: str, chk: _Refs) -> None:
     h = Hierarchy({k: (v.parent if v.parent in table else None) for k, v in table.items()})
     cyc = h.find_cycle()
     if cyc:
-        chk.err(table[cyc[0]], f"{what} hierarchy has a cycle: {' > '.join(cyc)}",
-                "one of these parents must change")
+        chk.err(table[cyc[0]], f"{what} hierarchy has a cycle: {' > '.join(cyc)}", "one of these parents must change")
 
 
 def build_map(docs: list[Document], errors: list[MapError], *, root: str, digest: str) -> Map:
@@ -386,17 +421,30 @@ def build_map(docs: list[Document], errors: list[MapError], *, root: str, digest
     info: MapInfo | None = None
     if not got.maps:
         first = next((d.file for d in docs if not d.file.startswith("<flowatlas>")), root)
-        errors.append(MapError(Source(first, 1), "the map has no 'map' section",
-                               "add one file with 'map: {id: ..., name: ..., controller: ..., home: SG}'"))
+        errors.append(
+            MapError(
+                Source(first, 1),
+                "the map has no 'map' section",
+                "add one file with 'map: {id: ..., name: ..., controller: ..., home: SG}'",
+            )
+        )
     else:
         info = got.maps[0]
         for extra in got.maps[1:]:
-            errors.append(MapError(extra.src, f"a second 'map' section (first at {info.src})",
-                                   "keep one 'map' section per map"))
-        if (chk.ref(info, "controller", info.controller, orgs, "organisation")
-                and orgs[info.controller].role != "controller"):
-            chk.err(info, f"controller: organisation '{info.controller}' has role "
-                          f"'{orgs[info.controller].role}', expected 'controller'", "", ("controller",))
+            errors.append(
+                MapError(extra.src, f"a second 'map' section (first at {info.src})", "keep one 'map' section per map")
+            )
+        if (
+            chk.ref(info, "controller", info.controller, orgs, "organisation")
+            and orgs[info.controller].role != "controller"
+        ):
+            chk.err(
+                info,
+                f"controller: organisation '{info.controller}' has role "
+                f"'{orgs[info.controller].role}', expected 'controller'",
+                "",
+                ("controller",),
+            )
         chk.country(info, "home", info.home)
         chk.ref(info, "policy", info.policy, policies, "policy")
 
@@ -407,12 +455,19 @@ def build_map(docs: list[Document], errors: list[MapError], *, root: str, digest
             for j, c in enumerate(sg.countries):
                 chk.country(o, "safeguards.countries", c, ("safeguards", i, "countries", j))
             if sg.kind == "contract" and not sg.countries:
-                chk.err(o, "safeguards: a contract must name the countries it covers (countries: [..])",
-                        "PDPR 2021 reg 12(1)(b) needs the contract to specify the destination countries",
-                        ("safeguards", i))
+                chk.err(
+                    o,
+                    "safeguards: a contract must name the countries it covers (countries: [..])",
+                    "PDPR 2021 reg 12(1)(b) needs the contract to specify the destination countries",
+                    ("safeguards", i),
+                )
             if sg.kind == "certification" and sg.scheme is None:
-                chk.err(o, "safeguards: a certification needs a scheme",
-                        "scheme: APEC-CBPR, APEC-PRP, Global-CBPR, Global-PRP or other", ("safeguards", i))
+                chk.err(
+                    o,
+                    "safeguards: a certification needs a scheme",
+                    "scheme: APEC-CBPR, APEC-PRP, Global-CBPR, Global-PRP or other",
+                    ("safeguards", i),
+                )
         if o.role == "sub_processor" and o.engaged_by is None:
             chk.err(o, "a sub_processor needs engaged_by: the organisation that engaged it")
 
@@ -422,8 +477,11 @@ def build_map(docs: list[Document], errors: list[MapError], *, root: str, digest
         chk.country(n, "jurisdiction", n.jurisdiction)
         if n.kind == "subject":
             if n.subject is None:
-                chk.err(n, "a subject node needs 'subject': the data-subject category",
-                        f"one of: {', '.join(sorted(subjects))}")
+                chk.err(
+                    n,
+                    "a subject node needs 'subject': the data-subject category",
+                    f"one of: {', '.join(sorted(subjects))}",
+                )
             else:
                 chk.ref(n, "subject", n.subject, subjects, "data subject")
         else:
@@ -436,8 +494,7 @@ def build_map(docs: list[Document], errors: list[MapError], *, root: str, digest
         if n.kind != "store":
             for k in store_only:
                 if getattr(n, k) not in (None, False):
-                    chk.err(n, f"'{k}' is only for stores, not for a {n.kind}",
-                            "set kind: store or remove it", (k,))
+                    chk.err(n, f"'{k}' is only for stores, not for a {n.kind}", "set kind: store or remove it", (k,))
         else:
             if n.retention is None:
                 chk.err(n, "a store needs 'retention'", "an ISO 8601 duration such as P30D, or while_service")
@@ -463,8 +520,11 @@ def build_map(docs: list[Document], errors: list[MapError], *, root: str, digest
         if ok_s and ok_t:
             src_subject = nodes[f.source].kind == "subject"
             if src_subject and f.context is None:
-                chk.err(f, "a flow from a data subject needs 'context'",
-                        "one of: registration, product_use, inquiry, offline_delivery")
+                chk.err(
+                    f,
+                    "a flow from a data subject needs 'context'",
+                    "one of: registration, product_use, inquiry, offline_delivery",
+                )
             if not src_subject and f.context is not None:
                 chk.err(f, "'context' is only for flows that start at a data subject", "", ("context",))
             if nodes[f.target].kind == "subject" and nodes[f.source].kind == "subject":
@@ -489,8 +549,17 @@ def build_map(docs: list[Document], errors: list[MapError], *, root: str, digest
         raise MapValidationError(errors)
     files = tuple(sorted({d.file for d in docs if not d.file.startswith("<flowatlas>")}))
     return Map.create(
-        info=info, types=types, purposes=purposes, subjects=subjects, organisations=orgs,
-        nodes=nodes, flows=flows, policies=policies, root=root, files=files, digest=digest,
+        info=info,
+        types=types,
+        purposes=purposes,
+        subjects=subjects,
+        organisations=orgs,
+        nodes=nodes,
+        flows=flows,
+        policies=policies,
+        root=root,
+        files=files,
+        digest=digest,
     )
 
 

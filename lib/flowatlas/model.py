@@ -161,7 +161,12 @@ SecurityMeasure = Literal[
 ]
 
 Right = Literal[
-    "access", "rectification", "erasure", "portability", "withdraw_consent", "account_closure",
+    "access",
+    "rectification",
+    "erasure",
+    "portability",
+    "withdraw_consent",
+    "account_closure",
     "complaint",
 ]
 RIGHTS: tuple[str, ...] = Right.__args__  # type: ignore[attr-defined]
@@ -245,9 +250,7 @@ class Organisation(Record):
         default=None,
         description="Corporate group; organisations sharing a group are related (for BCR).",
     )
-    engaged_by: Id | None = Field(
-        default=None, description="For a sub_processor: the organisation that engaged it."
-    )
+    engaged_by: Id | None = Field(default=None, description="For a sub_processor: the organisation that engaged it.")
     safeguards: list[Safeguard] = Field(default_factory=list)
     description: str | None = None
 
@@ -261,15 +264,11 @@ class Node(Record):
     id: Id
     name: str
     kind: NodeKind
-    owner: Id | None = Field(
-        default=None, description="Organisation id; required for systems and stores."
-    )
+    owner: Id | None = Field(default=None, description="Organisation id; required for systems and stores.")
     jurisdiction: Country | None = Field(
         default=None, description="Where it is located; required for systems and stores."
     )
-    subject: Id | None = Field(
-        default=None, description="Data-subject category, for kind: subject."
-    )
+    subject: Id | None = Field(default=None, description="Data-subject category, for kind: subject.")
     # stores
     retention: Retention | None = Field(default=None, description="Stores: how long data is kept.")
     retention_purposes: list[Id] = Field(
@@ -307,12 +306,8 @@ class Flow(Record):
     sharing_basis: SharingBasis | None = Field(
         default=None, description="Required where the flow leaves the controller."
     )
-    transfer_basis: TransferBasis | None = Field(
-        default=None, description="Required where the flow crosses a border."
-    )
-    in_transit: bool = Field(
-        default=False, description="Data only passes through the destination country (relay)."
-    )
+    transfer_basis: TransferBasis | None = Field(default=None, description="Required where the flow crosses a border.")
+    in_transit: bool = Field(default=False, description="Data only passes through the destination country (relay).")
     encrypted: bool = Field(default=True, description="Encrypted in transit (TLS or better).")
     evidence: str | None = Field(default=None, description="Ticket, config or code path.")
     description: str | None = None

@@ -98,7 +98,7 @@ class Hierarchy:
             cur: str | None = start
             while cur is not None:
                 if cur in seen:
-                    return [*seen[seen.index(cur):], cur]
+                    return [*seen[seen.index(cur) :], cur]
                 seen.append(cur)
                 cur = self.parents.get(cur)
         return None

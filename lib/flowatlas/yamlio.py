@@ -65,7 +65,7 @@ class Document:
                         nxt, key_mark = v, k.start_mark
                         break
             elif isinstance(node, yaml.SequenceNode) and isinstance(step, int) and 0 <= step < len(node.value):
-                    nxt, key_mark = node.value[step], node.value[step].start_mark
+                nxt, key_mark = node.value[step], node.value[step].start_mark
             if nxt is None:
                 break
             node, best = nxt, key_mark
@@ -102,8 +102,11 @@ def read_yaml(path: Path, display: str) -> Document:
         text = path.read_text(encoding="utf-8")
     except UnicodeDecodeError as exc:
         raise YamlProblem(
-            [MapError(Source(display, 1), f"not UTF-8 text ({exc.reason} at byte {exc.start})",
-                      "save the file as UTF-8")]
+            [
+                MapError(
+                    Source(display, 1), f"not UTF-8 text ({exc.reason} at byte {exc.start})", "save the file as UTF-8"
+                )
+            ]
         ) from None
     return parse_yaml(text, display)
 
@@ -146,8 +149,11 @@ def _construct(root: yaml.Node, file: str) -> Any:
                 return _SCALAR_LOADER.construct_object(node, deep=True)
             except yaml.constructor.ConstructorError as exc:
                 errors.append(
-                    MapError(_src(file, node.start_mark), f"unsupported YAML value: {exc.problem}",
-                             "use plain strings, numbers, booleans, lists and mappings")
+                    MapError(
+                        _src(file, node.start_mark),
+                        f"unsupported YAML value: {exc.problem}",
+                        "use plain strings, numbers, booleans, lists and mappings",
+                    )
                 )
                 return None
         times = seen_ids.get(nid, 0)
@@ -156,9 +162,13 @@ def _construct(root: yaml.Node, file: str) -> Any:
             budget[0] -= _size(node)
             if budget[0] < 0:
                 raise YamlProblem(
-                    [MapError(_src(file, node.start_mark),
-                              "YAML aliases expand too far (possible alias bomb)",
-                              "write the values out or use fewer nested aliases")]
+                    [
+                        MapError(
+                            _src(file, node.start_mark),
+                            "YAML aliases expand too far (possible alias bomb)",
+                            "write the values out or use fewer nested aliases",
+                        )
+                    ]
                 )
         sub = (*stack, nid)
         if isinstance(node, yaml.SequenceNode):
@@ -172,8 +182,11 @@ def _construct(root: yaml.Node, file: str) -> Any:
             first: dict[Any, Any] = {}
             for k, v in node.value:
                 if k.tag == "tag:yaml.org,2002:merge":
-                    errors.append(MapError(_src(file, k.start_mark), "YAML merge keys (<<) are not supported",
-                                           "write the keys out"))
+                    errors.append(
+                        MapError(
+                            _src(file, k.start_mark), "YAML merge keys (<<) are not supported", "write the keys out"
+                        )
+                    )
                     continue
                 key = build(k, sub)
                 if not isinstance(key, str | int | float | bool) or key is None:
@@ -182,9 +195,11 @@ def _construct(root: yaml.Node, file: str) -> Any:
                 key = str(key) if not isinstance(key, str) else key
                 if key in out:
                     errors.append(
-                        MapError(_src(file, k.start_mark),
-                                 f"duplicate key '{key}' (first at line {first[key].line + 1})",
-                                 "remove one of them")
+                        MapError(
+                            _src(file, k.start_mark),
+                            f"duplicate key '{key}' (first at line {first[key].line + 1})",
+                            "remove one of them",
+                        )
                     )
                     continue
                 first[key] = k.start_mark
