@@ -1,0 +1,7 @@
+# Convenience wrappers around run.sh (which works without make on a fresh machine).
+.PHONY: report test bench setup picture schema
+report: ; ./run.sh report
+test: ; ./run.sh test
+bench: ; ./run.sh bench
+setup: ; ./run.sh setup
+schema: setup ; .venv/bin/flowatlas schema > lib/flowatlas/data/map.schema.json
