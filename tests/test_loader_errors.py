@@ -184,3 +184,17 @@ def test_cli_subprocess_exit_codes(make_map):
                        capture_output=True, text=True, check=False)
     assert r.returncode == 2
     assert "unknown section 'flow'" in r.stderr and "Traceback" not in r.stderr
+
+
+def test_documented_example_validates(tmp_path):
+    """The example in docs/map-format.md (shown in the README) is a valid map."""
+    import re
+    from pathlib import Path
+
+    doc = (Path(__file__).resolve().parents[1] / "docs" / "map-format.md").read_text(encoding="utf-8")
+    blocks = re.findall(r"```yaml\n(.*?)```", doc, flags=re.S)
+    assert len(blocks) == 2
+    for i, b in enumerate(blocks):
+        (tmp_path / f"part{i}.yaml").write_text(b, encoding="utf-8")
+    m = load_map(tmp_path)
+    assert set(m.flows) == {"signup", "store-account", "welcome-mail"}
