@@ -10,10 +10,11 @@ import sys
 from pathlib import Path
 
 import pytest
-from conftest import ABSOLOOP
 
 from flowatlas.describe import describe
 from flowatlas.loader import load_map
+
+from conftest import ABSOLOOP
 
 STATEMENT = Path(__file__).resolve().parents[2] / "shared" / "seed" / "privacy-statement.txt"
 

@@ -6,11 +6,12 @@ import subprocess
 import sys
 
 import pytest
-from minimaps import MINI
 
 from flowatlas.cli import main
 from flowatlas.errors import MapValidationError
 from flowatlas.loader import load_map
+
+from minimaps import MINI
 
 # (case id, extra/replaced files, expected substring, expected file, expected line)
 CASES: list[tuple[str, dict[str, str | None], str, str, int]] = [

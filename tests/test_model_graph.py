@@ -7,12 +7,13 @@ import random
 
 import networkx as nx
 import pytest
-from minimaps import MINI
 
 from flowatlas.graph import build_graph, carriers, reach
-from flowatlas.loader import load_map, load_texts
+from flowatlas.loader import load_texts
 from flowatlas.schema import schema_text, shipped_schema_text
 from flowatlas.taxonomy import RECIPIENT_ROLES, Hierarchy
+
+from minimaps import MINI
 
 
 def test_hierarchy_match_parent_child_sibling():
