@@ -66,6 +66,7 @@ COMMANDS: dict[str, tuple[str, Callable[[argparse.ArgumentParser], None], Callab
         _cmd_describe,
     ),
     "schema": ("print the JSON Schema of map files", lambda p: None, _cmd_schema),
+    "audit": __import__("flowatlas.audit.cli", fromlist=["COMMAND"]).COMMAND,
 }
 
 

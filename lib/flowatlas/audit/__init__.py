@@ -1,0 +1,164 @@
+"""The audit: hold every flow of a map against its privacy policy and report what it does not cover.
+
+>>> from flowatlas import load_map                                     # doctest: +SKIP
+>>> from flowatlas.audit import audit, findings_frame, undeclared_transfers  # doctest: +SKIP
+>>> found = audit(load_map("dataflows/absoloop"))                      # doctest: +SKIP
+>>> findings_frame(found).groupby("rule").size()                       # doctest: +SKIP
+>>> undeclared_transfers(found)                                        # doctest: +SKIP
+
+Semantics: DESIGN.md "Undeclared transfers"; rule list and regimes: docs/audit.md.
+"""
+
+from __future__ import annotations
+
+import gc
+from collections.abc import Iterable
+
+from flowatlas.atlas import Map
+from flowatlas.audit.disclosure import Verdict, classify, disclosure_frame, policy_index, resolve_policy, worst
+from flowatlas.audit.facts import facts
+from flowatlas.audit.regimes import Regime, check_basis, regime_for, regimes
+from flowatlas.audit.rules import RULES, Context, Rule
+from flowatlas.errors import UsageError
+from flowatlas.findings import Finding, sort_findings
+from flowatlas.model import Policy
+
+#: Disclosure classes that make a flow an undeclared transfer.
+UNDECLARED = frozenset({"omitted", "incorrect"})
+
+
+def audit(m: Map, policy: str | Policy | None = None, rules: Iterable[str] | None = None) -> list[Finding]:
+    """Run the rules (all, or those named) on ``m`` against ``policy`` (default: the map's policy).
+
+    Without a policy only the rules that need none (model hygiene) run. Returns findings sorted
+    by :func:`~flowatlas.findings.sort_findings`; ids are stable under file and record order.
+    Raises :class:`~flowatlas.errors.UsageError` for an unknown rule or policy.
+    """
+    selected = select_rules(rules)
+    pol = resolve_policy(m, policy)
+    # The audit allocates many small acyclic objects next to a large live map: cyclic garbage
+    # collection passes would walk the whole map again and again for nothing.
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        ix = policy_index(m, pol) if pol else None
+        ctx = Context(m, pol, ix, classify(m, pol), facts(m), regime_for(m.home))
+        seen: dict[str, Finding] = {}
+        for r in selected:
+            if r.needs_policy and pol is None:
+                continue
+            for f in r.func(ctx):
+                seen.setdefault(f.id, f)
+        return sort_findings(list(seen.values()))
+    finally:
+        if was_enabled:
+            gc.enable()
+
+
+def select_rules(rules: Iterable[str] | None) -> list[Rule]:
+    """The rules named (registry order), or all; unknown ids raise UsageError."""
+    if rules is None:
+        return list(RULES.values())
+    wanted = list(rules)
+    unknown = sorted(set(wanted) - set(RULES))
+    if unknown:
+        raise UsageError(f"unknown rule(s): {', '.join(unknown)} (known: {', '.join(RULES)})")
+    return [r for rid, r in RULES.items() if rid in wanted]
+
+
+def is_undeclared_transfer(f: Finding) -> bool:
+    """A finding that makes its flows undeclared transfers: omitted or incorrect on a dimension, or a
+    cross-border transfer without a valid basis."""
+    if not f.flows:
+        return False
+    return f.disclosure in UNDECLARED or (f.rule == "cross-border-basis" and f.dimension == "safeguard")
+
+
+def undeclared_transfers(findings: Iterable[Finding]) -> list[str]:
+    """Ids of the flows that are undeclared transfers, sorted."""
+    return sorted({fid for f in findings if is_undeclared_transfer(f) for fid in f.flows})
+
+
+FRAME_COLUMNS = [
+    "id",
+    "rule",
+    "severity",
+    "disclosure",
+    "dimension",
+    "flows",
+    "path",
+    "nodes",
+    "types",
+    "organisations",
+    "countries",
+    "clauses",
+    "message",
+    "remedy",
+    "src",
+    "key",
+    "undeclared",
+]
+
+
+def findings_frame(findings: Iterable[Finding]):
+    """The findings as a pandas DataFrame, one row each, list fields joined (path with ' > ')."""
+    import pandas as pd
+
+    rows = []
+    for f in findings:
+        rows.append(
+            {
+                "id": f.id,
+                "rule": f.rule,
+                "severity": f.severity,
+                "disclosure": f.disclosure or "",
+                "dimension": f.dimension or "",
+                "flows": ", ".join(f.flows),
+                "path": " > ".join(f.path),
+                "nodes": ", ".join(f.nodes),
+                "types": ", ".join(f.types),
+                "organisations": ", ".join(f.organisations),
+                "countries": ", ".join(f.countries),
+                "clauses": "; ".join(f"{c.clause}: {c.quote}" for c in f.clauses),
+                "message": f.message,
+                "remedy": f.remedy,
+                "src": f.location,
+                "key": f.key,
+                "undeclared": is_undeclared_transfer(f),
+            }
+        )
+    return pd.DataFrame(rows, columns=FRAME_COLUMNS)
+
+
+def rules_frame():
+    """The rule registry as a DataFrame: id, severity, title, clause, explanation."""
+    import pandas as pd
+
+    return pd.DataFrame(
+        [
+            {"id": r.id, "severity": r.severity, "title": r.title, "clause": r.clause, "explanation": r.explanation}
+            for r in RULES.values()
+        ]
+    )
+
+
+__all__ = [
+    "RULES",
+    "UNDECLARED",
+    "Finding",
+    "Regime",
+    "Rule",
+    "Verdict",
+    "audit",
+    "check_basis",
+    "classify",
+    "disclosure_frame",
+    "findings_frame",
+    "is_undeclared_transfer",
+    "regime_for",
+    "regimes",
+    "rules_frame",
+    "select_rules",
+    "undeclared_transfers",
+    "worst",
+]

@@ -1,0 +1,512 @@
+"""Disclosure classes: hold each flow against the policy on each dimension.
+
+Dimensions and what is matched (hierarchically: a declaration of an ancestor covers, vaguely):
+
+``type``       collection flows (from a data-subject node): each type against the collection
+               declarations for the source subject's category and the flow's context.
+``purpose``    every flow: each purpose against the purpose declarations; for flows leaving the
+               controller, also against the purposes a matching sharing declaration limits itself to.
+``recipient``  flows leaving the controller (source is the controller's or a subject, target
+               another organisation's): the recipient's role and the flow's sharing basis against
+               the sharing declarations and the prohibitions (statement §5 opening).
+``location``   flows into a store or across a border: the destination country against storage
+               locations and declared transfers.
+``safeguard``  flows across a border (the transfer basis under the regime) and flows carrying
+               password or sensitive types (encryption in transit).
+
+Classes: ``clear`` (a declaration names exactly this), ``vague`` (only an ancestor term covers it),
+``omitted`` (nothing covers it), ``incorrect`` (contradicts a prohibition or limit), ``ambiguous``
+(applicable declarations disagree: a broad permission against a specific prohibition; a storage
+location against a declared transfer).
+
+>>> # classify(m) -> {flow id: (Verdict, ...)}; disclosure_frame(m) -> DataFrame  # doctest: +SKIP
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable
+from functools import cached_property
+from typing import NamedTuple
+
+from flowatlas.atlas import Map
+from flowatlas.audit.facts import Facts, facts
+from flowatlas.audit.regimes import check_basis, regime_for
+from flowatlas.findings import DISCLOSURE_RANK, ClauseRef
+from flowatlas.model import Declaration, Flow, Policy
+from flowatlas.taxonomy import RECIPIENT_ROLES
+
+
+class Verdict(NamedTuple):
+    """The disclosure class of one item of one flow on one dimension, and what decided it."""
+
+    flow: str
+    dimension: str
+    item: str  # the type, purpose, recipient organisation, country, or "transfer"/"encryption"
+    disclosure: str
+    declarations: tuple[str, ...]  # ids of the deciding declarations
+    reason: str
+
+
+def worst(classes: Iterable[str]) -> str | None:
+    """The worst of some disclosure classes (incorrect > omitted > ambiguous > vague > clear)."""
+    got = list(classes)
+    return max(got, key=DISCLOSURE_RANK.__getitem__) if got else None
+
+
+class PolicyIndex:
+    """Per-policy indexes built once; hierarchy matches memoised. Get it with :func:`policy_index`."""
+
+    def __init__(self, m: Map, policy: Policy) -> None:
+        self.m = m
+        self.policy = policy
+        self.decl: dict[str, Declaration] = {d.id: d for d in sorted(policy.declarations, key=lambda d: d.id)}
+        kinds: dict[str, list[Declaration]] = defaultdict(list)
+        for d in self.decl.values():
+            kinds[d.kind].append(d)
+        self.kinds = dict(kinds)
+        self.storage: dict[str, list[str]] = defaultdict(list)
+        for d in kinds.get("storage", ()):
+            for c in d.locations:
+                self.storage[c].append(d.id)
+        #: purposes declared anywhere: purpose clauses, and the purposes that collection, sharing,
+        #: retention and right declarations state (e.g. "to complete the payment", 1.1).
+        self.purposes: dict[str, list[str]] = defaultdict(list)
+        for d in self.decl.values():
+            if d.kind in ("purpose", "collection", "sharing", "retention", "right"):
+                for p in d.purposes:
+                    self.purposes[p].append(d.id)
+        self.rights: dict[str, list[str]] = defaultdict(list)
+        for d in kinds.get("right", ()):
+            for r in d.rights:
+                self.rights[r].append(d.id)
+        self.measures: dict[str, list[str]] = defaultdict(list)
+        for d in kinds.get("security", ()):
+            for x in d.measures:
+                self.measures[x].append(d.id)
+        #: types declared with password encryption (and their subtypes, via covers_password)
+        self.password_roots = frozenset(
+            t for d in kinds.get("security", ()) if "password_encryption" in d.measures for t in d.types
+        )
+        self._memo: dict[tuple, tuple] = {}
+
+    # -- helpers -----------------------------------------------------------------------
+    def of(self, kind: str) -> list[Declaration]:
+        return self.kinds.get(kind, [])
+
+    def clause(self, decl_id: str) -> ClauseRef:
+        d = self.decl[decl_id]
+        return ClauseRef(self.policy.id, d.id, d.clause, d.quote)
+
+    def clauses(self, decl_ids: Iterable[str]) -> tuple[ClauseRef, ...]:
+        return tuple(self.clause(i) for i in sorted(set(decl_ids)))
+
+    def is_password(self, type_id: str) -> bool:
+        key = ("pw", type_id)
+        got = self._memo.get(key)
+        if got is None:
+            got = self._memo[key] = (any(a in self.password_roots for a in self.m.type_tree.ancestors(type_id)),)
+        return got[0]
+
+    @cached_property
+    def sensitive_map(self) -> dict[str, int]:
+        """Every type: 2 if declared under password encryption, 1 if sensitive, else 0."""
+        return {t: 2 if self.is_password(t) else int(self.m.is_sensitive(t)) for t in self.m.types}
+
+    def sensitive(self, type_id: str) -> bool:
+        """Password-declared or sensitive (memoised)."""
+        key = ("sens", type_id)
+        got = self._memo.get(key)
+        if got is None:
+            got = self._memo[key] = (self.is_password(type_id) or self.m.is_sensitive(type_id),)
+        return got[0]
+
+    def encryption_decls(self, password: bool) -> tuple[str, ...]:
+        """Declarations an unencrypted flow of sensitive (and, if ``password``, password) types contradicts."""
+        key = ("encdecls", password)
+        got = self._memo.get(key)
+        if got is None:
+            ids = set(self.measures.get("encryption_in_transit", []))
+            if password:
+                ids |= set(self.measures.get("password_encryption", []))
+            got = self._memo[key] = tuple(sorted(ids)) or tuple(sorted(d.id for d in self.of("security")))
+        return got
+
+    def _types_cover(self, declared: Iterable[str], used: Iterable[str]) -> str:
+        """'exact' if every used type is named, 'broader' if every one is covered, else 'none'."""
+        dec = list(declared)
+        if not dec:
+            return "exact"
+        best = "exact"
+        for t in used:
+            r = self.m.type_tree.match(dec, t)
+            if r == "none":
+                return "none"
+            if r == "broader":
+                best = "broader"
+        return best
+
+    def _subject_applies(self, d: Declaration, subject: str | None) -> bool:
+        if not d.subjects:
+            return True
+        if subject is None:
+            return False
+        return any(s in self.m.subject_tree.ancestors(subject) for s in d.subjects)
+
+    # -- type (collection) -------------------------------------------------------------
+    def collection(self, subject: str | None, context: str | None, type_id: str) -> tuple[str, tuple[str, ...], str]:
+        key = ("col", subject, context, type_id)
+        got = self._memo.get(key)
+        if got is not None:
+            return got
+        applicable = [
+            d
+            for d in self.of("collection")
+            if self._subject_applies(d, subject) and (not d.contexts or context in d.contexts)
+        ]
+        anc = self.m.type_tree.ancestors(type_id)
+        exact = [d.id for d in applicable if type_id in d.types]
+        broader = [
+            (min(anc.index(t) for t in d.types if t in anc), d.id) for d in applicable if set(d.types) & set(anc)
+        ]
+        if exact:
+            got = ("clear", tuple(exact), f"'{type_id}' is declared for {subject} in context {context}")
+        elif broader:
+            nearest = min(broader)[0]
+            ids = tuple(sorted(i for depth, i in broader if depth == nearest))
+            term = anc[nearest]
+            got = ("vague", ids, f"'{type_id}' is covered only by the broader term '{term}'")
+        else:
+            elsewhere = sorted(
+                d.id for d in self.of("collection") if self._subject_applies(d, subject) and set(d.types) & set(anc)
+            )
+            if elsewhere:
+                ctx = sorted({c for i in elsewhere for c in self.decl[i].contexts})
+                got = (
+                    "omitted",
+                    tuple(elsewhere),
+                    f"'{type_id}' is declared for {subject} only in context {', '.join(ctx) or 'other'}, "
+                    f"not in {context}",
+                )
+            else:
+                got = ("omitted", (), f"no declaration says '{type_id}' is collected from {subject}")
+        self._memo[key] = got
+        return got
+
+    # -- purpose -----------------------------------------------------------------------
+    def purpose(self, purpose_id: str) -> tuple[str, tuple[str, ...], str]:
+        key = ("pur", purpose_id)
+        got = self._memo.get(key)
+        if got is not None:
+            return got
+        anc = self.m.purpose_tree.ancestors(purpose_id)
+        if purpose_id in self.purposes:
+            got = ("clear", tuple(sorted(self.purposes[purpose_id])), f"purpose '{purpose_id}' is declared")
+        else:
+            for a in anc[1:]:
+                if a in self.purposes:
+                    got = (
+                        "vague",
+                        tuple(sorted(self.purposes[a])),
+                        f"purpose '{purpose_id}' is covered only by the broader purpose '{a}'",
+                    )
+                    break
+            else:
+                got = ("omitted", (), f"no declaration names purpose '{purpose_id}' or a broader one")
+        self._memo[key] = got
+        return got
+
+    # -- recipient ---------------------------------------------------------------------
+    def sharing_matches(self, role: str, basis: str | None, types: tuple[str, ...]) -> tuple[list, list]:
+        """(exact, broader) sharing declarations allowing ``role`` under ``basis`` for ``types``."""
+        key = ("shm", role, basis, types)
+        got = self._memo.get(key)
+        if got is not None:
+            return got
+        exact: list[str] = []
+        broader: list[str] = []
+        if basis is not None:
+            for d in self.of("sharing"):
+                if d.bases and basis not in d.bases:
+                    continue
+                if d.types and self._types_cover(d.types, types) == "none":
+                    continue
+                r = RECIPIENT_ROLES.match(d.recipient_roles or ("any_recipient",), role)
+                if r == "exact":
+                    exact.append(d.id)
+                elif r == "broader":
+                    broader.append(d.id)
+        got = self._memo[key] = (exact, broader)
+        return got
+
+    def prohibitions(self, role: str, basis: str | None) -> tuple[list[str], bool]:
+        """Prohibitions naming ``role`` (or an ancestor) not excepted by ``basis``; and whether one names it exactly."""
+        out, exact = [], False
+        for d in self.of("prohibition"):
+            if d.bases and basis in d.bases:
+                continue  # the prohibition lists this basis among its exceptions
+            r = RECIPIENT_ROLES.match(d.recipient_roles, role)
+            if r != "none":
+                out.append(d.id)
+                exact = exact or r == "exact"
+        return out, exact
+
+    def recipient(self, role: str, basis: str | None, types: tuple[str, ...]) -> tuple[str, tuple[str, ...], str]:
+        key = ("rec", role, basis, types)
+        got = self._memo.get(key)
+        if got is not None:
+            return got
+        exact, broader = self.sharing_matches(role, basis, types)
+        prohib, prohib_exact = self.prohibitions(role, basis)
+        b = f"basis '{basis}'" if basis else "no sharing basis"
+        if exact:
+            got = ("clear", tuple(exact), f"sharing with a {role} under {b} is declared")
+        elif broader and prohib_exact:
+            got = (
+                "ambiguous",
+                tuple(sorted(broader + prohib)),
+                f"a broad declaration allows sharing under {b}, but a prohibition names recipients of role '{role}'",
+            )
+        elif broader:
+            got = ("vague", tuple(broader), f"a {role} is covered only by a broader recipient term under {b}")
+        elif prohib:
+            got = (
+                "incorrect",
+                tuple(prohib),
+                f"sharing with a {role} under {b} falls under a prohibition and no declared exception covers it",
+            )
+        else:
+            any_basis = sorted(
+                d.id
+                for d in self.of("sharing")
+                if RECIPIENT_ROLES.match(d.recipient_roles or ("any_recipient",), role) != "none"
+            )
+            if any_basis and basis is not None:
+                why = f"sharing with a {role} is declared only under other bases, not under {b}"
+            elif any_basis:
+                why = f"the flow names no sharing basis; sharing with a {role} needs one of the declared bases"
+            else:
+                why = f"no declaration covers sharing with a {role}"
+            got = ("omitted", tuple(any_basis), why)
+        self._memo[key] = got
+        return got
+
+    def role_declared(self, role: str) -> tuple[str, tuple[str, ...]]:
+        """Class of a recipient role under any declared basis (for onward transfers)."""
+        key = ("role", role)
+        got = self._memo.get(key)
+        if got is None:
+            ex = [d.id for d in self.of("sharing") if role in d.recipient_roles]
+            br = [
+                d.id
+                for d in self.of("sharing")
+                if RECIPIENT_ROLES.match(d.recipient_roles or ("any_recipient",), role) == "broader"
+            ]
+            prohib = [d.id for d in self.of("prohibition") if RECIPIENT_ROLES.match(d.recipient_roles, role) != "none"]
+            if ex:
+                got = ("clear", tuple(ex))
+            elif br:
+                got = ("vague", tuple(br))
+            elif prohib:
+                got = ("incorrect", tuple(prohib))
+            else:
+                got = ("omitted", ())
+            self._memo[key] = got
+        return got
+
+    # -- location ----------------------------------------------------------------------
+    def location(self, country: str, types: tuple[str, ...], store: bool) -> tuple[str, tuple[str, ...], str]:
+        key = ("loc", country, types, store)
+        got = self._memo.get(key)
+        if got is not None:
+            return got
+        if country in self.storage:
+            got = ("clear", tuple(sorted(self.storage[country])), f"{country} is a declared storage location")
+        else:
+            exact, broader = [], []
+            for d in self.of("transfer"):
+                if country not in d.locations:
+                    continue
+                r = self._types_cover(d.types, types)
+                if r == "exact":
+                    exact.append(d.id)
+                elif r == "broader":
+                    broader.append(d.id)
+            storage_ids = tuple(sorted({i for v in self.storage.values() for i in v}))
+            if (exact or broader) and store and storage_ids:
+                got = (
+                    "ambiguous",
+                    tuple(sorted(exact + broader + list(storage_ids))),
+                    f"a transfer to {country} is declared, but storage is declared only in "
+                    f"{', '.join(sorted(self.storage))}",
+                )
+            elif exact:
+                got = ("clear", tuple(exact), f"a transfer to {country} is declared")
+            elif broader:
+                got = ("vague", tuple(broader), f"a transfer to {country} is declared only for broader types")
+            elif storage_ids:
+                got = (
+                    "omitted",
+                    storage_ids,
+                    f"{country} is not a declared location (storage declared in {', '.join(sorted(self.storage))}; "
+                    "no transfer declared there)",
+                )
+            else:
+                got = ("omitted", (), f"the policy declares no storage location or transfer covering {country}")
+        self._memo[key] = got
+        return got
+
+    def declared_countries(self, types: tuple[str, ...]) -> frozenset[str]:
+        key = ("countries", types)
+        got = self._memo.get(key)
+        if got is None:
+            out = set(self.storage)
+            for d in self.of("transfer"):
+                if self._types_cover(d.types, types) != "none":
+                    out.update(d.locations)
+            got = self._memo[key] = (frozenset(out),)
+        return got[0]
+
+
+def resolve_policy(m: Map, policy: str | Policy | None) -> Policy | None:
+    """The policy to audit: a Policy, a policy id of ``m``, or None for the map's default."""
+    from flowatlas.errors import UsageError
+
+    if policy is None:
+        return m.policy
+    if isinstance(policy, Policy):
+        return policy
+    if policy not in m.policies:
+        raise UsageError(f"unknown policy '{policy}' (map has: {', '.join(m.policies) or 'none'})")
+    return m.policies[policy]
+
+
+def policy_index(m: Map, policy: Policy) -> PolicyIndex:
+    """The :class:`PolicyIndex` of ``policy`` on ``m`` (cached on the map)."""
+    key = ("audit.index", policy.id, id(policy))
+    got = m._cache.get(key)
+    if got is None:
+        got = m._cache[key] = PolicyIndex(m, policy)
+    return got
+
+
+def leaves_controller(m: Map, f: Flow, fx: Facts | None = None) -> bool:
+    """True when the flow hands data from the controller (or a subject) to another organisation."""
+    fx = fx or facts(m)
+    dst_owner = fx.owner[f.target]
+    if fx.kind[f.target] == "subject" or dst_owner is None or dst_owner == m.info.controller:
+        return False
+    return fx.kind[f.source] == "subject" or f.source in fx.controller_nodes
+
+
+_NO_REGIME = object()
+
+
+def classify_flow(m: Map, ix: PolicyIndex, f: Flow, fx: Facts | None = None, regime=_NO_REGIME) -> tuple[Verdict, ...]:
+    """Every verdict for one flow."""
+    fx = fx or facts(m)
+    if regime is _NO_REGIME:
+        regime = regime_for(m.home)
+    memo = ix._memo
+    out: list[Verdict] = []
+    fid = f.id
+    src_kind, dst_kind = fx.kind[f.source], fx.kind[f.target]
+    types = tuple(sorted(f.types))
+    if src_kind == "subject":
+        subj = m.nodes[f.source].subject
+        for t in types:
+            cls, ids, why = ix.collection(subj, f.context, t)
+            out.append(Verdict(fid, "type", t, cls, ids, why))
+    recipient: tuple = ()
+    if leaves_controller(m, f, fx):
+        cls, ids, why = ix.recipient(fx.roles[f.target], f.sharing_basis, types)
+        recipient = (cls, ids)
+        out.append(Verdict(fid, "recipient", fx.owner[f.target] or "", cls, ids, why))
+    for p in sorted(f.purposes):
+        key = ("fpur", p, recipient)
+        got = memo.get(key)
+        if got is None:
+            got = memo[key] = _purpose_verdict(m, ix, p, recipient)
+        out.append(Verdict(fid, "purpose", p, *got))
+    a, b = fx.country[f.source], fx.country[f.target]
+    cross = src_kind != "subject" and (regime.crosses(a, b) if regime else bool(a and b and a != b))
+    if b and (dst_kind == "store" or cross):
+        cls, ids, why = ix.location(b, types, dst_kind == "store")
+        out.append(Verdict(fid, "location", b, cls, ids, why))
+    if cross:
+        key = ("basis", f.transfer_basis, f.in_transit, fx.owner[f.source], fx.owner[f.target], b)
+        got = memo.get(key)
+        if got is None:
+            v = check_basis(m, regime, f)
+            got = memo[key] = (v.disclosure, v.reason)
+        out.append(Verdict(fid, "safeguard", "transfer", got[0], (), got[1]))
+    if ix.kinds.get("security"):
+        flags = ix.sensitive_map
+        sens = [t for t in types if flags[t]]
+        if sens:
+            pw = any(flags[t] == 2 for t in sens)
+            ids = ix.encryption_decls(pw)
+            if f.encrypted:
+                out.append(Verdict(fid, "safeguard", "encryption", "clear", ids, "encrypted in transit"))
+            else:
+                why = f"{', '.join(sens)} travel unencrypted although the policy promises security measures"
+                out.append(Verdict(fid, "safeguard", "encryption", "incorrect", ids, why))
+    return tuple(out)
+
+
+def _purpose_verdict(m: Map, ix: PolicyIndex, p: str, recipient: tuple) -> tuple[str, tuple[str, ...], str]:
+    cls, ids, why = ix.purpose(p)
+    if recipient and recipient[0] in ("clear", "vague"):
+        limits = [ix.decl[i] for i in recipient[1] if ix.decl[i].kind == "sharing"]
+        if limits and all(d.purposes for d in limits):
+            allowed = [q for d in limits for q in d.purposes]
+            if m.purpose_tree.match(allowed, p) == "none":
+                lim = tuple(sorted(d.id for d in limits))
+                if cls in ("clear", "vague"):
+                    cls, ids = "ambiguous", tuple(sorted(set(ids) | set(lim)))
+                    why = f"purpose '{p}' is declared, but the sharing declaration limits sharing to other purposes"
+                else:
+                    cls, ids = "incorrect", lim
+                    why = f"sharing for purpose '{p}' contradicts the purposes the sharing declaration allows"
+    return cls, ids, why
+
+
+def classify(m: Map, policy: str | Policy | None = None) -> dict[str, tuple[Verdict, ...]]:
+    """``{flow id: verdicts}`` for every flow of ``m`` against ``policy`` (cached on the map)."""
+    pol = resolve_policy(m, policy)
+    if pol is None:
+        return {fid: () for fid in m.flows}
+    key = ("audit.classify", pol.id, id(pol))
+    got = m._cache.get(key)
+    if got is None:
+        ix = policy_index(m, pol)
+        fx, regime = facts(m), regime_for(m.home)
+        got = m._cache[key] = {fid: classify_flow(m, ix, f, fx, regime) for fid, f in m.flows.items()}
+    return got
+
+
+def disclosure_frame(m: Map, policy: str | Policy | None = None):
+    """One row per (flow, dimension, item): the class and the deciding clauses, as a DataFrame."""
+    import pandas as pd
+
+    pol = resolve_policy(m, policy)
+    ix = policy_index(m, pol) if pol else None
+    rows = []
+    for fid, verdicts in classify(m, pol).items():
+        f = m.flows[fid]
+        for v in verdicts:
+            rows.append(
+                {
+                    "flow": fid,
+                    "source": f.source,
+                    "target": f.target,
+                    "dimension": v.dimension,
+                    "item": v.item,
+                    "disclosure": v.disclosure,
+                    "clauses": ", ".join(ix.decl[i].clause for i in v.declarations) if ix else "",
+                    "declarations": ", ".join(v.declarations),
+                    "reason": v.reason,
+                }
+            )
+    cols = ["flow", "source", "target", "dimension", "item", "disclosure", "clauses", "declarations", "reason"]
+    return pd.DataFrame(rows, columns=cols)

@@ -1,0 +1,152 @@
+"""Facts about a map that several rules and queries need, computed once and cached on the map.
+
+* who owns a node, whether it is the controller's;
+* which information types each node holds (received, plus what its backup/replica source holds);
+* which data-subject categories' data reaches each node (one BFS per category);
+* flows per exact information type.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict, deque
+
+from flowatlas.atlas import Map
+
+
+class Facts:
+    """Derived, read-only indexes over one map. Get it with :func:`facts`."""
+
+    def __init__(self, m: Map) -> None:
+        self.m = m
+        ctrl = m.info.controller
+        self.controller_nodes = frozenset(n for n, rec in m.nodes.items() if rec.owner == ctrl)
+        self.owner: dict[str, str | None] = {n: rec.owner for n, rec in m.nodes.items()}
+        self.country: dict[str, str | None] = {n: rec.jurisdiction for n, rec in m.nodes.items()}
+        self.kind: dict[str, str] = {n: rec.kind for n, rec in m.nodes.items()}
+        roles = {o: rec.role for o, rec in m.organisations.items()}
+        self.roles: dict[str, str] = {n: (roles[o] if o else "subject") for n, o in self.owner.items()}
+        out_flows: dict[str, list[str]] = defaultdict(list)
+        in_flows: dict[str, list[str]] = defaultdict(list)
+        received: dict[str, set[str]] = defaultdict(set)
+        emitted: dict[str, set[str]] = defaultdict(set)
+        by_type: dict[str, list[str]] = defaultdict(list)
+        for fid, f in m.flows.items():
+            out_flows[f.source].append(fid)
+            in_flows[f.target].append(fid)
+            received[f.target].update(f.types)
+            emitted[f.source].update(f.types)
+            for t in f.types:
+                by_type[t].append(fid)
+        self.out_flows = dict(out_flows)
+        self.in_flows = dict(in_flows)
+        self.received = {k: frozenset(v) for k, v in received.items()}
+        self.emitted = {k: frozenset(v) for k, v in emitted.items()}
+        self.flows_by_type = dict(by_type)
+        self._held: dict[str, frozenset[str]] = {}
+        self._subjects: dict[str, frozenset[str]] | None = None
+
+    # -- nodes -------------------------------------------------------------------------
+    def is_controller(self, node_id: str) -> bool:
+        return node_id in self.controller_nodes
+
+    def role(self, node_id: str) -> str:
+        """The owner's role, or ``subject`` for a data subject node."""
+        return self.roles[node_id]
+
+    def held(self, node_id: str) -> frozenset[str]:
+        """Types a node holds: what flows bring it, plus what the store it backs up/replicates holds."""
+        got = self._held.get(node_id)
+        if got is not None:
+            return got
+        self._held[node_id] = frozenset()  # guard against backup cycles
+        n = self.m.nodes[node_id]
+        out = set(self.received.get(node_id, ()))
+        for src in (n.backup_of, n.replica_of):
+            if src:
+                out |= self.held(src)
+        got = self._held[node_id] = frozenset(out)
+        return got
+
+    def copy_sources(self, node_id: str) -> tuple[str, ...]:
+        """The chain of stores a backup/replica copies from (nearest first)."""
+        chain: list[str] = []
+        cur = self.m.nodes[node_id]
+        while True:
+            nxt = cur.backup_of or cur.replica_of
+            if not nxt or nxt in chain or nxt == node_id:
+                return tuple(chain)
+            chain.append(nxt)
+            cur = self.m.nodes[nxt]
+
+    # -- subjects ----------------------------------------------------------------------
+    def subjects_at(self, node_id: str) -> frozenset[str]:
+        """Data-subject categories whose data reaches ``node_id`` (its subject category for a subject)."""
+        if self._subjects is None:
+            self._subjects = self._compute_subjects()
+        return self._subjects.get(node_id, frozenset())
+
+    def _compute_subjects(self) -> dict[str, frozenset[str]]:
+        """One propagation of subject-category bitmasks to a fixpoint (each node re-queued only
+        when its mask grows, so at most once per category)."""
+        m = self.m
+        st = m.subject_tree
+        cats = sorted(
+            {n.subject for n in m.nodes.values() if n.kind == "subject" and n.subject}
+            | {s for f in m.flows.values() for s in f.subjects}
+        )
+        bit = {c: 1 << i for i, c in enumerate(cats)}
+        allowed_memo: dict[tuple[str, ...], int] = {}
+
+        def allowed(subjects: tuple[str, ...]) -> int:
+            got = allowed_memo.get(subjects)
+            if got is None:
+                got = 0
+                for c in cats:
+                    if any(st.covers(s, c) or st.covers(c, s) for s in subjects):
+                        got |= bit[c]
+                allowed_memo[subjects] = got
+            return got
+
+        everything = (1 << len(cats)) - 1
+        adj: dict[str, list[tuple[str, int]]] = defaultdict(list)
+        mask: dict[str, int] = defaultdict(int)
+        for nid, n in m.nodes.items():
+            if n.kind == "subject" and n.subject:
+                mask[nid] |= bit[n.subject]
+        for f in m.flows.values():
+            adj[f.source].append((f.target, allowed(tuple(f.subjects)) if f.subjects else everything))
+            for s in f.subjects:
+                mask[f.target] |= bit[s]
+        queue = deque(sorted(n for n, v in mask.items() if v))
+        queued = set(queue)
+        while queue:
+            cur = queue.popleft()
+            queued.discard(cur)
+            have = mask[cur]
+            for target, ok in adj.get(cur, ()):
+                new = mask[target] | (have & ok)
+                if new != mask[target]:
+                    mask[target] = new
+                    if target not in queued:
+                        queued.add(target)
+                        queue.append(target)
+        for nid in m.nodes:
+            for src in self.copy_sources(nid):
+                mask[nid] |= mask.get(src, 0)
+        names: dict[int, frozenset[str]] = {}
+        out: dict[str, frozenset[str]] = {}
+        for nid, v in mask.items():
+            if v:
+                got = names.get(v)
+                if got is None:
+                    got = names[v] = frozenset(c for c in cats if v & bit[c])
+                out[nid] = got
+        return out
+
+
+def facts(m: Map) -> Facts:
+    """The :class:`Facts` of ``m`` (cached on the map)."""
+    got = m._cache.get("audit.facts")
+    if got is None:
+        got = m._cache["audit.facts"] = Facts(m)
+    return got

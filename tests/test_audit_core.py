@@ -1,0 +1,281 @@
+"""Audit core: subsumption, both regimes, determinism, frames and helpers, queries, CLI exit codes."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+
+import pytest
+from _audit_maps import D, add, build, decl, fl, flow, node, org, spec, store, system, texts
+
+from flowatlas.audit import (
+    audit,
+    classify,
+    disclosure_frame,
+    findings_frame,
+    regime_for,
+    undeclared_transfers,
+)
+from flowatlas.cli import main
+from flowatlas.errors import UsageError
+from flowatlas.loader import load_texts
+from flowatlas.queries import breach_impact, coverage_matrix, erase_scope, where_type_goes
+
+
+def verdict(m, flow_id: str, dim: str, item: str):
+    return next(v for v in classify(m)[flow_id] if v.dimension == dim and v.item == item)
+
+
+# --------------------------------------------------------------------------- subsumption
+
+
+@pytest.mark.parametrize(
+    ("declared", "used", "expected"),
+    [
+        (["contact"], "email", "vague"),  # declared parent
+        (["personal"], "email", "vague"),  # declared grandparent
+        (["email"], "email", "clear"),  # exact
+        (["email"], "contact", "omitted"),  # declared child does not cover the parent
+        (["phone"], "email", "omitted"),  # sibling
+    ],
+)
+def test_type_subsumption(declared, used, expected):
+    s = spec()
+    decl(s, "col-reg")["types"] = [*declared, "name", "password"]
+    flow(s, "f-signup")["types"] = [used, "name", "password"]
+    v = verdict(build(s), "f-signup", "type", used)
+    assert v.disclosure == expected
+    assert (v.declarations == ("col-reg",)) == (expected != "omitted")
+
+
+def test_vague_names_the_nearest_broader_term():
+    s = spec()
+    add(s, "declarations", D("col-broad", "collection", "1.0", types=["personal"]))
+    decl(s, "col-reg")["types"] = ["contact", "name", "password"]
+    v = verdict(build(s), "f-signup", "type", "email")
+    assert v.declarations == ("col-reg",) and "'contact'" in v.reason
+
+
+@pytest.mark.parametrize(
+    ("declared", "used", "expected"),
+    [(["service"], "support", "vague"), (["support"], "support", "clear"), (["support"], "service", "omitted")],
+)
+def test_purpose_subsumption(declared, used, expected):
+    s = spec()
+    decl(s, "use")["purposes"] = declared
+    flow(s, "f-save")["purposes"] = [used]
+    assert verdict(build(s), "f-save", "purpose", used).disclosure == expected
+
+
+def test_disclosure_frame_has_clauses():
+    df = disclosure_frame(build())
+    assert set(df.columns) >= {"flow", "dimension", "item", "disclosure", "clauses"}
+    row = df[(df.flow == "f-signup") & (df.item == "email")].iloc[0]
+    assert (row.disclosure, row.clauses) == ("clear", "1.1")
+
+
+# --------------------------------------------------------------------------- regimes
+
+
+def test_regime_selection():
+    assert regime_for("SG").id == "SG-PDPA"
+    assert regime_for("DE").id == regime_for("FR").id == regime_for("NO").id == "EU-GDPR"
+    assert regime_for("US") is None
+
+
+def _eu(basis: str | None, dest: str, safeguards=None, role="processor") -> dict:
+    s = spec(home="DE")
+    add(s, "organisations", org("ext", role, dest, safeguards=safeguards or []))
+    add(s, "nodes", system("ext-app", "ext", dest))
+    extra = {"transfer_basis": basis} if basis else {}
+    add(s, "flows", fl("f-x", "app", "ext-app", ["email"], sharing_basis="on_instruction", **extra))
+    return s
+
+
+@pytest.mark.parametrize(
+    ("basis", "dest", "safeguards"),
+    [
+        (None, "FR", None),  # inside the EEA: not a restricted transfer
+        ("adequacy", "JP", None),
+        ("standard_contractual_clauses", "US", [{"kind": "standard_contractual_clauses"}]),
+        ("adequacy", "US", [{"kind": "certification", "scheme": "other", "reference": "DPF"}]),
+        ("derogation", "BR", None),
+    ],
+)
+def test_gdpr_valid(basis, dest, safeguards):
+    assert audit(build(_eu(basis, dest, safeguards)), rules=["cross-border-basis"]) == []
+
+
+@pytest.mark.parametrize(
+    ("basis", "dest", "safeguards", "words"),
+    [
+        (None, "US", None, "names no transfer basis"),
+        ("adequacy", "BR", None, "no adequacy decision covers BR"),
+        ("adequacy", "US", None, "Data Privacy Framework"),
+        ("standard_contractual_clauses", "US", None, "no standard contractual clauses"),
+        ("contract", "US", [{"kind": "contract", "countries": ["US"]}], "not a transfer basis under EU-GDPR"),
+        ("in_transit", "US", None, "not a transfer basis under EU-GDPR"),
+    ],
+)
+def test_gdpr_invalid(basis, dest, safeguards, words):
+    [f] = audit(build(_eu(basis, dest, safeguards)), rules=["cross-border-basis"])
+    assert words in f.message and f.severity == "high"
+    assert f.clauses and f.clauses[0].policy == "EU-GDPR"
+
+
+def test_gdpr_home_storage_in_eea_country_not_declared():
+    s = spec(home="DE")
+    add(s, "nodes", store("db-fr", "ctrl", "FR", backup_of="db"))
+    [f] = audit(build(s), rules=["storage-location"])
+    assert f.nodes == ("db-fr",) and f.countries == ("DE", "FR")  # not a transfer, but not a declared location
+    assert audit(build(s), rules=["cross-border-basis"]) == []
+
+
+# --------------------------------------------------------------------------- determinism
+
+
+def _busy() -> dict:
+    s = spec()
+    flow(s, "f-signup")["types"].append("phone")
+    add(s, "organisations", org("ext", "third_party", "US"), org("ghost", "processor", "SG"))
+    add(s, "nodes", system("ext-app", "ext", "US"), store("db-us", "ctrl", "US", backup_of="db", erase=False))
+    add(s, "flows", fl("f-x", "app", "ext-app", ["email", "password"], ["marketing"], encrypted=False))
+    return s
+
+
+def test_determinism_under_shuffled_files_and_records():
+    base = audit(build(_busy()))
+    assert len({f.rule for f in base}) >= 6
+    ids = [f.id for f in base]
+    for seed in range(4):
+        again = audit(build(_busy(), shuffle=seed))
+        assert [f.id for f in again] == ids
+        assert [f.to_dict() | {"src": ""} for f in again] == [f.to_dict() | {"src": ""} for f in base]
+
+
+def test_ids_do_not_depend_on_lines():
+    s = _busy()
+    t = texts(s)
+    t["flows.yaml"] = "# a comment\n\n\n" + t["flows.yaml"]
+    moved = audit(load_texts(t, base_taxonomy=False))
+    base = audit(build(s))
+    assert [f.id for f in moved] == [f.id for f in base]
+    assert [f.src for f in moved] != [f.src for f in base]
+
+
+# --------------------------------------------------------------------------- helpers and frames
+
+
+def test_undeclared_transfers_and_frame():
+    found = audit(build(_busy()))
+    flows = undeclared_transfers(found)
+    assert flows == ["f-signup", "f-x"]
+    df = findings_frame(found)
+    assert len(df) == len(found) and df["undeclared"].any()
+    assert set(df.loc[df.undeclared, "flows"].str.split(", ").explode()) == set(flows)
+    assert (df["src"] != "").all() and df["message"].str.len().min() > 20
+
+
+def test_unknown_rule_and_policy_raise_usage_error():
+    m = build()
+    with pytest.raises(UsageError, match="unknown rule"):
+        audit(m, rules=["nope"])
+    with pytest.raises(UsageError, match="unknown policy"):
+        audit(m, policy="nope")
+
+
+# --------------------------------------------------------------------------- queries
+
+
+def test_where_type_goes():
+    r = where_type_goes(build(_busy()), "email")
+    assert r.stores == ("db", "db-us") or r.stores == ("db",)
+    assert "ext-app" in r.paths and r.paths["ext-app"][0] == ("person", "app", "ext-app")
+    assert r.countries == ("SG", "US") and r.organisations == ("ctrl", "ext")
+    assert list(r.frame(build(_busy())).columns)[:3] == ["node", "name", "kind"]
+    with pytest.raises(UsageError):
+        where_type_goes(build(), "nope")
+
+
+def test_where_type_goes_follows_only_carrying_flows():
+    r = where_type_goes(build(_busy()), "phone")
+    assert set(r.paths) == {"person", "app"}
+
+
+def test_breach_impact():
+    imp = breach_impact(build(_busy()), "app")
+    assert imp.types == ("email", "name", "password", "phone")
+    assert imp.subjects == ("account-holder",)
+    assert imp.upstream == ("person",)
+    assert imp.downstream["ext-app"] == ("app", "ext-app") and "db" in imp.downstream
+    assert imp.countries == ("SG", "US")
+
+
+def test_erase_scope():
+    df = erase_scope(build(_busy()), "user")  # parent category: covers account holders
+    assert list(df.store) == ["db-us", "db"]  # unreached first
+    assert list(df.reached) == [False, True] and df.iloc[0].copy_of == "db"
+    assert erase_scope(build(_busy()), "inquirer").empty
+
+
+def test_coverage_matrix_worst_class():
+    df = coverage_matrix(build(_busy()))
+    assert df.loc["password", "ext"] == "incorrect"  # prohibited third party, unencrypted sensitive type
+    assert df.loc["email", "ctrl"] in ("clear", "omitted")
+    assert df.loc["phone", "ctrl"] == "omitted"
+    assert df.loc["phone"].isna().sum() == 1  # phone never reaches ext
+
+
+# --------------------------------------------------------------------------- CLI
+
+
+def _write(tmp_path, s: dict):
+    for name, text in texts(s, base_taxonomy=True).items():
+        (tmp_path / name).write_text(text, encoding="utf-8")
+    return str(tmp_path)
+
+
+def test_cli_exit_codes(tmp_path, capsys):
+    (tmp_path / "clean").mkdir()
+    (tmp_path / "busy").mkdir()
+    clean = _write(tmp_path / "clean", spec())
+    busy = _write(tmp_path / "busy", _busy())
+    assert main(["audit", clean, "--fail-on", "low"]) == 0
+    assert main(["audit", clean, "--fail-on", "info"]) == 1  # over-declaration (info) of unused 5.x clauses
+    assert main(["audit", busy, "--fail-on", "high"]) == 1
+    assert main(["audit", busy, "--rule", "over-declaration", "--fail-on", "low"]) == 0
+    assert main(["audit", busy, "--rule", "nope"]) == 2
+    assert main(["audit", str(tmp_path / "missing")]) == 2
+    capsys.readouterr()
+    assert main(["audit", busy, "--format", "json", "--fail-on", "high"]) == 1
+    data = json.loads(capsys.readouterr().out)
+    assert data and {"id", "rule", "severity", "clauses", "path", "src"} <= set(data[0])
+    assert main(["audit", busy, "--format", "csv"]) == 1
+    assert capsys.readouterr().out.startswith("id,rule,severity")
+
+
+def test_cli_subprocess_bad_format(tmp_path):
+    (tmp_path / "clean").mkdir()
+    clean = _write(tmp_path / "clean", spec())
+    r = subprocess.run(
+        [sys.executable, "-m", "flowatlas", "audit", clean, "--format", "xml"], capture_output=True, text=True
+    )
+    assert r.returncode == 2 and "Traceback" not in r.stderr
+
+
+def test_cli_broken_map_exits_2(tmp_path, capsys):
+    (tmp_path / "m").mkdir()
+    s = spec()
+    flow(s, "f-save")["to"] = "nowhere"
+    path = _write(tmp_path / "m", s)
+    assert main(["audit", path]) == 2
+    assert "flows.yaml" in capsys.readouterr().err
+
+
+def test_no_policy_no_crash():
+    s = spec()
+    node(s, "db")["erase"] = False
+    t = texts(s)
+    t.pop("policy.yaml")
+    assert audit(load_texts(t, base_taxonomy=False)) == []
