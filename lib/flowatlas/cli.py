@@ -11,6 +11,7 @@ import json
 import sys
 from collections.abc import Callable, Sequence
 
+from flowatlas import synth
 from flowatlas.errors import FlowatlasError, MapValidationError
 
 EXIT_OK, EXIT_FINDINGS, EXIT_INVALID, EXIT_NOTEBOOK = 0, 1, 2, 3
@@ -66,6 +67,7 @@ COMMANDS: dict[str, tuple[str, Callable[[argparse.ArgumentParser], None], Callab
         _cmd_describe,
     ),
     "schema": ("print the JSON Schema of map files", lambda p: None, _cmd_schema),
+    "synth": ("write a synthetic map of a chosen size", synth.add_arguments, synth.main),
     "audit": __import__("flowatlas.audit.cli", fromlist=["COMMAND"]).COMMAND,
 }
 

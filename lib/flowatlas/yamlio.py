@@ -4,19 +4,46 @@ One concern: turn a file into plain Python data, refuse what is dangerous or amb
 (non-safe tags, duplicate keys, alias bombs, absurd sizes), and remember where each value came
 from so errors and findings can name file:line:column.
 
-Design: libyaml (PyYAML's C parser) composes the node tree, which carries a start mark for
-every node; a small iterative walk turns it into dicts and lists. The node tree is kept, so
-:meth:`Document.locate` can answer "where is ``flows[3].types[1]``?" for any path without a
-second parse.
+Two paths, one result (design, for maps of tens of thousands of records):
+
+* **Fast path** (:func:`_fast_document`): ``yaml-rs`` (a Rust YAML parser, about 40× faster than
+  composing PyYAML nodes) builds the data, with duplicate keys refused. A cheap *line index*
+  then gives every record its position without a node tree: one regex pass over the text finds
+  the top-level keys at column 0 and, under each section, the ``- `` lines at the section's item
+  indentation. For block-style maps this is exact (an item's start mark is the first character
+  after its dash), and it is checked: when the number of dash lines differs from the number of
+  records, that section simply has no index. The fast path is taken only for text where the two
+  parsers are known to agree; it steps aside (returns None) for anything else: anchors, aliases,
+  tags, directives or several documents (so the alias-bomb guard below stays the only one), a
+  BOM, control characters or Unicode line breaks, and plain scalars that YAML 1.1 (PyYAML)
+  and YAML 1.2 (yaml-rs) resolve differently (``no``/``on``/``off``, octal, ``1e3``,
+  sexagesimal ``1:30``, ``=``, ``<<``...). Plain decimal numbers and ``YYYY-MM-DD`` dates agree
+  and stay on the fast path.
+* **Precise path** (:func:`_precise_document`): libyaml (PyYAML's C parser) composes the node
+  tree, which carries a start mark for every node; a small iterative walk turns it into dicts
+  and lists. It reports every YAML problem with its position. :meth:`Document.locate` answers
+  "where is ``flows[3].types[1]``?" for any path; a fast document composes its node tree
+  lazily, the first time a position outside the line index is asked for (that is, when
+  something is wrong).
+
+The loader (:func:`flowatlas.loader.load_map`) adds the last guarantee: when a map loaded
+through the fast path has any error at all, it is loaded again through the precise path and
+*those* errors are reported, so messages never depend on which parser read the file.
 """
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 import yaml
+
+try:  # the fast parser (a required dependency; the precise path alone still works without it)
+    import yaml_rs
+except ImportError:  # pragma: no cover
+    yaml_rs = None
 
 from flowatlas.errors import MapError
 from flowatlas.model import Source
@@ -44,14 +71,32 @@ class YamlProblem(Exception):
 
 @dataclass
 class Document:
-    """A parsed YAML file: ``data`` and the node tree that knows positions."""
+    """A parsed YAML file: ``data`` and the node tree that knows positions.
+
+    A document read by the fast path has ``text`` and ``index`` (positions of the top-level
+    keys and of each record, see the module docstring) instead of a node tree; ``root`` is then
+    composed from ``text`` on first need.
+    """
 
     file: str
     data: Any
     root: yaml.Node | None = field(default=None, repr=False)
+    text: str | None = field(default=None, repr=False)
+    index: dict[tuple[str | int, ...], Source] | None = field(default=None, repr=False)
+
+    @property
+    def fast(self) -> bool:
+        """True when read by the fast path (yaml-rs and the line index)."""
+        return self.text is not None
 
     def locate(self, path: tuple[str | int, ...]) -> Source:
         """Position of the value at ``path`` (or of its deepest existing parent)."""
+        if self.index is not None:
+            got = self.index.get(path)
+            if got is not None:
+                return got
+        if self.root is None and self.text is not None:
+            self.root = _compose(self.text)
         node = self.root
         best = node.start_mark if node is not None else None
         key_mark = None
@@ -111,8 +156,32 @@ def read_yaml(path: Path, display: str) -> Document:
     return parse_yaml(text, display)
 
 
-def parse_yaml(text: str, display: str) -> Document:
-    """Parse YAML text into a :class:`Document`; raise :class:`YamlProblem` on bad input."""
+def parse_yaml(text: str, display: str, *, fast: bool = True) -> Document:
+    """Parse YAML text into a :class:`Document`; raise :class:`YamlProblem` on bad input.
+
+    ``fast`` tries the fast path first (see the module docstring); it gives the same data, and
+    every problem is reported by the precise path.
+    """
+    if fast:
+        doc = _fast_document(text, display)
+        if doc is not None:
+            return doc
+    return _precise_document(text, display)
+
+
+def _compose(text: str) -> yaml.Node | None:
+    """The node tree of text already known to parse (for positions only); None if it does not."""
+    loader = _Loader(text)
+    try:
+        return loader.get_single_node()
+    except yaml.YAMLError:  # pragma: no cover - the fast parser accepted it; positions fall back
+        return None
+    finally:
+        loader.dispose()
+
+
+def _precise_document(text: str, display: str) -> Document:
+    """The precise path: libyaml nodes with marks, every problem located."""
     loader = _Loader(text)
     try:
         root = loader.get_single_node()
@@ -228,3 +297,125 @@ def _size(node: yaml.Node) -> int:
                 stack.append(k)
                 stack.append(v)
     return n
+
+
+# --------------------------------------------------------------------------- fast path
+
+#: Anchors, aliases and tags at the start of a token, directives and document markers at the
+#: start of a line: either parser treats them in a way the other does not (and the alias-bomb
+#: guard lives in the precise path). Any match sends the file to the precise path; a false
+#: alarm (``R & D`` in a description) only costs time. Plain ``in`` tests go first: they are
+#: ten times cheaper than the regex and settle most files.
+_FAST_UNSAFE = re.compile(r"(?:^|[ \t\[\{,])[&*!]|^(?:---|\.\.\.|%)", re.M)
+#: Characters PyYAML refuses (control characters) or reads as line breaks (YAML 1.1), and
+#: the BOM it strips.
+_ODD_CHARS = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u2028\u2029\ufeff\ufffe\uffff]")
+#: A whole plain scalar that starts like a number or a date, or is one of the YAML 1.1
+#: booleans, ``=`` or ``<<``: the only plain scalars whose meaning differs between YAML 1.1
+#: (PyYAML: ``NO`` is False, ``010`` is 8, ``1:30`` is 90) and YAML 1.2 (yaml-rs). Values come
+#: after ``: ``, ``- ``, ``? `` (block) or ``[``, ``{``, ``,`` (flow), possibly on the next
+#: line. Keys need no check: a key that is not a plain string is refused by the shape checks,
+#: which sends the map to the precise path anyway. A match whose token is not in
+#: :func:`_agreed` sends the file to the precise path.
+_TOKEN = (
+    r"(?P<tok>[-+.0-9][^\s,\[\]{}#]*|[yY]es|YES|[nN]o|NO|[oO]n|ON|[oO]ff|OFF|=|<<)"
+    r"(?=(?P<time>[ \t]+[0-9])|[ \t\r]*(?:$|[,\]}#]|:\s))"  # time: a date followed by a time
+)
+_BLOCK_SCALAR_RISK = re.compile(r"[:?\-]\s+" + _TOKEN, re.M)
+_FLOW_SCALAR_RISK = re.compile(r"[\[{,]\s*" + _TOKEN, re.M)
+_LEADING_SCALAR_RISK = re.compile(r"\s*" + _TOKEN, re.M)
+#: Plain scalars starting like a number that both parsers read the same: decimal integers,
+#: decimal fractions, dates, and tokens holding a character no number, date or time can hold
+#: (``4G``, ``(2.2).``), which are strings to both.
+_AGREED = re.compile(
+    r"[-+]?(?:0|[1-9][0-9]*)|[-+]?[0-9]+\.[0-9]+|[0-9]{4}-[0-9]{2}-[0-9]{2}|.*[^-+.0-9a-fA-FxXoObBeE_:TtZziInN].*"
+)
+
+
+def _agreed(token: str) -> bool:
+    """True for a plain scalar token that YAML 1.1 and 1.2 read the same (see :data:`_TOKEN`)."""
+    return token[0] in "-+.0123456789" and _AGREED.fullmatch(token) is not None
+
+
+_TOP_KEY = re.compile(r"^([A-Za-z_][A-Za-z0-9_]*)[ \t]*:(?=[ \t\r\n]|$)", re.M)
+_FIRST_DASH = re.compile(r"^( *)-[ \t]", re.M)
+
+
+def _fast_safe(text: str) -> bool:
+    """True when yaml-rs and PyYAML are known to read ``text`` to the same data."""
+    if _ODD_CHARS.search(text):
+        return False
+    markers = "&" in text or "*" in text or "!" in text or "\n---" in text or "\n..." in text or "\n%" in text
+    if (markers or text.startswith(("---", "...", "%"))) and _FAST_UNSAFE.search(text):
+        return False
+    leading = _LEADING_SCALAR_RISK.match(text)
+    if leading and (leading.group("time") or not _agreed(leading.group("tok"))):
+        return False
+    return not any(
+        m.group("time") or not _agreed(m.group("tok"))
+        for rx in (_BLOCK_SCALAR_RISK, _FLOW_SCALAR_RISK)
+        for m in rx.finditer(text)
+    )
+
+
+def _fast_document(text: str, display: str) -> Document | None:
+    """The fast path, or None when the precise path must read this text."""
+    if yaml_rs is None or not _fast_safe(text):
+        return None
+    try:
+        data = yaml_rs.loads(text, duplicate_key_policy=yaml_rs.DuplicateKeyPolicy.Error)
+    except Exception:  # any problem is reported, with its position, by the precise path
+        return None
+    if data is not None and not isinstance(data, dict | list):
+        return None  # a lone scalar: rare, let the precise path handle it
+    return Document(display, data, None, text=text, index=_line_index(text, display, data))
+
+
+def _line_index(text: str, file: str, data: Any) -> dict[tuple[str | int, ...], Source]:
+    """Positions of the top-level keys and of each item of top-level block sequences.
+
+    Exactly what :meth:`Document.locate` would answer from the node tree, for these paths: a
+    top-level key's own position, and the first character after an item's dash. Items are the
+    lines that start with the section's item indentation followed by ``- `` (found with
+    ``str.find``, the cheapest scan Python has); a section is indexed only when those lines are
+    exactly as many as its items and each is followed by content (anything else, e.g. a
+    flow-style ``[...]`` list or a dash followed by two spaces, is left to the node tree).
+    """
+    index: dict[tuple[str | int, ...], Source] = {}
+    if not isinstance(data, dict):
+        return index
+    keys = [(m.group(1), m.start()) for m in _TOP_KEY.finditer(text)]
+    if [k for k, _ in keys] != list(data):
+        return index  # quoted or flow-style top-level keys: positions come from the node tree
+    line = 1
+    last = 0
+    count, find = text.count, text.find
+    for i, (key, start) in enumerate(keys):
+        line += count("\n", last, start)
+        last = start
+        index[(key,)] = Source(file, line, 1)
+        body = data[key]
+        if not isinstance(body, list) or not body:
+            continue
+        end = keys[i + 1][1] if i + 1 < len(keys) else len(text)
+        first = _FIRST_DASH.search(text, start, end)
+        if first is None:
+            continue
+        needle = "\n" + first.group(1) + "- "
+        col = len(needle)  # 1-based column of the character after "- "
+        at = find(needle, first.start() - 1, end)
+        ln, pos = line, start
+        found: list[Source] = []
+        while at != -1:
+            node = at + col
+            if node >= len(text) or text[node] in " \t\r\n#":
+                found = []
+                break
+            ln += count("\n", pos, node)
+            pos = node
+            found.append(Source(file, ln, col))
+            at = find(needle, node, end)
+        if len(found) == len(body):
+            for j, src in enumerate(found):
+                index[(key, j)] = src
+    return index
