@@ -633,3 +633,16 @@ def test_hygiene_runs_without_policy():
     m = load_texts(t, base_taxonomy=False)
     found = audit(m)
     assert {f.rule for f in found} == {"model-hygiene"}
+
+
+def test_security_promise_limited_to_types():
+    s = spec()
+    add(s, "declarations", D("tls", "security", "3.1", measures=["encryption_in_transit"], types=["contact"]))
+    add(
+        s,
+        "flows",
+        fl("f-name", "app", "db", ["name"], encrypted=False),
+        fl("f-mail", "app", "db", ["email"], encrypted=False),
+    )
+    [f] = run(s, "security-contradicted")
+    assert (f.flows, f.types, f.severity) == (("f-mail",), ("email",), "medium")

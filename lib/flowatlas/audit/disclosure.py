@@ -188,8 +188,11 @@ class PolicyIndex:
                     f"'{type_id}' is declared for {subject} only in context {', '.join(ctx) or 'other'}, "
                     f"not in {context}",
                 )
-            else:
-                got = ("omitted", (), f"no declaration says '{type_id}' is collected from {subject}")
+            else:  # held against what the statement says it collects from this subject here
+                held = tuple(d.id for d in applicable) or tuple(
+                    d.id for d in self.of("collection") if self._subject_applies(d, subject)
+                )
+                got = ("omitted", held, f"no declaration says '{type_id}' is collected from {subject}")
         self._memo[key] = got
         return got
 
@@ -211,8 +214,9 @@ class PolicyIndex:
                         f"purpose '{purpose_id}' is covered only by the broader purpose '{a}'",
                     )
                     break
-            else:
-                got = ("omitted", (), f"no declaration names purpose '{purpose_id}' or a broader one")
+            else:  # held against the purposes of use (§4)
+                held = tuple(d.id for d in self.of("purpose"))
+                got = ("omitted", held, f"no declaration names purpose '{purpose_id}' or a broader one")
         self._memo[key] = got
         return got
 
@@ -287,6 +291,7 @@ class PolicyIndex:
                 why = f"the flow names no sharing basis; sharing with a {role} needs one of the declared bases"
             else:
                 why = f"no declaration covers sharing with a {role}"
+                any_basis = [d.id for d in self.of("sharing")]  # held against every sharing clause
             got = ("omitted", tuple(any_basis), why)
         self._memo[key] = got
         return got
@@ -310,7 +315,7 @@ class PolicyIndex:
             elif prohib:
                 got = ("incorrect", tuple(prohib))
             else:
-                got = ("omitted", ())
+                got = ("omitted", tuple(d.id for d in self.of("sharing")))
             self._memo[key] = got
         return got
 

@@ -589,15 +589,29 @@ def security_contradicted(ctx: Context) -> Iterator[Finding]:
     pw_decls = ix.measures.get("password_encryption", [])
     all_sec = [d.id for d in ix.of("security")]
 
-    def classify_types(types: Iterable[str], declared_all: list[str]) -> tuple[list[str], list[str], str]:
-        pw = sorted(t for t in types if ix.is_password(t))
-        sens = sorted(t for t in types if ix.sensitive(t) and t not in pw)
-        if pw or sens:
-            decls = (pw_decls if pw else []) + (declared_all or ([] if pw else all_sec))
-            return pw + sens, decls, "high"
-        if declared_all:
-            return sorted(types), declared_all, "medium"
-        return [], [], ""
+    def covering(decl_ids: list[str], t: str) -> list[str]:
+        """The declarations among ``decl_ids`` whose types (if any) cover ``t``."""
+        anc = m.type_tree.ancestors(t)
+        return [i for i in decl_ids if not ix.decl[i].types or any(a in ix.decl[i].types for a in anc)]
+
+    def classify_types(types: Iterable[str], declared: list[str]) -> tuple[list[str], list[str], str]:
+        hit: list[str] = []
+        decls: set[str] = set()
+        high = False
+        for t in sorted(set(types)):
+            promised = covering(declared, t)
+            if ix.is_password(t):
+                hit.append(t)
+                decls.update(covering(pw_decls, t) + promised)
+                high = True
+            elif ix.sensitive(t):
+                hit.append(t)
+                decls.update(promised or all_sec)
+                high = True
+            elif promised:
+                hit.append(t)
+                decls.update(promised)
+        return hit, sorted(decls), ("high" if high else "medium") if hit else ""
 
     for f in m.flows.values():
         if f.encrypted:
