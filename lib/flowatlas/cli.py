@@ -13,6 +13,7 @@ from collections.abc import Callable, Sequence
 
 from flowatlas import synth
 from flowatlas.errors import FlowatlasError, MapValidationError
+from flowatlas.render import command as render_cmd
 
 EXIT_OK, EXIT_FINDINGS, EXIT_INVALID, EXIT_NOTEBOOK = 0, 1, 2, 3
 
@@ -67,6 +68,7 @@ COMMANDS: dict[str, tuple[str, Callable[[argparse.ArgumentParser], None], Callab
         _cmd_describe,
     ),
     "schema": ("print the JSON Schema of map files", lambda p: None, _cmd_schema),
+    "render": ("draw diagrams: overview, lineage:TYPE, findings, summary", render_cmd.add_arguments, render_cmd.main),
     "synth": ("write a synthetic map of a chosen size", synth.add_arguments, synth.main),
     "audit": __import__("flowatlas.audit.cli", fromlist=["COMMAND"]).COMMAND,
 }

@@ -1,0 +1,25 @@
+"""The :class:`Diagram` every view returns: a :class:`graphviz.Digraph` that displays safely.
+
+JupyterLab shows a Digraph by calling ``_repr_image_svg_xml``; graphviz's default runs ``dot``
+with no time limit and no edge check. A Diagram routes display through
+:func:`flowatlas.render.to_svg`, so notebooks get the same timeout, fallback layouts and
+honest-edge check as the CLI.
+"""
+
+from __future__ import annotations
+
+import graphviz
+
+
+class Diagram(graphviz.Digraph):
+    """A :class:`graphviz.Digraph` rendered through flowatlas' checked runner in notebooks."""
+
+    def _repr_image_svg_xml(self) -> str:
+        from flowatlas.render.files import to_svg
+
+        return to_svg(self)
+
+    def _repr_image_png(self) -> bytes:
+        from flowatlas.render.files import to_png
+
+        return to_png(self)

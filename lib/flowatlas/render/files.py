@@ -1,0 +1,117 @@
+"""Render diagrams to SVG/PNG/DOT with the checked runner, and write them under stable names.
+
+>>> from flowatlas.render import overview, write            # doctest: +SKIP
+>>> write(overview(m, findings), "outputs/diagrams", "overview", ["svg", "png", "dot"])  # doctest: +SKIP
+{'dot': PosixPath('outputs/diagrams/overview.dot'), 'svg': ..., 'png': ...}
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import tempfile
+from collections.abc import Iterable
+from pathlib import Path
+
+import graphviz
+
+from flowatlas.errors import UsageError
+from flowatlas.render.run import Layout, layout
+
+FORMATS = ("dot", "svg", "png")
+#: PNG resolution: readable on a screen, small enough to commit.
+PNG_DPI = "96"
+_STEM = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.\-]*$")
+
+
+def source(g: graphviz.Digraph) -> str:
+    """The DOT text of ``g`` (what ``.dot`` files hold), ending in one newline."""
+    return g.source.rstrip("\n") + "\n"
+
+
+def render(g: graphviz.Digraph, *, timeout: float | None = None) -> Layout:
+    """Lay ``g`` out as SVG, checking every requested edge was drawn (see :mod:`.run`)."""
+    return layout(source(g), "svg", timeout=timeout)
+
+
+def to_svg(g: graphviz.Digraph, *, timeout: float | None = None) -> str:
+    """SVG text of ``g``; raises :class:`~flowatlas.render.run.EdgeCountError` if an edge was lost."""
+    return render(g, timeout=timeout).svg
+
+
+def to_png(g: graphviz.Digraph, *, timeout: float | None = None, checked: Layout | None = None) -> bytes:
+    """PNG bytes of ``g``, laid out by the same attempt that produced a checked SVG."""
+    checked = checked or render(g, timeout=timeout)
+    return layout(source(g), "png", timeout=timeout, attempts=[_with_dpi(checked)]).data
+
+
+def _with_dpi(checked: Layout):
+    from dataclasses import replace
+
+    return replace(checked.attempt, args=(*checked.attempt.args, f"-Gdpi={PNG_DPI}"))
+
+
+def parse_formats(formats: str | Iterable[str]) -> list[str]:
+    """``"svg,png"`` or ``["svg", "png"]`` -> ``["svg", "png"]`` (checked, de-duplicated, ordered)."""
+    items = formats.split(",") if isinstance(formats, str) else list(formats)
+    wanted = [f.strip().lower() for f in items if f.strip()]
+    bad = sorted(set(wanted) - set(FORMATS))
+    if bad or not wanted:
+        got = ", ".join(bad) or "(none)"
+        raise UsageError(f"unknown format(s) {got}: expected a comma list of {', '.join(FORMATS)}")
+    return [f for f in FORMATS if f in wanted]
+
+
+def _umask() -> int:
+    mask = os.umask(0)
+    os.umask(mask)
+    return mask
+
+
+def _atomic_write(path: Path, data: bytes) -> None:
+    """Write via a temporary file and rename, so a reader never sees half a diagram."""
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
+    try:
+        with os.fdopen(fd, "wb") as fh:
+            fh.write(data)
+        os.chmod(tmp, 0o666 & ~_umask())  # mkstemp creates 0600; give the usual permissions
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+def write(
+    g: graphviz.Digraph,
+    out_dir: str | Path,
+    stem: str,
+    formats: str | Iterable[str] = ("svg",),
+    *,
+    timeout: float | None = None,
+) -> dict[str, Path]:
+    """Write ``g`` as ``out_dir/stem.{dot,svg,png}``; returns ``{format: path}``.
+
+    The SVG layout is always made and edge-checked first (even when only PNG is asked for),
+    and PNG reuses that layout attempt, so no file is written for a diagram that lost a flow.
+    """
+    fmts = parse_formats(formats)
+    if not _STEM.match(stem):
+        raise UsageError(f"bad file stem {stem!r}: letters, digits, '-', '_' and '.' only")
+    out = Path(out_dir)
+    try:
+        out.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise UsageError(f"cannot create output folder {out}: {exc.strerror}") from exc
+    dot = source(g)
+    data: dict[str, bytes] = {"dot": dot.encode("utf-8")}
+    if "svg" in fmts or "png" in fmts:
+        checked = layout(dot, "svg", timeout=timeout)
+        data["svg"] = checked.data
+        if "png" in fmts:
+            data["png"] = to_png(g, timeout=timeout, checked=checked)
+    written: dict[str, Path] = {}
+    for fmt in fmts:
+        path = out / f"{stem}.{fmt}"
+        _atomic_write(path, data[fmt])
+        written[fmt] = path
+    return written

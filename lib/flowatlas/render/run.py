@@ -1,0 +1,178 @@
+"""Run graphviz under a time limit, fall back to cheaper layouts, and count the edges drawn.
+
+Graphviz is known to drop edges silently on some clustered layouts and to run for a very long
+time on others. :func:`layout` therefore
+
+1. runs each attempt (engine + arguments) in a subprocess with a timeout; on a timeout, a
+   crash or a lost edge it moves on to the next, cheaper attempt (straight splines, no
+   clusters, then ``sfdp`` and ``neato``);
+2. counts ``<g class="edge">`` groups in the SVG it gets back and compares them with the
+   ``->`` edge statements in the DOT source. A layout that lost an edge is never returned: when
+   every attempt loses one, :class:`EdgeCountError` says how many and where.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import subprocess
+import time
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+from flowatlas.errors import FlowatlasError
+
+#: Seconds one graphviz attempt may take before it is killed (override: FLOWATLAS_DOT_TIMEOUT).
+DEFAULT_TIMEOUT = float(os.environ.get("FLOWATLAS_DOT_TIMEOUT", "60"))
+
+
+class RenderError(FlowatlasError):
+    """Graphviz could not produce a diagram (not installed, every attempt failed or timed out)."""
+
+
+class EdgeCountError(RenderError):
+    """The SVG graphviz returned holds fewer (or more) edges than the DOT asked for."""
+
+    def __init__(self, requested: int, drawn: int, attempts: Sequence[str]) -> None:
+        self.requested, self.drawn = requested, drawn
+        super().__init__(
+            f"graphviz drew {drawn} of the {requested} edges requested "
+            f"(tried: {'; '.join(attempts)}); refusing to write a diagram that hides flows. "
+            "Try a smaller view (--view summary, or lineage:TYPE)."
+        )
+
+
+@dataclass(frozen=True)
+class Attempt:
+    """One way of laying a graph out."""
+
+    engine: str
+    args: tuple[str, ...] = ()
+    unclustered: bool = False  # rename cluster subgraphs so the engine ignores them
+
+    def __str__(self) -> str:
+        extra = " ".join(self.args)
+        return f"{self.engine}{' ' + extra if extra else ''}{' (clusters off)' if self.unclustered else ''}"
+
+
+#: Tried in order until one returns every edge within the timeout.
+ATTEMPTS: tuple[Attempt, ...] = (
+    Attempt("dot"),
+    Attempt("dot", ("-Gsplines=line",)),
+    Attempt("dot", ("-Gsplines=line",), unclustered=True),
+    Attempt("sfdp", ("-Goverlap=prism", "-Gsplines=line")),
+    Attempt("neato", ("-Goverlap=false", "-Gsplines=line")),
+)
+
+
+@dataclass
+class Layout:
+    """What :func:`layout` returns: the bytes, the attempt that made them, and what it took."""
+
+    data: bytes
+    attempt: Attempt
+    seconds: float
+    edges: int
+    notes: list[str] = field(default_factory=list)
+
+    @property
+    def svg(self) -> str:
+        return self.data.decode("utf-8")
+
+
+_EDGE_G = re.compile(rb'<g id="edge\d+" class="edge"')
+_CLUSTER = re.compile(r"^(\s*subgraph\s+\"?)cluster", re.MULTILINE)
+
+
+def count_dot_edges(source: str) -> int:
+    """Number of edges a DOT source asks for: ``->`` / ``--`` outside strings and HTML labels."""
+    n, i, size = 0, 0, len(source)
+    while i < size:
+        c = source[i]
+        if c == '"':
+            i += 1
+            while i < size and source[i] != '"':
+                i += 2 if source[i] == "\\" else 1
+        elif c == "<":
+            depth = 1
+            i += 1
+            while i < size and depth:
+                depth += {"<": 1, ">": -1}.get(source[i], 0)
+                i += 1
+            continue
+        elif c == "/" and source.startswith("/*", i):
+            i = source.find("*/", i + 2)
+            i = size if i < 0 else i + 1
+        elif c in "/#" and (c == "#" or source.startswith("//", i)) and (i == 0 or source[i - 1] == "\n"):
+            i = source.find("\n", i)
+            i = size if i < 0 else i
+        elif c == "-" and source.startswith(("->", "--"), i):
+            n += 1
+            i += 1
+        i += 1
+    return n
+
+
+def count_svg_edges(svg: bytes | str) -> int:
+    """Number of edge groups (``<g id="edgeN" class="edge">``) in an SVG graphviz wrote."""
+    data = svg.encode("utf-8") if isinstance(svg, str) else svg
+    return len(_EDGE_G.findall(data))
+
+
+def run_engine(source: str, fmt: str, attempt: Attempt, timeout: float) -> bytes:
+    """Run one graphviz attempt; raises :class:`RenderError` on failure or timeout."""
+    text = _CLUSTER.sub(r"\1group", source) if attempt.unclustered else source
+    cmd = [attempt.engine, f"-T{fmt}", *attempt.args]
+    try:
+        proc = subprocess.run(cmd, input=text.encode("utf-8"), capture_output=True, timeout=timeout, check=False)
+    except FileNotFoundError as exc:
+        raise RenderError(
+            f"graphviz '{attempt.engine}' is not installed or not on PATH (apt install graphviz)"
+        ) from exc
+    except subprocess.TimeoutExpired as exc:
+        raise RenderError(f"{attempt} timed out after {timeout:g}s") from exc
+    if proc.returncode != 0 or not proc.stdout:
+        err = proc.stderr.decode("utf-8", "replace").strip().splitlines()
+        raise RenderError(f"{attempt} failed (exit {proc.returncode}): {err[-1] if err else 'no output'}")
+    return proc.stdout
+
+
+def layout(
+    source: str,
+    fmt: str = "svg",
+    *,
+    timeout: float | None = None,
+    attempts: Sequence[Attempt] = ATTEMPTS,
+) -> Layout:
+    """Lay ``source`` out as ``fmt`` with the first attempt that works and keeps every edge.
+
+    For ``fmt="svg"`` the edge count is checked; for other formats, call :func:`layout` for SVG
+    first and pass ``attempts=[result.attempt]`` so both files share one checked layout.
+    """
+    limit = DEFAULT_TIMEOUT if timeout is None else timeout
+    requested = count_dot_edges(source)
+    notes: list[str] = []
+    tried: list[str] = []
+    lost: tuple[int, int] | None = None
+    for attempt in attempts:
+        t0 = time.perf_counter()
+        try:
+            data = run_engine(source, fmt, attempt, limit)
+        except RenderError as exc:
+            notes.append(str(exc))
+            tried.append(f"{attempt}: {exc}")
+            if "not installed" in str(exc) and attempt.engine == "dot":
+                raise
+            continue
+        seconds = time.perf_counter() - t0
+        if fmt == "svg":
+            drawn = count_svg_edges(data)
+            if drawn != requested:
+                notes.append(f"{attempt} drew {drawn} of {requested} edges")
+                tried.append(f"{attempt}: {drawn} of {requested} edges")
+                lost = (requested, drawn)
+                continue
+        return Layout(data, attempt, seconds, requested, notes)
+    if lost is not None:
+        raise EdgeCountError(lost[0], lost[1], tried)
+    raise RenderError("graphviz could not lay the diagram out: " + "; ".join(tried))
