@@ -110,3 +110,24 @@ def test_cli_json_and_fail_on_high():
     data = json.loads(r.stdout)
     assert {d["rule"] for d in data} == set(RULES)
     assert all(d["src"] for d in data)
+
+
+def test_ids_independent_of_file_and_record_order(tmp_path, found):
+    """Rewrite the map with records shuffled and files renamed (so the loader reads them in another order)."""
+    import random
+
+    rnd = random.Random(7)
+    src = ROOT / "dataflows" / "absoloop"
+    files = sorted(src.glob("*.yaml"))
+    for i, p in enumerate(reversed(files)):
+        data = yaml.safe_load(p.read_text(encoding="utf-8"))
+        for value in data.values():
+            if isinstance(value, list):
+                rnd.shuffle(value)
+                for rec in value:
+                    if isinstance(rec, dict) and isinstance(rec.get("declarations"), list):
+                        rnd.shuffle(rec["declarations"])
+        (tmp_path / f"{i:02d}-{p.name}").write_text(yaml.safe_dump(data, sort_keys=False), encoding="utf-8")
+    again = audit(load_map(tmp_path))
+    assert [f.id for f in again] == [f.id for f in found]
+    assert [f.message for f in again] == [f.message for f in found]

@@ -48,6 +48,12 @@ class Verdict(NamedTuple):
     reason: str
 
 
+def _role(role: str) -> str:
+    """'a processor', 'an affiliate', 'an acquirer', 'a third party'."""
+    words = role.replace("_", " ")
+    return ("an " if words[0] in "aeiou" else "a ") + words
+
+
 def worst(classes: Iterable[str]) -> str | None:
     """The worst of some disclosure classes (incorrect > omitted > ambiguous > vague > clear)."""
     got = list(classes)
@@ -264,7 +270,7 @@ class PolicyIndex:
         prohib, prohib_exact = self.prohibitions(role, basis)
         b = f"basis '{basis}'" if basis else "no sharing basis"
         if exact:
-            got = ("clear", tuple(exact), f"sharing with a {role} under {b} is declared")
+            got = ("clear", tuple(exact), f"sharing with {_role(role)} under {b} is declared")
         elif broader and prohib_exact:
             got = (
                 "ambiguous",
@@ -272,12 +278,12 @@ class PolicyIndex:
                 f"a broad declaration allows sharing under {b}, but a prohibition names recipients of role '{role}'",
             )
         elif broader:
-            got = ("vague", tuple(broader), f"a {role} is covered only by a broader recipient term under {b}")
+            got = ("vague", tuple(broader), f"{_role(role)} is covered only by a broader recipient term under {b}")
         elif prohib:
             got = (
                 "incorrect",
                 tuple(prohib),
-                f"sharing with a {role} under {b} falls under a prohibition and no declared exception covers it",
+                f"sharing with {_role(role)} under {b} falls under a prohibition and no declared exception covers it",
             )
         else:
             any_basis = sorted(
@@ -286,11 +292,11 @@ class PolicyIndex:
                 if RECIPIENT_ROLES.match(d.recipient_roles or ("any_recipient",), role) != "none"
             )
             if any_basis and basis is not None:
-                why = f"sharing with a {role} is declared only under other bases, not under {b}"
+                why = f"sharing with {_role(role)} is declared only under other bases, not under {b}"
             elif any_basis:
-                why = f"the flow names no sharing basis; sharing with a {role} needs one of the declared bases"
+                why = f"the flow names no sharing basis; sharing with {_role(role)} needs one of the declared bases"
             else:
-                why = f"no declaration covers sharing with a {role}"
+                why = f"no declaration covers sharing with {_role(role)}"
                 any_basis = [d.id for d in self.of("sharing")]  # held against every sharing clause
             got = ("omitted", tuple(any_basis), why)
         self._memo[key] = got
@@ -321,7 +327,8 @@ class PolicyIndex:
 
     # -- location ----------------------------------------------------------------------
     def location(self, country: str, types: tuple[str, ...], store: bool) -> tuple[str, tuple[str, ...], str]:
-        key = ("loc", country, types, store)
+        # types matter only through transfer declarations
+        key = ("loc", country, types if self.kinds.get("transfer") else (), store)
         got = self._memo.get(key)
         if got is not None:
             return got
@@ -434,7 +441,12 @@ def classify_flow(m: Map, ix: PolicyIndex, f: Flow, fx: Facts | None = None, reg
             got = memo[key] = _purpose_verdict(m, ix, p, recipient)
         out.append(Verdict(fid, "purpose", p, *got))
     a, b = fx.country[f.source], fx.country[f.target]
-    cross = src_kind != "subject" and (regime.crosses(a, b) if regime else bool(a and b and a != b))
+    # collection from a person, and delivery of data to a person, are not transfers
+    cross = (
+        src_kind != "subject"
+        and dst_kind != "subject"
+        and (regime.crosses(a, b) if regime else bool(a and b and a != b))
+    )
     if b and (dst_kind == "store" or cross):
         cls, ids, why = ix.location(b, types, dst_kind == "store")
         out.append(Verdict(fid, "location", b, cls, ids, why))

@@ -280,8 +280,8 @@ def undeclared_recipient(ctx: Context) -> Iterator[Finding]:
             message=f"{', '.join(sorted(f.types))} go from {ctx.label(f.source)} to {ctx.label(f.target)} of "
             f"'{org.name}' ({org.role}, {org.jurisdiction}) under "
             f"{'basis ' + repr(f.sharing_basis) if f.sharing_basis else 'no sharing basis'}: {v.reason}.",
-            remedy=f"Record the sharing basis this disclosure relies on and declare sharing with {org.role}s under "
-            "it in §5, or stop the disclosure.",
+            remedy="Record the sharing basis this disclosure relies on and declare sharing with recipients of role "
+            f"{org.role} under it in §5, or stop the disclosure.",
         )
     yield from _vague_findings(
         ctx,
@@ -337,7 +337,7 @@ def storage_location(ctx: Context) -> Iterator[Finding]:
 @rule("cross-border-basis", "high", "Cross-border transfer without a valid basis", clause="PDPA s26 / GDPR Ch. V")
 def cross_border_basis(ctx: Context) -> Iterator[Finding]:
     """A flow between nodes in different countries (not both inside the regime's area; collection
-    flows from data subjects excluded) must name a transfer basis that is valid under the regime
+    flows from and deliveries to data subjects excluded) must name a transfer basis that is valid under the regime
     selected by the map's home: a contract safeguard of the recipient naming the destination,
     binding corporate rules only between related organisations and held by the recipient, a
     recognised certification, in-transit only when the flow says so, a basis of the right regime
@@ -461,7 +461,7 @@ def onward_transfer(ctx: Context) -> Iterator[Finding]:
             continue
         problems = []
         if role_cls not in ("clear", "vague"):
-            problems.append(f"no sharing declaration covers a {role}")
+            problems.append(f"no sharing declaration covers recipients of role {role}")
         if not country_ok:
             problems.append(f"{n.jurisdiction} is not a declared location")
         dim = "recipient" if role_cls not in ("clear", "vague") else "location"
@@ -473,7 +473,7 @@ def onward_transfer(ctx: Context) -> Iterator[Finding]:
             message=f"{', '.join(ttuple)} reach {ctx.label(node)} of {n.owner} ({role}, {n.jurisdiction}) "
             f"{len(flows)} hops after leaving the controller: {hops}; {' and '.join(problems)}.",
             remedy=f"Require the onward recipient chain to be approved and bound by contract, and declare "
-            f"{role}s and {n.jurisdiction} in the statement, or cut the onward flow.",
+            f"recipients of role {role} and {n.jurisdiction} in the statement, or cut the onward flow.",
             disclosure="incorrect" if role_cls == "incorrect" else "omitted",
             dimension=dim,
             flows=flows,
