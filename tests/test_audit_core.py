@@ -279,3 +279,13 @@ def test_no_policy_no_crash():
     t = texts(s)
     t.pop("policy.yaml")
     assert audit(load_texts(t, base_taxonomy=False)) == []
+
+
+def test_docs_list_every_rule():
+    from pathlib import Path
+
+    from flowatlas.audit import RULES
+
+    doc = (Path(__file__).resolve().parents[1] / "docs" / "audit.md").read_text(encoding="utf-8")
+    for rid, r in RULES.items():
+        assert f"| `{rid}` | {r.severity} |" in doc, rid

@@ -578,8 +578,9 @@ def security_contradicted(ctx: Context) -> Iterator[Finding]:
     """A declared security measure is contradicted by the map: a type declared under password
     encryption, or any sensitive type, travels over a flow marked encrypted: false or sits in a
     store marked encrypted_at_rest: false (only stated facts count: unknown is not reported). With
-    encryption in transit or at rest declared, any personal data over unencrypted flows or in
-    unencrypted stores is reported too (medium)."""
+    encryption in transit or at rest declared, the personal data that declaration covers (its
+    types, or all types if it names none) over unencrypted flows or in unencrypted stores is
+    reported too (medium)."""
     r = RULES["security-contradicted"]
     ix, m = ctx.ix, ctx.m
     if not ix.of("security"):
