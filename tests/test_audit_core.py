@@ -210,6 +210,9 @@ def test_breach_impact():
     assert imp.upstream == ("person",)
     assert imp.downstream["ext-app"] == ("app", "ext-app") and "db" in imp.downstream
     assert imp.countries == ("SG", "US")
+    assert imp.upstream_types == ("email", "name", "password", "phone")
+    assert imp.downstream_types == ("email", "name", "password")  # phone stays in the app
+    assert imp.downstream_subjects == ("account-holder",)
 
 
 def test_erase_scope():

@@ -581,6 +581,13 @@ def test_over_declared_purpose_and_sharing():
     assert keys == {"use:purpose", "share-proc:sharing", "share-consent:sharing", "share-law:sharing"}
 
 
+def test_over_declared_context():
+    s = _lean(spec())
+    decl(s, "col-reg")["contexts"] = ["registration", "inquiry"]
+    [f] = run(s, "over-declaration")
+    assert f.types == () and "context inquiry" in f.message
+
+
 def test_over_declaration_quiet_when_all_used():
     assert run(_lean(spec()), "over-declaration") == []
 

@@ -104,6 +104,9 @@ class Impact:
     downstream: dict[str, tuple[str, ...]]  # node -> node path from the breached node
     organisations: tuple[str, ...]
     countries: tuple[str, ...]
+    upstream_types: tuple[str, ...] = ()  # types on the upstream flows walked
+    downstream_types: tuple[str, ...] = ()  # the node's types that travel on downstream
+    downstream_subjects: tuple[str, ...] = ()  # subject categories whose data reaches the downstream nodes
 
 
 def breach_impact(m: Map, node_id: str) -> Impact:
@@ -119,21 +122,28 @@ def breach_impact(m: Map, node_id: str) -> Impact:
     types = sorted(fx.held(node_id) | fx.emitted.get(node_id, frozenset()))
     g = build_graph(m)
     down: dict[str, tuple[str, ...]] = {}
+    down_types: set[str] = set()
     for t in types:
         for nid, flows in reach(g, m, t, sources=[node_id]).items():
-            if nid != node_id and nid not in down:
-                down[nid] = _node_path(m, node_id, flows)
+            if nid != node_id:
+                down_types.add(t)
+                if nid not in down:
+                    down[nid] = _node_path(m, node_id, flows)
     related: set[str] = set()
     for t in types:
         related.update(m.type_tree.ancestors(t))
         related.update(m.type_tree.descendants(t))
+    up_types: set[str] = set()
     seen = {node_id}
     queue = deque([node_id])
     while queue:
         cur = queue.popleft()
         for fid in sorted(fx.in_flows.get(cur, ())):
             src = m.flows[fid].source
-            if src not in seen and related.intersection(m.flows[fid].types):
+            carried = related.intersection(m.flows[fid].types)
+            if carried:
+                up_types.update(carried)
+            if src not in seen and carried:
                 seen.add(src)
                 queue.append(src)
     for src in fx.copy_sources(node_id):
@@ -148,6 +158,9 @@ def breach_impact(m: Map, node_id: str) -> Impact:
         downstream=dict(sorted(down.items())),
         organisations=tuple(sorted({o for n in touched if (o := m.nodes[n].owner)})),
         countries=tuple(sorted({c for n in touched if (c := m.nodes[n].jurisdiction)})),
+        upstream_types=tuple(sorted(up_types)),
+        downstream_types=tuple(sorted(down_types)),
+        downstream_subjects=tuple(sorted({s for n in down for s in fx.subjects_at(n)})),
     )
 
 

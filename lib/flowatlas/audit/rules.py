@@ -730,6 +730,9 @@ def over_declaration(ctx: Context) -> Iterator[Finding]:
             for t in f.types:
                 used_col.add((src.subject, f.context, t))
     for d in ix.of("collection"):
+        declared_below: set[str] = set()
+        for dt in d.types:
+            declared_below |= m.type_tree.descendants(dt)
         unused = []
         for dt in d.types:
             below = m.type_tree.descendants(dt)
@@ -737,14 +740,27 @@ def over_declaration(ctx: Context) -> Iterator[Finding]:
                 t in below and ix._subject_applies(d, s) and (not d.contexts or c in d.contexts) for s, c, t in used_col
             ):
                 unused.append(dt)
-        if not unused:
+        idle_contexts = [
+            c
+            for c in d.contexts
+            if not any(uc == c and t in declared_below and ix._subject_applies(d, s) for s, uc, t in used_col)
+        ]
+        if len(idle_contexts) == len(d.contexts):
+            idle_contexts = []  # nothing used at all: the unused types already say it
+        if not unused and not idle_contexts:
             continue
+        parts = []
+        if unused:
+            parts.append(
+                f"collecting {', '.join(unused)}{' in ' + ', '.join(d.contexts) if d.contexts else ''}"
+                f"{' from ' + ', '.join(d.subjects) if d.subjects else ''}, but no flow of the map collects it"
+            )
+        if idle_contexts:
+            parts.append(f"collection in context {', '.join(idle_contexts)}, but no flow collects these types there")
         yield Finding(
             rule=r.id,
             severity=r.severity,
-            message=f"Clause {d.clause} declares collecting {', '.join(unused)}"
-            f"{' in ' + ', '.join(d.contexts) if d.contexts else ''}"
-            f"{' from ' + ', '.join(d.subjects) if d.subjects else ''}, but no flow of the map collects it.",
+            message=f"Clause {d.clause} declares " + "; and ".join(parts) + ".",
             remedy="Add the flows that collect it to the map, or drop it from the statement if it is no longer "
             "collected.",
             dimension="type",
