@@ -175,6 +175,14 @@ def test_recipient_broad_permission_is_vague():
     assert (f.disclosure, f.severity) == ("vague", "info")
 
 
+def test_recipient_prohibition_limited_to_a_purpose():
+    s = _share(spec(), "third_party", "on_instruction")
+    decl(s, "no-share")["purposes"] = ["marketing"]
+    assert run(s, "undeclared-recipient")[0].disclosure == "omitted"  # the prohibition is about marketing only
+    flow(s, "f-share")["purposes"] = ["marketing"]
+    assert run(s, "undeclared-recipient")[0].disclosure == "incorrect"
+
+
 @pytest.mark.parametrize(
     ("role", "basis"), [("processor", "on_instruction"), ("third_party", "consent"), ("authority", "legal_obligation")]
 )

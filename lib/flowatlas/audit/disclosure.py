@@ -249,25 +249,36 @@ class PolicyIndex:
         got = self._memo[key] = (exact, broader)
         return got
 
-    def prohibitions(self, role: str, basis: str | None) -> tuple[list[str], bool]:
-        """Prohibitions naming ``role`` (or an ancestor) not excepted by ``basis``; and whether one names it exactly."""
+    def prohibitions(
+        self, role: str, basis: str | None, types: tuple[str, ...] = (), purposes: tuple[str, ...] = ()
+    ) -> tuple[list[str], bool]:
+        """Prohibitions naming ``role`` (or an ancestor) not excepted by ``basis``; and whether one names it exactly.
+
+        A prohibition limited to some types or purposes applies only to flows carrying one of
+        them (or a narrower one)."""
         out, exact = [], False
         for d in self.of("prohibition"):
             if d.bases and basis in d.bases:
                 continue  # the prohibition lists this basis among its exceptions
+            if d.types and not any(self.m.type_tree.match(d.types, t) != "none" for t in types):
+                continue
+            if d.purposes and not any(self.m.purpose_tree.match(d.purposes, p) != "none" for p in purposes):
+                continue
             r = RECIPIENT_ROLES.match(d.recipient_roles, role)
             if r != "none":
                 out.append(d.id)
                 exact = exact or r == "exact"
         return out, exact
 
-    def recipient(self, role: str, basis: str | None, types: tuple[str, ...]) -> tuple[str, tuple[str, ...], str]:
-        key = ("rec", role, basis, types)
+    def recipient(
+        self, role: str, basis: str | None, types: tuple[str, ...], purposes: tuple[str, ...] = ()
+    ) -> tuple[str, tuple[str, ...], str]:
+        key = ("rec", role, basis, types, purposes)
         got = self._memo.get(key)
         if got is not None:
             return got
         exact, broader = self.sharing_matches(role, basis, types)
-        prohib, prohib_exact = self.prohibitions(role, basis)
+        prohib, prohib_exact = self.prohibitions(role, basis, types, purposes)
         b = f"basis '{basis}'" if basis else "no sharing basis"
         if exact:
             got = ("clear", tuple(exact), f"sharing with {_role(role)} under {b} is declared")
@@ -431,7 +442,7 @@ def classify_flow(m: Map, ix: PolicyIndex, f: Flow, fx: Facts | None = None, reg
             out.append(Verdict(fid, "type", t, cls, ids, why))
     recipient: tuple = ()
     if leaves_controller(m, f, fx):
-        cls, ids, why = ix.recipient(fx.roles[f.target], f.sharing_basis, types)
+        cls, ids, why = ix.recipient(fx.roles[f.target], f.sharing_basis, types, tuple(sorted(f.purposes)))
         recipient = (cls, ids)
         out.append(Verdict(fid, "recipient", fx.owner[f.target] or "", cls, ids, why))
     for p in sorted(f.purposes):

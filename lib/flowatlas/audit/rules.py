@@ -453,7 +453,7 @@ def onward_transfer(ctx: Context) -> Iterator[Finding]:
         role = fx.role(node)
         last = m.flows[flows[-1]]
         if last.sharing_basis is not None:  # the hop names its basis: hold it like a disclosure
-            role_cls, role_decls, _ = ix.recipient(role, last.sharing_basis, ttuple)
+            role_cls, role_decls, _ = ix.recipient(role, last.sharing_basis, ttuple, tuple(sorted(last.purposes)))
         else:
             role_cls, role_decls = ix.role_declared(role)
         country_ok = n.jurisdiction is None or n.jurisdiction in ix.declared_countries(ttuple)
