@@ -292,3 +292,14 @@ def test_docs_list_every_rule():
     doc = (Path(__file__).resolve().parents[1] / "docs" / "audit.md").read_text(encoding="utf-8")
     for rid, r in RULES.items():
         assert f"| `{rid}` | {r.severity} |" in doc, rid
+
+
+def test_home_without_shipped_regime_checks_presence_only():
+    s = spec(home="US")
+    add(s, "organisations", org("ext", "processor", "CA"))
+    add(s, "nodes", system("ext-app", "ext", "CA"))
+    add(s, "flows", fl("f-x", "app", "ext-app", ["email"], sharing_basis="on_instruction"))
+    [f] = audit(build(s), rules=["cross-border-basis"])
+    assert f.disclosure == "omitted" and "any regime" in f.message
+    flow(s, "f-x")["transfer_basis"] = "derogation"
+    assert audit(build(s), rules=["cross-border-basis"]) == []
