@@ -14,6 +14,7 @@ from collections.abc import Callable, Sequence
 from flowatlas import synth
 from flowatlas.errors import FlowatlasError, MapValidationError
 from flowatlas.render import command as render_cmd
+from flowatlas.report import cli as _report
 
 EXIT_OK, EXIT_FINDINGS, EXIT_INVALID, EXIT_NOTEBOOK = 0, 1, 2, 3
 
@@ -68,6 +69,7 @@ COMMANDS: dict[str, tuple[str, Callable[[argparse.ArgumentParser], None], Callab
         _cmd_describe,
     ),
     "schema": ("print the JSON Schema of map files", lambda p: None, _cmd_schema),
+    "report": ("run the notebooks into a dated report folder", _report.add_arguments, _report.main),
     "render": ("draw diagrams: overview, lineage:TYPE, findings, summary", render_cmd.add_arguments, render_cmd.main),
     "synth": ("write a synthetic map of a chosen size", synth.add_arguments, synth.main),
     "audit": __import__("flowatlas.audit.cli", fromlist=["COMMAND"]).COMMAND,

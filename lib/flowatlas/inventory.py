@@ -1,0 +1,138 @@
+"""The data inventory: a record of processing activities as a pandas DataFrame.
+
+One row per processing activity, i.e. per (purpose, information type) pair that some flow
+carries, with the fields of GDPR Art. 30(1) and the PDPC's data inventory guidance: controller,
+purpose, data-subject categories, information type, how it is collected and from which systems,
+where it is stored and for how long, recipients, transfers to other countries with their bases,
+and the security measures that apply. A pure function of the map (and, optionally, its findings).
+
+>>> from flowatlas.loader import load_map
+>>> inventory(load_map("dataflows/absoloop")).columns[:3].tolist()  # doctest: +SKIP
+['controller', 'purpose', 'purpose_name']
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+
+import pandas as pd
+
+from flowatlas.atlas import Map
+from flowatlas.findings import SEVERITY_RANK, Finding
+from flowatlas.graph import build_graph, reach
+
+COLUMNS: tuple[str, ...] = (
+    "controller",
+    "purpose",
+    "purpose_name",
+    "information_type",
+    "type_name",
+    "sensitivity",
+    "subject_categories",
+    "collected_via",
+    "source_systems",
+    "storage",
+    "retention",
+    "recipients",
+    "third_country_transfers",
+    "transfer_bases",
+    "security_measures",
+    "flows",
+    "findings",
+    "worst_severity",
+)
+
+
+def _join(items) -> str:
+    return "; ".join(sorted({str(i) for i in items if i not in (None, "")}))
+
+
+def _subjects_by_type(m: Map) -> dict[str, dict[str, set[str]]]:
+    """``{type: {node: subject categories}}``: whose data of that type can be at each node,
+    following only flows that carry the type (type-aware, as :func:`flowatlas.graph.reach`)."""
+    g = build_graph(m)
+    subj_nodes = sorted(n for n, rec in m.nodes.items() if rec.kind == "subject" and rec.subject)
+    out: dict[str, dict[str, set[str]]] = {}
+    for t in sorted({t for f in m.flows.values() for t in f.types}):
+        per: dict[str, set[str]] = {}
+        for s in subj_nodes:
+            for n in reach(g, m, t, sources=[s]):
+                per.setdefault(n, set()).add(m.nodes[s].subject)
+        out[t] = per
+    return out
+
+
+def inventory(m: Map, findings: list[Finding] | None = None) -> pd.DataFrame:
+    """The record of processing of ``m``: one row per (purpose, information type) carried.
+
+    Rows are sorted by purpose then type; every cell is text (lists joined with ``; ``), so the
+    frame writes to CSV and XLSX as it is. ``findings`` adds the count and worst severity of the
+    findings about flows carrying that type for that purpose.
+    """
+    upstream = _subjects_by_type(m)
+    ctrl = m.controller
+    groups: dict[tuple[str, str], list[str]] = defaultdict(list)
+    for fid, f in m.flows.items():
+        for p in f.purposes:
+            for t in f.types:
+                groups[(p, t)].append(fid)
+    by_flow: dict[str, list[Finding]] = defaultdict(list)
+    for fd in findings or []:
+        for fid in fd.flows:
+            by_flow[fid].append(fd)
+
+    rows = []
+    for (p, t), fids in sorted(groups.items()):
+        flows = [m.flows[i] for i in sorted(set(fids))]
+        subjects, contexts, sources, storage, retention = set(), set(), set(), set(), set()
+        recipients, transfers, bases, security = set(), set(), set(), set()
+        for f in flows:
+            src, dst = m.nodes[f.source], m.nodes[f.target]
+            subjects |= set(f.subjects) or upstream.get(t, {}).get(f.source, set())
+            if src.kind == "subject":
+                contexts.add(f"{f.context} ({src.name})" if f.context else src.name)
+            else:
+                sources.add(f"{src.name} ({src.jurisdiction})")
+            if dst.kind == "store":
+                storage.add(f"{dst.name} ({dst.jurisdiction})")
+                retention.add(f"{dst.name}: {dst.retention}")
+                at_rest = "encrypted at rest" if dst.encrypted_at_rest else "not encrypted at rest"
+                security.add(f"{dst.name}: {at_rest}")
+                if dst.access_control:
+                    security.add(f"{dst.name}: access control: {dst.access_control}")
+            org = m.organisations.get(dst.owner) if dst.owner else None
+            if org is not None and org.id != ctrl.id:
+                recipients.add(f"{org.name} ({org.role}, {org.jurisdiction})")
+            a, b = src.jurisdiction, dst.jurisdiction
+            if a and b and a != b:
+                how = f.transfer_basis or "no basis"
+                if f.in_transit:
+                    how += ", in transit"
+                transfers.add(f"{a}\u2192{b} ({how})")
+                bases.add(f.transfer_basis or "none")
+            security.add("encrypted in transit" if f.encrypted else f"not encrypted in transit: {f.id}")
+        related = {x.id: x for fid in fids for x in by_flow.get(fid, ()) if t in x.types or not x.types}
+        worst = max((x.severity for x in related.values()), key=SEVERITY_RANK.__getitem__, default="")
+        rows.append(
+            {
+                "controller": f"{ctrl.name} ({ctrl.jurisdiction})",
+                "purpose": p,
+                "purpose_name": m.purposes[p].name if p in m.purposes else p,
+                "information_type": t,
+                "type_name": m.types[t].name if t in m.types else t,
+                "sensitivity": m.sensitivity(t) if t in m.types else "",
+                "subject_categories": _join(m.subjects[s].name if s in m.subjects else s for s in subjects),
+                "collected_via": _join(contexts),
+                "source_systems": _join(sources),
+                "storage": _join(storage),
+                "retention": _join(retention),
+                "recipients": _join(recipients),
+                "third_country_transfers": _join(transfers),
+                "transfer_bases": _join(bases),
+                "security_measures": _join(security),
+                "flows": _join(f.id for f in flows),
+                "findings": len(related),
+                "worst_severity": worst,
+            }
+        )
+    return pd.DataFrame(rows, columns=list(COLUMNS))

@@ -1,0 +1,57 @@
+"""``flowatlas report MAP [--out DIR] [-p NAME VALUE]... [-f params.yaml] [--fail-on SEVERITY] [--jobs N]``.
+
+Exit codes: 0 ok, 1 findings at or above ``--fail-on``, 2 invalid input or parameters,
+3 a notebook failed (the message names the notebook and the cell).
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+
+from flowatlas.findings import SEVERITIES
+
+
+def add_arguments(p: argparse.ArgumentParser) -> None:
+    p.add_argument("map", help="map folder (e.g. dataflows/absoloop)")
+    p.add_argument(
+        "--out",
+        metavar="DIR",
+        help="outputs root (default: outputs/ of the checkout); the run goes to DIR/<map>/<UTC timestamp>/",
+    )
+    p.add_argument(
+        "-p",
+        "--parameter",
+        nargs=2,
+        action="append",
+        default=[],
+        metavar=("NAME", "VALUE"),
+        help="notebook parameter, passed to every notebook that declares it (repeatable)",
+    )
+    p.add_argument("-f", "--parameters-file", metavar="FILE", help="YAML mapping of parameters (-p wins)")
+    p.add_argument("--fail-on", choices=SEVERITIES, help="exit 1 when a finding reaches this severity")
+    p.add_argument("--jobs", type=int, default=2, metavar="N", help="notebooks run at once (default 2)")
+    p.add_argument("--notebooks", metavar="DIR", help=argparse.SUPPRESS)  # tests and custom suites
+    p.add_argument("-q", "--quiet", action="store_true", help="no progress lines")
+
+
+def main(args: argparse.Namespace) -> int:
+    from flowatlas.report.runner import main_progress, run_report
+
+    result = run_report(
+        args.map,
+        out=args.out,
+        params=dict(args.parameter),
+        params_file=args.parameters_file,
+        fail_on=args.fail_on,
+        jobs=args.jobs,
+        notebooks=args.notebooks,
+        progress=None if args.quiet else main_progress,
+    )
+    if result.exit_code == 3:
+        print(f"flowatlas: error: {result.message} (executed notebook kept in {result.run_dir})", file=sys.stderr)
+    elif result.exit_code == 1:
+        print(f"flowatlas: {result.message} (report in {result.run_dir})", file=sys.stderr)
+    if result.exit_code in (0, 1):
+        print(result.run_dir / "report.html")
+    return result.exit_code

@@ -1,0 +1,207 @@
+"""The report's data files: findings (CSV, JSON), the diff against the previous run, and the
+data inventory (CSV, XLSX). Pure functions of a map and its findings, plus the writers."""
+
+from __future__ import annotations
+
+import json
+from collections import Counter
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from flowatlas.findings import SEVERITIES, Finding, sort_findings
+
+#: Fields compared to tell a finding "changed" between two runs (its id is the same).
+DIFF_FIELDS: tuple[str, ...] = (
+    "severity",
+    "disclosure",
+    "dimension",
+    "message",
+    "remedy",
+    "types",
+    "organisations",
+    "countries",
+    "clauses",
+)
+
+FINDING_COLUMNS: tuple[str, ...] = (
+    "id",
+    "severity",
+    "rule",
+    "disclosure",
+    "dimension",
+    "message",
+    "remedy",
+    "flows",
+    "path",
+    "nodes",
+    "types",
+    "organisations",
+    "countries",
+    "clauses",
+    "src",
+)
+
+
+def run_audit(m) -> list[Finding]:
+    """The audit's findings for ``m``, most severe first (``flowatlas.audit.audit``)."""
+    from flowatlas.audit import audit
+
+    return sort_findings(list(audit(m)))
+
+
+def findings_records(findings: list[Finding]) -> list[dict[str, Any]]:
+    """Findings as JSON-ready dicts, in the stable order of :func:`sort_findings`."""
+    return [f.to_dict() for f in sort_findings(list(findings))]
+
+
+def findings_table(findings: list[Finding]) -> pd.DataFrame:
+    """One row per finding, lists joined as text: the layout of ``findings.csv``."""
+    rows = []
+    for d in findings_records(findings):
+        row = {}
+        for c in FINDING_COLUMNS:
+            v = d.get(c)
+            if c == "clauses":
+                v = "; ".join(f"{x['clause']} \u201c{x['quote']}\u201d" for x in v or [])
+            elif c == "path":
+                v = " \u2192 ".join(v or [])
+            elif isinstance(v, list):
+                v = ", ".join(v)
+            row[c] = "" if v is None else v
+        rows.append(row)
+    return pd.DataFrame(rows, columns=list(FINDING_COLUMNS))
+
+
+def severity_counts(findings: list[Finding]) -> dict[str, int]:
+    """``{severity: count}`` for every severity, most severe first."""
+    c = Counter(f.severity for f in findings)
+    return {s: c.get(s, 0) for s in reversed(SEVERITIES)}
+
+
+# --------------------------------------------------------------------------- diff
+
+
+def diff_findings(previous: list[dict] | None, current: list[dict]) -> dict[str, Any]:
+    """Compare two runs' findings (as in ``findings.json``) by id.
+
+    Returns ``{"previous": bool, "new": [...], "resolved": [...], "changed": [...], "counts": {...}}``;
+    a changed entry holds the id, the fields that changed and their ``before``/``after`` values.
+    With no previous run every finding is new and ``previous`` is False.
+
+    >>> d = diff_findings([{"id": "a", "severity": "low"}], [{"id": "a", "severity": "high"}])
+    >>> d["counts"], d["changed"][0]["fields"]
+    ({'new': 0, 'resolved': 0, 'changed': 1, 'unchanged': 0}, ['severity'])
+    """
+    prev = {d["id"]: d for d in previous or []}
+    cur = {d["id"]: d for d in current}
+    new = [cur[i] for i in sorted(cur.keys() - prev.keys())]
+    resolved = [prev[i] for i in sorted(prev.keys() - cur.keys())]
+    changed = []
+    unchanged = 0
+    for i in sorted(cur.keys() & prev.keys()):
+        fields = [k for k in DIFF_FIELDS if prev[i].get(k) != cur[i].get(k)]
+        if fields:
+            changed.append(
+                {
+                    "id": i,
+                    "rule": cur[i].get("rule"),
+                    "fields": fields,
+                    "before": {k: prev[i].get(k) for k in fields},
+                    "after": {k: cur[i].get(k) for k in fields},
+                }
+            )
+        else:
+            unchanged += 1
+    return {
+        "previous": previous is not None,
+        "new": new,
+        "resolved": resolved,
+        "changed": changed,
+        "counts": {"new": len(new), "resolved": len(resolved), "changed": len(changed), "unchanged": unchanged},
+    }
+
+
+def read_findings_json(run_dir: str | Path | None) -> list[dict] | None:
+    """``findings.json`` of an earlier run folder, or None when there is none."""
+    if not run_dir:
+        return None
+    p = Path(run_dir) / "findings.json"
+    if not p.is_file():
+        return None
+    data = json.loads(p.read_text("utf-8"))
+    return data["findings"] if isinstance(data, dict) else data
+
+
+def diff_table(diff: dict[str, Any]) -> pd.DataFrame:
+    """The diff as one table: change (new, resolved, changed), id, severity, rule, message."""
+    rows = []
+    for kind in ("new", "resolved"):
+        for d in diff[kind]:
+            rows.append(
+                {
+                    "change": kind,
+                    "id": d["id"],
+                    "severity": d.get("severity", ""),
+                    "rule": d.get("rule", ""),
+                    "what": d.get("message", ""),
+                }
+            )
+    for d in diff["changed"]:
+        what = "; ".join(f"{k}: {d['before'][k]!r} \u2192 {d['after'][k]!r}" for k in d["fields"])
+        rows.append(
+            {
+                "change": "changed",
+                "id": d["id"],
+                "severity": d["after"].get("severity", ""),
+                "rule": d.get("rule") or "",
+                "what": what,
+            }
+        )
+    return pd.DataFrame(rows, columns=["change", "id", "severity", "rule", "what"])
+
+
+# --------------------------------------------------------------------------- writers
+
+
+def _dump(path: Path, data: Any) -> None:
+    path.write_text(json.dumps(data, indent=2, ensure_ascii=False, sort_keys=False) + "\n", encoding="utf-8")
+
+
+def write_findings(findings: list[Finding], out_dir: str | Path, *, map_id: str, digest: str) -> list[Path]:
+    """Write ``findings.json`` and ``findings.csv`` into ``out_dir``; returns the paths."""
+    out = Path(out_dir)
+    out.mkdir(parents=True, exist_ok=True)
+    js, csv = out / "findings.json", out / "findings.csv"
+    _dump(
+        js,
+        {"map": map_id, "digest": digest, "counts": severity_counts(findings), "findings": findings_records(findings)},
+    )
+    findings_table(findings).to_csv(csv, index=False, lineterminator="\n")
+    return [csv, js]
+
+
+def write_diff(diff: dict[str, Any], out_dir: str | Path, previous_run: str | None) -> Path:
+    p = Path(out_dir) / "diff.json"
+    _dump(p, {"previous_run": previous_run} | diff)
+    return p
+
+
+def write_inventory(m, findings: list[Finding] | None, out_dir: str | Path) -> list[Path]:
+    """Write the data inventory as ``inventory.csv`` and ``inventory.xlsx``."""
+    from flowatlas.inventory import inventory
+
+    out = Path(out_dir)
+    out.mkdir(parents=True, exist_ok=True)
+    df = inventory(m, findings)
+    csv, xlsx = out / "inventory.csv", out / "inventory.xlsx"
+    df.to_csv(csv, index=False, lineterminator="\n")
+    with pd.ExcelWriter(xlsx, engine="openpyxl") as w:
+        df.to_excel(w, index=False, sheet_name="Record of processing")
+        ws = w.sheets["Record of processing"]
+        ws.freeze_panes = "A2"
+        for col in ws.columns:
+            width = max(len(str(c.value or "")) for c in col)
+            ws.column_dimensions[col[0].column_letter].width = min(max(width + 2, 10), 60)
+    return [csv, xlsx]

@@ -1,0 +1,82 @@
+"""``report.html``: the executed report notebook as a code-free, self-contained HTML page.
+
+nbconvert's ``lab`` template, with input cells and prompts left out, and with every script it
+would fetch from the network (require.js, MathJax, the widget manager) removed, so the page
+opens offline with nothing but the diagrams (SVG embedded as data: images, in which no script
+runs) and the tables the notebook displayed. A Content-Security-Policy forbids scripts and
+every fetch, so even text a map smuggled past escaping could not execute or call out.
+"""
+
+from __future__ import annotations
+
+import copy
+import re
+from pathlib import Path
+
+import jinja2
+import nbformat
+
+TEMPLATE = "flowatlas_report.html.j2"
+_TEMPLATE_TEXT = """\
+{%- extends 'lab/index.html.j2' -%}
+{%- block html_head_js -%}{%- endblock html_head_js -%}
+{%- block html_head_js_requirejs -%}{%- endblock html_head_js_requirejs -%}
+{%- block html_head_js_mathjax -%}{%- endblock html_head_js_mathjax -%}
+{%- block html_head_js_mermaidjs -%}{%- endblock html_head_js_mermaidjs -%}
+{%- block jupyter_widgets -%}{%- endblock jupyter_widgets -%}
+{%- block extra_css -%}
+<meta http-equiv="Content-Security-Policy" content="CSP_POLICY">
+{%- endblock extra_css -%}
+"""
+#: Nothing runs and nothing is fetched: inline styles and data: images only.
+CSP = "default-src 'none'; img-src data:; style-src 'unsafe-inline'; font-src data:"
+_TEMPLATE_TEXT = _TEMPLATE_TEXT.replace("CSP_POLICY", CSP)
+
+_REMOTE = re.compile(r"""<(script|link)\b[^>]*\b(src|href)\s*=\s*["']?(https?:)?//[^>]*>(\s*</script>)?""", re.I)
+
+
+def _strip_for_report(nb: nbformat.NotebookNode) -> nbformat.NotebookNode:
+    """Drop what a reader should not see: stderr streams, widget views, error tracebacks of
+    papermill's own banner cells."""
+    nb = copy.deepcopy(nb)
+    for cell in nb.cells:
+        if cell.get("cell_type") != "code":
+            continue
+        kept = []
+        for out in cell.get("outputs", []):
+            if out.get("output_type") == "stream" and out.get("name") == "stderr":
+                continue
+            data = out.get("data", {})
+            if "application/vnd.jupyter.widget-view+json" in data:
+                continue
+            kept.append(out)
+        cell["outputs"] = kept
+    nb.metadata.pop("widgets", None)
+    return nb
+
+
+def notebook_to_html(notebook: str | Path | nbformat.NotebookNode, title: str | None = None) -> str:
+    """HTML of an executed notebook without code, prompts or remote resources."""
+    from nbconvert import HTMLExporter
+
+    nb = nbformat.read(str(notebook), as_version=4) if not isinstance(notebook, dict) else notebook
+    nb = _strip_for_report(nb)
+    if title:
+        nb.metadata["title"] = title
+    exporter = HTMLExporter(
+        template_name="lab",
+        extra_loaders=[jinja2.DictLoader({TEMPLATE: _TEMPLATE_TEXT})],
+        template_file=TEMPLATE,
+        exclude_input=True,
+        exclude_input_prompt=True,
+        exclude_output_prompt=True,
+        embed_images=True,
+    )
+    body, _ = exporter.from_notebook_node(nb)
+    return _REMOTE.sub("", body)
+
+
+def write_html(notebook: str | Path, out: str | Path, title: str | None = None) -> Path:
+    out = Path(out)
+    out.write_text(notebook_to_html(notebook, title), encoding="utf-8")
+    return out

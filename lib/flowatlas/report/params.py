@@ -1,0 +1,205 @@
+"""Notebook parameters: where relative paths resolve, and the check every notebook runs first.
+
+A notebook's ``parameters`` cell is the source of truth for its parameters (papermill reads it);
+:func:`check_parameters` turns the values a notebook received into a :class:`Session` (the map
+loaded, paths resolved) or raises :class:`ParameterError` with a one-line message, which is what
+both ``papermill`` and ``flowatlas report`` show to the person who passed the parameter.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from flowatlas.errors import MapValidationError, UsageError
+from flowatlas.findings import SEVERITIES
+
+#: The map every notebook opens when given no parameters.
+DEFAULT_MAP = "dataflows/absoloop"
+#: ``previous_run`` value meaning "no earlier run: do not diff".
+NO_PREVIOUS = "none"
+
+
+class ParameterError(UsageError):
+    """A notebook or report parameter is wrong. Shown as one line, without a traceback."""
+
+    def _render_traceback_(self) -> list[str]:  # IPython: print this instead of a traceback
+        return [f"ParameterError: {self}"]
+
+
+def _package_repo_root() -> Path | None:
+    """The repository holding this package when installed editable (lib/flowatlas -> repo)."""
+    here = Path(__file__).resolve().parents[3]
+    return here if (here / "dataflows").is_dir() else None
+
+
+def repo_root(start: str | os.PathLike | None = None) -> Path:
+    """The flowatlas checkout: the first folder at or above ``start`` (default: cwd) holding
+    ``dataflows/``, else the checkout this package was installed from, else ``start`` itself."""
+    base = Path(start or os.getcwd()).resolve()
+    for d in (base, *base.parents):
+        if (d / "dataflows").is_dir():
+            return d
+    return _package_repo_root() or base
+
+
+def resolve_map_dir(map_dir: str | os.PathLike) -> Path:
+    """An existing map folder (or YAML file) for ``map_dir``.
+
+    Absolute paths are used as given. A relative path is tried against the current folder, then
+    each folder above it, then the checkout the package came from; so ``dataflows/absoloop``
+    works from the repository root, from ``notebooks/`` in JupyterLab and from papermill
+    anywhere.
+    """
+    text = str(map_dir).strip()
+    if not text:
+        raise ParameterError("map_dir is empty: give a map folder such as dataflows/absoloop")
+    p = Path(text).expanduser()
+    if p.is_absolute():
+        if p.exists():
+            return p
+        raise ParameterError(f"map_dir '{text}': no such file or folder")
+    cwd = Path.cwd().resolve()
+    candidates = [d / p for d in (cwd, *cwd.parents)]
+    pkg = _package_repo_root()
+    if pkg is not None:
+        candidates.append(pkg / p)
+    for c in candidates:
+        if c.exists():
+            return c.resolve()
+    raise ParameterError(
+        f"map_dir '{text}': no such map folder (looked in {cwd} and the folders above it"
+        + (f", and in {pkg}" if pkg and pkg not in (cwd, *cwd.parents) else "")
+        + ")"
+    )
+
+
+def outputs_root(start: str | os.PathLike | None = None) -> Path:
+    """``outputs/`` of the checkout (see :func:`repo_root`)."""
+    return repo_root(start) / "outputs"
+
+
+@dataclass
+class Session:
+    """What a notebook works on once its parameters are checked."""
+
+    notebook: str
+    map_dir: Path
+    map: Any  # flowatlas.Map
+    params: dict[str, Any] = field(default_factory=dict)
+    out_dir: Path | None = None
+    interactive: bool = False
+    _findings: list | None = field(default=None, repr=False)
+
+    @property
+    def findings(self) -> list:
+        """The audit's findings for the map (computed once)."""
+        if self._findings is None:
+            from flowatlas.report.data import run_audit
+
+            self._findings = run_audit(self.map)
+        return self._findings
+
+
+def _expect(name: str, value: Any, kind: type | tuple[type, ...], what: str) -> None:
+    if isinstance(value, bool) and kind is int:
+        raise ParameterError(f"{name} must be {what}, got {value!r}")
+    if not isinstance(value, kind):
+        raise ParameterError(f"{name} must be {what}, got {value!r}")
+
+
+def _frontend_attached() -> bool:
+    """True in JupyterLab / Jupyter Server (which names the kernel's session); False under
+    papermill, nbclient or a plain script, which get static output instead of widgets."""
+    return bool(os.environ.get("JPY_SESSION_NAME"))
+
+
+def load_checked(map_dir: str | os.PathLike):
+    """Load the map at ``map_dir`` (resolved as :func:`resolve_map_dir`); a map with errors gives
+    a one-line :class:`ParameterError` naming the first problem and how many there are."""
+    from flowatlas.loader import load_map
+
+    path = resolve_map_dir(map_dir)
+    try:
+        return path, load_map(path)
+    except MapValidationError as exc:
+        n = len(exc.errors)
+        first = str(exc.errors[0]) if exc.errors else "invalid map"
+        more = f" (and {n - 1} more: run `flowatlas validate {map_dir}`)" if n > 1 else ""
+        raise ParameterError(f"map_dir '{map_dir}' is not a valid map: {first}{more}") from None
+
+
+def check_parameters(notebook: str, **params: Any) -> Session:
+    """Check a notebook's parameters, load its map, and return the :class:`Session`.
+
+    Each notebook calls this first with every parameter of its ``parameters`` cell. Known names
+    are checked by type and value (a type id must exist in the map, a node must exist, ...);
+    a wrong value raises :class:`ParameterError` with one line saying which and why.
+
+    >>> s = check_parameters("audit", map_dir="dataflows/absoloop")  # doctest: +SKIP
+    """
+    map_dir = params.get("map_dir", DEFAULT_MAP)
+    _expect("map_dir", map_dir, (str, os.PathLike), "a path (text)")
+    path, m = load_checked(map_dir)
+
+    def did_you_mean(word: str, choices) -> str:
+        from flowatlas.loader import did_you_mean as dym
+
+        hint = dym(word, choices)
+        return f"; {hint}" if hint else ""
+
+    for name, value in params.items():
+        if name in ("lineage_type",) and value:
+            _expect(name, value, str, "an information type id")
+            if value not in m.types:
+                raise ParameterError(
+                    f"{name}: no information type '{value}' in map '{m.info.id}'" + did_you_mean(value, m.types)
+                )
+        elif name == "breach_node" and value:
+            _expect(name, value, str, "a node id")
+            if value not in m.nodes:
+                raise ParameterError(f"{name}: no node '{value}' in map '{m.info.id}'" + did_you_mean(value, m.nodes))
+        elif name == "erase_subject" and value:
+            _expect(name, value, str, "a data-subject category id")
+            if value not in m.subjects:
+                raise ParameterError(
+                    f"{name}: no data-subject category '{value}' in map '{m.info.id}'" + did_you_mean(value, m.subjects)
+                )
+        elif name in ("min_severity", "fail_on"):
+            _expect(name, value, str, f"one of {', '.join(SEVERITIES)}")
+            if value not in SEVERITIES:
+                raise ParameterError(f"{name} must be one of {', '.join(SEVERITIES)}, got {value!r}")
+        elif name == "top_n":
+            _expect(name, value, int, "a whole number")
+            if value < 1:
+                raise ParameterError(f"top_n must be at least 1, got {value}")
+        elif name == "formats":
+            _expect(name, value, str, "a comma-separated list such as 'dot,svg,png'")
+            bad = sorted({f.strip() for f in value.split(",")} - {"dot", "svg", "png"})
+            if bad or not value.strip():
+                raise ParameterError(f"formats: unknown format(s) {', '.join(bad) or '(none)'}: use dot, svg, png")
+        elif name == "lineage_types":
+            _expect(name, value, str, "sensitive, all, or a comma list of information type ids")
+            if value not in ("sensitive", "all"):
+                ids = [t.strip() for t in value.split(",") if t.strip()]
+                bad = [t for t in ids if t not in m.types]
+                if bad or not ids:
+                    raise ParameterError(
+                        f"lineage_types: no information type '{bad[0] if bad else value}' in map '{m.info.id}'"
+                        + (did_you_mean(bad[0], m.types) if bad else "; use sensitive, all or type ids")
+                    )
+        elif name == "interactive":
+            _expect(name, value, bool, "True or False")
+        elif name in ("out_dir", "previous_run"):
+            _expect(name, value, (str, os.PathLike), "a path (text)")
+            if name == "previous_run" and value and value != NO_PREVIOUS and not Path(value).is_dir():
+                raise ParameterError(f"previous_run '{value}': no such run folder (or use '{NO_PREVIOUS}')")
+
+    out = params.get("out_dir") or ""
+    out_dir = Path(out).expanduser().resolve() if out else outputs_root() / m.info.id / "notebooks"
+    interactive = bool(params.get("interactive", False)) and _frontend_attached()
+    return Session(
+        notebook=notebook, map_dir=path, map=m, params=dict(params), out_dir=out_dir, interactive=interactive
+    )

@@ -1,0 +1,531 @@
+"""The report runner: execute the notebooks with papermill into a dated run folder.
+
+``run_report`` is what ``flowatlas report`` calls. One run:
+
+1. checks every parameter against the notebooks' ``parameters`` cells and the map (exit 2);
+2. audits the map and writes ``findings.csv``/``findings.json``, the data inventory and the diff
+   against the previous successful run (``outputs/<map>/latest``);
+3. executes the notebooks through papermill with a real kernel, ``jobs`` at a time (they do not
+   depend on each other), printing one progress line per notebook;
+4. converts the executed report notebook to a code-free ``report.html``;
+5. writes ``run.json`` and, only if every notebook succeeded, moves ``latest`` to this run.
+"""
+
+from __future__ import annotations
+
+import concurrent.futures as cf
+import json
+import os
+import platform
+import subprocess
+import sys
+import time
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from flowatlas.findings import SEVERITIES, at_or_above
+from flowatlas.report.params import NO_PREVIOUS, ParameterError, check_parameters, load_checked, repo_root
+
+#: The notebooks of a report; none depends on another. Listed longest first, the order they
+#: start in, so that ``--jobs 2`` finishes soonest.
+NOTEBOOKS: tuple[str, ...] = ("diagrams", "report", "explore", "audit")
+EXIT_OK, EXIT_FINDINGS, EXIT_INVALID, EXIT_NOTEBOOK = 0, 1, 2, 3
+KERNEL = "python3"
+#: Seconds one notebook may run before the runner gives up on it.
+NOTEBOOK_TIMEOUT = 1800
+#: Parameters the runner sets itself (per run); users may not override them.
+RUNNER_PARAMS: frozenset[str] = frozenset({"map_dir", "out_dir", "interactive"})
+
+
+def notebooks_dir() -> Path:
+    """``notebooks/`` of the checkout."""
+    return repo_root() / "notebooks"
+
+
+@dataclass
+class NotebookResult:
+    name: str
+    status: str  # ok | failed
+    seconds: float
+    output: str
+    error: str = ""
+    cell: int | None = None
+
+
+@dataclass
+class RunResult:
+    """What a run did; ``exit_code`` is what the CLI returns."""
+
+    exit_code: int
+    status: str  # ok | findings | failed
+    run_dir: Path | None
+    message: str = ""
+    manifest: dict[str, Any] = field(default_factory=dict)
+
+
+# --------------------------------------------------------------------------- parameters
+
+
+def declared_parameters(nb_dir: Path, names: tuple[str, ...] = NOTEBOOKS) -> dict[str, dict[str, dict]]:
+    """``{notebook: {parameter: {"type": ..., "default": ..., "help": ...}}}`` from each
+    notebook's ``parameters`` cell (via ``papermill.inspect_notebook``)."""
+    import papermill as pm
+
+    out = {}
+    for n in names:
+        path = nb_dir / f"{n}.ipynb"
+        if not path.is_file():
+            raise ParameterError(f"notebook {path} is missing")
+        info = pm.inspect_notebook(str(path))
+        out[n] = {
+            k: {"type": v.get("inferred_type_name"), "default": v.get("default"), "help": v.get("help")}
+            for k, v in info.items()
+        }
+    return out
+
+
+def _convert(name: str, value: Any, type_name: str | None) -> Any:
+    """A parameter given as text (``-p``) converted to the type its parameters cell declares."""
+    if not isinstance(value, str):
+        if type_name == "float" and isinstance(value, int) and not isinstance(value, bool):
+            return float(value)
+        return value
+    t = (type_name or "str").replace(" ", "")
+    try:
+        if t == "int":
+            return int(value)
+        if t == "float":
+            return float(value)
+        if t == "bool":
+            low = value.strip().lower()
+            if low in ("true", "yes", "1"):
+                return True
+            if low in ("false", "no", "0"):
+                return False
+            raise ValueError(value)
+    except ValueError:
+        raise ParameterError(f"parameter {name} must be {t}, got {value!r}") from None
+    return value
+
+
+def read_params_file(path: str | Path) -> dict[str, Any]:
+    """Parameters from a YAML (or JSON) mapping file, as for ``papermill -f``."""
+    import yaml
+
+    p = Path(path)
+    if not p.is_file():
+        raise ParameterError(f"parameters file '{path}': no such file")
+    try:
+        data = yaml.safe_load(p.read_text("utf-8")) or {}
+    except yaml.YAMLError as exc:
+        raise ParameterError(f"parameters file '{path}': not valid YAML ({str(exc).splitlines()[0]})") from None
+    if not isinstance(data, dict) or not all(isinstance(k, str) for k in data):
+        raise ParameterError(f"parameters file '{path}': expected a mapping of parameter names to values")
+    return data
+
+
+def plan_parameters(declared: Mapping[str, Mapping[str, dict]], given: Mapping[str, Any]) -> dict[str, dict[str, Any]]:
+    """Split user parameters over the notebooks that declare them, converted to their types.
+
+    A name no notebook declares, or one the runner sets itself, is a :class:`ParameterError`.
+    """
+    known = sorted({k for params in declared.values() for k in params} - RUNNER_PARAMS)
+    plan: dict[str, dict[str, Any]] = {n: {} for n in declared}
+    for name, value in given.items():
+        if name in RUNNER_PARAMS:
+            raise ParameterError(f"parameter {name} is set by the runner (use the MAP argument and --out)")
+        if name not in known:
+            from flowatlas.loader import did_you_mean
+
+            hint = did_you_mean(name, known)
+            raise ParameterError(
+                f"unknown parameter {name!r}" + (f"; {hint}" if hint else f" (known: {', '.join(known)})")
+            )
+        for nb, params in declared.items():
+            if name in params:
+                plan[nb][name] = _convert(name, value, params[name]["type"])
+    return plan
+
+
+# --------------------------------------------------------------------------- run folder
+
+
+def utc_stamp(now: datetime | None = None) -> str:
+    return (now or datetime.now(UTC)).strftime("%Y%m%dT%H%M%SZ")
+
+
+def new_run_dir(map_out: Path, stamp: str) -> Path:
+    """A fresh ``map_out/<stamp>`` (``<stamp>-2``, ... if a run started in the same second)."""
+    map_out.mkdir(parents=True, exist_ok=True)
+    for i in range(1, 1000):
+        d = map_out / (stamp if i == 1 else f"{stamp}-{i}")
+        try:
+            d.mkdir()
+            return d
+        except FileExistsError:
+            continue
+    raise ParameterError(f"cannot create a run folder in {map_out}")
+
+
+def latest_run(map_out: Path) -> Path | None:
+    """The run ``map_out/latest`` points at: a symlink, or a text file naming the folder."""
+    p = map_out / "latest"
+    if p.is_symlink() or p.is_dir():
+        target = p.resolve()
+        return target if target.is_dir() else None
+    if p.is_file():
+        name = p.read_text("utf-8").strip()
+        target = map_out / name
+        return target if name and target.is_dir() else None
+    return None
+
+
+def point_latest(map_out: Path, run_dir: Path) -> None:
+    """Move ``latest`` to ``run_dir`` atomically; a text pointer file where symlinks fail."""
+    link = map_out / "latest"
+    tmp = map_out / f".latest-{os.getpid()}"
+    try:
+        if tmp.is_symlink() or tmp.exists():
+            tmp.unlink()
+        os.symlink(run_dir.name, tmp, target_is_directory=True)
+        os.replace(tmp, link)
+    except OSError:
+        if tmp.is_symlink():
+            tmp.unlink()
+        if link.is_symlink():
+            link.unlink()
+        tmp.write_text(run_dir.name + "\n", encoding="utf-8")
+        os.replace(tmp, link)
+
+
+# --------------------------------------------------------------------------- execution
+
+
+def _execute(nb_in: str, nb_out: str, params: dict[str, Any], cwd: str, log: str) -> dict[str, Any]:
+    """Run one notebook in a fresh ``python -m flowatlas.report.worker`` process; never raises.
+
+    A process per notebook keeps papermill's working-directory switch and the kernel's own
+    stderr (connection warnings, shutdown notices, which go to ``log``) away from the runner and
+    from the other notebooks running at the same time."""
+    t0 = time.perf_counter()
+    job = json.dumps({"input": nb_in, "output": nb_out, "parameters": params, "cwd": cwd, "kernel": KERNEL})
+    try:
+        with open(log, "ab") as err:
+            p = subprocess.run(
+                [sys.executable, "-m", "flowatlas.report.worker"],
+                input=job.encode(),
+                stdout=subprocess.PIPE,
+                stderr=err,
+                timeout=NOTEBOOK_TIMEOUT,
+            )
+        lines = p.stdout.decode("utf-8", "replace").strip().splitlines()
+        result = json.loads(lines[-1]) if lines else {}
+        if "status" not in result:
+            raise ValueError(f"the worker exited with code {p.returncode} (see {log})")
+        return result
+    except subprocess.TimeoutExpired:
+        return {
+            "status": "failed",
+            "seconds": time.perf_counter() - t0,
+            "cell": None,
+            "error": f"timed out after {NOTEBOOK_TIMEOUT}s",
+        }
+    except (OSError, ValueError) as exc:
+        return {"status": "failed", "seconds": time.perf_counter() - t0, "cell": None, "error": str(exc)}
+
+
+def versions() -> dict[str, str]:
+    """Versions recorded in ``run.json``."""
+    import papermill
+
+    import flowatlas
+
+    try:
+        dot = subprocess.run(["dot", "-V"], capture_output=True, text=True, timeout=20)
+        dot_v = (dot.stderr or dot.stdout).strip()
+    except (OSError, subprocess.SubprocessError):
+        dot_v = "not found"
+    return {
+        "flowatlas": flowatlas.__version__,
+        "python": platform.python_version(),
+        "papermill": papermill.__version__,
+        "graphviz": dot_v,
+    }
+
+
+def _now() -> str:
+    return datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def run_report(
+    map_dir: str | Path,
+    *,
+    out: str | Path | None = None,
+    params: Mapping[str, Any] | None = None,
+    params_file: str | Path | None = None,
+    fail_on: str | None = None,
+    jobs: int = 2,
+    notebooks: str | Path | None = None,
+    progress: Callable[[str], None] | None = None,
+) -> RunResult:
+    """Run the full report for the map at ``map_dir``; see the module docstring.
+
+    ``out`` is the outputs root (default ``outputs/`` of the checkout); the run lands in
+    ``out/<map id>/<UTC timestamp>/``. ``params`` (``-p``) override ``params_file`` (``-f``).
+    ``notebooks`` is the folder holding the notebooks (default ``notebooks/``).
+    """
+    say = progress or (lambda _msg: None)
+    t_start = time.perf_counter()
+    started = _now()
+    if fail_on is not None and fail_on not in SEVERITIES:
+        raise ParameterError(f"--fail-on must be one of {', '.join(SEVERITIES)}, got {fail_on!r}")
+    if jobs < 1:
+        raise ParameterError(f"--jobs must be at least 1, got {jobs}")
+    nb_dir = Path(notebooks) if notebooks else notebooks_dir()
+    given: dict[str, Any] = {}
+    if params_file:
+        given.update(read_params_file(params_file))
+    given.update(params or {})
+
+    map_path, m = load_checked(str(map_dir))
+    declared = declared_parameters(nb_dir)
+    plan = plan_parameters(declared, given)
+
+    map_out = Path(out).resolve() / m.info.id if out else repo_root() / "outputs" / m.info.id
+    if "previous_run" in given:
+        chosen = str(given["previous_run"])
+        previous = None if chosen in ("", NO_PREVIOUS) else Path(chosen).resolve()
+        if previous is not None and not previous.is_dir():
+            raise ParameterError(f"previous_run '{chosen}': no such run folder")
+    else:
+        previous = latest_run(map_out)
+
+    def fill(run_dir: Path) -> None:
+        for nb, p in plan.items():
+            p["map_dir"] = str(map_path)
+            if "out_dir" in declared[nb]:
+                p["out_dir"] = str(run_dir / "diagrams" if nb == "diagrams" else run_dir)
+            if "previous_run" in declared[nb]:
+                p["previous_run"] = str(previous) if previous else NO_PREVIOUS
+            if "interactive" in declared[nb]:
+                p["interactive"] = False
+
+    fill(map_out / "<run>")
+    for nb, p in plan.items():  # the check each notebook runs first, here, before anything starts
+        check_parameters(nb, **{k: v for k, v in p.items() if k not in ("out_dir", "previous_run")})
+    run_dir = new_run_dir(map_out, utc_stamp())
+    fill(run_dir)
+
+    say(f"flowatlas report: map {m.info.id} ({map_path}) -> {run_dir}")
+    findings, diff, audit_seconds = _write_data(m, run_dir, previous, say)
+
+    results: dict[str, NotebookResult] = {}
+    logs = run_dir / "logs"
+    logs.mkdir()
+    total = len(plan)
+    with cf.ThreadPoolExecutor(max_workers=min(jobs, total)) as pool:
+        futs = {
+            pool.submit(
+                _execute,
+                str(nb_dir / f"{nb}.ipynb"),
+                str(run_dir / f"{nb}.ipynb"),
+                plan[nb],
+                str(nb_dir),
+                str(logs / f"{nb}.log"),
+            ): nb
+            for nb in plan
+        }
+        say(f"  running {total} notebooks, {min(jobs, total)} at a time")
+        for fut in cf.as_completed(futs):
+            nb = futs[fut]
+            r = fut.result()
+            results[nb] = NotebookResult(
+                nb, r["status"], round(r["seconds"], 2), f"{nb}.ipynb", r.get("error", ""), r.get("cell")
+            )
+            say(
+                f"  [{len(results)}/{total}] {nb}.ipynb {r['status']} ({r['seconds']:.1f}s)"
+                + (f": {r['error']}" if r.get("error") else "")
+            )
+
+    results = {n: results[n] for n in plan}  # listed in the suite's order, not finishing order
+    return _finish(
+        m,
+        map_path,
+        run_dir,
+        previous,
+        findings,
+        diff,
+        audit_seconds,
+        results,
+        {"given": given, "notebooks": plan},
+        fail_on,
+        jobs,
+        started,
+        t_start,
+        say,
+    )
+
+
+def _write_data(m, run_dir: Path, previous: Path | None, say: Callable[[str], None]):
+    """Audit ``m`` and write findings, inventory and the diff against ``previous``."""
+    from flowatlas.report.data import (
+        diff_findings,
+        findings_records,
+        read_findings_json,
+        run_audit,
+        write_diff,
+        write_findings,
+        write_inventory,
+    )
+
+    t0 = time.perf_counter()
+    findings = run_audit(m)
+    write_findings(findings, run_dir, map_id=m.info.id, digest=m.digest)
+    write_inventory(m, findings, run_dir)
+    diff = diff_findings(read_findings_json(previous), findings_records(findings))
+    write_diff(diff, run_dir, str(previous) if previous else None)
+    seconds = time.perf_counter() - t0
+    say(f"  audit: {len(findings)} findings, data files written ({seconds:.1f}s)")
+    return findings, diff, seconds
+
+
+def _finish(
+    m,
+    map_path: Path,
+    run_dir: Path,
+    previous: Path | None,
+    findings,
+    diff: dict,
+    audit_seconds: float,
+    results: dict[str, NotebookResult],
+    parameters: dict,
+    fail_on: str | None,
+    jobs: int | None,
+    started: str,
+    t_start: float,
+    say: Callable[[str], None],
+) -> RunResult:
+    """After the notebooks: report.html, run.json, exit code, and ``latest`` if all succeeded."""
+    from flowatlas.report.data import severity_counts
+
+    names = list(results)
+    failed = [results[n] for n in names if results[n].status != "ok"]
+    if not failed:
+        from flowatlas.report.htmlexport import write_html
+
+        write_html(run_dir / "report.ipynb", run_dir / "report.html", title=f"flowatlas report: {m.info.name}")
+    blocking = at_or_above(findings, fail_on) if fail_on else []
+    if failed:
+        status, code = "failed", EXIT_NOTEBOOK
+        message = "; ".join(f"notebook {r.name}.ipynb failed in {r.error}" for r in failed)
+    elif blocking:
+        status, code = "findings", EXIT_FINDINGS
+        message = f"{len(blocking)} finding(s) at or above {fail_on}"
+    else:
+        status, code = "ok", EXIT_OK
+        message = f"{len(findings)} findings" + (f", none at or above {fail_on}" if fail_on else "")
+
+    manifest = {
+        "map": {
+            "id": m.info.id,
+            "name": m.info.name,
+            "path": str(map_path),
+            "digest": m.digest,
+            "files": list(m.files),
+        },
+        "run": run_dir.name,
+        "status": status,
+        "exit_code": code,
+        "message": message,
+        "started": started,
+        "finished": _now(),
+        "seconds": round(time.perf_counter() - t_start, 2),
+        "fail_on": fail_on,
+        "jobs": jobs,
+        "parameters": parameters,
+        "versions": versions(),
+        "timing": {"audit_and_data_files": round(audit_seconds, 2)} | {n: results[n].seconds for n in names},
+        "notebooks": {
+            n: {
+                "status": results[n].status,
+                "seconds": results[n].seconds,
+                "output": results[n].output,
+                "error": results[n].error,
+            }
+            for n in names
+        },
+        "findings": severity_counts(findings),
+        "previous_run": previous.name if previous else None,
+        "diff": diff["counts"],
+    }
+    (run_dir / "run.json").write_text(json.dumps(manifest, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
+    if not failed:
+        point_latest(run_dir.parent, run_dir)
+    say(f"flowatlas report: {status}: {message} ({manifest['seconds']:.1f}s) -> {run_dir}")
+    return RunResult(code, status, run_dir, message, manifest)
+
+
+def finalize_run(
+    map_dir: str | Path,
+    run_dir: str | Path,
+    *,
+    fail_on: str | None = None,
+    progress: Callable[[str], None] | None = None,
+) -> RunResult:
+    """Finish a run whose notebooks another scheduler executed into ``run_dir`` (Airflow's
+    PapermillOperator): data files, diff against ``latest``, ``report.html``, ``run.json``, and
+    ``latest`` moved when every notebook succeeded. Same outputs and exit codes as
+    :func:`run_report`.
+    """
+    import nbformat
+
+    say = progress or (lambda _msg: None)
+    t_start, started = time.perf_counter(), _now()
+    if fail_on is not None and fail_on not in SEVERITIES:
+        raise ParameterError(f"fail_on must be one of {', '.join(SEVERITIES)}, got {fail_on!r}")
+    run = Path(run_dir).resolve()
+    map_path, m = load_checked(str(map_dir))
+    previous = latest_run(run.parent)
+    if previous == run:
+        previous = None
+    findings, diff, audit_seconds = _write_data(m, run, previous, say)
+    results: dict[str, NotebookResult] = {}
+    plan: dict[str, Any] = {}
+    for name in NOTEBOOKS:
+        path = run / f"{name}.ipynb"
+        if not path.is_file():
+            results[name] = NotebookResult(name, "failed", 0.0, path.name, "not executed")
+            continue
+        meta = nbformat.read(str(path), as_version=4).metadata.get("papermill", {})
+        plan[name] = dict(meta.get("parameters") or {})
+        failed = bool(meta.get("exception"))
+        results[name] = NotebookResult(
+            name,
+            "failed" if failed else "ok",
+            round(float(meta.get("duration") or 0), 2),
+            path.name,
+            "raised an exception (see the executed notebook)" if failed else "",
+        )
+    return _finish(
+        m,
+        map_path,
+        run,
+        previous,
+        findings,
+        diff,
+        audit_seconds,
+        results,
+        {"given": {}, "notebooks": plan},
+        fail_on,
+        None,
+        started,
+        t_start,
+        say,
+    )
+
+
+def main_progress(msg: str) -> None:
+    print(msg, file=sys.stderr, flush=True)

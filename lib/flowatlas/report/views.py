@@ -1,0 +1,499 @@
+"""What the notebooks display: tables (pandas), styled matrices, diagrams and pickers.
+
+Every function here is a plain function of a map and its findings, so the notebooks stay thin
+(one call per cell) and the same views serve scripts and tests. Text from a map is always
+escaped before it reaches HTML.
+"""
+
+from __future__ import annotations
+
+import html
+from collections import Counter
+from collections.abc import Callable, Sequence
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from flowatlas.findings import DISCLOSURES, SEVERITIES, SEVERITY_RANK, Finding, sort_findings
+
+#: Cell colours of the disclosure-class matrix (worst class in each cell).
+DISCLOSURE_COLOURS: dict[str, str] = {
+    "clear": "#d9f2d9",
+    "vague": "#fff4c2",
+    "ambiguous": "#ffd9a8",
+    "omitted": "#ffb3b3",
+    "incorrect": "#e06666",
+}
+SEVERITY_COLOURS: dict[str, str] = {"high": "#e06666", "medium": "#ffb3b3", "low": "#fff4c2", "info": "#e8eef7"}
+
+
+# --------------------------------------------------------------------------- HTML helpers
+
+
+class HTML:
+    """Minimal rich-display object: ``text/html`` for notebooks and nbconvert."""
+
+    def __init__(self, data: str) -> None:
+        self.data = data
+
+    def _repr_html_(self) -> str:
+        return self.data
+
+    def __str__(self) -> str:
+        return self.data
+
+
+def heading(text: str, level: int = 3) -> HTML:
+    """A heading whose text (from a map) is escaped."""
+    return HTML(f"<h{level}>{html.escape(str(text))}</h{level}>")
+
+
+def note(text: str) -> HTML:
+    return HTML(f"<p>{html.escape(str(text))}</p>")
+
+
+def _safe_frame(df: pd.DataFrame) -> pd.io.formats.style.Styler:
+    """A Styler that escapes cell, index and column text, left-aligned and top-aligned."""
+    st = df.style.format(escape="html", na_rep="").format_index(escape="html", axis=0)
+    st = st.format_index(escape="html", axis=1).set_properties(**{"text-align": "left", "vertical-align": "top"})
+    return st.set_table_styles([{"selector": "th", "props": "text-align: left; vertical-align: top;"}])
+
+
+def table(df: pd.DataFrame, caption: str | None = None):
+    """A DataFrame for display: escaped, index hidden, optional caption."""
+    st = _safe_frame(df).hide(axis="index")
+    if caption:
+        st = st.set_caption(html.escape(caption))
+    return st
+
+
+# --------------------------------------------------------------------------- map at a glance
+
+
+def at_a_glance(m) -> dict[str, pd.DataFrame]:
+    """Tables of the map: totals, nodes, organisations, jurisdictions and information types."""
+    from flowatlas.describe import describe
+    from flowatlas.graph import carriers
+
+    d = describe(m)
+    totals = pd.DataFrame([{"what": k.replace("_", " "), "count": v} for k, v in d["totals"].items()])
+    nodes = pd.DataFrame(
+        [
+            {
+                "id": n.id,
+                "name": n.name,
+                "kind": n.kind,
+                "owner": m.organisations[n.owner].name if n.owner else "",
+                "jurisdiction": n.jurisdiction or "",
+                "subject": n.subject or "",
+                "retention": n.retention or "",
+                "source": str(n.src or ""),
+            }
+            for n in m.nodes.values()
+        ],
+        columns=["id", "name", "kind", "owner", "jurisdiction", "subject", "retention", "source"],
+    )
+    orgs = pd.DataFrame(
+        [
+            {
+                "id": o.id,
+                "name": o.name,
+                "role": o.role,
+                "jurisdiction": o.jurisdiction,
+                "safeguards": ", ".join(sorted({s.kind for s in o.safeguards})),
+                "nodes": sum(1 for n in m.nodes.values() if n.owner == o.id),
+            }
+            for o in m.organisations.values()
+        ],
+        columns=["id", "name", "role", "jurisdiction", "safeguards", "nodes"],
+    )
+    countries = sorted(
+        {n.jurisdiction for n in m.nodes.values() if n.jurisdiction}
+        | {o.jurisdiction for o in m.organisations.values()}
+    )
+    flows_in = Counter(m.nodes[f.target].jurisdiction for f in m.flows.values())
+    jur = pd.DataFrame(
+        [
+            {
+                "jurisdiction": c,
+                "home": c == m.home,
+                "organisations": sum(1 for o in m.organisations.values() if o.jurisdiction == c),
+                "nodes": sum(1 for n in m.nodes.values() if n.jurisdiction == c),
+                "flows_in": flows_in.get(c, 0),
+            }
+            for c in countries
+        ],
+        columns=["jurisdiction", "home", "organisations", "nodes", "flows_in"],
+    )
+    used = {t for f in m.flows.values() for t in f.types}
+    types = pd.DataFrame(
+        [
+            {
+                "id": t.id,
+                "name": t.name,
+                "parent": t.parent or "",
+                "sensitivity": m.sensitivity(t.id),
+                "flows": len(carriers(m, t.id)),
+            }
+            for t in m.types.values()
+            if t.id in used or any(u in m.type_tree.descendants(t.id) for u in used)
+        ],
+        columns=["id", "name", "parent", "sensitivity", "flows"],
+    )
+    return {"totals": totals, "nodes": nodes, "organisations": orgs, "jurisdictions": jur, "types": types}
+
+
+# --------------------------------------------------------------------------- graph questions
+
+
+def default_type(m) -> str:
+    """The type a lineage view shows when none is asked for: the most carried sensitive type,
+    else the most carried type."""
+    from flowatlas.graph import carriers
+
+    used = sorted({t for f in m.flows.values() for t in f.types})
+    if not used:
+        return next(iter(m.types), "")
+    sensitive = [t for t in used if m.is_sensitive(t)] or used
+    return max(sensitive, key=lambda t: (len(carriers(m, t)), [-ord(c) for c in t]))
+
+
+def default_node(m) -> str:
+    """The node a breach view shows by default: the store receiving the most flows."""
+    stores = [n for n in m.nodes.values() if n.kind == "store"] or list(m.nodes.values())
+    inflow = Counter(f.target for f in m.flows.values())
+    return max(stores, key=lambda n: (inflow.get(n.id, 0), [-ord(c) for c in n.id])).id if stores else ""
+
+
+def default_subject(m) -> str:
+    """The data-subject category an erase view shows by default: the first with a node."""
+    subj = sorted({n.subject for n in m.nodes.values() if n.subject})
+    return subj[0] if subj else next(iter(m.subjects), "")
+
+
+def lineage_frame(m, type_id: str) -> pd.DataFrame:
+    """Where ``type_id`` (or a subtype) ends up: one row per node reached, with one path each
+    (:func:`flowatlas.queries.where_type_goes`)."""
+    from flowatlas.queries import where_type_goes
+
+    return where_type_goes(m, type_id).frame(m)
+
+
+def breach_frame(m, node_id: str) -> pd.DataFrame:
+    """What a breach of ``node_id`` exposes (:func:`flowatlas.queries.breach_impact`): the types
+    (sensitive ones marked) and subjects, where the data came from and where it goes on to."""
+    from flowatlas.queries import breach_impact
+
+    imp = breach_impact(m, node_id)
+    types = [f"{t} (sensitive)" if m.is_sensitive(t) else t for t in imp.types]
+    rows = [
+        ("information types", ", ".join(types)),
+        ("data subjects", ", ".join(imp.subjects)),
+        ("upstream (data comes from)", ", ".join(imp.upstream)),
+        ("downstream (data goes on to)", ", ".join(imp.downstream)),
+        ("organisations", ", ".join(imp.organisations)),
+        ("countries", ", ".join(imp.countries)),
+    ]
+    return pd.DataFrame(rows, columns=["exposed", "what"])
+
+
+def erase_frame(m, subject: str) -> pd.DataFrame:
+    """Stores an erase request of a ``subject`` must reach, and whether it does, unreached first
+    (:func:`flowatlas.queries.erase_scope`)."""
+    from flowatlas.queries import erase_scope
+
+    return erase_scope(m, subject)
+
+
+def type_choices(m) -> list[str]:
+    """Information types some flow carries (directly or through a subtype), for pickers."""
+    used = {t for f in m.flows.values() for t in f.types}
+    return [t for t in m.types if used & m.type_tree.descendants(t)]
+
+
+def lineage_view(session, type_id: str) -> tuple:
+    """Lineage of ``type_id``: the table of places it reaches and the lineage diagram."""
+    m = session.map
+    return (
+        heading(f"Where {type_id} ends up", 4),
+        table(lineage_frame(m, type_id)),
+        diagram(m, session.findings, f"lineage:{type_id}"),
+    )
+
+
+def breach_view(session, node_id: str) -> tuple:
+    """Breach impact of ``node_id`` as a table."""
+    return heading(f"A breach of {node_id} exposes", 4), table(breach_frame(session.map, node_id))
+
+
+def erase_view(session, subject: str) -> tuple:
+    """Erase scope of a data-subject category as a table."""
+    return heading(f"An erase request of a {subject} must reach", 4), table(erase_frame(session.map, subject))
+
+
+# --------------------------------------------------------------------------- findings
+
+
+def findings_frame(findings: Sequence[Finding], min_severity: str = "info") -> pd.DataFrame:
+    """Findings at or above ``min_severity`` as a table (the layout of ``findings.csv``)."""
+    from flowatlas.report.data import findings_table
+
+    floor = SEVERITY_RANK[min_severity]
+    return findings_table([f for f in findings if SEVERITY_RANK[f.severity] >= floor])
+
+
+def findings_by_rule(findings: Sequence[Finding]) -> pd.DataFrame:
+    """Count of findings per rule (rows) and severity (columns, most severe first)."""
+    c = Counter((f.rule, f.severity) for f in findings)
+    rules = sorted({f.rule for f in findings})
+    rows = [{"rule": r, **{s: c.get((r, s), 0) for s in reversed(SEVERITIES)}} for r in rules]
+    df = pd.DataFrame(rows, columns=["rule", *reversed(SEVERITIES)])
+    df["total"] = df[list(SEVERITIES)].sum(axis=1) if rows else pd.Series(dtype=int)
+    return df
+
+
+def style_severity(df: pd.DataFrame, column: str = "severity"):
+    """A findings table with its severity column colour-coded (text escaped)."""
+    st = table(df)
+    if column in df.columns:
+        st = st.map(
+            lambda v: f"background-color: {SEVERITY_COLOURS.get(v, '')}" if v in SEVERITY_COLOURS else "",
+            subset=[column],
+        )
+    return st
+
+
+def disclosure_matrix(m, findings: Sequence[Finding] | None = None) -> pd.DataFrame:
+    """Information type × recipient organisation: the worst disclosure class of the flows
+    carrying that type there (:func:`flowatlas.queries.coverage_matrix`), organisations shown by
+    name, empty where no flow carries the type there. ``findings`` is accepted for symmetry with
+    the other views; the classes come from the audit's classification itself."""
+    from flowatlas.queries import coverage_matrix
+
+    df = coverage_matrix(m).fillna("")
+    df.columns = pd.Index([m.organisations[o].name for o in df.columns], name="recipient")
+    df.index.name = "information type"
+    return df
+
+
+def style_disclosure(df: pd.DataFrame):
+    """The disclosure matrix colour-coded by class, with a legend in the caption."""
+    st = _safe_frame(df).map(lambda v: f"background-color: {DISCLOSURE_COLOURS[v]}" if v in DISCLOSURE_COLOURS else "")
+    legend = ", ".join(DISCLOSURES)
+    return st.set_caption(f"Worst disclosure class per information type and recipient ({legend})")
+
+
+def undeclared_transfers(findings: Sequence[Finding]) -> pd.DataFrame:
+    """Findings that make a flow an undeclared transfer (``flowatlas.audit.is_undeclared_transfer``:
+    omitted or incorrect on a dimension, or no valid transfer basis), with the clauses held
+    against them and the whole path."""
+    from flowatlas.audit import is_undeclared_transfer
+
+    rows = []
+    for f in sort_findings(list(findings)):
+        if not is_undeclared_transfer(f):
+            continue
+        rows.append(
+            {
+                "id": f.id,
+                "severity": f.severity,
+                "rule": f.rule,
+                "class": f.disclosure or "",
+                "dimension": f.dimension or "",
+                "flows": ", ".join(f.flows),
+                "path": " \u2192 ".join(f.path),
+                "types": ", ".join(f.types),
+                "countries": ", ".join(f.countries),
+                "clauses": "; ".join(f"{c.clause} \u201c{c.quote}\u201d" for c in f.clauses),
+                "message": f.message,
+                "where": f.location,
+            }
+        )
+    return pd.DataFrame(
+        rows,
+        columns=[
+            "id",
+            "severity",
+            "rule",
+            "class",
+            "dimension",
+            "flows",
+            "path",
+            "types",
+            "countries",
+            "clauses",
+            "message",
+            "where",
+        ],
+    )
+
+
+def headline(m, findings: Sequence[Finding], diff: dict | None = None) -> pd.DataFrame:
+    """The figures a privacy officer reads first."""
+    from flowatlas.describe import describe
+
+    d = describe(m)["totals"]
+    ftr = undeclared_transfers(findings)
+    rows = [
+        ("map", f"{m.info.name} ({m.info.id})"),
+        ("controller", f"{m.controller.name} ({m.controller.jurisdiction})"),
+        ("policy", f"{m.policy.title} v{m.policy.version}" if m.policy else "none"),
+        ("flows", d["flows"]),
+        ("cross-border flows", d["cross_border_flows"]),
+        ("organisations", d["organisations"]),
+        ("findings", len(findings)),
+        *((f"  {s}", sum(1 for f in findings if f.severity == s)) for s in reversed(SEVERITIES)),
+        ("flows with an undeclared transfer", len({x for fl in ftr["flows"] for x in fl.split(", ") if x})),
+    ]
+    if diff is not None and diff.get("previous"):
+        c = diff["counts"]
+        rows.append(("since the last run", f"{c['new']} new, {c['resolved']} resolved, {c['changed']} changed"))
+    elif diff is not None:
+        rows.append(("since the last run", "no earlier run"))
+    return pd.DataFrame(rows, columns=["", "value"]).astype({"value": str})
+
+
+def top_findings(findings: Sequence[Finding], n: int = 10) -> pd.DataFrame:
+    """The ``n`` most severe findings: what, why (clauses), where, and the suggested remedy."""
+    rows = [
+        {
+            "severity": f.severity,
+            "rule": f.rule,
+            "message": f.message,
+            "clauses": "; ".join(f"{c.clause}" for c in f.clauses),
+            "remedy": f.remedy,
+            "where": f.location,
+            "id": f.id,
+        }
+        for f in sort_findings(list(findings))[:n]
+    ]
+    return pd.DataFrame(rows, columns=["severity", "rule", "message", "clauses", "remedy", "where", "id"])
+
+
+def run_diff(m, findings: Sequence[Finding], previous_run: str = "") -> tuple[dict, str]:
+    """The diff against ``previous_run`` (a run folder, ``none``, or empty for
+    ``outputs/<map>/latest``); returns ``(diff, the previous run folder or '')``."""
+    from flowatlas.report.data import diff_findings, findings_records, read_findings_json
+    from flowatlas.report.params import NO_PREVIOUS, outputs_root
+    from flowatlas.report.runner import latest_run
+
+    prev: Path | None
+    if previous_run == NO_PREVIOUS:
+        prev = None
+    elif previous_run:
+        prev = Path(previous_run)
+    else:
+        prev = latest_run(outputs_root() / m.info.id)
+    return diff_findings(read_findings_json(prev), findings_records(findings)), str(prev or "")
+
+
+# --------------------------------------------------------------------------- pickers
+
+
+def _display_all(result: Any) -> None:
+    from IPython.display import display
+
+    for obj in result if isinstance(result, tuple) else (result,):
+        display(obj)
+
+
+def picker(session, label: str, options: Sequence[str], value: str, show: Callable[[Any, str], Any]) -> None:
+    """Display ``show(session, value)``; in JupyterLab also a dropdown to show another choice.
+
+    Under papermill (or any run without a Jupyter frontend, or ``interactive=False``) this is
+    static output only, so executed notebooks and the HTML report carry the result, not a widget.
+    """
+    from IPython.display import display
+
+    if not getattr(session, "interactive", False):
+        _display_all(show(session, value))
+        return
+    import ipywidgets as w
+
+    dd = w.Dropdown(options=list(options), value=value, description=label)
+    out = w.Output()
+
+    def update(_change=None) -> None:
+        out.clear_output(wait=True)
+        with out:
+            _display_all(show(session, dd.value))
+
+    dd.observe(update, names="value")
+    update()
+    display(w.VBox([dd, out]))
+
+
+# --------------------------------------------------------------------------- diagrams
+
+
+class SVG:
+    """Rich-display SVG (``image/svg+xml``): inline in JupyterLab and in nbconvert HTML."""
+
+    def __init__(self, data: str) -> None:
+        self.data = data
+
+    def _repr_svg_(self) -> str:
+        return self.data
+
+
+def lineage_specs(m, which: str = "sensitive") -> list[str]:
+    """``lineage:TYPE`` view specs: for every ``sensitive`` type carried, ``all`` carried types,
+    or a comma list of type ids."""
+    used = sorted({t for f in m.flows.values() for t in f.types})
+    if which == "all":
+        chosen = used
+    elif which == "sensitive":
+        chosen = [t for t in used if m.is_sensitive(t)]
+    else:
+        chosen = [t.strip() for t in which.split(",") if t.strip()]
+    return [f"lineage:{t}" for t in chosen]
+
+
+def diagram_specs(m, lineage_types: str = "sensitive") -> list[str]:
+    """Every view the diagrams notebook writes: overview, findings, both summaries, lineages."""
+    return ["overview", "findings", "summary", "summary:jurisdiction", *lineage_specs(m, lineage_types)]
+
+
+def diagram(m, findings: Sequence[Finding], spec: str = "overview") -> SVG:
+    """One view (``overview``, ``findings``, ``summary``, ``lineage:TYPE``) as inline SVG."""
+    from flowatlas.render import build_view, to_svg
+
+    _stem, g = build_view(m, spec, list(findings))
+    return SVG(to_svg(g))
+
+
+def write_diagrams(
+    m, findings: Sequence[Finding], out_dir: str | Path, formats: str = "dot,svg,png", lineage_types: str = "sensitive"
+) -> pd.DataFrame:
+    """Write every view of :func:`diagram_specs` into ``out_dir`` as ``formats``; returns a
+    table of the files written (view, format, file, bytes)."""
+    from flowatlas.render import build_view, write
+
+    rows = []
+    for spec in diagram_specs(m, lineage_types):
+        stem, g = build_view(m, spec, list(findings))
+        for fmt, path in write(g, out_dir, stem, formats).items():
+            rows.append({"view": spec, "format": fmt, "file": Path(path).name, "bytes": Path(path).stat().st_size})
+    return pd.DataFrame(rows, columns=["view", "format", "file", "bytes"])
+
+
+def show_tables(tables: dict[str, pd.DataFrame]) -> None:
+    """Display each table under its name as a heading."""
+    from IPython.display import display
+
+    for name, df in tables.items():
+        display(heading(name.replace("_", " ").capitalize(), 3))
+        display(table(df))
+
+
+def diff_view(diff: dict, previous_run: str = "") -> Any:
+    """What changed since the previous run, as a table (or a sentence when nothing did)."""
+    if not diff.get("previous"):
+        return note("No earlier successful run of this map: every finding is new.")
+    c = diff["counts"]
+    if not (c["new"] or c["resolved"] or c["changed"]):
+        return note(f"No change since the previous run ({Path(previous_run).name}): {c['unchanged']} findings.")
+    from flowatlas.report.data import diff_table
+
+    return style_severity(diff_table(diff))

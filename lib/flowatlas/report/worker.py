@@ -1,0 +1,59 @@
+"""Execute one notebook with papermill: ``python -m flowatlas.report.worker < job.json``.
+
+The runner starts one of these per notebook. The job (JSON on stdin) names the input and
+output notebooks, the parameters, the working folder and the kernel; the last line on stdout
+is the result as JSON: ``{"status": "ok"|"failed", "seconds": ..., "cell": ..., "error": ...}``.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+import time
+from typing import Any
+
+
+def execute(job: dict[str, Any]) -> dict[str, Any]:
+    """Run the notebook; a failing cell is reported (its number, first line and error), not raised."""
+    import papermill as pm
+    from papermill.exceptions import PapermillExecutionError
+
+    t0 = time.perf_counter()
+    try:
+        pm.execute_notebook(
+            job["input"],
+            job["output"],
+            parameters=job["parameters"],
+            kernel_name=job["kernel"],
+            progress_bar=False,
+            cwd=job["cwd"],
+            log_output=False,
+        )
+        return {"status": "ok", "seconds": time.perf_counter() - t0}
+    except PapermillExecutionError as exc:
+        first = next((ln.strip() for ln in (exc.source or "").splitlines() if ln.strip()), "")
+        evalue = str(exc.evalue or "").splitlines()
+        return {
+            "status": "failed",
+            "seconds": time.perf_counter() - t0,
+            "cell": exc.exec_count,
+            "error": f"cell [{exc.exec_count}] `{first[:80]}`: {exc.ename}: {evalue[0] if evalue else ''}",
+        }
+    except Exception as exc:  # kernel died, unreadable notebook, ...: report it, never hang
+        text = str(exc).splitlines()
+        return {
+            "status": "failed",
+            "seconds": time.perf_counter() - t0,
+            "cell": None,
+            "error": f"{type(exc).__name__}: {text[0] if text else ''}",
+        }
+
+
+def main() -> int:
+    result = execute(json.loads(sys.stdin.read()))
+    sys.stdout.write("\n" + json.dumps(result) + "\n")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,184 @@
+"""The notebooks: thin, parameterised, committed clean, and run by papermill with a real kernel.
+
+The full suite on the Absoloop map runs in test_report.py (one shared report run); here each
+notebook runs on a small map given by parameters, the way Airflow's PapermillOperator runs it,
+and the documented plain-papermill commands are checked as a user types them.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import subprocess
+import sys
+
+import nbformat
+import papermill as pm
+import pytest
+from reportkit import NOTEBOOKS, TINY, execute, write_map
+
+from flowatlas.report.runner import NOTEBOOKS as SUITE
+from flowatlas.report.runner import finalize_run, latest_run
+
+NAMES = ("explore", "audit", "diagrams", "report")
+PAPERMILL = [sys.executable, "-m", "papermill"]
+
+
+def _nb(name: str) -> nbformat.NotebookNode:
+    return nbformat.read(NOTEBOOKS / f"{name}.ipynb", as_version=4)
+
+
+def _outputs_text(nb: nbformat.NotebookNode) -> str:
+    parts = []
+    for c in nb.cells:
+        for o in c.get("outputs", []):
+            parts.append(o.get("text", "") if isinstance(o.get("text"), str) else "".join(o.get("text", [])))
+            for v in o.get("data", {}).values():
+                parts.append(v if isinstance(v, str) else json.dumps(v))
+    return "\n".join(parts)
+
+
+@pytest.mark.parametrize("name", NAMES)
+def test_notebook_is_committed_clean_and_thin(name):
+    nb = _nb(name)
+    nbformat.validate(nb)
+    assert set(SUITE) == set(NAMES)
+    code = [c for c in nb.cells if c.cell_type == "code"]
+    assert all(c.outputs == [] and c.execution_count is None for c in code), "commit notebooks without outputs"
+    tagged = [c for c in nb.cells if "parameters" in c.metadata.get("tags", [])]
+    assert len(tagged) == 1
+    for c in code:
+        if c is tagged[0]:
+            continue
+        src = c.source
+        assert not re.search(r"^\s*(def|class|for|while|if|with|try)\b", src, re.M), f"logic in a cell: {src!r}"
+        imports = re.findall(r"^\s*(?:import|from)\s+(\S+)", src, re.M)
+        assert all(i.startswith("flowatlas") for i in imports), imports
+    assert nb.metadata.kernelspec.name == "python3"
+
+
+@pytest.mark.parametrize("name", NAMES)
+def test_parameters_are_typed_commented_and_default_to_absoloop(name):
+    params = pm.inspect_notebook(str(NOTEBOOKS / f"{name}.ipynb"))
+    assert params["map_dir"]["default"] == '"dataflows/absoloop"'
+    for pname, p in params.items():
+        assert p["inferred_type_name"] not in (None, "None"), f"{pname} needs a type hint"
+        assert p["help"], f"{pname} needs a trailing comment"
+
+
+def test_help_notebook_documents_every_parameter():
+    p = subprocess.run(
+        [*PAPERMILL, "--help-notebook", str(NOTEBOOKS / "report.ipynb")], capture_output=True, text=True, timeout=120
+    )
+    assert p.returncode == 0, p.stderr
+    for line in ("map_dir: str", "previous_run: str", "top_n: int (default 10)", "how many of the most severe"):
+        assert line in p.stdout
+
+
+@pytest.mark.slow
+def test_plain_papermill_documented_command(tmp_path):
+    """`papermill notebooks/audit.ipynb out.ipynb -p map_dir MAP`, run from anywhere."""
+    tiny = write_map(tmp_path / "tiny", TINY)
+    out = tmp_path / "audit-out.ipynb"
+    p = subprocess.run(
+        [
+            *PAPERMILL,
+            str(NOTEBOOKS / "audit.ipynb"),
+            str(out),
+            "-p",
+            "map_dir",
+            str(tiny),
+            "-p",
+            "min_severity",
+            "medium",
+        ],
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert p.returncode == 0, p.stderr
+    text = _outputs_text(nbformat.read(out, as_version=4))
+    assert "cross-border-basis" in text and "undeclared-purpose" in text
+    assert "t-3" in text and "#ffb3b3" in text  # colour-coded disclosure matrix / severities
+
+
+@pytest.mark.slow
+def test_plain_papermill_wrong_parameter_is_one_clear_line(tmp_path):
+    out = tmp_path / "out.ipynb"
+    p = subprocess.run(
+        [*PAPERMILL, str(NOTEBOOKS / "audit.ipynb"), str(out), "-p", "map_dir", "no/such/map"],
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert p.returncode != 0
+    assert "ParameterError: map_dir 'no/such/map': no such map folder" in p.stderr
+    assert "params.py" not in p.stderr  # no traceback into flowatlas: the one line is the message
+    nb = nbformat.read(out, as_version=4)
+    err = [o for c in nb.cells for o in c.get("outputs", []) if o.get("output_type") == "error"]
+    assert len(err) == 1 and len(err[0]["traceback"]) == 1
+
+
+@pytest.mark.slow
+def test_default_parameters_run_from_the_notebooks_folder(tmp_path):
+    """As JupyterLab runs it: no parameters, working directory notebooks/."""
+    out = tmp_path / "explore.ipynb"
+    assert execute(NOTEBOOKS / "explore.ipynb", out, cwd=NOTEBOOKS)["status"] == "ok"
+    text = _outputs_text(nbformat.read(out, as_version=4))
+    assert "Absoloop Pte. Ltd." in text and re.search(r"Where [\w.-]+ ends up", text)
+
+
+@pytest.mark.slow
+def test_pickers_become_widgets_in_jupyterlab(tmp_path):
+    """With a Jupyter Server session (JPY_SESSION_NAME) the pickers are ipywidgets."""
+    tiny = write_map(tmp_path / "tiny", TINY)
+    out = tmp_path / "explore.ipynb"
+    session = {"JPY_SESSION_NAME": str(NOTEBOOKS / "explore.ipynb")}
+    assert execute(NOTEBOOKS / "explore.ipynb", out, {"map_dir": str(tiny)}, env=session)["status"] == "ok"
+    nb = nbformat.read(out, as_version=4)
+    mimes = [k for c in nb.cells for o in c.get("outputs", []) for k in o.get("data", {})]
+    assert mimes.count("application/vnd.jupyter.widget-view+json") == 3
+
+
+@pytest.mark.slow
+def test_every_notebook_on_a_small_map_then_finalize(tmp_path):
+    """Each notebook through papermill on a small map given by parameters, into a run folder the
+    way the Airflow DAG does it, then finalize_run writes the report and moves latest."""
+    tiny = write_map(tmp_path / "tiny", TINY)
+    run = tmp_path / "outputs" / "tiny" / "20260105T060000Z"
+    (run / "diagrams").mkdir(parents=True)
+    params = {
+        "explore": {
+            "lineage_type": "email",
+            "breach_node": "orders",
+            "erase_subject": "account-holder",
+            "interactive": False,
+        },
+        "audit": {"min_severity": "low"},
+        "diagrams": {"out_dir": str(run / "diagrams"), "formats": "svg,dot", "lineage_types": "password"},
+        "report": {"previous_run": "none", "top_n": 1},
+    }
+    for name in NAMES:
+        r = execute(
+            NOTEBOOKS / f"{name}.ipynb", run / f"{name}.ipynb", {"map_dir": str(tiny), **params[name]}, cwd=tmp_path
+        )
+        assert r["status"] == "ok", (name, r)
+    explore = _outputs_text(nbformat.read(run / "explore.ipynb", as_version=4))
+    assert "Where email ends up" in explore and "A breach of orders exposes" in explore
+    assert "An erase request of a account-holder must reach" in explore and "Order database" in explore
+    assert sorted(p.name for p in (run / "diagrams").iterdir()) == sorted(
+        f"{stem}.{ext}"
+        for stem in ("overview", "findings", "summary-organisation", "summary-jurisdiction", "lineage-password")
+        for ext in ("svg", "dot")
+    )
+    report = nbformat.read(run / "report.ipynb", as_version=4)
+    text = _outputs_text(report)
+    assert "No earlier successful run" in text and "image/svg+xml" in json.dumps(report.cells[-5:])
+    result = finalize_run(tiny, run, fail_on="medium")
+    assert result.exit_code == 1 and result.status == "findings"
+    assert (run / "report.html").is_file() and latest_run(run.parent) == run
+    man = json.loads((run / "run.json").read_text())
+    assert man["parameters"]["notebooks"]["report"]["top_n"] == 1
+    assert all(v["status"] == "ok" for v in man["notebooks"].values())

@@ -1,0 +1,422 @@
+"""The report runner: outputs, run.json, diff, latest, exit codes, parameters, failures.
+
+Report runs are real (papermill, a python3 kernel, graphviz, nbconvert); each distinct run is
+made once per session (see reportkit.shared) and the tests read what it left behind.
+"""
+
+from __future__ import annotations
+
+import ast
+import csv
+import json
+import os
+import re
+from pathlib import Path
+
+import nbformat
+import openpyxl
+import pytest
+from reportkit import ABSOLOOP, NOTEBOOKS, ROOT, TINY, cli, run_cli, session_base, shared, write_map
+
+from flowatlas.cli import main
+from flowatlas.findings import SEVERITIES
+from flowatlas.loader import load_map
+from flowatlas.report.data import diff_findings
+from flowatlas.report.params import ParameterError, check_parameters, resolve_map_dir
+from flowatlas.report.runner import (
+    _convert,
+    latest_run,
+    plan_parameters,
+    point_latest,
+    read_params_file,
+)
+
+pytestmark = pytest.mark.slow
+
+NOTEBOOK_NAMES = ("explore", "audit", "diagrams", "report")
+
+
+# --------------------------------------------------------------------------- shared runs
+
+
+def _absoloop(folder: Path) -> dict:
+    return run_cli(folder, str(ABSOLOOP), "--out", str(folder / "out"), "--fail-on", "high")
+
+
+@pytest.fixture(scope="session")
+def absoloop_run(tmp_path_factory) -> dict:
+    r = shared(session_base(tmp_path_factory), "absoloop", _absoloop)
+    r["map_out"] = Path(r["folder"]) / "out" / "absoloop"
+    r["run_dir"] = latest_run(r["map_out"])
+    return r
+
+
+def _tiny_series(folder: Path) -> dict:
+    """Three runs of the tiny map into one outputs root: ok, changed map, failing notebook."""
+    out = folder / "out"
+    m1 = write_map(folder / "tiny1", TINY)
+    (folder / "params.yaml").write_text("top_n: 3\nmin_severity: low\n", encoding="utf-8")
+    r1 = run_cli(
+        folder,
+        str(m1),
+        "--out",
+        str(out),
+        "-f",
+        str(folder / "params.yaml"),
+        "-p",
+        "top_n",
+        "5",
+        "-p",
+        "lineage_types",
+        "all",
+        "--fail-on",
+        "high",
+        "--jobs",
+        "4",
+    )
+    first = latest_run(out / "tiny")
+    changed = dict(TINY)
+    changed["flows.yaml"] = TINY["flows.yaml"].replace("[provide-service, advertising]", "[provide-service]") + (
+        "  - {id: t-4, from: web, to: orders, types: [email], purposes: [analytics]}\n"
+    )
+    changed["nodes.yaml"] = TINY["nodes.yaml"].replace("name: Mail service,", "name: Mail relay,")
+    m2 = write_map(folder / "tiny2", changed)
+    r2 = run_cli(folder, str(m2), "--out", str(out))
+    second = latest_run(out / "tiny")
+    # a notebook that fails mid-run: a copy of the suite with a failing cell planted in audit
+    nbs = folder / "notebooks"
+    nbs.mkdir()
+    for n in NOTEBOOK_NAMES:
+        nb = nbformat.read(NOTEBOOKS / f"{n}.ipynb", as_version=4)
+        if n == "audit":
+            nb.cells.insert(5, nbformat.v4.new_code_cell('raise RuntimeError("planted failure")'))
+        nbformat.write(nb, nbs / f"{n}.ipynb")
+    r3 = run_cli(folder, str(m2), "--out", str(out), "--notebooks", str(nbs))
+    third = sorted(
+        p
+        for p in (out / "tiny").iterdir()
+        if p.is_dir() and not p.is_symlink() and p.name not in (first.name, second.name, "latest")
+    )
+    return {
+        "r1": r1,
+        "r2": r2,
+        "r3": r3,
+        "first": str(first),
+        "second": str(second),
+        "third": [str(p) for p in third],
+        "latest_after": str(latest_run(out / "tiny")),
+        "out": str(out),
+    }
+
+
+@pytest.fixture(scope="session")
+def tiny_series(tmp_path_factory) -> dict:
+    return shared(session_base(tmp_path_factory), "tiny-series", _tiny_series)
+
+
+# --------------------------------------------------------------------------- the Absoloop report
+
+
+def test_absoloop_exit_code_and_layout(absoloop_run):
+    r, run = absoloop_run, absoloop_run["run_dir"]
+    assert r["code"] == 1, r["stderr"]  # --fail-on high: the Absoloop map has high findings
+    assert "at or above high" in r["stderr"]
+    assert run is not None and run.parent == r["map_out"]
+    assert (r["map_out"] / "latest").is_symlink()
+    assert r["stdout"].strip() == str(run / "report.html")
+    for name in (
+        "report.html",
+        "findings.csv",
+        "findings.json",
+        "diff.json",
+        "inventory.csv",
+        "inventory.xlsx",
+        "run.json",
+        *(f"{n}.ipynb" for n in NOTEBOOK_NAMES),
+    ):
+        assert (run / name).is_file(), name
+    for stem in ("overview", "findings", "summary-organisation", "summary-jurisdiction"):
+        for ext in ("dot", "svg", "png"):
+            assert (run / "diagrams" / f"{stem}.{ext}").stat().st_size > 0, f"{stem}.{ext}"
+    assert (run / "diagrams" / "lineage-password.svg").is_file()  # a sensitive type's lineage
+    assert "[4/4]" in r["stderr"]  # progress, one line per notebook
+
+
+def test_absoloop_run_json(absoloop_run):
+    run = absoloop_run["run_dir"]
+    man = json.loads((run / "run.json").read_text())
+    m = load_map(ABSOLOOP)
+    assert man["map"]["digest"] == m.digest and len(m.digest) == 64
+    assert man["status"] == "findings" and man["exit_code"] == 1
+    assert set(man["versions"]) == {"flowatlas", "python", "papermill", "graphviz"}
+    assert "graphviz" in man["versions"]["graphviz"]
+    assert set(man["notebooks"]) == set(NOTEBOOK_NAMES)
+    assert all(v["status"] == "ok" and v["seconds"] > 0 for v in man["notebooks"].values())
+    assert man["parameters"]["notebooks"]["explore"]["interactive"] is False
+    assert man["findings"]["high"] > 0 and list(man["findings"]) == list(reversed(SEVERITIES))
+    assert man["previous_run"] is None and man["diff"]["new"] == sum(man["findings"].values())
+
+
+def test_absoloop_findings_files_agree(absoloop_run):
+    run = absoloop_run["run_dir"]
+    data = json.loads((run / "findings.json").read_text())
+    with open(run / "findings.csv", newline="", encoding="utf-8") as fh:
+        rows = list(csv.DictReader(fh))
+    assert [r["id"] for r in rows] == [f["id"] for f in data["findings"]]
+    assert {f["rule"] for f in data["findings"]} >= {"cross-border-basis", "onward-transfer"}
+    assert all(f["src"].count(":") >= 2 for f in data["findings"] if f["flows"])
+    onward = next(f for f in data["findings"] if f["rule"] == "onward-transfer")
+    assert len(onward["path"]) >= 3
+
+
+def test_absoloop_inventory_has_record_of_processing_fields(absoloop_run):
+    run = absoloop_run["run_dir"]
+    with open(run / "inventory.csv", newline="", encoding="utf-8") as fh:
+        rows = list(csv.DictReader(fh))
+    for col in (
+        "controller",
+        "purpose",
+        "subject_categories",
+        "information_type",
+        "recipients",
+        "third_country_transfers",
+        "transfer_bases",
+        "retention",
+        "security_measures",
+        "source_systems",
+    ):
+        assert col in rows[0], col
+    assert all(r["controller"].startswith("Absoloop") for r in rows)
+    assert any("\u2192US" in r["third_country_transfers"] for r in rows)
+    wb = openpyxl.load_workbook(run / "inventory.xlsx", read_only=True)
+    ws = wb.active
+    assert ws.max_row == len(rows) + 1
+    assert [c.value for c in next(ws.iter_rows(max_row=1))] == list(rows[0])
+
+
+def test_absoloop_report_html_is_code_free_and_offline(absoloop_run):
+    html = (absoloop_run["run_dir"] / "report.html").read_text()
+    assert "check_parameters" not in html and "import flowatlas" not in html  # no code cells
+    assert "<script" not in html
+    assert not re.search(r"""(src|href)\s*=\s*["']?(https?:)?//""", html, re.I)  # nothing fetched
+    assert "Content-Security-Policy" in html
+    assert html.count("data:image/svg+xml;base64,") >= 2  # overview + findings diagrams
+    assert "Data inventory" in html and "cross-border-basis" in html
+
+
+def test_papermill_ran_static_notebooks(absoloop_run):
+    nb = nbformat.read(absoloop_run["run_dir"] / "explore.ipynb", as_version=4)
+    mimes = {k for c in nb.cells for o in c.get("outputs", []) for k in o.get("data", {})}
+    assert "application/vnd.jupyter.widget-view+json" not in mimes
+    assert nb.metadata.papermill.parameters["interactive"] is False
+    assert all(c.get("execution_count") for c in nb.cells if c.cell_type == "code")
+
+
+# --------------------------------------------------------------------------- tiny map: diff, latest, failure
+
+
+def test_tiny_first_run_parameters(tiny_series):
+    r1, first = tiny_series["r1"], Path(tiny_series["first"])
+    assert r1["code"] == 1, r1["stderr"]  # the tiny map has a high cross-border finding
+    man = json.loads((first / "run.json").read_text())
+    assert man["parameters"]["given"] == {"top_n": "5", "min_severity": "low", "lineage_types": "all"}
+    assert man["parameters"]["notebooks"]["report"]["top_n"] == 5  # -p wins over -f, typed as int
+    assert man["parameters"]["notebooks"]["audit"]["min_severity"] == "low"
+    assert "top_n" not in man["parameters"]["notebooks"]["audit"]
+    assert man["jobs"] == 4
+    assert (first / "diagrams" / "lineage-name.svg").is_file()  # lineage_types=all
+
+
+def test_tiny_diff_new_resolved_changed(tiny_series):
+    second = Path(tiny_series["second"])
+    assert tiny_series["r2"]["code"] == 0
+    assert tiny_series["first"] != tiny_series["second"]
+    diff = json.loads((second / "diff.json").read_text())
+    assert diff["previous_run"] == tiny_series["first"]
+    assert any(f["rule"] == "undeclared-purpose" and f["flows"] == ["t-4"] for f in diff["new"])
+    assert any(f["rule"] == "undeclared-purpose" and f["flows"] == ["t-3"] for f in diff["resolved"])
+    changed = [c for c in diff["changed"] if c["rule"] == "cross-border-basis"]
+    assert changed and "message" in changed[0]["fields"] and "Mail relay" in changed[0]["after"]["message"]
+    man = json.loads((second / "run.json").read_text())
+    assert man["previous_run"] == Path(tiny_series["first"]).name
+    assert man["diff"] == diff["counts"]
+    html = (second / "report.html").read_text()
+    assert "resolved" in html and "Mail relay" in html  # the diff is in the report too
+
+
+def test_failing_notebook_keeps_latest_and_names_cell(tiny_series):
+    r3 = tiny_series["r3"]
+    assert r3["code"] == 3
+    err = r3["stderr"]
+    assert "notebook audit.ipynb failed" in err and "RuntimeError: planted failure" in err
+    assert "cell [" in err and 'raise RuntimeError("planted failure")' in err
+    assert tiny_series["latest_after"] == tiny_series["second"]  # latest unchanged
+    (third,) = map(Path, tiny_series["third"])
+    man = json.loads((third / "run.json").read_text())
+    assert man["status"] == "failed" and man["notebooks"]["audit"]["status"] == "failed"
+    assert man["notebooks"]["report"]["status"] == "ok"
+    nb = nbformat.read(third / "audit.ipynb", as_version=4)  # kept for debugging, with the error
+    assert any(o.get("ename") == "RuntimeError" for c in nb.cells for o in c.get("outputs", []))
+    assert not (third / "report.html").exists()
+
+
+# --------------------------------------------------------------------------- invalid input: exit 2, nothing written
+
+
+@pytest.mark.parametrize(
+    ("args", "expect"),
+    [
+        (["-p", "nosuch", "1"], "unknown parameter 'nosuch'"),
+        (["-p", "top_n", "many"], "top_n must be int"),
+        (["-p", "lineage_type", "emial"], "did you mean 'email'"),
+        (["-p", "min_severity", "severe"], "min_severity must be one of"),
+        (["-p", "out_dir", "/tmp"], "set by the runner"),
+        (["-f", "/nonexistent/params.yaml"], "no such file"),
+        (["--jobs", "0"], "--jobs must be at least 1"),
+    ],
+)
+def test_invalid_parameters_exit_2(tmp_path, capsys, args, expect):
+    code = main(["report", str(ABSOLOOP), "--out", str(tmp_path), *args])
+    err = capsys.readouterr().err
+    assert code == 2, err
+    assert expect in err and "Traceback" not in err
+    assert len(err.strip().splitlines()) == 1
+    assert not any(tmp_path.iterdir())  # no run folder for a run that never started
+
+
+def test_invalid_map_exit_2(tmp_path):
+    """As a subprocess: what a cron job sees."""
+    bad = write_map(tmp_path / "bad", {**TINY, "flows.yaml": TINY["flows.yaml"].replace("to: orders", "to: ordrs")})
+    p = cli("report", str(bad), "--out", str(tmp_path / "out"))
+    assert p.returncode == 2 and "is not a valid map" in p.stderr and "flows.yaml:" in p.stderr
+    assert "did you mean 'orders'" in p.stderr and "Traceback" not in p.stderr
+    p = cli("report", str(tmp_path / "missing"), "--out", str(tmp_path / "out"))
+    assert p.returncode == 2 and "no such" in p.stderr
+    assert not (tmp_path / "out").exists()
+
+
+# --------------------------------------------------------------------------- units
+
+
+def test_plan_parameters_routes_and_types():
+    declared = {
+        "a": {"top_n": {"type": "int"}, "x": {"type": "str"}},
+        "b": {"x": {"type": "str"}, "flag": {"type": "bool"}},
+    }
+    plan = plan_parameters(declared, {"top_n": "7", "x": "v", "flag": "no"})
+    assert plan == {"a": {"top_n": 7, "x": "v"}, "b": {"x": "v", "flag": False}}
+    with pytest.raises(ParameterError, match="did you mean 'top_n'"):
+        plan_parameters(declared, {"top_m": 1})
+    assert _convert("r", "0.5", "float") == 0.5
+    with pytest.raises(ParameterError):
+        _convert("flag", "maybe", "bool")
+
+
+def test_params_file_must_be_a_mapping(tmp_path):
+    f = tmp_path / "p.yaml"
+    f.write_text("- a\n- b\n")
+    with pytest.raises(ParameterError, match="expected a mapping"):
+        read_params_file(f)
+    f.write_text("top_n: [\n")
+    with pytest.raises(ParameterError, match="not valid YAML"):
+        read_params_file(f)
+
+
+def test_latest_falls_back_to_a_pointer_file(tmp_path, monkeypatch):
+    a, b = tmp_path / "20260101T000000Z", tmp_path / "20260102T000000Z"
+    a.mkdir(), b.mkdir()
+    point_latest(tmp_path, a)
+    assert (tmp_path / "latest").is_symlink() and latest_run(tmp_path) == a
+
+    def no_symlinks(*_a, **_k):
+        raise OSError("symlinks not supported")
+
+    monkeypatch.setattr(os, "symlink", no_symlinks)
+    point_latest(tmp_path, b)
+    assert not (tmp_path / "latest").is_symlink()
+    assert (tmp_path / "latest").read_text().strip() == b.name and latest_run(tmp_path) == b
+
+
+def test_diff_findings_by_id():
+    prev = [{"id": "a", "severity": "low", "message": "m"}, {"id": "b", "severity": "high"}]
+    cur = [{"id": "a", "severity": "medium", "message": "m"}, {"id": "c", "severity": "info"}]
+    d = diff_findings(prev, cur)
+    assert [x["id"] for x in d["new"]] == ["c"] and [x["id"] for x in d["resolved"]] == ["b"]
+    assert d["changed"] == [
+        {
+            "id": "a",
+            "rule": None,
+            "fields": ["severity"],
+            "before": {"severity": "low"},
+            "after": {"severity": "medium"},
+        }
+    ]
+    assert diff_findings(None, cur)["previous"] is False
+    assert diff_findings(cur, cur)["counts"] == {"new": 0, "resolved": 0, "changed": 0, "unchanged": 2}
+
+
+def test_map_dir_resolves_from_notebooks_folder(monkeypatch, tmp_path):
+    monkeypatch.chdir(NOTEBOOKS)
+    assert resolve_map_dir("dataflows/absoloop") == ABSOLOOP
+    monkeypatch.chdir(tmp_path)  # outside the checkout: the checkout the package came from
+    assert resolve_map_dir("dataflows/absoloop") == ABSOLOOP
+
+
+def test_check_parameters_messages(tmp_path):
+    tiny = write_map(tmp_path / "tiny", TINY)
+    s = check_parameters(
+        "explore",
+        map_dir=str(tiny),
+        lineage_type="email",
+        breach_node="orders",
+        erase_subject="account-holder",
+        interactive=True,
+    )
+    assert s.map.info.id == "tiny" and s.interactive is (os.environ.get("JPY_SESSION_NAME") is not None)
+    for kw, msg in [
+        ({"breach_node": "order"}, "no node 'order'"),
+        ({"erase_subject": "buyer"}, "no data-subject category 'buyer'"),
+        ({"top_n": 0}, "top_n must be at least 1"),
+        ({"top_n": "3"}, "top_n must be a whole number"),
+        ({"formats": "svg,gif"}, "unknown format(s) gif"),
+        ({"previous_run": str(tmp_path / "nope")}, "no such run folder"),
+    ]:
+        with pytest.raises(ParameterError) as exc:
+            check_parameters("x", map_dir=str(tiny), **kw)
+        assert msg in str(exc.value) and "\n" not in str(exc.value)
+
+
+def test_inventory_tiny():
+    from flowatlas.inventory import COLUMNS, inventory
+    from flowatlas.loader import load_texts
+
+    m = load_texts(TINY)
+    df = inventory(m)
+    assert tuple(df.columns) == COLUMNS
+    assert list(zip(df.purpose, df.information_type, strict=True)) == sorted(
+        {(p, t) for f in m.flows.values() for p in f.purposes for t in f.types}
+    )
+    adv = df[(df.purpose == "advertising") & (df.information_type == "email")].iloc[0]
+    assert adv.recipients == "MailCo Inc (processor, US)"
+    assert adv.third_country_transfers == "SG\u2192US (no basis)" and adv.transfer_bases == "none"
+    assert adv.subject_categories == "Account holder"
+    pw = df[(df.purpose == "provide-service") & (df.information_type == "password")].iloc[0]
+    assert pw.storage == "Order database (SG)" and pw.retention == "Order database: while_service"
+    assert "encrypted at rest" in pw.security_measures and pw.recipients == ""
+    assert inventory(m).equals(df)  # a pure function
+
+
+def test_airflow_dag_is_valid_python_and_runs_the_same_notebooks():
+    src = (ROOT / "scheduling" / "airflow_dag.py").read_text()
+    tree = ast.parse(src)
+    names = {n.id for n in ast.walk(tree) if isinstance(n, ast.Name)} | {
+        a.name for n in ast.walk(tree) if isinstance(n, ast.ImportFrom) for a in n.names
+    }
+    assert "PapermillOperator" in names and "DAG" in names
+    assert "airflow.providers.papermill.operators.papermill" in src
+    for n in NOTEBOOK_NAMES:
+        assert f'"{n}"' in src
+    from flowatlas.report.runner import NOTEBOOKS as RUNNER_NOTEBOOKS
+
+    assert set(RUNNER_NOTEBOOKS) == set(NOTEBOOK_NAMES)
+    assert "flowatlas report" in (ROOT / "docs" / "scheduling.md").read_text()
