@@ -26,6 +26,10 @@ _TEMPLATE_TEXT = """\
 {%- block jupyter_widgets -%}{%- endblock jupyter_widgets -%}
 {%- block extra_css -%}
 <meta http-equiv="Content-Security-Policy" content="CSP_POLICY">
+<style>
+  .jp-RenderedSVG img, .jp-RenderedImage img { max-width: 100%; height: auto; }
+  .jp-RenderedHTMLCommon table { font-size: 12px; }
+</style>
 {%- endblock extra_css -%}
 """
 #: Nothing runs and nothing is fetched: inline styles and data: images only.
