@@ -31,7 +31,7 @@ from flowatlas.model import (
     Record,
     Source,
 )
-from flowatlas.yamlio import Document, YamlProblem, parse_yaml, read_yaml
+from flowatlas.yamlio import Document, YamlProblem, parse_texts, parse_yaml, read_text
 
 YAML_SUFFIXES = (".yaml", ".yml")
 MAX_FILES = 10_000
@@ -85,6 +85,7 @@ def load_map(path: str | Path, *, base_taxonomy: bool = True) -> Map:
             [MapError(Source(str(path), 1), f"{len(files)} YAML files, over the {MAX_FILES} limit")]
         )
     docs: list[Document] = []
+    texts: list[tuple[str, str]] = []
     digest = hashlib.sha256()
     if base_taxonomy:
         docs.append(_base_document())
@@ -99,9 +100,14 @@ def load_map(path: str | Path, *, base_taxonomy: bool = True) -> Map:
         digest.update(b"\0")
         digest.update(raw)
         try:
-            docs.append(read_yaml(f, display))
+            texts.append((display, read_text(f, display)))
         except YamlProblem as exc:
             errors.extend(exc.errors)
+    for got in parse_texts(texts):
+        if isinstance(got, YamlProblem):
+            errors.extend(got.errors)
+        else:
+            docs.append(got)
     return _assemble(docs, errors, root=str(path), digest=digest.hexdigest())
 
 
@@ -112,10 +118,11 @@ def load_texts(texts: dict[str, str], *, base_taxonomy: bool = True) -> Map:
     digest = hashlib.sha256()
     for name in sorted(texts):
         digest.update(name.encode() + b"\0" + texts[name].encode())
-        try:
-            docs.append(parse_yaml(texts[name], name))
-        except YamlProblem as exc:
-            errors.extend(exc.errors)
+    for got in parse_texts([(name, texts[name]) for name in sorted(texts)]):
+        if isinstance(got, YamlProblem):
+            errors.extend(got.errors)
+        else:
+            docs.append(got)
     return _assemble(docs, errors, root="<memory>", digest=digest.hexdigest())
 
 
@@ -413,6 +420,8 @@ class _Refs:
         return False
 
     def refs(self, rec: Record, key: str, values: Iterable[str], table: dict, what: str) -> None:
+        if all(map(table.__contains__, values)):  # the common case, checked at C speed
+            return
         for i, v in enumerate(values):
             self.ref(rec, key, v, table, what, (key, i))
 
@@ -576,20 +585,34 @@ def build_map(docs: list[Document], errors: list[MapError], *, root: str, digest
                 if v is not None and chk.ref(n, k, v, nodes, "node") and nodes[v].kind != "store":
                     chk.err(n, f"{k}: '{v}' is a {nodes[v].kind}, expected a store")
 
+    # Checked in bulk first (set operations at C speed); the per-flow checks below, which
+    # report each problem at its own flow, run only when the bulk check finds something.
+    refs_ok = (
+        {f.source for f in flows.values()} | {f.target for f in flows.values()} <= nodes.keys()
+        and set().union(*(f.types for f in flows.values())) <= types.keys()
+        and set().union(*(f.purposes for f in flows.values())) <= purposes.keys()
+        and set().union(*(f.subjects for f in flows.values())) <= subjects.keys()
+    )
+    kind_of = {k: n.kind for k, n in nodes.items()}
     for f in flows.values():
-        ok_s = chk.ref(f, "from", f.source, nodes, "node")
-        ok_t = chk.ref(f, "to", f.target, nodes, "node")
-        chk.refs(f, "types", f.types, types, "information type")
-        chk.refs(f, "purposes", f.purposes, purposes, "purpose")
-        chk.refs(f, "subjects", f.subjects, subjects, "data subject")
+        if refs_ok:
+            ok_s = ok_t = True
+        else:
+            ok_s = chk.ref(f, "from", f.source, nodes, "node")
+            ok_t = chk.ref(f, "to", f.target, nodes, "node")
+            chk.refs(f, "types", f.types, types, "information type")
+            chk.refs(f, "purposes", f.purposes, purposes, "purpose")
+            chk.refs(f, "subjects", f.subjects, subjects, "data subject")
         for key, vals in (("types", f.types), ("purposes", f.purposes)):
+            if len(set(vals)) == len(vals):
+                continue
             dup = sorted({v for v in vals if vals.count(v) > 1})
             if dup:
                 chk.err(f, f"{key}: listed twice: {', '.join(dup)}", "list each once", (key,))
         if f.source == f.target:
             chk.err(f, f"flow goes from '{f.source}' to itself", "a flow joins two different nodes")
         if ok_s and ok_t:
-            src_subject = nodes[f.source].kind == "subject"
+            src_subject = kind_of[f.source] == "subject"
             if src_subject and f.context is None:
                 chk.err(
                     f,
@@ -598,7 +621,7 @@ def build_map(docs: list[Document], errors: list[MapError], *, root: str, digest
                 )
             if not src_subject and f.context is not None:
                 chk.err(f, "'context' is only for flows that start at a data subject", "", ("context",))
-            if nodes[f.target].kind == "subject" and nodes[f.source].kind == "subject":
+            if src_subject and kind_of[f.target] == "subject":
                 chk.err(f, "a flow cannot join two data subjects directly", "route it through a system")
 
     for p in policies.values():

@@ -1,0 +1,284 @@
+"""flowatlas at enterprise size, measured against the YAML parsing floor.
+
+    .venv/bin/python benchmarks/bench.py                 # the table in docs/performance.md
+    .venv/bin/python benchmarks/bench.py --sizes 1000,10000 --repeat 1   # quicker
+
+For each size it writes a synthetic map (``flowatlas synth``, seed 1, nodes = flows / 10,
+300 information types) into ``--maps`` (kept between runs: same seed, same bytes), then runs
+every measurement in a fresh Python process so peak memory is that of one size alone:
+
+* **floor**: the fastest way a YAML library on PyPI reads the map's files into Python objects.
+  Candidates: ``yaml-rs`` (``yaml_rs.loads``), ``rapidyaml`` (``ryml`` tree, emitted as JSON,
+  read by ``json.loads``: its fastest route to Python objects) and, for the small sizes only,
+  PyYAML's C loader (``yaml.CSafeLoader``; about 40× slower, it would dominate the run time).
+  Each candidate reads the files from disk with the garbage collector paused and is timed 3
+  times in its own process; the floor is the best time of the best candidate, the most
+  favourable figure for the parser and so the strictest one for the ratio.
+* **pipeline stages**, in one process per repetition: ``load_map`` (read + validate),
+  ``build_graph``, ``audit`` (every rule, default policy) and the overview diagram
+  (``render.overview`` with the audit's findings, collapsed to the organisation summary above
+  ``DEFAULT_MAX_NODES`` nodes, laid out to SVG by graphviz). Peak memory is the process's
+  maximum resident set size (``resource.getrusage``) after each stage: the high-water mark of
+  everything up to and including that stage. Times are the median of ``--repeat`` processes.
+
+A stage whose module is not installed yet is shown as ``pending``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import statistics
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+SIZES = (1_000, 5_000, 10_000, 50_000, 100_000)
+TYPES = 300
+SEED = 1
+PYYAML_MAX_FLOWS = 10_000
+
+
+# --------------------------------------------------------------------------- workers
+
+
+def _files(folder: str) -> list[Path]:
+    return sorted(p for p in Path(folder).rglob("*") if p.suffix in (".yaml", ".yml"))
+
+
+def _worker_floor(folder: str, lib: str) -> dict:
+    """Best of three: read every file of the map into Python objects with ``lib``."""
+    import gc
+
+    files = _files(folder)
+    if lib == "yaml-rs":
+        import yaml_rs
+
+        def load(text: str):
+            return yaml_rs.loads(text)
+    elif lib == "rapidyaml":
+        import ryml
+
+        def load(text: str):
+            tree = ryml.parse_in_arena(text.encode())
+            return json.loads(ryml.emit_json_malloc(tree, tree.root_id()))
+    elif lib == "pyyaml-c":
+        import yaml
+
+        def load(text: str):
+            return yaml.load(text, Loader=yaml.CSafeLoader)
+    else:  # pragma: no cover
+        raise SystemExit(f"unknown library {lib}")
+    best = float("inf")
+    gc.disable()
+    for _ in range(3):
+        t0 = time.perf_counter()
+        data = [load(p.read_text(encoding="utf-8")) for p in files]
+        best = min(best, time.perf_counter() - t0)
+        del data
+    return {"lib": lib, "seconds": best}
+
+
+def _rss_mib() -> float:
+    import resource
+
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024.0  # Linux: KiB
+
+
+def _worker_pipeline(folder: str) -> dict:
+    """One run of every stage, with the peak RSS after each."""
+    from flowatlas.graph import build_graph
+    from flowatlas.loader import load_map
+
+    try:
+        from flowatlas.audit import audit
+    except ImportError:
+        audit = None
+    try:
+        from flowatlas.render import DEFAULT_MAX_NODES, overview, to_svg
+    except ImportError:
+        overview = to_svg = None
+    out: dict = {"rss_start": _rss_mib()}
+    t0 = time.perf_counter()
+    m = load_map(folder)
+    out["load"] = time.perf_counter() - t0
+    out["rss_load"] = _rss_mib()
+    t0 = time.perf_counter()
+    build_graph(m)
+    out["graph"] = time.perf_counter() - t0
+    out["rss_graph"] = _rss_mib()
+    findings = None
+    if audit is not None:
+        t0 = time.perf_counter()
+        findings = audit(m)
+        out["audit"] = time.perf_counter() - t0
+        out["rss_audit"] = _rss_mib()
+        out["findings"] = len(findings)
+    if overview is not None:
+        # the collapsed overview: what `overview` draws above max_nodes (by organisation, or by
+        # jurisdiction when there are too many organisations); small maps are collapsed too
+        max_nodes = min(DEFAULT_MAX_NODES, len(m.nodes) - 1)
+        t0 = time.perf_counter()
+        try:
+            svg = to_svg(overview(m, findings, max_nodes=max_nodes))
+            out["svg_bytes"] = len(svg)
+        except Exception as exc:  # reported in the table, not hidden
+            out["render_error"] = f"{type(exc).__name__}: {str(exc)[:300]}"
+        out["render"] = time.perf_counter() - t0
+        out["rss_render"] = _rss_mib()
+    out["nodes"], out["flows"] = len(m.nodes), len(m.flows)
+    return out
+
+
+def _run_worker(*args: str) -> dict:
+    cmd = [sys.executable, str(Path(__file__).resolve()), "--worker", *args]
+    env = {**os.environ, "PYTHONHASHSEED": "0"}
+    done = subprocess.run(cmd, capture_output=True, text=True, env=env, check=False)
+    if done.returncode != 0:
+        raise SystemExit(f"worker {' '.join(args)} failed:\n{done.stderr}")
+    return json.loads(done.stdout.strip().splitlines()[-1])
+
+
+# --------------------------------------------------------------------------- driver
+
+
+def _ensure_map(maps: Path, flows: int) -> Path:
+    import hashlib
+
+    from flowatlas import synth
+
+    out = maps / f"flows-{flows}"
+    stamp = out / ".complete"
+    # regenerate when the generator changes (same generator and seed: same bytes)
+    version = hashlib.sha256(Path(synth.__file__).read_bytes()).hexdigest()[:16]
+    want = f"{flows} {max(20, flows // 10)} {TYPES} {SEED} {version}\n"
+    if not stamp.exists() or stamp.read_text() != want:
+        synth.write_synth(out, nodes=max(20, flows // 10), flows=flows, types=TYPES, seed=SEED, force=True)
+        stamp.write_text(want)
+    return out
+
+
+def _fmt_t(x: float | None) -> str:
+    return "pending" if x is None else f"{x:.2f}"
+
+
+def measure(sizes: list[int], repeat: int, maps: Path, log=print) -> list[dict]:
+    rows = []
+    for flows in sizes:
+        folder = _ensure_map(maps, flows)
+        files = _files(str(folder))
+        row: dict = {"flows": flows, "nodes": max(20, flows // 10), "types": TYPES, "files": len(files)}
+        row["mbytes"] = sum(p.stat().st_size for p in files) / 1e6
+        libs = ["yaml-rs", "rapidyaml"] + (["pyyaml-c"] if flows <= PYYAML_MAX_FLOWS else [])
+        row["parsers"] = {}
+        for lib in libs:
+            try:
+                row["parsers"][lib] = _run_worker("floor", str(folder), lib)["seconds"]
+            except SystemExit as exc:  # a candidate that is not installed is simply not a candidate
+                log(f"  ({lib} not measured: {str(exc).splitlines()[-1]})")
+        row["floor_lib"], row["floor"] = min(row["parsers"].items(), key=lambda kv: kv[1])
+        runs = [_run_worker("pipeline", str(folder)) for _ in range(repeat)]
+        for key in ("load", "graph", "audit", "render"):
+            vals = [r[key] for r in runs if key in r]
+            row[key] = statistics.median(vals) if vals else None
+        for key in ("rss_load", "rss_graph", "rss_audit", "rss_render", "findings"):
+            vals = [r[key] for r in runs if key in r]
+            row[key] = max(vals) if vals else None
+        row["render_error"] = next((r["render_error"] for r in runs if "render_error" in r), None)
+        row["pipeline"] = sum(row[k] or 0.0 for k in ("load", "graph", "audit"))
+        row["ratio"] = row["pipeline"] / row["floor"]
+        rows.append(row)
+        log(
+            f"  {flows:>7,} flows: floor {row['floor']:.2f}s ({row['floor_lib']}), "
+            f"load {row['load']:.2f}s, graph {row['graph']:.2f}s, audit {_fmt_t(row['audit'])}, "
+            f"render {_fmt_t(row['render'])}"
+        )
+    return rows
+
+
+def table(rows: list[dict]) -> str:
+    head = (
+        "| flows | nodes | files | MB | floor s (library) | load+validate s | graph s | audit s | "
+        "pipeline s | pipeline / floor | peak MiB (pipeline) | overview s | peak MiB (+overview) | growth |"
+    )
+    lines = [head, "|" + "---|" * (head.count("|") - 1)]
+    prev = None
+    for r in rows:
+        growth = "-"
+        if prev is not None:
+            growth = f"{r['pipeline'] / prev['pipeline']:.1f}× for {r['flows'] / prev['flows']:.0f}× flows"
+        peak = r["rss_audit"] or r["rss_graph"]
+        peak_render = "-" if r["rss_render"] is None else f"{r['rss_render']:,.0f}"
+        render = _fmt_t(r["render"]) + (" (failed)" if r.get("render_error") else "")
+        lines.append(
+            f"| {r['flows']:,} | {r['nodes']:,} | {r['files']} | {r['mbytes']:.1f} | "
+            f"{r['floor']:.2f} ({r['floor_lib']}) | {r['load']:.2f} | {r['graph']:.2f} | {_fmt_t(r['audit'])} | "
+            f"{r['pipeline']:.2f} | {r['ratio']:.1f}× | {peak:,.0f} | {render} | "
+            f"{peak_render} | {growth} |"
+        )
+        prev = r
+    by_flows = {r["flows"]: r for r in rows}
+    tens = [(a, a * 10) for a in by_flows if a * 10 in by_flows]
+    if tens:
+        lines.append("")
+        lines.append("10× the flows: " + "; ".join(
+            f"{a:,} → {b:,}: {by_flows[b]['pipeline'] / by_flows[a]['pipeline']:.1f}× the time" for a, b in tens
+        ))  # fmt: skip
+    for r in rows:
+        if r.get("render_error"):
+            lines.append(f"\noverview at {r['flows']:,} flows failed: {r['render_error']}")
+    parsers = sorted({lib for r in rows for lib in r["parsers"]})
+    lines.append("")
+    lines.append("| flows | " + " | ".join(f"{p} s" for p in parsers) + " |")
+    lines.append("|---|" + "---|" * len(parsers))
+    for r in rows:
+        cells = [f"{r['parsers'][p]:.2f}" if p in r["parsers"] else "-" for p in parsers]
+        lines.append(f"| {r['flows']:,} | " + " | ".join(cells) + " |")
+    return "\n".join(lines)
+
+
+def machine() -> str:
+    def sh(cmd: str) -> str:
+        try:
+            return subprocess.run(cmd, shell=True, capture_output=True, text=True, check=False).stdout.strip()
+        except OSError:  # pragma: no cover
+            return "?"
+
+    model = next(
+        (line.split(":", 1)[1].strip() for line in sh("lscpu").splitlines() if line.startswith("Model name")), "?"
+    )
+    mem = sh("free -g | sed -n 2p").split()
+    ram = f", {mem[1]} GiB RAM" if len(mem) > 1 else ""
+    system = f"{platform.system()} {platform.machine()}"
+    return f"{sh('nproc')} cores ({model}), {system}, Python {platform.python_version()}{ram}"
+
+
+def main(argv: list[str] | None = None) -> int:
+    p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    p.add_argument("--sizes", default=",".join(map(str, SIZES)), help="flow counts, comma-separated")
+    p.add_argument("--repeat", type=int, default=3, help="pipeline runs per size (median)")
+    p.add_argument("--maps", type=Path, default=Path(os.environ.get("TMPDIR", "/tmp")) / "flowatlas-bench-maps")
+    p.add_argument("--json", type=Path, help="also write the measurements here")
+    p.add_argument("--worker", nargs="+", help=argparse.SUPPRESS)
+    args = p.parse_args(argv)
+    if args.worker:
+        kind, *rest = args.worker
+        res = _worker_floor(*rest) if kind == "floor" else _worker_pipeline(*rest)
+        print(json.dumps(res))
+        return 0
+    sizes = [int(s) for s in args.sizes.split(",") if s]
+    print(f"machine: {machine()}", flush=True)
+    rows = measure(sizes, args.repeat, args.maps, log=lambda s: print(s, flush=True))
+    print()
+    print(table(rows))
+    if args.json:
+        args.json.write_text(json.dumps({"machine": machine(), "rows": rows}, indent=2) + "\n")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
