@@ -99,3 +99,23 @@ def test_cli_writes_refuses_a_full_folder_and_overwrites_with_force(tmp_path, ca
 def test_cli_refuses_sizes_it_cannot_make(tmp_path, capsys):
     assert main(["synth", str(tmp_path / "x"), "--nodes", "3", "--flows", "10"]) == 2
     assert "--nodes >= 20" in capsys.readouterr().err
+
+
+def test_graph_questions_on_a_synthetic_map_are_cached_and_exact(synth_map):
+    from flowatlas.graph import build_graph, carriers, reach, types_reaching
+
+    _, m = synth_map
+    g = build_graph(m)
+    t = max(m.types, key=lambda t: len(carriers(m, t)))
+    first = reach(g, m, t)
+    first[next(iter(first))].append("mutated")  # the caller's copy, not the cache
+    again = reach(g, m, t)
+    assert "mutated" not in again[next(iter(again))]
+    # every path follows carrying flows only, hop by hop from a start
+    carrying = set(carriers(m, t))
+    for node, path in again.items():
+        assert set(path) <= carrying
+        if path:
+            assert m.flows[path[-1]].target == node
+    for nid in list(m.nodes)[:20]:
+        assert types_reaching(m, nid) == {x for f in m.flows.values() if f.target == nid for x in f.types}

@@ -107,35 +107,58 @@ def carriers(m: Map, type_id: str) -> list[str]:
     return index.get(type_id, [])
 
 
+def _type_edges(m: Map, type_id: str) -> tuple[dict[str, list[tuple[str, str]]], frozenset[str]]:
+    """The edges of one type (``{source: [(flow id, target)]}``, in flow-id order) and their
+    targets, built once per type and cached on the map: every later :func:`reach` for that type,
+    from any sources, walks only these edges."""
+    key = ("reach.edges", type_id)
+    got = m._cache.get(key)
+    if got is None:
+        out_edges: dict[str, list[tuple[str, str]]] = {}
+        has_in: set[str] = set()
+        flows = m.flows
+        for fid in carriers(m, type_id):
+            f = flows[fid]
+            out_edges.setdefault(f.source, []).append((fid, f.target))
+            has_in.add(f.target)
+        got = m._cache[key] = (out_edges, frozenset(has_in))
+    return got
+
+
 def reach(g: nx.MultiDiGraph, m: Map, type_id: str, sources: Iterable[str] | None = None) -> dict[str, list[str]]:
     """Where ``type_id`` (or a subtype) can go: ``{node: [flow ids of one shortest path]}``.
 
     Starts from ``sources`` or, by default, from every node where a carrying flow starts and no
     carrying flow arrives (the collection points). One breadth-first pass over the carrying
     edges only; the returned path is the first found in sorted order, so it is deterministic.
+    The type's edges and each answer are cached on the map (a notebook asks again and again);
+    the caller gets its own copy.
     """
-    fids = carriers(m, type_id)
-    out_edges: dict[str, list[tuple[str, str]]] = {}
-    has_in: set[str] = set()
-    for fid in fids:
-        f = m.flows[fid]
-        out_edges.setdefault(f.source, []).append((fid, f.target))
-        has_in.add(f.target)
-    if sources is None:
-        starts = sorted(n for n in out_edges if n not in has_in) or sorted(out_edges)
-    else:
-        starts = sorted(set(sources))
-    paths: dict[str, list[str]] = {s: [] for s in starts}
-    queue = deque(starts)
-    while queue:
-        cur = queue.popleft()
-        for fid, nxt in out_edges.get(cur, ()):
-            if nxt not in paths:
-                paths[nxt] = [*paths[cur], fid]
-                queue.append(nxt)
-    return dict(sorted(paths.items()))
+    starts = None if sources is None else tuple(sorted(set(sources)))
+    key = ("reach", type_id, starts)
+    got = m._cache.get(key)
+    if got is None:
+        out_edges, has_in = _type_edges(m, type_id)
+        if starts is None:
+            starts = tuple(sorted(n for n in out_edges if n not in has_in) or sorted(out_edges))
+        paths: dict[str, list[str]] = {s: [] for s in starts}
+        queue = deque(starts)
+        while queue:
+            cur = queue.popleft()
+            for fid, nxt in out_edges.get(cur, ()):
+                if nxt not in paths:
+                    paths[nxt] = [*paths[cur], fid]
+                    queue.append(nxt)
+        got = m._cache[key] = dict(sorted(paths.items()))
+    return {k: list(v) for k, v in got.items()}
 
 
 def types_reaching(m: Map, node_id: str) -> set[str]:
-    """Information types that arrive at ``node_id`` on any flow."""
-    return {t for f in m.flows.values() if f.target == node_id for t in f.types}
+    """Information types that arrive at ``node_id`` on any flow (indexed once per map)."""
+    index = m._cache.get("types_reaching")
+    if index is None:
+        index = {}
+        for f in m.flows.values():
+            index.setdefault(f.target, set()).update(f.types)
+        m._cache["types_reaching"] = index
+    return set(index.get(node_id, ()))
