@@ -17,9 +17,10 @@ every measurement in a fresh Python process so peak memory is that of one size a
 * **pipeline stages**, in one process per repetition: ``load_map`` (read + validate),
   ``build_graph``, ``audit`` (every rule, default policy) and the overview diagram
   (``render.overview`` with the audit's findings, collapsed to the organisation summary above
-  ``DEFAULT_MAX_NODES`` nodes, laid out to SVG by graphviz). Peak memory is the process's
-  maximum resident set size (``resource.getrusage``) after each stage: the high-water mark of
-  everything up to and including that stage. Times are the median of ``--repeat`` processes.
+  ``DEFAULT_MAX_NODES`` nodes, laid out to SVG by graphviz, each layout attempt limited to
+  15 s: the target). Peak memory is the process's maximum resident set size
+  (``resource.getrusage``) after each stage: the high-water mark of everything up to and
+  including that stage. Times are the median of ``--repeat`` processes.
 
 A stage whose module is not installed yet is shown as ``pending``.
 """
@@ -134,9 +135,14 @@ def _worker_pipeline(folder: str) -> dict:
     return out
 
 
+#: Seconds one graphviz layout attempt may take (the renderer tries several layouts): the
+#: target for the collapsed overview is 15 s, so a slower attempt has missed it anyway.
+DOT_TIMEOUT = "15"
+
+
 def _run_worker(*args: str) -> dict:
     cmd = [sys.executable, str(Path(__file__).resolve()), "--worker", *args]
-    env = {**os.environ, "PYTHONHASHSEED": "0"}
+    env = {**os.environ, "PYTHONHASHSEED": "0", "FLOWATLAS_DOT_TIMEOUT": DOT_TIMEOUT}
     done = subprocess.run(cmd, capture_output=True, text=True, env=env, check=False)
     if done.returncode != 0:
         raise SystemExit(f"worker {' '.join(args)} failed:\n{done.stderr}")

@@ -329,8 +329,9 @@ _TOKEN = (
     r"(?P<tok>[-+.0-9][^\s,\[\]{}#]*|[yY]es|YES|[nN]o|NO|[oO]n|ON|[oO]ff|OFF|=|<<)"
     r"(?=(?P<time>[ \t]+[0-9])|[ \t\r]*(?:$|[,\]}#]|:\s))"  # time: a date followed by a time
 )
-_BLOCK_SCALAR_RISK = re.compile(r"[:?\-]\s+" + _TOKEN, re.M)
-_FLOW_SCALAR_RISK = re.compile(r"[\[{,]\s*" + _TOKEN, re.M)
+#: One pattern per indicator: a literal first character lets the regex engine skip ahead, which
+#: makes six scans cheaper than one scan for a character class.
+_SCALAR_RISKS = tuple(re.compile(p + _TOKEN, re.M) for p in (r":\s+", r"-\s+", r"\?\s+", r"\[\s*", r",\s*", r"\{\s*"))
 _LEADING_SCALAR_RISK = re.compile(r"\s*" + _TOKEN, re.M)
 #: Plain scalars starting like a number that both parsers read the same: decimal integers,
 #: decimal fractions, dates, and tokens holding a character no number, date or time can hold
@@ -345,7 +346,9 @@ def _agreed(token: str) -> bool:
     return token[0] in "-+.0123456789" and _AGREED.fullmatch(token) is not None
 
 
-_TOP_KEY = re.compile(r"^([A-Za-z_][A-Za-z0-9_]*)[ \t]*:(?=[ \t\r\n]|$)", re.M)
+#: A top-level key at the start of a line; searched in "\n" + text (a literal first character
+#: makes the scan three times faster than a ``^`` anchor), so ``m.start()`` is its position.
+_TOP_KEY = re.compile(r"\n([A-Za-z_][A-Za-z0-9_]*)[ \t]*:(?=[ \t\r\n]|$)")
 _FIRST_DASH = re.compile(r"^( *)-[ \t]", re.M)
 
 
@@ -362,11 +365,7 @@ def _fast_safe(text: str) -> bool:
     leading = _LEADING_SCALAR_RISK.match(text)
     if leading and (leading.group("time") or not _agreed(leading.group("tok"))):
         return False
-    return not any(
-        m.group("time") or not _agreed(m.group("tok"))
-        for rx in (_BLOCK_SCALAR_RISK, _FLOW_SCALAR_RISK)
-        for m in rx.finditer(text)
-    )
+    return not any(m.group("time") or not _agreed(m.group("tok")) for rx in _SCALAR_RISKS for m in rx.finditer(text))
 
 
 def _fast_document(text: str, display: str, parsed: Future | None = None) -> Document | None:
@@ -429,7 +428,7 @@ def _line_index(text: str, file: str, data: Any) -> dict[tuple[str | int, ...], 
     index: dict[tuple[str | int, ...], Source] = {}
     if not isinstance(data, dict):
         return index
-    keys = [(m.group(1), m.start()) for m in _TOP_KEY.finditer(text)]
+    keys = [(m.group(1), m.start()) for m in _TOP_KEY.finditer("\n" + text)]
     if [k for k, _ in keys] != list(data):
         return index  # quoted or flow-style top-level keys: positions come from the node tree
     line = 1
