@@ -552,11 +552,15 @@ def retention(ctx: Context) -> Iterator[Finding]:
             why = "no retention purpose justifies the longer hold"
         days = retention_days(n.retention)
         short = days is not None and days <= SHORT_HOLD_DAYS and limit == RETENTION_WHILE_SERVICE
+        if limit == RETENTION_WHILE_SERVICE and days is not None and days != float("inf"):
+            held_for = (f"on a fixed {n.retention} timer, so it can outlive the account by up to {n.retention} "
+                        f"after the service ends, while the statement keeps data only while the service is provided")
+        else:
+            held_for = f"for {n.retention}, longer than the declared '{limit}'"
         yield Finding(
             rule=r.id,
             severity="low" if short else r.severity,
-            message=f"{ctx.label(sid)} keeps {', '.join(held)} for {n.retention}, longer than the declared "
-            f"'{limit}'; {why}.",
+            message=f"{ctx.label(sid)} keeps {', '.join(held)} {held_for}; {why}.",
             remedy="Shorten the store's retention to the declared limit (delete on account closure), or record the "
             "declared exception (§2.2) that justifies the longer hold in retention_purposes.",
             disclosure="incorrect",

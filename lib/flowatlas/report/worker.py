@@ -12,6 +12,9 @@ import sys
 import time
 from typing import Any
 
+#: Seconds to wait for a kernel to start (papermill's default, 60, is too short under load).
+KERNEL_START_TIMEOUT = 300
+
 
 def execute(job: dict[str, Any]) -> dict[str, Any]:
     """Run the notebook; a failing cell is reported (its number, first line and error), not raised."""
@@ -28,6 +31,8 @@ def execute(job: dict[str, Any]) -> dict[str, Any]:
             progress_bar=False,
             cwd=job["cwd"],
             log_output=False,
+            # a loaded 2-core machine can take well over papermill's default 60 s to start a kernel
+            start_timeout=KERNEL_START_TIMEOUT,
         )
         return {"status": "ok", "seconds": time.perf_counter() - t0}
     except PapermillExecutionError as exc:
