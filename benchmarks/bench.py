@@ -20,7 +20,8 @@ every measurement in a fresh Python process so peak memory is that of one size a
   ``DEFAULT_MAX_NODES`` nodes, laid out to SVG by graphviz, each layout attempt limited to
   15 s: the target). Peak memory is the process's maximum resident set size
   (``resource.getrusage``) after each stage: the high-water mark of everything up to and
-  including that stage. Times are the median of ``--repeat`` processes.
+  including that stage. Times are the median of ``--repeat`` processes (the overview, slow
+  and steady, is drawn in the first of them only).
 
 A stage whose module is not installed yet is shown as ``pending``.
 """
@@ -90,8 +91,8 @@ def _rss_mib() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024.0  # Linux: KiB
 
 
-def _worker_pipeline(folder: str) -> dict:
-    """One run of every stage, with the peak RSS after each."""
+def _worker_pipeline(folder: str, render: str = "render") -> dict:
+    """One run of every stage, with the peak RSS after each (the overview only if asked)."""
     from flowatlas.graph import build_graph
     from flowatlas.loader import load_map
 
@@ -119,7 +120,7 @@ def _worker_pipeline(folder: str) -> dict:
         out["audit"] = time.perf_counter() - t0
         out["rss_audit"] = _rss_mib()
         out["findings"] = len(findings)
-    if overview is not None:
+    if overview is not None and render == "render":
         # the collapsed overview: what `overview` draws above max_nodes (by organisation, or by
         # jurisdiction when there are too many organisations); small maps are collapsed too
         max_nodes = min(DEFAULT_MAX_NODES, len(m.nodes) - 1)
@@ -187,7 +188,9 @@ def measure(sizes: list[int], repeat: int, maps: Path, log=print) -> list[dict]:
             except SystemExit as exc:  # a candidate that is not installed is simply not a candidate
                 log(f"  ({lib} not measured: {str(exc).splitlines()[-1]})")
         row["floor_lib"], row["floor"] = min(row["parsers"].items(), key=lambda kv: kv[1])
-        runs = [_run_worker("pipeline", str(folder)) for _ in range(repeat)]
+        # the overview is laid out in the first run only: graphviz is slow, and its time does not
+        # vary much between runs (the other stages are the median of all runs)
+        runs = [_run_worker("pipeline", str(folder), "render" if i == 0 else "skip") for i in range(repeat)]
         for key in ("load", "graph", "audit", "render"):
             vals = [r[key] for r in runs if key in r]
             row[key] = statistics.median(vals) if vals else None
