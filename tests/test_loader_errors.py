@@ -199,3 +199,13 @@ def test_documented_example_validates(tmp_path):
         (tmp_path / f"part{i}.yaml").write_text(b, encoding="utf-8")
     m = load_map(tmp_path)
     assert set(m.flows) == {"signup", "store-account", "welcome-mail"}
+
+
+def test_display_name_replaces_the_folder_in_locations(make_map):
+    folder = make_map(MINI)
+    m = load_map(folder.resolve(), base_taxonomy=False, display="maps/mini")
+    assert m.flows["f3"].src.file == "maps/mini/flows.yaml"
+    broken = make_map(_files({"bad.yaml": "flow: []\n"}))
+    with pytest.raises(MapValidationError) as exc:
+        load_map(broken, base_taxonomy=False, display="maps/broken")
+    assert exc.value.errors[0].src.file == "maps/broken/bad.yaml"

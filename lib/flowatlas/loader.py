@@ -56,12 +56,17 @@ def did_you_mean(word: str, choices: Iterable[str]) -> str:
 # --------------------------------------------------------------------------- entry points
 
 
-def load_map(path: str | Path, *, base_taxonomy: bool = True) -> Map:
+def load_map(path: str | Path, *, base_taxonomy: bool = True, display: str | None = None) -> Map:
     """Load and validate the map in folder ``path`` (or a single YAML file).
+
+    ``display`` is how the folder is named in every ``file:line`` (errors, findings, tooltips);
+    by default ``path`` as given. Callers that resolve paths pass a stable, relative name so
+    that outputs do not depend on where the checkout lives.
 
     Raises :class:`~flowatlas.errors.MapValidationError` listing every problem found.
     """
     root = Path(path)
+    display_root = display if display is not None else Path(path).as_posix()
     errors: list[MapError] = []
     if root.is_dir():
         files = sorted(
@@ -92,7 +97,10 @@ def load_map(path: str | Path, *, base_taxonomy: bool = True) -> Map:
     if base_taxonomy:
         docs.append(_base_document())
     for f in files:
-        display = f.as_posix() if root.is_file() else (Path(path) / f.relative_to(root)).as_posix()
+        if root.is_file():
+            display = display_root if display is not None else f.as_posix()
+        else:
+            display = f"{display_root.rstrip('/')}/{f.relative_to(root).as_posix()}"
         try:
             raw = f.read_bytes()
         except OSError as exc:

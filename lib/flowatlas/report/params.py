@@ -116,6 +116,16 @@ def _frontend_attached() -> bool:
     return bool(os.environ.get("JPY_SESSION_NAME"))
 
 
+def display_name(path: Path) -> str:
+    """How a resolved map path is named in file:line references: relative to the checkout when
+    inside it (``dataflows/absoloop``), so reports do not depend on where the checkout lives."""
+    root = repo_root()
+    try:
+        return path.resolve().relative_to(root).as_posix()
+    except ValueError:
+        return path.as_posix()
+
+
 def load_checked(map_dir: str | os.PathLike):
     """Load the map at ``map_dir`` (resolved as :func:`resolve_map_dir`); a map with errors gives
     a one-line :class:`ParameterError` naming the first problem and how many there are."""
@@ -123,7 +133,7 @@ def load_checked(map_dir: str | os.PathLike):
 
     path = resolve_map_dir(map_dir)
     try:
-        return path, load_map(path)
+        return path, load_map(path, display=display_name(path))
     except MapValidationError as exc:
         n = len(exc.errors)
         first = str(exc.errors[0]) if exc.errors else "invalid map"
