@@ -337,9 +337,41 @@ class PolicyIndex:
         return got
 
     # -- location ----------------------------------------------------------------------
+    def _transfers_to(self, country: str) -> tuple[Declaration, ...]:
+        """The transfer declarations naming ``country`` (declaration-id order)."""
+        key = ("transfers-to", country)
+        got = self._memo.get(key)
+        if got is None:
+            got = self._memo[key] = tuple(d for d in self.of("transfer") if country in d.locations)
+        return got
+
+    def _type_cover_memo(self, d: Declaration, types: tuple[str, ...]) -> str:
+        """:meth:`_types_cover` of ``d.types`` over ``types``, from a memoised match per single type."""
+        if not d.types:
+            return "exact"
+        best = "exact"
+        memo = self._memo
+        for t in types:
+            key = ("tmatch", d.id, t)
+            got = memo.get(key)
+            if got is None:
+                got = memo[key] = (self.m.type_tree.match(d.types, t),)
+            r = got[0]
+            if r == "none":
+                return "none"
+            if r == "broader":
+                best = "broader"
+        return best
+
     def location(self, country: str, types: tuple[str, ...], store: bool) -> tuple[str, tuple[str, ...], str]:
-        # types matter only through transfer declarations
-        key = ("loc", country, types if self.kinds.get("transfer") else (), store)
+        # A declared storage country decides alone; otherwise types matter only through how the
+        # transfer declarations naming the country cover them, and ``store`` only when one does:
+        # the memo key holds just that, so flows carrying different types share it.
+        if country in self.storage:
+            key: tuple = ("loc", country)
+        else:
+            covers = tuple(self._type_cover_memo(d, types) for d in self._transfers_to(country))
+            key = ("loc", country, covers, store if any(c != "none" for c in covers) else None)
         got = self._memo.get(key)
         if got is not None:
             return got
@@ -347,10 +379,7 @@ class PolicyIndex:
             got = ("clear", tuple(sorted(self.storage[country])), f"{country} is a declared storage location")
         else:
             exact, broader = [], []
-            for d in self.of("transfer"):
-                if country not in d.locations:
-                    continue
-                r = self._types_cover(d.types, types)
+            for d, r in zip(self._transfers_to(country), covers, strict=True):
                 if r == "exact":
                     exact.append(d.id)
                 elif r == "broader":
@@ -430,56 +459,95 @@ def classify_flow(m: Map, ix: PolicyIndex, f: Flow, fx: Facts | None = None, reg
     fx = fx or facts(m)
     if regime is _NO_REGIME:
         regime = regime_for(m.home)
+    return _classify_flows(m, ix, (f,), fx, regime)[f.id]
+
+
+def _basis_needs_source(regime, transfer_basis: str | None, in_transit: bool) -> bool:
+    """Whether :func:`check_basis` reads the source's owner for this basis (binding corporate rules)."""
+    basis_id = transfer_basis
+    if basis_id is None and in_transit and regime is not None and "in_transit" in regime.bases:
+        basis_id = "in_transit"
+    if basis_id is None or regime is None:
+        return False
+    b = regime.bases.get(basis_id)
+    return b is not None and b.requires == "bcr_related"
+
+
+def _classify_flows(
+    m: Map, ix: PolicyIndex, flows: Iterable[Flow], fx: Facts, regime
+) -> dict[str, tuple[Verdict, ...]]:
+    """Every verdict for each of ``flows``: one tight pass; every decision memoised in ``ix._memo``
+    under a key holding only what decides it (so flows that differ elsewhere share it)."""
     memo = ix._memo
-    out: list[Verdict] = []
-    fid = f.id
-    src_kind, dst_kind = fx.kind[f.source], fx.kind[f.target]
-    types = tuple(sorted(f.types))
-    if src_kind == "subject":
-        subj = m.nodes[f.source].subject
-        for t in types:
-            cls, ids, why = ix.collection(subj, f.context, t)
-            out.append(Verdict(fid, "type", t, cls, ids, why))
-    recipient: tuple = ()
-    if leaves_controller(m, f, fx):
-        cls, ids, why = ix.recipient(fx.roles[f.target], f.sharing_basis, types, tuple(sorted(f.purposes)))
-        recipient = (cls, ids)
-        out.append(Verdict(fid, "recipient", fx.owner[f.target] or "", cls, ids, why))
-    for p in sorted(f.purposes):
-        key = ("fpur", p, recipient)
-        got = memo.get(key)
-        if got is None:
-            got = memo[key] = _purpose_verdict(m, ix, p, recipient)
-        out.append(Verdict(fid, "purpose", p, *got))
-    a, b = fx.country[f.source], fx.country[f.target]
-    # collection from a person, and delivery of data to a person, are not transfers
-    cross = (
-        src_kind != "subject"
-        and dst_kind != "subject"
-        and (regime.crosses(a, b) if regime else bool(a and b and a != b))
-    )
-    if b and (dst_kind == "store" or cross):
-        cls, ids, why = ix.location(b, types, dst_kind == "store")
-        out.append(Verdict(fid, "location", b, cls, ids, why))
-    if cross:
-        key = ("basis", f.transfer_basis, f.in_transit, fx.owner[f.source], fx.owner[f.target], b)
-        got = memo.get(key)
-        if got is None:
-            v = check_basis(m, regime, f)
-            got = memo[key] = (v.disclosure, v.reason)
-        out.append(Verdict(fid, "safeguard", "transfer", got[0], (), got[1]))
-    if ix.kinds.get("security"):
-        flags = ix.sensitive_map
-        sens = [t for t in types if flags[t]]
-        if sens:
-            pw = any(flags[t] == 2 for t in sens)
-            ids = ix.encryption_decls(pw)
-            if f.encrypted:
-                out.append(Verdict(fid, "safeguard", "encryption", "clear", ids, "encrypted in transit"))
-            else:
-                why = f"{', '.join(sens)} travel unencrypted although the policy promises security measures"
-                out.append(Verdict(fid, "safeguard", "encryption", "incorrect", ids, why))
-    return tuple(out)
+    kind, owner, country, roles = fx.kind, fx.owner, fx.country, fx.roles
+    ctrl = m.info.controller
+    ctrl_nodes = fx.controller_nodes
+    nodes = m.nodes
+    flags = ix.sensitive_map if ix.kinds.get("security") else None
+    crosses = regime.crosses if regime else None
+    new = tuple.__new__
+    V = Verdict
+    collection, recipient_of, location = ix.collection, ix.recipient, ix.location
+    out: dict[str, tuple[Verdict, ...]] = {}
+    for f in flows:
+        fid, src, tgt = f.id, f.source, f.target
+        src_kind, dst_kind = kind[src], kind[tgt]
+        types = tuple(sorted(f.types))
+        vs: list[Verdict] = []
+        if src_kind == "subject":
+            subj, context = nodes[src].subject, f.context
+            for t in types:
+                got = memo.get(("col", subj, context, t))
+                if got is None:
+                    got = collection(subj, context, t)
+                vs.append(new(V, (fid, "type", t, *got)))
+        dst_owner = owner[tgt]
+        purposes = sorted(f.purposes)
+        recipient: tuple = ()
+        if (
+            dst_kind != "subject"
+            and dst_owner is not None
+            and dst_owner != ctrl
+            and (src_kind == "subject" or src in ctrl_nodes)
+        ):
+            cls, ids, why = recipient_of(roles[tgt], f.sharing_basis, types, tuple(purposes))
+            recipient = (cls, ids)
+            vs.append(new(V, (fid, "recipient", dst_owner or "", cls, ids, why)))
+        for p in purposes:
+            key = ("fpur", p, recipient)
+            got = memo.get(key)
+            if got is None:
+                got = memo[key] = _purpose_verdict(m, ix, p, recipient)
+            vs.append(new(V, (fid, "purpose", p, *got)))
+        a, b = country[src], country[tgt]
+        # collection from a person, and delivery of data to a person, are not transfers
+        cross = (
+            src_kind != "subject" and dst_kind != "subject" and (crosses(a, b) if crosses else bool(a and b and a != b))
+        )
+        if b and (dst_kind == "store" or cross):
+            vs.append(new(V, (fid, "location", b, *location(b, types, dst_kind == "store"))))
+        if cross:
+            tb, tr = f.transfer_basis, f.in_transit
+            need = memo.get(("basis-src", tb, tr))
+            if need is None:
+                need = memo[("basis-src", tb, tr)] = (_basis_needs_source(regime, tb, tr),)
+            key = ("basis", tb, tr, owner[src] if need[0] else None, dst_owner, b)
+            got = memo.get(key)
+            if got is None:
+                v = check_basis(m, regime, f)
+                got = memo[key] = (v.disclosure, v.reason)
+            vs.append(new(V, (fid, "safeguard", "transfer", got[0], (), got[1])))
+        if flags is not None:
+            sens = [t for t in types if flags[t]]
+            if sens:
+                ids = ix.encryption_decls(any(flags[t] == 2 for t in sens))
+                if f.encrypted:
+                    vs.append(new(V, (fid, "safeguard", "encryption", "clear", ids, "encrypted in transit")))
+                else:
+                    why = f"{', '.join(sens)} travel unencrypted although the policy promises security measures"
+                    vs.append(new(V, (fid, "safeguard", "encryption", "incorrect", ids, why)))
+        out[fid] = tuple(vs)
+    return out
 
 
 def _purpose_verdict(m: Map, ix: PolicyIndex, p: str, recipient: tuple) -> tuple[str, tuple[str, ...], str]:
@@ -509,7 +577,7 @@ def classify(m: Map, policy: str | Policy | None = None) -> dict[str, tuple[Verd
     if got is None:
         ix = policy_index(m, pol)
         fx, regime = facts(m), regime_for(m.home)
-        got = m._cache[key] = {fid: classify_flow(m, ix, f, fx, regime) for fid, f in m.flows.items()}
+        got = m._cache[key] = _classify_flows(m, ix, m.flows.values(), fx, regime)
     return got
 
 
