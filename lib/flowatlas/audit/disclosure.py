@@ -488,6 +488,8 @@ def _classify_flows(
     new = tuple.__new__
     V = Verdict
     collection, recipient_of, location = ix.collection, ix.recipient, ix.location
+    #: (country, store) -> the location verdict when the flow's types cannot change it, else False
+    loc_fixed: dict[tuple[str, bool], tuple | bool] = {}
     out: dict[str, tuple[Verdict, ...]] = {}
     for f in flows:
         fid, src, tgt = f.id, f.source, f.target
@@ -525,7 +527,12 @@ def _classify_flows(
             src_kind != "subject" and dst_kind != "subject" and (crosses(a, b) if crosses else bool(a and b and a != b))
         )
         if b and (dst_kind == "store" or cross):
-            vs.append(new(V, (fid, "location", b, *location(b, types, dst_kind == "store"))))
+            store = dst_kind == "store"
+            got = loc_fixed.get((b, store))
+            if got is None:  # first time: does the verdict depend on the flow's types at all?
+                fixed = b in ix.storage or not ix._transfers_to(b)
+                got = loc_fixed[(b, store)] = location(b, (), store) if fixed else False
+            vs.append(new(V, (fid, "location", b, *(got or location(b, types, store)))))
         if cross:
             tb, tr = f.transfer_basis, f.in_transit
             need = memo.get(("basis-src", tb, tr))

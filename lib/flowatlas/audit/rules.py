@@ -413,19 +413,26 @@ def onward_transfer(ctx: Context) -> Iterator[Finding]:
     ctrl = m.info.controller
     groups: dict[tuple[str, tuple[str, ...], tuple[str, ...]], set[str]] = defaultdict(set)
     kind, owner, ctrl_nodes = fx.kind, fx.owner, fx.controller_nodes
+    # per flow once: (source, (flow, target), whether it hands data over to another organisation)
+    ends = {
+        fid: (
+            f.source,
+            (fid, f.target),
+            kind[f.target] != "subject"
+            and owner[f.target] != ctrl
+            and (f.source in ctrl_nodes or kind[f.source] == "subject"),
+        )
+        for fid, f in m.flows.items()
+    }
     for t in sorted(fx.flows_by_type):
         fids = fx.flows_by_type[t]
         out_edges: dict[str, list[tuple[str, str]]] = defaultdict(list)
         exits: list[tuple[str, str, str]] = []
         for fid in fids:  # flow-id order, so every out_edges list is sorted
-            f = m.flows[fid]
-            out_edges[f.source].append((fid, f.target))
-            if (
-                kind[f.target] != "subject"
-                and owner[f.target] != ctrl
-                and (f.source in ctrl_nodes or kind[f.source] == "subject")
-            ):
-                exits.append((fid, f.source, f.target))
+            s, edge, leaves = ends[fid]
+            out_edges[s].append(edge)
+            if leaves:
+                exits.append((fid, s, edge[1]))
         if not exits:
             continue
         paths: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {}  # node -> (nodes, flows)
@@ -776,7 +783,13 @@ def over_declaration(ctx: Context) -> Iterator[Finding]:
     from flowatlas.audit.disclosure import leaves_controller
     from flowatlas.taxonomy import RECIPIENT_ROLES
 
-    shared = [(f, ctx.fx.role(f.target)) for f in m.flows.values() if leaves_controller(m, f, ctx.fx)]
+    # the flows leaving the controller are those classified on the recipient dimension (order is irrelevant
+    # to the any() below); without verdicts (a caller's own Context) ask each flow
+    rec = ctx.by_dimension["recipient"] if ctx.verdicts else {}
+    if rec:
+        shared = [(m.flows[v.flow], ctx.fx.role(m.flows[v.flow].target)) for vs in rec.values() for v in vs]
+    else:
+        shared = [(f, ctx.fx.role(f.target)) for f in m.flows.values() if leaves_controller(m, f, ctx.fx)]
     for d in ix.of("sharing"):
         if any(
             (not d.bases or f.sharing_basis in d.bases)
@@ -824,14 +837,20 @@ def model_hygiene(ctx: Context) -> Iterator[Finding]:
     r = RULES["model-hygiene"]
     m, fx = ctx.m, ctx.fx
     tt = m.type_tree
+    kin: dict[str, frozenset[str]] = {}  # type -> its ancestors and descendants (one union per store)
+
+    def kin_of(h: str) -> frozenset[str]:
+        got = kin.get(h)
+        if got is None:
+            got = kin[h] = frozenset(tt.ancestors(h)) | tt.descendants(h)
+        return got
+
     for nid, n in m.nodes.items():
         if n.kind == "store":
             held = fx.held(nid)
-            related = set()
-            for h in held:
-                related.update(tt.ancestors(h))
-                related.update(tt.descendants(h))
-            ghost = sorted(t for t in fx.emitted.get(nid, ()) if t not in related)
+            emitted = fx.emitted.get(nid, ())
+            related = set().union(*[kin_of(h) for h in held]) if emitted else set()
+            ghost = sorted(t for t in emitted if t not in related)
             if ghost:
                 out = tuple(sorted(fid for fid in fx.out_flows.get(nid, ()) if set(m.flows[fid].types) & set(ghost)))
                 yield Finding(
