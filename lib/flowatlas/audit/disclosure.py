@@ -484,6 +484,7 @@ def _classify_flows(
     ctrl_nodes = fx.controller_nodes
     nodes = m.nodes
     flags = ix.sensitive_map if ix.kinds.get("security") else None
+    enc_ids = {pw: ix.encryption_decls(pw) for pw in (False, True)} if flags is not None else {}
     crosses = regime.crosses if regime else None
     new = tuple.__new__
     V = Verdict
@@ -547,7 +548,7 @@ def _classify_flows(
         if flags is not None:
             sens = [t for t in types if flags[t]]
             if sens:
-                ids = ix.encryption_decls(any(flags[t] == 2 for t in sens))
+                ids = enc_ids[any(flags[t] == 2 for t in sens)]
                 if f.encrypted:
                     vs.append(new(V, (fid, "safeguard", "encryption", "clear", ids, "encrypted in transit")))
                 else:

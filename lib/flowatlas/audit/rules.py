@@ -167,7 +167,7 @@ def _vague_findings(ctx: Context, r: Rule, dim: str, what: str, remedy: str) -> 
         fids = tuple(sorted({v.flow for v in vs}))
         flows = [ctx.m.flows[i] for i in fids]
         nodes = [n for f in flows for n in (f.source, f.target)]
-        types = (item,) if dim == "type" else tuple(sorted({t for f in flows for t in f.types}))
+        types = (item,) if dim == "type" else tuple(sorted(set().union(*[f.types for f in flows])))
         clause_txt = ", ".join(sorted({ctx.ix.decl[d].clause for d in decls}))
         yield Finding(
             rule=r.id,
