@@ -491,6 +491,10 @@ def _classify_flows(
     collection, recipient_of, location = ix.collection, ix.recipient, ix.location
     #: (country, store) -> the location verdict when the flow's types cannot change it, else False
     loc_fixed: dict[tuple[str, bool], tuple | bool] = {}
+    #: the (dimension, item, class, declarations, reason) of a collected type per (subject, context),
+    #: and of a purpose per recipient verdict: a flow's Verdict is its id and these
+    col_parts: dict[tuple, dict[str, tuple]] = {}
+    pur_parts: dict[tuple, dict[str, tuple]] = {}
     out: dict[str, tuple[Verdict, ...]] = {}
     for f in flows:
         fid, src, tgt = f.id, f.source, f.target
@@ -499,11 +503,14 @@ def _classify_flows(
         vs: list[Verdict] = []
         if src_kind == "subject":
             subj, context = nodes[src].subject, f.context
+            col = col_parts.get((subj, context))
+            if col is None:
+                col = col_parts[(subj, context)] = {}
             for t in types:
-                got = memo.get(("col", subj, context, t))
+                got = col.get(t)
                 if got is None:
-                    got = collection(subj, context, t)
-                vs.append(new(V, (fid, "type", t, *got)))
+                    got = col[t] = ("type", t, *collection(subj, context, t))
+                vs.append(new(V, (fid, *got)))
         dst_owner = owner[tgt]
         purposes = sorted(f.purposes)
         recipient: tuple = ()
@@ -516,12 +523,18 @@ def _classify_flows(
             cls, ids, why = recipient_of(roles[tgt], f.sharing_basis, types, tuple(purposes))
             recipient = (cls, ids)
             vs.append(new(V, (fid, "recipient", dst_owner or "", cls, ids, why)))
+        pur = pur_parts.get(recipient)
+        if pur is None:
+            pur = pur_parts[recipient] = {}
         for p in purposes:
-            key = ("fpur", p, recipient)
-            got = memo.get(key)
+            got = pur.get(p)
             if got is None:
-                got = memo[key] = _purpose_verdict(m, ix, p, recipient)
-            vs.append(new(V, (fid, "purpose", p, *got)))
+                key = ("fpur", p, recipient)
+                got = memo.get(key)
+                if got is None:
+                    got = memo[key] = _purpose_verdict(m, ix, p, recipient)
+                got = pur[p] = ("purpose", p, *got)
+            vs.append(new(V, (fid, *got)))
         a, b = country[src], country[tgt]
         # collection from a person, and delivery of data to a person, are not transfers
         cross = (
