@@ -165,8 +165,10 @@ def _vague_findings(ctx: Context, r: Rule, dim: str, what: str, remedy: str) -> 
         groups[(v.item, v.declarations)].append(v)
     for (item, decls), vs in sorted(groups.items()):
         fids = tuple(sorted({v.flow for v in vs}))
-        flows = [ctx.m.flows[i] for i in fids]
-        nodes = [n for f in flows for n in (f.source, f.target)]
+        mf = ctx.m.flows
+        flows = [mf[i] for i in fids]
+        nodes = {f.source for f in flows}
+        nodes.update([f.target for f in flows])
         types = (item,) if dim == "type" else tuple(sorted(set().union(*[f.types for f in flows])))
         clause_txt = ", ".join(sorted({ctx.ix.decl[d].clause for d in decls}))
         yield Finding(
@@ -852,7 +854,8 @@ def model_hygiene(ctx: Context) -> Iterator[Finding]:
             related = set().union(*[kin_of(h) for h in held]) if emitted else set()
             ghost = sorted(t for t in emitted if t not in related)
             if ghost:
-                out = tuple(sorted(fid for fid in fx.out_flows.get(nid, ()) if set(m.flows[fid].types) & set(ghost)))
+                gs = frozenset(ghost)
+                out = tuple(sorted(fid for fid in fx.out_flows.get(nid, ()) if not gs.isdisjoint(m.flows[fid].types)))
                 yield Finding(
                     rule=r.id,
                     severity=r.severity,
