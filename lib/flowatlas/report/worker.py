@@ -8,6 +8,7 @@ is the result as JSON: ``{"status": "ok"|"failed", "seconds": ..., "cell": ..., 
 from __future__ import annotations
 
 import json
+import os
 import sys
 import time
 from typing import Any
@@ -55,7 +56,13 @@ def execute(job: dict[str, Any]) -> dict[str, Any]:
 
 
 def main() -> int:
-    result = execute(json.loads(sys.stdin.read()))
+    job = json.loads(sys.stdin.read())
+    # The kernel inherits this process's stdin; left on the job pipe/file it can block a kernel
+    # (seen with ipywidgets under a Jupyter session). Kernels get /dev/null instead.
+    devnull = os.open(os.devnull, os.O_RDONLY)
+    os.dup2(devnull, 0)
+    os.close(devnull)
+    result = execute(job)
     sys.stdout.write("\n" + json.dumps(result) + "\n")
     return 0
 
