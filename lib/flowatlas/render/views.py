@@ -37,6 +37,18 @@ from flowatlas.render.text import dot_text, dot_tooltip, shorten, wrap
 #: Above this many nodes the overview collapses into the summary view.
 DEFAULT_MAX_NODES = 150
 
+#: The collapsed overview uses the summary by jurisdiction when the one by organisation would
+#: need more arrows than this (graphviz's time grows much faster than the number of arrows).
+MAX_SUMMARY_EDGES = 300
+
+#: Above this many arrows a summary is laid out with straight lines and dot's iteration limits
+#: (``mclimit``, ``nslimit``) lowered, so that even a dense summary lays out in seconds.
+QUICK_LAYOUT_EDGES = 200
+
+#: Summary tooltips list at most this many items of a kind (nodes, flows, types, findings),
+#: then "+K more", so no label or tooltip grows with the map.
+SUMMARY_LIST = 8
+
 #: Findings whose rule id or disclosure says "not declared" (shown with ⚠ on edges).
 UNDECLARED = frozenset({"omitted", "incorrect", "ambiguous"})
 
@@ -414,16 +426,16 @@ def overview(
 ) -> Diagram:
     """Every node and flow: jurisdictions as clusters, organisations inside them.
 
-    Above ``max_nodes`` nodes it returns the :func:`summary` by organisation (or by
-    jurisdiction when even that is too big) and says so in the diagram's title.
+    Above ``max_nodes`` nodes it returns the :func:`summary` by organisation, or by
+    jurisdiction when even that is too big (more than ``max_nodes`` boxes or
+    :data:`MAX_SUMMARY_EDGES` arrows), and says so in the diagram's title.
     ``provenance=False`` leaves file:line out of tooltips.
     """
     if len(m.nodes) > max_nodes:
-        n_orgs = len({n.owner for n in m.nodes.values()})
-        by = "organisation" if n_orgs <= max_nodes else "jurisdiction"
+        by, why = _collapse_by(m, max_nodes)
         note = (
-            f"collapsed: {len(m.nodes)} nodes is more than max_nodes={max_nodes}, so this is the summary by {by}; "
-            "draw lineage:TYPE or raise --max-nodes for detail"
+            f"collapsed: {len(m.nodes)} nodes is more than max_nodes={max_nodes}, so this is the summary by {by}"
+            f"{why}; draw lineage:TYPE or raise --max-nodes for detail"
         )
         return summary(m, by, findings, provenance=provenance, note=note)
     ctx = _Ctx.make(m, findings, provenance)
@@ -444,6 +456,18 @@ def overview(
         _flow_edge(g, ctx, f)
     add_legend(g, m.home, kinds=_kinds_present(m, m.nodes))
     return g
+
+
+def _collapse_by(m: Map, max_nodes: int) -> tuple[str, str]:
+    """``(by, why)``: organisation, or jurisdiction when the organisation summary is too large."""
+    owner = {nid: n.owner or SUBJECTS for nid, n in m.nodes.items()}
+    n_orgs = len(set(owner.values()))
+    if n_orgs > max_nodes:
+        return "jurisdiction", f" ({n_orgs} organisation boxes would be more than {max_nodes})"
+    pairs = {(a, b) for f in m.flows.values() if (a := owner[f.source]) != (b := owner[f.target])}
+    if len(pairs) > MAX_SUMMARY_EDGES:
+        return "jurisdiction", f" ({len(pairs)} arrows between organisations would be more than {MAX_SUMMARY_EDGES})"
+    return "organisation", ""
 
 
 def _kinds_present(m: Map, node_ids: Iterable[str]) -> tuple[str, ...]:
@@ -537,6 +561,47 @@ SUBJECTS = "~subjects"
 UNLOCATED = "~unlocated"
 
 
+def _top(items: Sequence[str], word: str, limit: int = SUMMARY_LIST) -> str:
+    """``a, b, c +K more WORDs``: the first ``limit`` items, then how many were left out."""
+    shown = ", ".join(items[:limit])
+    rest = len(items) - limit
+    return shown + (f" +{rest} more {word}{'' if rest == 1 else 's'}" if rest > 0 else "")
+
+
+def _top_types(flows: Sequence[Flow], limit: int = SUMMARY_LIST) -> tuple[int, str]:
+    """``(number of types, "email ×12, name ×9 … +K more types")``: types by how many flows carry them."""
+    counts: dict[str, int] = defaultdict(int)
+    for f in flows:
+        for t in f.types:
+            counts[t] += 1
+    ranked = sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))
+    return len(counts), _top([f"{t} ×{k}" for t, k in ranked], "type", limit)
+
+
+def _unique_findings(groups: Iterable[Sequence[Finding]]) -> list[Finding]:
+    """The findings in ``groups`` once each (by identity: hashing a finding hashes all its flows), worst first."""
+    seen: dict[int, Finding] = {}
+    for fs in groups:
+        for x in fs:
+            seen.setdefault(id(x), x)
+    return sorted(seen.values(), key=lambda x: (-SEVERITY_RANK[x.severity], x.rule, x.id))
+
+
+def _findings_tip(ctx: _Ctx, fs: Sequence[Finding], limit: int = SUMMARY_LIST) -> list[str]:
+    if not fs:
+        return []
+    lines = [f"findings ({len(fs)}, worst first):"]
+    for f in fs[:limit]:  # a finding's message can list hundreds of flows: one short line each
+        cls_ = f" · {f.dimension or ''} {f.disclosure}" if f.disclosure else ""
+        lines.append(f"[{f.severity}] {f.rule}{cls_} ({f.id})")
+        lines.append(f"  {shorten(f.message, 200)}")
+        if f.src is not None:
+            lines.append(f"  at {ctx.where(f.src)}")
+    if len(fs) > limit:
+        lines.append(f"+{len(fs) - limit} more findings")
+    return lines
+
+
 def summary(
     m: Map,
     by: str = "organisation",
@@ -549,24 +614,25 @@ def summary(
 
     Data subjects (who have no organisation) share one box. Flows between two boxes become one
     arrow labelled with how many flows and types it stands for, coloured by the worst finding.
+    Labels and tooltips stay bounded whatever the map's size: they give counts and list at most
+    :data:`SUMMARY_LIST` items of a kind, then "+K more".
     """
     if by not in ("organisation", "jurisdiction"):
         raise UsageError(f"summary by '{by}': expected 'organisation' or 'jurisdiction'")
     ctx = _Ctx.make(m, findings, provenance)
 
-    def group(nid: str) -> str:
-        n = m.nodes[nid]
-        if by == "organisation":
-            return n.owner or SUBJECTS
-        return n.jurisdiction or UNLOCATED
+    if by == "organisation":
+        gof = {nid: n.owner or SUBJECTS for nid, n in m.nodes.items()}
+    else:
+        gof = {nid: n.jurisdiction or UNLOCATED for nid, n in m.nodes.items()}
 
     members: dict[str, list[str]] = defaultdict(list)
     for nid in m.nodes:
-        members[group(nid)].append(nid)
+        members[gof[nid]].append(nid)
     inner: dict[str, list[Flow]] = defaultdict(list)
     between: dict[tuple[str, str], list[Flow]] = defaultdict(list)
     for f in m.flows.values():
-        a, b = group(f.source), group(f.target)
+        a, b = gof[f.source], gof[f.target]
         (inner[a] if a == b else between[(a, b)]).append(f)
 
     def country(gid: str) -> str | None:
@@ -574,15 +640,24 @@ def summary(
             return None if gid == UNLOCATED else gid
         return None if gid == SUBJECTS else m.organisations[gid].jurisdiction
 
-    extra = [f"summary by {by}: {len(members)} boxes for {len(m.nodes)} nodes, {len(m.flows)} flows"]
+    extra = [
+        f"summary by {by}: {len(members)} boxes for {len(m.nodes)} nodes, "
+        f"{len(between)} arrows for {len(m.flows)} flows"
+    ]
     if note:
         extra.insert(0, note)
+    if len(between) > QUICK_LAYOUT_EDGES:
+        extra.append(f"more than {QUICK_LAYOUT_EDGES} arrows: straight lines and a quicker layout")
     g = _new(f"summary-{by}", _title(m, f"summary by {by}", ctx, extra), m, rankdir="LR")
+    if len(between) > QUICK_LAYOUT_EDGES:
+        # dot's crossing minimisation and spline routing grow much faster than the arrows:
+        # 1,597 arrows between 41 boxes take over a minute by default, 4 s with these limits
+        g.attr("graph", splines="line", mclimit="0.01", nslimit="1", nslimit1="1")
 
     def box(parent: Diagram, gid: str) -> None:
         nodes = members[gid]
         fl = inner.get(gid, [])
-        types = sorted({t for f in fl for t in f.types})
+        n_types, top_types = _top_types(fl)
         if by == "organisation" and gid != SUBJECTS:
             o = m.organisations[gid]
             head = f"{wrap(o.name, 26, 2)}\n{o.role.replace('_', ' ')} · {o.jurisdiction}"
@@ -595,21 +670,23 @@ def summary(
         else:
             head = f"{country_name(gid)} ({gid})"
             kind = "system"
-            tip = [head, "organisations: " + ", ".join(sorted({m.nodes[n].owner or "-" for n in nodes}))]
+            orgs = sorted({m.nodes[n].owner or "-" for n in nodes})
+            tip = [head, f"organisations ({len(orgs)}): " + _top(orgs, "organisation")]
         label = f"{head}\n{_n(len(nodes), 'node')}"
         if fl:
-            label += f" · {_n(len(fl), 'internal flow')}\n{_n(len(types), 'type')} inside"
-        nfs = [x for n in nodes for x in ctx.by_node.get(n, [])] + [x for f in fl for x in ctx.by_flow.get(f.id, [])]
+            label += f" · {_n(len(fl), 'internal flow')}\n{_n(n_types, 'type')} inside"
+        nfs = _unique_findings([*(ctx.by_node.get(n, ()) for n in nodes), *(ctx.by_flow.get(f.id, ()) for f in fl)])
         attrs = dict(style.NODE_STYLE[kind])
         attrs["shape"] = "box" if kind != "subject" else "ellipse"
         if nfs:
             worst = _worst(nfs)
             attrs.update(color=style.SEVERITY_COLOUR[worst], penwidth="3")
             label += f"\n⚠ {len({x.id for x in nfs})} findings inside"
-        tip.append("nodes: " + ", ".join(sorted(nodes)))
+        tip.append(f"nodes ({len(nodes)}): " + _top(sorted(nodes), "node"))
         if fl:
-            tip.append("internal flows: " + ", ".join(f.id for f in fl))
-        tip.extend(ctx.finding_lines(sorted(set(nfs), key=lambda x: (-SEVERITY_RANK[x.severity], x.rule, x.id))))
+            tip.append(f"internal flows ({len(fl)}): " + _top([f.id for f in fl], "flow"))
+            tip.append(f"types inside ({n_types}): {top_types}")
+        tip.extend(_findings_tip(ctx, nfs))
         parent.node(gid, label=dot_text(label), tooltip=dot_tooltip("\n".join(tip)), **attrs)
 
     by_country: dict[str | None, list[str]] = defaultdict(list)
@@ -637,28 +714,38 @@ def summary(
                 box(cj, gid)
 
     for (a, b), fl in sorted(between.items()):
-        fs = sorted(
-            {x for f in fl for x in ctx.by_flow.get(f.id, [])}, key=lambda x: (-SEVERITY_RANK[x.severity], x.rule, x.id)
-        )
-        types = sorted({t for f in fl for t in f.types})
-        crossing = sorted({cb for f in fl if (cb := _crossing(m, f))})
+        fs = _unique_findings(ctx.by_flow.get(f.id, ()) for f in fl)
+        n_types, top_types = _top_types(fl)
+        crossing: dict[tuple[str, str], int] = defaultdict(int)
+        for f in fl:
+            if cb := _crossing(m, f):
+                crossing[cb] += 1
         lines = []
         if crossing:
-            lines.append(shorten(", ".join(f"{x} → {y}" for x, y in crossing), 40))
-        lines.append(f"{_n(len(fl), 'flow')} · {_n(len(types), 'type')}")
+            lines.append(shorten(", ".join(f"{x} → {y}" for x, y in sorted(crossing)), 40))
+        lines.append(f"{_n(len(fl), 'flow')} · {_n(n_types, 'type')}")
         if fs:
             lines.append(_rule_line(fs))
         colour = style.SEVERITY_COLOUR[_worst(fs)]
         attrs = dict(style.CROSS_BORDER if crossing else style.DOMESTIC)
-        tip = [f"{len(fl)} flows from {a} to {b}"]
-        for f in fl:
+        tip = [f"{_n(len(fl), 'flow')} from {a} to {b}", f"types ({n_types}): {top_types}"]
+        if crossing:
+            tip.append(
+                "cross-border: " + _top([f"{x} → {y} ×{k}" for (x, y), k in sorted(crossing.items())], "country pair")
+            )
+        # the flows with the worst findings first, then by id; at most SUMMARY_LIST of them
+        rank = {f.id: max((SEVERITY_RANK[x.severity] for x in ctx.by_flow.get(f.id, ())), default=-1) for f in fl}
+        shown = sorted(fl, key=lambda f: (-rank[f.id], f.id))[:SUMMARY_LIST]
+        for f in shown:
             cb = _crossing(m, f)
             tip.append(
-                f"  {f.id}: {', '.join(f.types)}" + (f" [{cb[0]} → {cb[1]}]" if cb else "") + f" ({ctx.where(f.src)})"
+                f"  {f.id}: {shorten(', '.join(f.types), 80)}"
+                + (f" [{cb[0]} → {cb[1]}]" if cb else "")
+                + f" ({ctx.where(f.src)})"
             )
-        if fs:
-            tip.append(f"findings ({len(fs)}):")
-            tip.extend(ctx.finding_lines(fs))
+        if len(fl) > len(shown):
+            tip.append(f"  +{len(fl) - len(shown)} more flows")
+        tip.extend(_findings_tip(ctx, fs))
         g.edge(
             a,
             b,
