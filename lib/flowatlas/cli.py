@@ -12,6 +12,7 @@ import sys
 from collections.abc import Callable, Sequence
 
 from flowatlas import synth
+from flowatlas.audit import cli as audit_cmd
 from flowatlas.errors import FlowatlasError, MapValidationError
 from flowatlas.render import command as render_cmd
 from flowatlas.report import cli as _report
@@ -60,7 +61,7 @@ def _add_map_arg(p: argparse.ArgumentParser) -> None:
     p.add_argument("map", help="map folder (e.g. dataflows/absoloop) or a single YAML file")
 
 
-#: name -> (help, function adding arguments, handler). Later commands register here.
+#: name -> (help, function adding arguments, handler).
 COMMANDS: dict[str, tuple[str, Callable[[argparse.ArgumentParser], None], Callable[[argparse.Namespace], int]]] = {
     "validate": ("check a map; print every error with file:line", _add_map_arg, _cmd_validate),
     "describe": (
@@ -72,7 +73,7 @@ COMMANDS: dict[str, tuple[str, Callable[[argparse.ArgumentParser], None], Callab
     "report": ("run the notebooks into a dated report folder", _report.add_arguments, _report.main),
     "render": ("draw diagrams: overview, lineage:TYPE, findings, summary", render_cmd.add_arguments, render_cmd.main),
     "synth": ("write a synthetic map of a chosen size", synth.add_arguments, synth.main),
-    "audit": __import__("flowatlas.audit.cli", fromlist=["COMMAND"]).COMMAND,
+    "audit": audit_cmd.COMMAND,
 }
 
 
