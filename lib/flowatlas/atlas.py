@@ -27,8 +27,7 @@ from flowatlas.model import (
 )
 from flowatlas.taxonomy import Hierarchy
 
-#: Retention of ``while_service`` counts as this many days when compared with durations:
-#: it is bounded by the service, shorter than any fixed multi-year hold, longer than none.
+#: Days of an ``indefinite`` retention (``while_service`` has no number of days: None).
 INDEFINITE = math.inf
 
 
@@ -124,11 +123,8 @@ class Map:
         return self.organisations[o] if o else None
 
     def location(self, node_id: str) -> str | None:
-        """Country of a node: its own jurisdiction, else its owner's (subjects may have none)."""
-        n = self.nodes[node_id]
-        if n.jurisdiction:
-            return n.jurisdiction
-        return None
+        """Country of a node (subjects may have none)."""
+        return self.nodes[node_id].jurisdiction
 
     def related(self, a: str, b: str) -> bool:
         """Two organisations are related when they are the same or share a group."""
@@ -136,9 +132,6 @@ class Map:
             return True
         ga, gb = self.organisations[a].group, self.organisations[b].group
         return ga is not None and ga == gb
-
-    def subject_of(self, node_id: str) -> str | None:
-        return self.nodes[node_id].subject
 
     def summary(self) -> dict[str, int]:
         return {

@@ -120,10 +120,6 @@ class Document:
             return Source(self.file, 1, 1)
         return Source(self.file, best.line + 1, best.column + 1)
 
-    def key_source(self, path: tuple[str | int, ...]) -> Source:
-        """Position of the *key* ``path[-1]`` inside the mapping at ``path[:-1]``."""
-        return self.locate(path)
-
 
 def _src(file: str, mark: Any) -> Source:
     return Source(file, mark.line + 1, mark.column + 1)
