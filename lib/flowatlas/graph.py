@@ -27,14 +27,13 @@ Reachability follows only edges that carry the type asked for (or one of its sub
 
 from __future__ import annotations
 
-import gc
 from collections import deque
-from collections.abc import Iterable, Iterator
-from contextlib import contextmanager
+from collections.abc import Iterable
 
 import networkx as nx
 
 from flowatlas.atlas import Map
+from flowatlas.gcpause import gc_paused
 
 INTERNAL_ROLES = frozenset({"controller", "affiliate"})
 
@@ -51,18 +50,6 @@ def build_graph(m: Map) -> nx.MultiDiGraph:
         g = _build(m)
     m._cache["graph"] = g
     return g
-
-
-@contextmanager
-def gc_paused() -> Iterator[None]:
-    """Pause the cyclic garbage collector (restoring its state after), for bulk allocation."""
-    was_enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if was_enabled:
-            gc.enable()
 
 
 def _build(m: Map) -> nx.MultiDiGraph:

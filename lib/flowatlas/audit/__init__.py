@@ -11,7 +11,6 @@ Semantics: DESIGN.md "Undeclared transfers"; rule list and regimes: docs/audit.m
 
 from __future__ import annotations
 
-import gc
 from collections.abc import Iterable
 
 from flowatlas.atlas import Map
@@ -21,6 +20,7 @@ from flowatlas.audit.regimes import Regime, check_basis, regime_for, regimes
 from flowatlas.audit.rules import RULES, Context, Rule
 from flowatlas.errors import UsageError
 from flowatlas.findings import Finding, sort_findings
+from flowatlas.gcpause import gc_paused
 from flowatlas.model import Policy
 
 #: Disclosure classes that make a flow an undeclared transfer.
@@ -38,9 +38,7 @@ def audit(m: Map, policy: str | Policy | None = None, rules: Iterable[str] | Non
     pol = resolve_policy(m, policy)
     # The audit allocates many small acyclic objects next to a large live map: cyclic garbage
     # collection passes would walk the whole map again and again for nothing.
-    was_enabled = gc.isenabled()
-    gc.disable()
-    try:
+    with gc_paused():
         ix = policy_index(m, pol) if pol else None
         ctx = Context(m, pol, ix, classify(m, pol), facts(m), regime_for(m.home))
         seen: dict[str, Finding] = {}
@@ -50,9 +48,6 @@ def audit(m: Map, policy: str | Policy | None = None, rules: Iterable[str] | Non
             for f in r.func(ctx):
                 seen.setdefault(f.id, f)
         return sort_findings(list(seen.values()))
-    finally:
-        if was_enabled:
-            gc.enable()
 
 
 def select_rules(rules: Iterable[str] | None) -> list[Rule]:

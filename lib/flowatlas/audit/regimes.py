@@ -17,10 +17,9 @@ from dataclasses import dataclass
 from functools import cache
 from importlib import resources
 
-import yaml
-
 from flowatlas.atlas import Map
 from flowatlas.model import Flow
+from flowatlas.yamlio import parse_yaml
 
 #: What a basis needs to be valid in a given case (see regimes.yaml).
 REQUIREMENTS = (
@@ -76,7 +75,7 @@ def regimes() -> tuple[Regime, ...]:
     """Every shipped regime, in file order."""
     text = resources.files("flowatlas").joinpath("data", "regimes.yaml").read_text("utf-8")
     out = []
-    for r in yaml.safe_load(text)["regimes"]:
+    for r in parse_yaml(text, "<flowatlas>/regimes.yaml").data["regimes"]:
         bases = {k: Basis(k, v["cite"], v["summary"], v["requires"]) for k, v in r["bases"].items()}
         for b in bases.values():
             if b.requires not in REQUIREMENTS:  # pragma: no cover - data error caught by tests
