@@ -9,10 +9,12 @@ import networkx as nx
 import pytest
 
 from flowatlas.graph import build_graph, carriers, reach
-from flowatlas.loader import load_texts
+from flowatlas.loader import load_map, load_texts
 from flowatlas.schema import schema_text, shipped_schema_text
+from flowatlas.synth import write_synth
 from flowatlas.taxonomy import RECIPIENT_ROLES, Hierarchy
 
+from conftest import ABSOLOOP
 from minimaps import MINI
 
 
@@ -56,6 +58,45 @@ def test_graph_attributes():
     assert build_graph(m) is g  # cached per map
 
 
+def _public_api_graph(m) -> nx.MultiDiGraph:
+    """The graph as networkx's public add_node/add_edge would build it."""
+    ref = nx.MultiDiGraph(map_id=m.info.id, name=m.info.name, controller=m.info.controller, home=m.home)
+    for nid in m.nodes:
+        ref.add_node(nid, **build_graph(m).nodes[nid])
+    for fid, f in m.flows.items():
+        a, b = m.nodes[f.source].jurisdiction, m.nodes[f.target].jurisdiction
+        ref.add_edge(
+            f.source,
+            f.target,
+            key=fid,
+            types=tuple(f.types),
+            purposes=tuple(f.purposes),
+            cross_border=bool(a and b and a != b),
+            record=f,
+        )
+    return ref
+
+
+@pytest.mark.parametrize("which", ["absoloop", "synth"])
+def test_graph_matches_networkx_public_api(which, tmp_path):
+    """build_graph writes edges into the adjacency directly: it must equal add_edge's graph,
+    in edge order, successor and predecessor views, parallel edges included."""
+    if which == "absoloop":
+        m = load_map(ABSOLOOP)
+    else:
+        write_synth(tmp_path / "s", nodes=60, flows=600, types=40, seed=3, force=True)
+        m = load_map(tmp_path / "s")
+    g, ref = build_graph(m), _public_api_graph(m)
+    assert nx.utils.graphs_equal(g, ref)
+    assert list(g.edges(keys=True, data=True)) == list(ref.edges(keys=True, data=True))
+    assert list(g.in_edges(keys=True)) == list(ref.in_edges(keys=True))
+    assert g.number_of_edges() == len(m.flows)
+    parallel = [(u, v) for u, v in g.edges() if g.number_of_edges(u, v) > 1]
+    assert which == "absoloop" or parallel, "the synthetic map should have parallel flows"
+    for u, v in parallel:
+        assert g._succ[u][v] is g._pred[v][u]  # one key dict, as add_edge shares it
+
+
 CHAIN = {
     "map.yaml": "map: {id: c, name: C, controller: a, home: SG}\n",
     "t.yaml": """\
@@ -94,8 +135,12 @@ def test_reach_follows_only_edges_carrying_the_type():
     assert reach(g, m, "email") == {"n2": [], "n3": ["c3"], "n4": [], "u": [], "n1": ["c1"]}
     assert set(reach(g, m, "ip")) == {"u", "n1", "n2"}
     # a flow carrying the parent is followed when asking for the parent
-    assert reach(g, m, "contact", sources=["u"]) == {"u": [], "n1": ["c1"], "n4": ["c1", "c4"],
-                                                      "n3": ["c1", "c4", "c5"]}
+    assert reach(g, m, "contact", sources=["u"]) == {
+        "u": [],
+        "n1": ["c1"],
+        "n4": ["c1", "c4"],
+        "n3": ["c1", "c4", "c5"],
+    }
     # asking for the parent follows every edge carrying a subtype (c2 carries ip, a personal subtype)
     assert set(reach(g, m, "personal")) == {"u", "n1", "n2", "n3", "n4"}
     assert carriers(m, "contact") == ["c1", "c3", "c4", "c5"]
@@ -148,5 +193,6 @@ def test_schema_rejects_unknown_key_and_accepts_mini():
     for text in MINI.values():
         jsonschema.validate(yaml.safe_load(text), schema)
     with pytest.raises(jsonschema.ValidationError):
-        jsonschema.validate({"flows": [{"id": "x", "from": "a", "to": "b", "types": ["t"], "purposes": ["p"],
-                                        "colour": "red"}]}, schema)
+        jsonschema.validate(
+            {"flows": [{"id": "x", "from": "a", "to": "b", "types": ["t"], "purposes": ["p"], "colour": "red"}]}, schema
+        )
