@@ -21,7 +21,7 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints
+from pydantic import BaseModel, ConfigDict, Field
 from pydantic.json_schema import SkipJsonSchema
 
 # --------------------------------------------------------------------------- provenance
@@ -41,12 +41,8 @@ class Source:
 
 # --------------------------------------------------------------------------- vocabularies
 
-# Ids and country codes are not stripped of surrounding whitespace (text fields are, see Record):
-# a quoted " x" is refused by the pattern rather than silently changed, and skipping the strip
-# saves a fifth of the validation time on a large map.
 Id = Annotated[
     str,
-    StringConstraints(strip_whitespace=False),
     Field(
         pattern=r"^[A-Za-z0-9][A-Za-z0-9_.\-]*$",
         max_length=200,
@@ -131,7 +127,6 @@ Retention = Annotated[
 
 Country = Annotated[
     str,
-    StringConstraints(strip_whitespace=False),
     Field(
         pattern=r"^[A-Z]{2}$",
         description="ISO 3166-1 alpha-2 country code (checked against pycountry).",
@@ -183,6 +178,10 @@ RIGHTS: tuple[str, ...] = Right.__args__  # type: ignore[attr-defined]
 class Record(BaseModel):
     """Base of every map record: immutable, unknown keys refused, provenance attached."""
 
+    # str_strip_whitespace also makes pydantic-core hand out one cached str object per distinct
+    # value: every "node-a" of the map is the same object, so the audit's dict and set lookups
+    # compare by identity. Validation without it is 0.06 s faster on 50,000 flows, but graph and
+    # audit are then 0.4 s slower (measured; see docs/performance.md).
     model_config = ConfigDict(extra="forbid", frozen=True, str_strip_whitespace=True)
 
     src: SkipJsonSchema[Source | None] = Field(default=None, exclude=True, repr=False)
