@@ -1,0 +1,36 @@
+"""The benchmark runs end to end at small sizes and reports every figure the README table shows.
+
+No timing is asserted here (figures depend on the machine); the table itself is the benchmark's
+output. This only checks that the measurement still works and is internally consistent.
+"""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+BENCH = Path(__file__).resolve().parents[1] / "benchmarks" / "bench.py"
+
+
+def test_benchmark_small_sizes(tmp_path):
+    out = tmp_path / "bench.json"
+    done = subprocess.run(
+        [sys.executable, str(BENCH), "--sizes", "200,2000", "--repeat", "1", "--maps", str(tmp_path / "maps"),
+         "--json", str(out)],
+        capture_output=True, text=True, timeout=600, check=False,
+    )  # fmt: skip
+    assert done.returncode == 0, done.stderr
+    assert "10× the flows: 200 → 2,000" in done.stdout
+    assert "| 2,000 | 200 |" in done.stdout
+    rows = json.loads(out.read_text())["rows"]
+    assert [r["flows"] for r in rows] == [200, 2000]
+    for r in rows:
+        assert r["findings"] > 0 and r["render_error"] is None
+        assert r["floor_cold_lib"] in r["parsers_cold"] and r["floor_lib"] in r["parsers"]
+        assert r["floor"] == min(r["parsers"].values()) and r["floor_cold"] == min(r["parsers_cold"].values())
+        assert r["pipeline"] == r["load"] + r["graph"] + r["audit"]
+        assert r["ratio"] == r["pipeline"] / r["floor_cold"]
+        assert r["warm"] > 0 and r["ratio_warm"] == r["warm"] / r["floor"]
+        assert r["rss_audit"] >= r["rss_load"] > 0
