@@ -2,8 +2,8 @@
 
 Loading, graphing and auditing a large map allocate millions of small objects and create no
 reference cycles. With the collector running, those allocations trigger collections that walk
-the whole (growing) heap again and again: on a 100,000-flow map that made loading superlinear
-(about 1.5× slower than with the collector paused). Each bulk step runs inside
+the whole (growing) heap again and again: on a 100,000-flow map, parsing with the collector
+running made the first load take 4.0 s instead of 2.1 s. Each bulk step runs inside
 :func:`gc_paused`; the collector's state is restored afterwards, so callers see no change.
 """
 

@@ -113,15 +113,7 @@ def load_map(path: str | Path, *, base_taxonomy: bool = True, display: str | Non
             texts.append((display, read_text(f, display)))
         except YamlProblem as exc:
             errors.extend(exc.errors)
-    # Parsing and building allocate millions of small objects and no cycles: collections
-    # triggered by them would rescan the growing heap again and again (see flowatlas.gcpause).
-    with gc_paused():
-        for got in parse_texts(texts):
-            if isinstance(got, YamlProblem):
-                errors.extend(got.errors)
-            else:
-                docs.append(got)
-        return _assemble(docs, errors, root=str(path), digest=digest.hexdigest())
+    return _parse_and_assemble(texts, docs, errors, root=str(path), digest=digest.hexdigest())
 
 
 def load_texts(texts: dict[str, str], *, base_taxonomy: bool = True) -> Map:
@@ -131,13 +123,25 @@ def load_texts(texts: dict[str, str], *, base_taxonomy: bool = True) -> Map:
     digest = hashlib.sha256()
     for name in sorted(texts):
         digest.update(name.encode() + b"\0" + texts[name].encode())
+    items = [(name, texts[name]) for name in sorted(texts)]
+    return _parse_and_assemble(items, docs, errors, root="<memory>", digest=digest.hexdigest())
+
+
+def _parse_and_assemble(
+    texts: list[tuple[str, str]], docs: list[Document], errors: list[MapError], *, root: str, digest: str
+) -> Map:
+    """Parse ``(display name, text)`` pairs after ``docs`` and build the map (or raise).
+
+    Parsing and building allocate millions of small objects and no cycles: collections
+    triggered by them would rescan the growing heap again and again (see flowatlas.gcpause).
+    """
     with gc_paused():
-        for got in parse_texts([(name, texts[name]) for name in sorted(texts)]):
+        for got in parse_texts(texts):
             if isinstance(got, YamlProblem):
                 errors.extend(got.errors)
             else:
                 docs.append(got)
-        return _assemble(docs, errors, root="<memory>", digest=digest.hexdigest())
+        return _assemble(docs, errors, root=root, digest=digest)
 
 
 def _assemble(docs: list[Document], errors: list[MapError], *, root: str, digest: str) -> Map:
@@ -148,7 +152,7 @@ def _assemble(docs: list[Document], errors: list[MapError], *, root: str, digest
     precisely and the map is built once more, so every message and position is exactly the
     one the precise path reports: the fast path only ever speeds up valid maps.
 
-    Callers hold :func:`~flowatlas.gcpause.gc_paused` around parsing and this.
+    :func:`_parse_and_assemble` holds :func:`~flowatlas.gcpause.gc_paused` around this.
     """
     try:
         return build_map(docs, list(errors), root=root, digest=digest)
