@@ -180,8 +180,8 @@ class Record(BaseModel):
 
     # str_strip_whitespace also makes pydantic-core hand out one cached str object per distinct
     # value: every "node-a" of the map is the same object, so the audit's dict and set lookups
-    # compare by identity. Validation without it is 0.06 s faster on 50,000 flows, but graph and
-    # audit are then 0.4 s slower (measured; see docs/performance.md).
+    # compare by identity. Without it on ids, validation is 0.06 s faster on 50,000 flows, but
+    # graph + audit were 0.03-0.3 s slower in each of three alternating runs (docs/performance.md).
     model_config = ConfigDict(extra="forbid", frozen=True, str_strip_whitespace=True)
 
     src: SkipJsonSchema[Source | None] = Field(default=None, exclude=True, repr=False)
