@@ -746,18 +746,13 @@ def over_declaration(ctx: Context) -> Iterator[Finding]:
         declared_below: set[str] = set()
         for dt in d.types:
             declared_below |= m.type_tree.descendants(dt)
-        unused = []
-        for dt in d.types:
-            below = m.type_tree.descendants(dt)
-            if not any(
-                t in below and ix._subject_applies(d, s) and (not d.contexts or c in d.contexts) for s, c, t in used_col
-            ):
-                unused.append(dt)
-        idle_contexts = [
-            c
-            for c in d.contexts
-            if not any(uc == c and t in declared_below and ix._subject_applies(d, s) for s, uc, t in used_col)
-        ]
+        # one pass over the collections this declaration applies to (by subject): the types
+        # collected in its contexts, and the contexts in which one of its types is collected
+        applies = [(c, t) for s, c, t in used_col if ix._subject_applies(d, s)]
+        used_types = {t for c, t in applies if not d.contexts or c in d.contexts}
+        used_contexts = {c for c, t in applies if t in declared_below}
+        unused = [dt for dt in d.types if m.type_tree.descendants(dt).isdisjoint(used_types)]
+        idle_contexts = [c for c in d.contexts if c not in used_contexts]
         if len(idle_contexts) == len(d.contexts):
             idle_contexts = []  # nothing used at all: the unused types already say it
         if not unused and not idle_contexts:
