@@ -407,7 +407,7 @@ def onward_transfer(ctx: Context) -> Iterator[Finding]:
     two or more hops after the hand-over, an organisation whose role no sharing declaration covers
     (under the last hop's sharing basis, or under any basis when the hop names none; a role a
     prohibition names is incorrect) or a country the statement does not declare (storage locations
-    and declared transfers). One breadth-first search per information type over
+    and declared transfers). One breadth-first search per information type handed over, over
     the flows carrying it; the finding carries the whole node path from the controller's last
     node, and the types that travel it."""
     r = RULES["onward-transfer"]
@@ -415,39 +415,34 @@ def onward_transfer(ctx: Context) -> Iterator[Finding]:
     ctrl = m.info.controller
     groups: dict[tuple[str, tuple[str, ...], tuple[str, ...]], set[str]] = defaultdict(set)
     kind, owner, ctrl_nodes = fx.kind, fx.owner, fx.controller_nodes
-    # per flow once: (source, (flow, target), whether it hands data over to another organisation)
-    ends = {
-        fid: (
-            f.source,
-            (fid, f.target),
-            kind[f.target] != "subject"
-            and owner[f.target] != ctrl
-            and (f.source in ctrl_nodes or kind[f.source] == "subject"),
-        )
-        for fid, f in m.flows.items()
-    }
-    for t in sorted(fx.flows_by_type):
-        fids = fx.flows_by_type[t]
-        out_edges: dict[str, list[tuple[str, str]]] = defaultdict(list)
-        exits: list[tuple[str, str, str]] = []
-        for fid in fids:  # flow-id order, so every out_edges list is sorted
-            s, edge, leaves = ends[fid]
-            out_edges[s].append(edge)
-            if leaves:
-                exits.append((fid, s, edge[1]))
-        if not exits:
-            continue
+    flows_of = m.flows
+    out_flows = fx.out_flows
+    # the hand-overs, per type: flows from the controller (or a data subject) to a node of
+    # another organisation; only types with one need a search
+    exits_by_type: dict[str, list[tuple[str, str, str]]] = defaultdict(list)
+    for n in ctrl_nodes | {k for k, v in kind.items() if v == "subject"}:
+        for fid in out_flows.get(n, ()):
+            tgt = flows_of[fid].target
+            if kind[tgt] != "subject" and owner[tgt] != ctrl:
+                for t in flows_of[fid].types:
+                    exits_by_type[t].append((fid, n, tgt))
+    for t in sorted(exits_by_type):
         paths: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {}  # node -> (nodes, flows)
         queue: deque[str] = deque()
-        for fid, s, tg in sorted(exits):
+        for fid, s, tg in sorted(exits_by_type[t]):
             if tg not in paths:
                 paths[tg] = ((s, tg), (fid,))
                 queue.append(tg)
+        # breadth-first over the flows carrying t, found from each reached node's own out-flows
+        # (flow-id order): the search touches only what is reached after a hand-over, a small
+        # part of the map, rather than indexing every flow of every type first
         while queue:
             cur = queue.popleft()
             nodes, flows = paths[cur]
-            for fid, nxt in out_edges.get(cur, ()):
-                if nxt in paths or nxt in ctrl_nodes:
+            for fid in out_flows.get(cur, ()):
+                f = flows_of[fid]
+                nxt = f.target
+                if nxt in paths or nxt in ctrl_nodes or t not in f.types:
                     continue
                 paths[nxt] = ((*nodes, nxt), (*flows, fid))
                 if kind[nxt] != "subject":
