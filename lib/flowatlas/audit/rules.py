@@ -829,7 +829,7 @@ def model_hygiene(ctx: Context) -> Iterator[Finding]:
     r = RULES["model-hygiene"]
     m, fx = ctx.m, ctx.fx
     tt = m.type_tree
-    kin: dict[str, frozenset[str]] = {}  # type -> its ancestors and descendants (one union per store)
+    kin: dict[str, frozenset[str]] = {}  # type -> its ancestors and descendants
 
     def kin_of(h: str) -> frozenset[str]:
         got = kin.get(h)
@@ -840,9 +840,8 @@ def model_hygiene(ctx: Context) -> Iterator[Finding]:
     for nid, n in m.nodes.items():
         if n.kind == "store":
             held = fx.held(nid)
-            emitted = fx.emitted.get(nid, ())
-            related = set().union(*[kin_of(h) for h in held]) if emitted else set()
-            ghost = sorted(t for t in emitted if t not in related)
+            # t is kin of a held type exactly when a held type is kin of t (ancestor/descendant)
+            ghost = sorted(t for t in fx.emitted.get(nid, ()) if kin_of(t).isdisjoint(held))
             if ghost:
                 gs = frozenset(ghost)
                 out = tuple(sorted(fid for fid in fx.out_flows.get(nid, ()) if not gs.isdisjoint(m.flows[fid].types)))
