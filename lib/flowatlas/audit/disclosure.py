@@ -544,7 +544,9 @@ def _classify_flows(
             store = dst_kind == "store"
             got = loc_fixed.get((b, store))
             if got is None:  # first time: does the verdict depend on the flow's types at all?
-                fixed = b in ix.storage or not ix._transfers_to(b)
+                # not when b is a storage location, nor when no transfer declaration naming b
+                # limits the types (each then covers every flow "exactly")
+                fixed = b in ix.storage or not any(d.types for d in ix._transfers_to(b))
                 got = loc_fixed[(b, store)] = location(b, (), store) if fixed else False
             vs.append(new(V, (fid, "location", b, *(got or location(b, types, store)))))
         if cross:
