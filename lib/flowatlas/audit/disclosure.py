@@ -485,6 +485,9 @@ def _classify_flows(
     nodes = m.nodes
     flags = ix.sensitive_map if ix.kinds.get("security") else None
     enc_ids = {pw: ix.encryption_decls(pw) for pw in (False, True)} if flags is not None else {}
+    #: the sensitive (or password-declared) types, and the password-declared ones: set tests at C speed
+    sens_types = frozenset(t for t, v in flags.items() if v) if flags is not None else frozenset()
+    password_types = frozenset(t for t, v in flags.items() if v == 2) if flags is not None else frozenset()
     crosses = regime.crosses if regime else None
     new = tuple.__new__
     V = Verdict
@@ -560,15 +563,14 @@ def _classify_flows(
                 v = check_basis(m, regime, f)
                 got = memo[key] = (v.disclosure, v.reason)
             vs.append(new(V, (fid, "safeguard", "transfer", got[0], (), got[1])))
-        if flags is not None:
-            sens = [t for t in types if flags[t]]
-            if sens:
-                ids = enc_ids[any(flags[t] == 2 for t in sens)]
-                if f.encrypted:
-                    vs.append(new(V, (fid, "safeguard", "encryption", "clear", ids, "encrypted in transit")))
-                else:
-                    why = f"{', '.join(sens)} travel unencrypted although the policy promises security measures"
-                    vs.append(new(V, (fid, "safeguard", "encryption", "incorrect", ids, why)))
+        if flags is not None and not sens_types.isdisjoint(types):
+            ids = enc_ids[not password_types.isdisjoint(types)]
+            if f.encrypted:
+                vs.append(new(V, (fid, "safeguard", "encryption", "clear", ids, "encrypted in transit")))
+            else:
+                sens = ", ".join(t for t in types if flags[t])
+                why = f"{sens} travel unencrypted although the policy promises security measures"
+                vs.append(new(V, (fid, "safeguard", "encryption", "incorrect", ids, why)))
         out[fid] = tuple(vs)
     return out
 
