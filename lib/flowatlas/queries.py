@@ -119,7 +119,7 @@ def breach_impact(m: Map, node_id: str) -> Impact:
     """
     _need(m, "node", node_id, m.nodes)
     fx = facts(m)
-    types = sorted(fx.held(node_id) | fx.emitted.get(node_id, frozenset()))
+    types = sorted(fx.held(node_id) | fx.emitted(node_id))
     g = build_graph(m)
     down: dict[str, tuple[str, ...]] = {}
     down_types: set[str] = set()

@@ -2,13 +2,17 @@
 
 * who owns a node, whether it is the controller's;
 * which information types each node holds (received, plus what its backup/replica source holds);
-* which data-subject categories' data reaches each node (one BFS per category);
+* which data-subject categories' data reaches each node (one bitmask propagation);
 * flows per exact information type.
+
+Only the flows in and out of each node are indexed up front; the rest is computed for the nodes
+(or on the first question) that ask for it: the audit asks about stores only.
 """
 
 from __future__ import annotations
 
 from collections import defaultdict, deque
+from functools import cached_property
 
 from flowatlas.atlas import Map
 
@@ -27,21 +31,13 @@ class Facts:
         self.roles: dict[str, str] = {n: (roles[o] if o else "subject") for n, o in self.owner.items()}
         out_flows: dict[str, list[str]] = defaultdict(list)
         in_flows: dict[str, list[str]] = defaultdict(list)
-        received: dict[str, set[str]] = defaultdict(set)
-        emitted: dict[str, set[str]] = defaultdict(set)
-        by_type: dict[str, list[str]] = defaultdict(list)
         for fid, f in m.flows.items():
             out_flows[f.source].append(fid)
             in_flows[f.target].append(fid)
-            received[f.target].update(f.types)
-            emitted[f.source].update(f.types)
-            for t in f.types:
-                by_type[t].append(fid)
         self.out_flows = dict(out_flows)
         self.in_flows = dict(in_flows)
-        self.received = {k: frozenset(v) for k, v in received.items()}
-        self.emitted = {k: frozenset(v) for k, v in emitted.items()}
-        self.flows_by_type = dict(by_type)
+        self._received: dict[str, frozenset[str]] = {}
+        self._emitted: dict[str, frozenset[str]] = {}
         self._held: dict[str, frozenset[str]] = {}
         self._subjects: dict[str, frozenset[str]] | None = None
 
@@ -53,6 +49,35 @@ class Facts:
         """The owner's role, or ``subject`` for a data subject node."""
         return self.roles[node_id]
 
+    def received(self, node_id: str) -> frozenset[str]:
+        """Types the flows into ``node_id`` carry (computed for the nodes asked about only)."""
+        got = self._received.get(node_id)
+        if got is None:
+            flows = self.m.flows
+            got = self._received[node_id] = frozenset(
+                t for fid in self.in_flows.get(node_id, ()) for t in flows[fid].types
+            )
+        return got
+
+    def emitted(self, node_id: str) -> frozenset[str]:
+        """Types the flows out of ``node_id`` carry."""
+        got = self._emitted.get(node_id)
+        if got is None:
+            flows = self.m.flows
+            got = self._emitted[node_id] = frozenset(
+                t for fid in self.out_flows.get(node_id, ()) for t in flows[fid].types
+            )
+        return got
+
+    @cached_property
+    def flows_by_type(self) -> dict[str, list[str]]:
+        """``{type: [flow ids carrying exactly it]}``, in flow order."""
+        by_type: dict[str, list[str]] = defaultdict(list)
+        for fid, f in self.m.flows.items():
+            for t in f.types:
+                by_type[t].append(fid)
+        return dict(by_type)
+
     def held(self, node_id: str) -> frozenset[str]:
         """Types a node holds: what flows bring it, plus what the store it backs up/replicates holds."""
         got = self._held.get(node_id)
@@ -60,7 +85,7 @@ class Facts:
             return got
         self._held[node_id] = frozenset()  # guard against backup cycles
         n = self.m.nodes[node_id]
-        out = set(self.received.get(node_id, ()))
+        out = set(self.received(node_id))
         for src in (n.backup_of, n.replica_of):
             if src:
                 out |= self.held(src)

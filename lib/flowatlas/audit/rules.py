@@ -841,7 +841,7 @@ def model_hygiene(ctx: Context) -> Iterator[Finding]:
         if n.kind == "store":
             held = fx.held(nid)
             # t is kin of a held type exactly when a held type is kin of t (ancestor/descendant)
-            ghost = sorted(t for t in fx.emitted.get(nid, ()) if kin_of(t).isdisjoint(held))
+            ghost = sorted(t for t in fx.emitted(nid) if kin_of(t).isdisjoint(held))
             if ghost:
                 gs = frozenset(ghost)
                 out = tuple(sorted(fid for fid in fx.out_flows.get(nid, ()) if not gs.isdisjoint(m.flows[fid].types)))
