@@ -33,7 +33,7 @@ from flowatlas.model import (
     Record,
     Source,
 )
-from flowatlas.yamlio import Document, YamlProblem, parse_texts, parse_yaml, read_text
+from flowatlas.yamlio import Document, YamlProblem, parse_texts, parse_yaml, read_file
 
 YAML_SUFFIXES = (".yaml", ".yml")
 MAX_FILES = 10_000
@@ -102,17 +102,14 @@ def load_map(path: str | Path, *, base_taxonomy: bool = True, display: str | Non
         else:
             display = f"{display_root.rstrip('/')}/{f.relative_to(root).as_posix()}"
         try:
-            raw = f.read_bytes()
-        except OSError as exc:
-            errors.append(MapError(Source(display, 1), f"cannot read file: {exc.strerror}"))
+            raw, text = read_file(f, display)
+        except YamlProblem as exc:
+            errors.extend(exc.errors)
             continue
         digest.update(f.relative_to(root).as_posix().encode() if root.is_dir() else f.name.encode())
         digest.update(b"\0")
         digest.update(raw)
-        try:
-            texts.append((display, read_text(f, display)))
-        except YamlProblem as exc:
-            errors.extend(exc.errors)
+        texts.append((display, text))
     return _parse_and_assemble(texts, docs, errors, root=str(path), digest=digest.hexdigest())
 
 

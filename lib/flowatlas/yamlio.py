@@ -132,6 +132,12 @@ def read_yaml(path: Path, display: str) -> Document:
 
 def read_text(path: Path, display: str) -> str:
     """The text of a YAML file, refusing absurd sizes and text that is not UTF-8."""
+    return read_file(path, display)[1]
+
+
+def read_file(path: Path, display: str) -> tuple[bytes, str]:
+    """The bytes of a YAML file and their text: read once, the size checked before reading,
+    refusing absurd sizes and text that is not UTF-8."""
     try:
         size = path.stat().st_size
     except OSError as exc:
@@ -147,7 +153,11 @@ def read_text(path: Path, display: str) -> str:
             ]
         )
     try:
-        text = path.read_text(encoding="utf-8")
+        raw = path.read_bytes()
+    except OSError as exc:
+        raise YamlProblem([MapError(Source(display, 1), f"cannot read file: {exc.strerror}")]) from None
+    try:
+        text = raw.decode("utf-8")
     except UnicodeDecodeError as exc:
         raise YamlProblem(
             [
@@ -156,7 +166,7 @@ def read_text(path: Path, display: str) -> str:
                 )
             ]
         ) from None
-    return text
+    return raw, text
 
 
 def parse_yaml(text: str, display: str, *, fast: bool = True) -> Document:
