@@ -379,7 +379,13 @@ def _validate_all(model: type[Record], body: list, doc: Document, section: str, 
             _attach(rec, doc, (section, i), where)
         return recs
     locate = doc.locate
-    for i, rec in enumerate(recs):  # _attach, inlined: this loop runs once per record
+    if doc.fast:
+        # where (record -> position of each of its keys) serves error messages only, and a map
+        # with any error is read again through the precise path (see _assemble): not needed here
+        for i, rec in enumerate(recs):  # _attach, inlined: this loop runs once per record
+            rec.__dict__["src"] = locate((section, i))
+        return recs
+    for i, rec in enumerate(recs):
         path = (section, i)
         _set_src(rec, locate(path))
         where[id(rec)] = (doc, path)
