@@ -732,11 +732,12 @@ def over_declaration(ctx: Context) -> Iterator[Finding]:
     r = RULES["over-declaration"]
     ix, m = ctx.ix, ctx.m
     used_col: set[tuple[str | None, str | None, str]] = set()
-    for f in m.flows.values():
-        src = m.nodes[f.source]
-        if src.kind == "subject":
-            for t in f.types:
-                used_col.add((src.subject, f.context, t))
+    for nid, kind in ctx.fx.kind.items():  # the collections: flows out of data subjects
+        if kind == "subject":
+            subj = m.nodes[nid].subject
+            for fid in ctx.fx.out_flows.get(nid, ()):
+                f = m.flows[fid]
+                used_col.update((subj, f.context, t) for t in f.types)
     for d in ix.of("collection"):
         declared_below: set[str] = set()
         for dt in d.types:
@@ -802,7 +803,7 @@ def over_declaration(ctx: Context) -> Iterator[Finding]:
             src=d.src,
             key=d.id + ":sharing",
         )
-    used_p = {p for f in m.flows.values() for p in f.purposes}
+    used_p = set().union(*(f.purposes for f in m.flows.values()))
     for d in ix.of("purpose"):
         unused = [p for p in d.purposes if not (m.purpose_tree.descendants(p) & used_p)]
         if not unused:
