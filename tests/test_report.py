@@ -18,8 +18,9 @@ import openpyxl
 import pytest
 from reportkit import ABSOLOOP, NOTEBOOKS, ROOT, TINY, cli, run_cli, session_base, shared, write_map
 
+from flowatlas.audit import audit, undeclared_transfers
 from flowatlas.cli import main
-from flowatlas.findings import SEVERITIES
+from flowatlas.findings import SEVERITIES, TABLE_COLUMNS
 from flowatlas.loader import load_map
 from flowatlas.report.data import diff_findings
 from flowatlas.report.params import ParameterError, check_parameters, resolve_map_dir
@@ -163,6 +164,9 @@ def test_absoloop_findings_files_agree(absoloop_run):
     with open(run / "findings.csv", newline="", encoding="utf-8") as fh:
         rows = list(csv.DictReader(fh))
     assert [r["id"] for r in rows] == [f["id"] for f in data["findings"]]
+    assert tuple(rows[0]) == TABLE_COLUMNS  # one layout with `flowatlas audit --format csv` and the frames
+    undeclared = {fid for r in rows if r["undeclared"] == "True" for fid in r["flows"].split(", ")}
+    assert undeclared == set(undeclared_transfers(audit(load_map(ABSOLOOP))))
     assert {f["rule"] for f in data["findings"]} >= {"cross-border-basis", "onward-transfer"}
     assert all(f["src"].count(":") >= 2 for f in data["findings"] if f["flows"])
     onward = next(f for f in data["findings"] if f["rule"] == "onward-transfer")

@@ -8,6 +8,7 @@ the same map gives the same ids however its files are arranged.
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Iterable
 from dataclasses import asdict, dataclass, field
 from typing import Literal
 
@@ -83,6 +84,72 @@ def finding_id(f: Finding) -> str:
 def sort_findings(findings: list[Finding]) -> list[Finding]:
     """Most severe first, then by rule and id: a stable, meaningful order."""
     return sorted(findings, key=lambda f: (-SEVERITY_RANK[f.severity], f.rule, f.id))
+
+
+#: Disclosure classes that make a flow an undeclared transfer (DESIGN.md, "Undeclared transfers").
+UNDECLARED = frozenset({"omitted", "incorrect"})
+
+
+def is_undeclared_transfer(f: Finding) -> bool:
+    """A finding that makes its flows undeclared transfers: omitted or incorrect on a dimension, or a
+    cross-border transfer without a valid basis."""
+    if not f.flows:
+        return False
+    return f.disclosure in UNDECLARED or (f.rule == "cross-border-basis" and f.dimension == "safeguard")
+
+
+#: The one table layout of findings: ``findings.csv`` of a report, ``flowatlas audit --format
+#: csv``, and the frames notebooks show.
+TABLE_COLUMNS: tuple[str, ...] = (
+    "id",
+    "severity",
+    "rule",
+    "disclosure",
+    "dimension",
+    "undeclared",
+    "message",
+    "remedy",
+    "flows",
+    "path",
+    "nodes",
+    "types",
+    "organisations",
+    "countries",
+    "clauses",
+    "src",
+    "key",
+)
+
+
+def findings_table(findings: Iterable[Finding]):
+    """The findings as a pandas DataFrame in :data:`TABLE_COLUMNS`, most severe first (the order of
+    :func:`sort_findings`): lists joined with ", ", the path with " → ", each clause as
+    ``clause “quote”``; ``undeclared`` is :func:`is_undeclared_transfer`."""
+    import pandas as pd
+
+    rows = [
+        (
+            f.id,
+            f.severity,
+            f.rule,
+            f.disclosure or "",
+            f.dimension or "",
+            is_undeclared_transfer(f),
+            f.message,
+            f.remedy,
+            ", ".join(f.flows),
+            " → ".join(f.path),
+            ", ".join(f.nodes),
+            ", ".join(f.types),
+            ", ".join(f.organisations),
+            ", ".join(f.countries),
+            "; ".join(f"{c.clause} “{c.quote}”" for c in f.clauses),
+            f.location,
+            f.key,
+        )
+        for f in sort_findings(list(findings))
+    ]
+    return pd.DataFrame(rows, columns=list(TABLE_COLUMNS))
 
 
 def at_or_above(findings: list[Finding], severity: str) -> list[Finding]:

@@ -19,12 +19,9 @@ from flowatlas.audit.facts import facts
 from flowatlas.audit.regimes import Regime, check_basis, regime_for, regimes
 from flowatlas.audit.rules import RULES, Context, Rule
 from flowatlas.errors import UsageError
-from flowatlas.findings import Finding, sort_findings
+from flowatlas.findings import UNDECLARED, Finding, findings_table, is_undeclared_transfer, sort_findings
 from flowatlas.gcpause import gc_paused
 from flowatlas.model import Policy
-
-#: Disclosure classes that make a flow an undeclared transfer.
-UNDECLARED = frozenset({"omitted", "incorrect"})
 
 
 def audit(m: Map, policy: str | Policy | None = None, rules: Iterable[str] | None = None) -> list[Finding]:
@@ -61,68 +58,15 @@ def select_rules(rules: Iterable[str] | None) -> list[Rule]:
     return [r for rid, r in RULES.items() if rid in wanted]
 
 
-def is_undeclared_transfer(f: Finding) -> bool:
-    """A finding that makes its flows undeclared transfers: omitted or incorrect on a dimension, or a
-    cross-border transfer without a valid basis."""
-    if not f.flows:
-        return False
-    return f.disclosure in UNDECLARED or (f.rule == "cross-border-basis" and f.dimension == "safeguard")
-
-
 def undeclared_transfers(findings: Iterable[Finding]) -> list[str]:
     """Ids of the flows that are undeclared transfers, sorted."""
     return sorted({fid for f in findings if is_undeclared_transfer(f) for fid in f.flows})
 
 
-FRAME_COLUMNS = [
-    "id",
-    "rule",
-    "severity",
-    "disclosure",
-    "dimension",
-    "flows",
-    "path",
-    "nodes",
-    "types",
-    "organisations",
-    "countries",
-    "clauses",
-    "message",
-    "remedy",
-    "src",
-    "key",
-    "undeclared",
-]
-
-
 def findings_frame(findings: Iterable[Finding]):
-    """The findings as a pandas DataFrame, one row each, list fields joined (path with ' > ')."""
-    import pandas as pd
-
-    rows = []
-    for f in findings:
-        rows.append(
-            {
-                "id": f.id,
-                "rule": f.rule,
-                "severity": f.severity,
-                "disclosure": f.disclosure or "",
-                "dimension": f.dimension or "",
-                "flows": ", ".join(f.flows),
-                "path": " > ".join(f.path),
-                "nodes": ", ".join(f.nodes),
-                "types": ", ".join(f.types),
-                "organisations": ", ".join(f.organisations),
-                "countries": ", ".join(f.countries),
-                "clauses": "; ".join(f"{c.clause}: {c.quote}" for c in f.clauses),
-                "message": f.message,
-                "remedy": f.remedy,
-                "src": f.location,
-                "key": f.key,
-                "undeclared": is_undeclared_transfer(f),
-            }
-        )
-    return pd.DataFrame(rows, columns=FRAME_COLUMNS)
+    """The findings as a pandas DataFrame, one row each, most severe first: the layout of
+    ``findings.csv`` (:func:`flowatlas.findings.findings_table`), with column ``undeclared``."""
+    return findings_table(findings)
 
 
 def rules_frame():

@@ -35,7 +35,7 @@ _EXPORTS: dict[str, str] = {
     "erase_view": "flowatlas.report.views",
     "findings_by_rule": "flowatlas.report.views",
     "findings_frame": "flowatlas.report.views",
-    "findings_table": "flowatlas.report.data",
+    "findings_table": "flowatlas.findings",
     "heading": "flowatlas.report.views",
     "headline": "flowatlas.report.views",
     "inventory": "flowatlas.inventory",

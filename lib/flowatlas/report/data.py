@@ -10,7 +10,7 @@ from typing import Any
 
 import pandas as pd
 
-from flowatlas.findings import SEVERITIES, Finding, sort_findings
+from flowatlas.findings import SEVERITIES, Finding, findings_table, sort_findings
 
 #: Fields compared to tell a finding "changed" between two runs (its id is the same).
 DIFF_FIELDS: tuple[str, ...] = (
@@ -25,25 +25,6 @@ DIFF_FIELDS: tuple[str, ...] = (
     "clauses",
 )
 
-FINDING_COLUMNS: tuple[str, ...] = (
-    "id",
-    "severity",
-    "rule",
-    "disclosure",
-    "dimension",
-    "message",
-    "remedy",
-    "flows",
-    "path",
-    "nodes",
-    "types",
-    "organisations",
-    "countries",
-    "clauses",
-    "src",
-)
-
-
 def run_audit(m) -> list[Finding]:
     """The audit's findings for ``m``, most severe first (``flowatlas.audit.audit``)."""
     from flowatlas.audit import audit
@@ -54,24 +35,6 @@ def run_audit(m) -> list[Finding]:
 def findings_records(findings: list[Finding]) -> list[dict[str, Any]]:
     """Findings as JSON-ready dicts, in the stable order of :func:`sort_findings`."""
     return [f.to_dict() for f in sort_findings(list(findings))]
-
-
-def findings_table(findings: list[Finding]) -> pd.DataFrame:
-    """One row per finding, lists joined as text: the layout of ``findings.csv``."""
-    rows = []
-    for d in findings_records(findings):
-        row = {}
-        for c in FINDING_COLUMNS:
-            v = d.get(c)
-            if c == "clauses":
-                v = "; ".join(f"{x['clause']} \u201c{x['quote']}\u201d" for x in v or [])
-            elif c == "path":
-                v = " \u2192 ".join(v or [])
-            elif isinstance(v, list):
-                v = ", ".join(v)
-            row[c] = "" if v is None else v
-        rows.append(row)
-    return pd.DataFrame(rows, columns=list(FINDING_COLUMNS))
 
 
 def severity_counts(findings: list[Finding]) -> dict[str, int]:

@@ -237,7 +237,7 @@ def erase_view(session, subject: str) -> tuple:
 
 def findings_frame(findings: Sequence[Finding], min_severity: str = "info") -> pd.DataFrame:
     """Findings at or above ``min_severity`` as a table (the layout of ``findings.csv``)."""
-    from flowatlas.report.data import findings_table
+    from flowatlas.findings import findings_table
 
     floor = SEVERITY_RANK[min_severity]
     return findings_table([f for f in findings if SEVERITY_RANK[f.severity] >= floor])
