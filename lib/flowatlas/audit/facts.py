@@ -51,22 +51,17 @@ class Facts:
 
     def received(self, node_id: str) -> frozenset[str]:
         """Types the flows into ``node_id`` carry (computed for the nodes asked about only)."""
-        got = self._received.get(node_id)
-        if got is None:
-            flows = self.m.flows
-            got = self._received[node_id] = frozenset(
-                t for fid in self.in_flows.get(node_id, ()) for t in flows[fid].types
-            )
-        return got
+        return self._types_of(self._received, self.in_flows, node_id)
 
     def emitted(self, node_id: str) -> frozenset[str]:
         """Types the flows out of ``node_id`` carry."""
-        got = self._emitted.get(node_id)
+        return self._types_of(self._emitted, self.out_flows, node_id)
+
+    def _types_of(self, memo: dict[str, frozenset[str]], at: dict[str, list[str]], node_id: str) -> frozenset[str]:
+        got = memo.get(node_id)
         if got is None:
             flows = self.m.flows
-            got = self._emitted[node_id] = frozenset(
-                t for fid in self.out_flows.get(node_id, ()) for t in flows[fid].types
-            )
+            got = memo[node_id] = frozenset(t for fid in at.get(node_id, ()) for t in flows[fid].types)
         return got
 
     @cached_property
