@@ -79,8 +79,7 @@ with DAG(
                 input_nb=f"{HOME}/notebooks/{name}.ipynb",
                 output_nb=f"{RUN_DIR}/{name}.ipynb",
                 parameters=params,
-                kernel_name="python3",
-                cwd=f"{HOME}/notebooks",
+                kernel_name="python3",  # every path above is absolute: the worker's folder does not matter
             )
         )
     done = PythonOperator(task_id="finalize", python_callable=finalize, op_kwargs={"run_dir": RUN_DIR})
