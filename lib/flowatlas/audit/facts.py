@@ -2,8 +2,7 @@
 
 * who owns a node, whether it is the controller's;
 * which information types each node holds (received, plus what its backup/replica source holds);
-* which data-subject categories' data reaches each node (one bitmask propagation);
-* flows per exact information type.
+* which data-subject categories' data reaches each node (one bitmask propagation).
 
 Only the flows in and out of each node are indexed up front; the rest is computed for the nodes
 (or on the first question) that ask for it: the audit asks about stores only.
@@ -12,7 +11,6 @@ Only the flows in and out of each node are indexed up front; the rest is compute
 from __future__ import annotations
 
 from collections import defaultdict, deque
-from functools import cached_property
 
 from flowatlas.atlas import Map
 
@@ -63,15 +61,6 @@ class Facts:
             flows = self.m.flows
             got = memo[node_id] = frozenset(t for fid in at.get(node_id, ()) for t in flows[fid].types)
         return got
-
-    @cached_property
-    def flows_by_type(self) -> dict[str, list[str]]:
-        """``{type: [flow ids carrying exactly it]}``, in flow order."""
-        by_type: dict[str, list[str]] = defaultdict(list)
-        for fid, f in self.m.flows.items():
-            for t in f.types:
-                by_type[t].append(fid)
-        return dict(by_type)
 
     def held(self, node_id: str) -> frozenset[str]:
         """Types a node holds: what flows bring it, plus what the store it backs up/replicates holds."""
