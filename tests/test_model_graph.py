@@ -10,6 +10,7 @@ import pytest
 
 from flowatlas.graph import build_graph, carriers, reach
 from flowatlas.loader import load_map, load_texts
+from flowatlas.model import record_dict
 from flowatlas.schema import schema_text, shipped_schema_text
 from flowatlas.synth import write_synth
 from flowatlas.taxonomy import RECIPIENT_ROLES, Hierarchy
@@ -176,9 +177,26 @@ def test_loading_is_deterministic_whatever_the_order():
     for seed in range(3):
         b = load_texts(_shuffled(MINI, seed), base_taxonomy=False)
         assert list(b.flows) == list(a.flows) and list(b.nodes) == list(a.nodes)
-        assert [f.model_dump() for f in b.flows.values()] == [f.model_dump() for f in a.flows.values()]
+        assert [record_dict(f) for f in b.flows.values()] == [record_dict(f) for f in a.flows.values()]
         ga, gb = build_graph(a), build_graph(b)
         assert list(ga.edges(keys=True)) == list(gb.edges(keys=True))
+
+
+def test_records_are_small_frozen_and_carry_their_source():
+    """Records are slotted dataclasses (no per-instance __dict__: the point of the design),
+    immutable, and the loader gave each its file and line."""
+    import dataclasses
+
+    absoloop = load_map(ABSOLOOP)
+    f = next(iter(absoloop.flows.values()))
+    assert not hasattr(f, "__dict__")
+    assert f.src is not None and f.src.file.endswith(".yaml") and f.src.line > 0
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        f.id = "other"  # type: ignore[misc]
+    d = record_dict(f)
+    assert "src" not in d and d["id"] == f.id and d["types"] == list(f.types)
+    org = next(o for o in absoloop.organisations.values() if o.safeguards)
+    assert isinstance(record_dict(org)["safeguards"][0], dict)  # nested records become data too
 
 
 def test_shipped_schema_is_current():

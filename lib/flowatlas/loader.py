@@ -20,6 +20,8 @@ from typing import Any
 import isodate
 import pycountry
 from pydantic import BaseModel, TypeAdapter, ValidationError
+from pydantic.dataclasses import is_pydantic_dataclass
+from pydantic.fields import FieldInfo
 
 from flowatlas.atlas import Map, retention_days
 from flowatlas.errors import MapError, MapValidationError
@@ -183,16 +185,14 @@ def _base_document() -> Document:
 # --------------------------------------------------------------------------- pass 2: shape
 
 
-def _pydantic_errors(
-    exc: ValidationError, doc: Document, base: tuple[str | int, ...], model: type[BaseModel]
-) -> list[MapError]:
+def _pydantic_errors(exc: ValidationError, doc: Document, base: tuple[str | int, ...], model: type) -> list[MapError]:
     out: list[MapError] = []
     for e in exc.errors(include_url=False):
         loc = tuple(e["loc"])
         path = base + loc
         kind = e["type"]
         field_name = str(loc[-1]) if loc else ""
-        if kind == "extra_forbidden":
+        if kind in ("extra_forbidden", "unexpected_keyword_argument"):  # records, MapFile
             parent_model = _model_at(model, loc[:-1])
             known = list(_field_names(parent_model)) if parent_model else []
             hint = did_you_mean(field_name, known) or (f"expected one of: {', '.join(sorted(known))}" if known else "")
@@ -223,7 +223,7 @@ def _pydantic_errors(
                         "use letters, digits, '-', '_' and '.', starting with a letter or digit",
                     )
                 )
-        elif kind in ("model_type", "dict_type"):
+        elif kind in ("model_type", "dataclass_type", "dict_type"):
             out.append(
                 MapError(
                     doc.locate(path),
@@ -246,27 +246,38 @@ def _pydantic_errors(
     return out
 
 
-def _field_names(model: type[BaseModel]) -> list[str]:
+def _fields(model: type) -> dict[str, FieldInfo]:
+    """The pydantic fields of a record class (or a ``BaseModel``)."""
+    if isinstance(model, type) and issubclass(model, BaseModel):
+        return model.model_fields
+    return model.__pydantic_fields__  # type: ignore[attr-defined]
+
+
+def _is_record_class(x: Any) -> bool:
+    return isinstance(x, type) and (issubclass(x, BaseModel) or is_pydantic_dataclass(x))
+
+
+def _field_names(model: type) -> list[str]:
     names = []
-    for name, f in model.model_fields.items():
+    for name, f in _fields(model).items():
         if name == "src":
             continue
         names.append(f.alias or name)
     return names
 
 
-def _model_at(model: type[BaseModel], loc: tuple) -> type[BaseModel] | None:
-    """The pydantic model class found by walking ``loc`` through ``model``'s fields."""
+def _model_at(model: type, loc: tuple) -> type | None:
+    """The record class found by walking ``loc`` through ``model``'s fields."""
     import typing
 
     cur: Any = model
     for step in loc:
         if isinstance(step, int):
             continue
-        if not (isinstance(cur, type) and issubclass(cur, BaseModel)):
+        if not _is_record_class(cur):
             return None
         f = None
-        for name, fi in cur.model_fields.items():
+        for name, fi in _fields(cur).items():
             if step in (name, fi.alias):
                 f = fi
                 break
@@ -276,12 +287,12 @@ def _model_at(model: type[BaseModel], loc: tuple) -> type[BaseModel] | None:
         # unwrap list[X] / X | None
         for _ in range(3):
             args = [a for a in typing.get_args(ann) if a is not type(None)]
-            if isinstance(ann, type) and issubclass(ann, BaseModel):
+            if _is_record_class(ann):
                 break
             if args:
                 ann = args[0]
         cur = ann
-    return cur if isinstance(cur, type) and issubclass(cur, BaseModel) else None
+    return cur if _is_record_class(cur) else None
 
 
 def _set_src(rec: Record, src: Source) -> None:
@@ -353,6 +364,15 @@ def _validate_shapes(docs: list[Document], errors: list[MapError]) -> _Collected
 
 
 _LIST_ADAPTERS: dict[type[Record], TypeAdapter] = {}
+_ADAPTERS: dict[type[Record], TypeAdapter] = {}
+
+
+def _adapter(model: type[Record]) -> TypeAdapter:
+    """The (cached) validator of one record of ``model``."""
+    got = _ADAPTERS.get(model)
+    if got is None:
+        got = _ADAPTERS[model] = TypeAdapter(model)
+    return got
 
 
 def _validate_all(model: type[Record], body: list, doc: Document, section: str, where: dict) -> list[Record] | None:
@@ -382,8 +402,9 @@ def _validate_all(model: type[Record], body: list, doc: Document, section: str, 
     if doc.fast:
         # where (record -> position of each of its keys) serves error messages only, and a map
         # with any error is read again through the precise path (see _assemble): not needed here
+        setattr_ = object.__setattr__  # records are frozen: the loader alone sets src
         for i, rec in enumerate(recs):  # _attach, inlined: this loop runs once per record
-            rec.__dict__["src"] = locate((section, i))
+            setattr_(rec, "src", locate((section, i)))
         return recs
     for i, rec in enumerate(recs):
         path = (section, i)
@@ -397,7 +418,7 @@ def _validate_one(model: type[Record], item: Any, doc: Document, path: tuple, er
         errors.append(MapError(doc.locate((*path, "src")), "unknown key 'src'", "src is set by flowatlas; remove it"))
         return None
     try:
-        rec = model.model_validate(item)
+        rec = _adapter(model).validate_python(item)
     except ValidationError as exc:
         errors.extend(_pydantic_errors(exc, doc, path, model))
         return None
