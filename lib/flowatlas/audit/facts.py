@@ -59,7 +59,8 @@ class Facts:
         got = memo.get(node_id)
         if got is None:
             flows = self.m.flows
-            got = memo[node_id] = frozenset(t for fid in at.get(node_id, ()) for t in flows[fid].types)
+            # one C-level union over the flows' type lists
+            got = memo[node_id] = frozenset().union(*[flows[fid].types for fid in at.get(node_id, ())])
         return got
 
     def held(self, node_id: str) -> frozenset[str]:
