@@ -95,6 +95,16 @@ CASES: list[tuple[str, dict[str, str | None], str, str, int]] = [
      "'types' must not be empty", "bad.yaml", 2),
     ("self-loop", {"bad.yaml": "flows:\n  - {id: f9, from: app, to: app, types: [email], purposes: [service]}\n"},
      "flow goes from 'app' to itself", "bad.yaml", 2),
+    ("type-listed-twice", {"bad.yaml": "flows:\n  - id: f9\n    from: app\n    to: db\n"
+                                       "    types: [email, email]\n    purposes: [service]\n"},
+     "types: listed twice: email", "bad.yaml", 5),
+    ("purpose-listed-twice", {"bad.yaml": "flows:\n  - id: f9\n    from: app\n    to: db\n    types: [email]\n"
+                                          "    purposes: [service, service]\n"},
+     "purposes: listed twice: service", "bad.yaml", 6),
+    ("subject-to-subject", {"bad.yaml": "nodes:\n  - {id: user2, name: U, kind: subject, subject: user}\n"
+                                        "flows:\n  - {id: f9, from: user, to: user2, types: [email], "
+                                        "purposes: [service], context: registration}\n"},
+     "a flow cannot join two data subjects directly", "bad.yaml", 4),
     ("bad-id", {"bad.yaml": "flows:\n  - {id: 'my flow', from: app, to: db, types: [email], purposes: [service]}\n"},
      "'my flow' is not a valid id", "bad.yaml", 2),
     ("not-a-mapping", {"bad.yaml": "- just\n- a list\n"}, "a map file must be a mapping of sections", "bad.yaml", 1),

@@ -6,6 +6,7 @@ order. Nothing here reads YAML (that is :mod:`flowatlas.loader`).
 
 from __future__ import annotations
 
+import functools
 import math
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -31,6 +32,7 @@ from flowatlas.taxonomy import Hierarchy
 INDEFINITE = math.inf
 
 
+@functools.lru_cache(maxsize=4096)  # a map repeats a few durations on thousands of stores
 def retention_days(value: str | None) -> float | None:
     """Days for an ISO 8601 duration; ``inf`` for ``indefinite``; None for ``while_service``.
 

@@ -13,7 +13,7 @@ import hashlib
 from collections.abc import Iterable
 from importlib import resources
 from itertools import repeat
-from operator import contains
+from operator import and_, attrgetter, contains, eq, is_not
 from pathlib import Path
 from typing import Any
 
@@ -628,16 +628,32 @@ def build_map(docs: list[Document], errors: list[MapError], *, root: str, digest
                 if v is not None and chk.ref(n, k, v, nodes, "node") and nodes[v].kind != "store":
                     chk.err(n, f"{k}: '{v}' is a {nodes[v].kind}, expected a store")
 
-    # Checked in bulk first (set operations at C speed); the per-flow checks below, which
-    # report each problem at its own flow, run only when the bulk check finds something.
+    # Checked in bulk first (set operations and maps over the flows, at C speed); the per-flow
+    # checks below, which report each problem at its own flow, run only when a bulk check finds
+    # something.
+    fl = list(flows.values())
+    sources, targets = list(map(attrgetter("source"), fl)), list(map(attrgetter("target"), fl))
+    type_lists, purpose_lists = list(map(attrgetter("types"), fl)), list(map(attrgetter("purposes"), fl))
     refs_ok = (
-        {f.source for f in flows.values()} | {f.target for f in flows.values()} <= nodes.keys()
-        and set().union(*(f.types for f in flows.values())) <= types.keys()
-        and set().union(*(f.purposes for f in flows.values())) <= purposes.keys()
-        and set().union(*(f.subjects for f in flows.values())) <= subjects.keys()
+        set(sources).union(targets) <= nodes.keys()
+        and set().union(*type_lists) <= types.keys()
+        and set().union(*purpose_lists) <= purposes.keys()
+        and set().union(*map(attrgetter("subjects"), fl)) <= subjects.keys()
     )
     kind_of = {k: n.kind for k, n in nodes.items()}
-    for f in flows.values():
+    flows_ok = False
+    if refs_ok:
+        from_subject = list(map(eq, map(kind_of.__getitem__, sources), repeat("subject")))
+        to_subject = map(eq, map(kind_of.__getitem__, targets), repeat("subject"))
+        flows_ok = (
+            not any(map(eq, sources, targets))  # no flow to itself
+            # a context exactly on the flows that start at a subject
+            and from_subject == list(map(is_not, map(attrgetter("context"), fl), repeat(None)))
+            and not any(map(and_, from_subject, to_subject))  # no subject to subject
+            and sum(map(len, map(set, type_lists))) == sum(map(len, type_lists))  # nothing listed twice
+            and sum(map(len, map(set, purpose_lists))) == sum(map(len, purpose_lists))
+        )
+    for f in () if flows_ok else fl:
         if refs_ok:
             ok_s = ok_t = True
         else:
