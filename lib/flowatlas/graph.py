@@ -83,8 +83,8 @@ def _build(m: Map) -> nx.MultiDiGraph:
             keys = succ[u][v] = pred[v][u] = {}
         a, b = where[u], where[v]
         keys[fid] = {
-            "types": tuple(f.types),
-            "purposes": tuple(f.purposes),
+            "types": f.types,  # the record's own (immutable) tuples
+            "purposes": f.purposes,
             "cross_border": bool(a and b and a != b),
             "record": f,
         }

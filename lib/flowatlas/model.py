@@ -271,8 +271,8 @@ class Safeguard(Record):
     """A transfer safeguard held by an organisation."""
 
     kind: SafeguardKind
-    countries: list[Country] = Field(
-        default_factory=list,
+    countries: tuple[Country, ...] = Field(
+        default_factory=tuple,
         description="Destination countries the instrument covers (required for a contract).",
     )
     scheme: CertificationScheme | None = Field(
@@ -295,7 +295,7 @@ class Organisation(Record):
         description="Corporate group; organisations sharing a group are related (for BCR).",
     )
     engaged_by: Id | None = Field(default=None, description="For a sub_processor: the organisation that engaged it.")
-    safeguards: list[Safeguard] = Field(default_factory=list)
+    safeguards: tuple[Safeguard, ...] = Field(default_factory=tuple)
     description: str | None = None
 
 
@@ -316,8 +316,8 @@ class Node(Record):
     subject: Id | None = Field(default=None, description="Data-subject category, for kind: subject.")
     # stores
     retention: Retention | None = Field(default=None, description="Stores: how long data is kept.")
-    retention_purposes: list[Id] = Field(
-        default_factory=list,
+    retention_purposes: tuple[Id, ...] = Field(
+        default_factory=tuple,
         description="Stores: purposes justifying retention beyond the service (e.g. legal-compliance).",
     )
     encrypted_at_rest: bool | None = None
@@ -340,13 +340,13 @@ class Flow(Record):
     id: Id
     source: Id = Field(alias="from")
     target: Id = Field(alias="to")
-    types: list[Id] = Field(min_length=1)
-    purposes: list[Id] = Field(min_length=1)
+    types: tuple[Id, ...] = Field(min_length=1)
+    purposes: tuple[Id, ...] = Field(min_length=1)
     context: CollectionContext | None = Field(
         default=None, description="Context of collection; required where the flow starts at a subject."
     )
-    subjects: list[Id] = Field(
-        default_factory=list,
+    subjects: tuple[Id, ...] = Field(
+        default_factory=tuple,
         description="Subject categories whose data it carries; derived from upstream when omitted.",
     )
     sharing_basis: SharingBasis | None = Field(
@@ -373,17 +373,17 @@ class Declaration(Record):
     kind: DeclarationKind
     clause: str = Field(description='Clause number in the statement, e.g. "1.2(d)".')
     quote: str = Field(min_length=1, description="A short verbatim quote of the clause.")
-    subjects: list[Id] = Field(default_factory=list)
-    contexts: list[CollectionContext] = Field(default_factory=list)
-    types: list[Id] = Field(default_factory=list)
-    purposes: list[Id] = Field(default_factory=list)
-    recipient_roles: list[OrgRole] = Field(default_factory=list)
-    bases: list[SharingBasis] = Field(default_factory=list)
-    locations: list[Country] = Field(default_factory=list)
-    transfer_bases: list[TransferBasis] = Field(default_factory=list)
+    subjects: tuple[Id, ...] = Field(default_factory=tuple)
+    contexts: tuple[CollectionContext, ...] = Field(default_factory=tuple)
+    types: tuple[Id, ...] = Field(default_factory=tuple)
+    purposes: tuple[Id, ...] = Field(default_factory=tuple)
+    recipient_roles: tuple[OrgRole, ...] = Field(default_factory=tuple)
+    bases: tuple[SharingBasis, ...] = Field(default_factory=tuple)
+    locations: tuple[Country, ...] = Field(default_factory=tuple)
+    transfer_bases: tuple[TransferBasis, ...] = Field(default_factory=tuple)
     retention: Retention | None = None
-    measures: list[SecurityMeasure] = Field(default_factory=list)
-    rights: list[Right] = Field(default_factory=list)
+    measures: tuple[SecurityMeasure, ...] = Field(default_factory=tuple)
+    rights: tuple[Right, ...] = Field(default_factory=tuple)
     optional: bool = Field(default=False, description="Collection the subject may choose to give.")
     note: str | None = None
 
@@ -398,7 +398,7 @@ class Policy(Record):
     effective: date | None = None
     controller: Id
     url: str | None = None
-    declarations: list[Declaration] = Field(default_factory=list)
+    declarations: tuple[Declaration, ...] = Field(default_factory=tuple)
 
 
 # --------------------------------------------------------------------------- map header
