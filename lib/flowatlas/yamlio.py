@@ -332,7 +332,8 @@ _ODD_CHARS = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u2028\u2029\ufeff\
 #: which sends the map to the precise path anyway. A match whose token is not in
 #: :func:`_agreed` sends the file to the precise path.
 _TOKEN = (
-    r"(?P<tok>[-+.0-9][^\s,\[\]{}#]*|[yY]es|YES|[nN]o|NO|[oO]n|ON|[oO]ff|OFF|=|<<)"
+    # the lookahead rejects most candidates with one character-class test before any branch
+    r"(?=[-+.0-9yYnNoO=<])(?P<tok>[-+.0-9][^\s,\[\]{}#]*|[yY]es|YES|[nN]o|NO|[oO]n|ON|[oO]ff|OFF|=|<<)"
     r"(?=(?P<time>[ \t]+[0-9])|[ \t\r]*(?:$|[,\]}#]|:\s))"  # time: a date followed by a time
 )
 #: One pattern per indicator: a literal first character lets the regex engine skip ahead, which
