@@ -95,6 +95,8 @@ CASES: list[tuple[str, dict[str, str | None], str, str, int]] = [
      "'types' must not be empty", "bad.yaml", 2),
     ("self-loop", {"bad.yaml": "flows:\n  - {id: f9, from: app, to: app, types: [email], purposes: [service]}\n"},
      "flow goes from 'app' to itself", "bad.yaml", 2),
+    ("types-not-a-list", {"bad.yaml": "flows:\n  - {id: f9, from: app, to: db, types: email, purposes: [service]}\n"},
+     "'types' must be a list (write it as [a, b] or as '- a' lines; got str)", "bad.yaml", 2),
     ("type-listed-twice", {"bad.yaml": "flows:\n  - id: f9\n    from: app\n    to: db\n"
                                        "    types: [email, email]\n    purposes: [service]\n"},
      "types: listed twice: email", "bad.yaml", 5),

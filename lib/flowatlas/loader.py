@@ -19,7 +19,7 @@ from typing import Any
 
 import isodate
 import pycountry
-from pydantic import BaseModel, TypeAdapter, ValidationError
+from pydantic import BaseModel, ValidationError
 from pydantic.dataclasses import is_pydantic_dataclass
 from pydantic.fields import FieldInfo
 
@@ -231,7 +231,7 @@ def _pydantic_errors(exc: ValidationError, doc: Document, base: tuple[str | int,
                     f"got {type(e.get('input')).__name__}",
                 )
             )
-        elif kind == "list_type":
+        elif kind in ("list_type", "tuple_type"):  # list fields are read as tuples
             out.append(
                 MapError(
                     doc.locate(path),
@@ -363,35 +363,27 @@ def _validate_shapes(docs: list[Document], errors: list[MapError]) -> _Collected
     return got
 
 
-_LIST_ADAPTERS: dict[type[Record], TypeAdapter] = {}
-_ADAPTERS: dict[type[Record], TypeAdapter] = {}
-
-
-def _adapter(model: type[Record]) -> TypeAdapter:
-    """The (cached) validator of one record of ``model``."""
-    got = _ADAPTERS.get(model)
-    if got is None:
-        got = _ADAPTERS[model] = TypeAdapter(model)
-    return got
+def _validator(model: type[Record]) -> Any:
+    """The pydantic-core validator of one record of ``model``, built when the class was defined
+    (a ``TypeAdapter`` would build another, which costs milliseconds per class in every new
+    process: a sizeable part of loading a small map)."""
+    return model.__pydantic_validator__  # type: ignore[attr-defined]
 
 
 def _validate_all(model: type[Record], body: list, doc: Document, section: str, where: dict) -> list[Record] | None:
-    """Every record of a section in one pydantic call, or None when any record is wrong.
+    """Every record of a section, validated, or None when any record is wrong.
 
-    One ``TypeAdapter(list[Model])`` call is faster than a ``model_validate`` call per record
-    and validates exactly the same; when it fails, the caller validates record by record so
-    each error is reported with its own record's position, as before.
+    The records are validated one after another at C speed (``map``); when one fails, the
+    caller validates record by record so each error is reported with its own record's
+    position.
     """
     try:  # a record may not set src itself (reported record by record); checked at C speed
         if any(map(contains, body, repeat("src"))):
             return None
     except TypeError:  # an item that is not a mapping: reported record by record
         return None
-    adapter = _LIST_ADAPTERS.get(model)
-    if adapter is None:
-        adapter = _LIST_ADAPTERS[model] = TypeAdapter(list[model])  # type: ignore[valid-type]
     try:
-        recs = adapter.validate_python(body)
+        recs = list(map(_validator(model).validate_python, body))
     except ValidationError:
         return None
     if model.__name__ == "Policy":
@@ -418,7 +410,7 @@ def _validate_one(model: type[Record], item: Any, doc: Document, path: tuple, er
         errors.append(MapError(doc.locate((*path, "src")), "unknown key 'src'", "src is set by flowatlas; remove it"))
         return None
     try:
-        rec = _adapter(model).validate_python(item)
+        rec = _validator(model).validate_python(item)
     except ValidationError as exc:
         errors.extend(_pydantic_errors(exc, doc, path, model))
         return None
