@@ -148,3 +148,16 @@ def test_absoloop_loads_the_same_through_both_paths(monkeypatch):
         assert a == b, name
         assert [r.src for r in a.values()] == [r.src for r in b.values()], name
     assert Path(fast.flows[min(fast.flows)].src.file).exists()
+
+
+def test_parsing_in_worker_threads_gives_the_same_documents(monkeypatch):
+    """Small maps are parsed in the calling thread, large ones by two workers: same result."""
+    items = sorted(_corpus().items())
+    alone = yamlio.parse_texts(items)
+    monkeypatch.setattr(yamlio, "PARALLEL_CHARS", 0)
+    started = []
+    real = yamlio.ThreadPoolExecutor
+    monkeypatch.setattr(yamlio, "ThreadPoolExecutor", lambda **kw: started.append(kw) or real(**kw))
+    threaded = yamlio.parse_texts(items)
+    assert started, "the workers should have been used"
+    assert [(d.file, d.data, d.index) for d in threaded] == [(d.file, d.data, d.index) for d in alone]
