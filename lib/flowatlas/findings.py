@@ -37,7 +37,7 @@ class ClauseRef:
     quote: str
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Finding:
     """One problem (or, for severity ``info``, one observation) the audit reports."""
 

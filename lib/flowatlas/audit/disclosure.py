@@ -95,17 +95,27 @@ class PolicyIndex:
             t for d in kinds.get("security", ()) if "password_encryption" in d.measures for t in d.types
         )
         self._memo: dict[tuple, tuple] = {}
+        self._clause: dict[str, ClauseRef] = {}
+        self._clauses: dict[frozenset[str], tuple[ClauseRef, ...]] = {}
 
     # -- helpers -----------------------------------------------------------------------
     def of(self, kind: str) -> list[Declaration]:
         return self.kinds.get(kind, [])
 
     def clause(self, decl_id: str) -> ClauseRef:
-        d = self.decl[decl_id]
-        return ClauseRef(self.policy.id, d.id, d.clause, d.quote)
+        got = self._clause.get(decl_id)
+        if got is None:
+            d = self.decl[decl_id]
+            got = self._clause[decl_id] = ClauseRef(self.policy.id, d.id, d.clause, d.quote)
+        return got
 
     def clauses(self, decl_ids: Iterable[str]) -> tuple[ClauseRef, ...]:
-        return tuple(self.clause(i) for i in sorted(set(decl_ids)))
+        """The clauses of some declarations, sorted by id, each once (shared per set of ids)."""
+        key = frozenset(decl_ids)
+        got = self._clauses.get(key)
+        if got is None:
+            got = self._clauses[key] = tuple(self.clause(i) for i in sorted(key))
+        return got
 
     def is_password(self, type_id: str) -> bool:
         key = ("pw", type_id)

@@ -26,6 +26,12 @@ from flowatlas.model import RETENTION_WHILE_SERVICE, Flow, Policy
 BAD = ("omitted", "incorrect", "ambiguous")
 
 
+def _distinct(values: Iterable[str | None]) -> tuple[str, ...]:
+    got = set(values)
+    got.discard(None)
+    return tuple(sorted(got))  # type: ignore[arg-type]
+
+
 @dataclass
 class Context:
     """What every rule may read. Built once per audit."""
@@ -49,16 +55,12 @@ class Context:
         return self.fx.country[node_id]
 
     def orgs(self, nodes: Iterable[str]) -> tuple[str, ...]:
-        own = self.fx.owner
-        got = {own[n] for n in set(nodes)}
-        got.discard(None)
-        return tuple(sorted(got))  # type: ignore[arg-type]
+        """The organisations owning ``nodes``, sorted, each once."""
+        return _distinct(map(self.fx.owner.__getitem__, nodes))
 
     def countries(self, nodes: Iterable[str]) -> tuple[str, ...]:
-        cty = self.fx.country
-        got = {cty[n] for n in set(nodes)}
-        got.discard(None)
-        return tuple(sorted(got))  # type: ignore[arg-type]
+        """The countries of ``nodes``, sorted, each once."""
+        return _distinct(map(self.fx.country.__getitem__, nodes))
 
     def clauses(self, decl_ids: Iterable[str]) -> tuple[ClauseRef, ...]:
         return self.ix.clauses(decl_ids) if self.ix else ()
@@ -841,8 +843,9 @@ def model_hygiene(ctx: Context) -> Iterator[Finding]:
     for nid, n in m.nodes.items():
         if n.kind == "store":
             held = fx.held(nid)
-            # t is kin of a held type exactly when a held type is kin of t (ancestor/descendant)
-            ghost = sorted(t for t in fx.emitted(nid) if kin_of(t).isdisjoint(held))
+            # t is kin of a held type exactly when a held type is kin of t (ancestor/descendant,
+            # or t itself: a held type is never a ghost, and is set aside at C speed first)
+            ghost = sorted(t for t in fx.emitted(nid) - held if kin_of(t).isdisjoint(held))
             if ghost:
                 gs = frozenset(ghost)
                 out = tuple(sorted(fid for fid in fx.out_flows.get(nid, ()) if not gs.isdisjoint(m.flows[fid].types)))
