@@ -338,7 +338,12 @@ _TOKEN = (
 )
 #: One pattern per indicator: a literal first character lets the regex engine skip ahead, which
 #: makes six scans cheaper than one scan for a character class.
-_SCALAR_RISKS = tuple(re.compile(p + _TOKEN, re.M) for p in (r":\s+", r"-\s+", r"\?\s+", r"\[\s*", r",\s*", r"\{\s*"))
+#: Each with the character it needs: a scan is skipped when the text has none (``?`` and ``{``
+#: are rare in maps).
+_SCALAR_RISKS = tuple(
+    (c, re.compile(p + _TOKEN, re.M))
+    for c, p in ((":", r":\s+"), ("-", r"-\s+"), ("?", r"\?\s+"), ("[", r"\[\s*"), (",", r",\s*"), ("{", r"\{\s*"))
+)
 _LEADING_SCALAR_RISK = re.compile(r"\s*" + _TOKEN, re.M)
 #: Plain scalars starting like a number that both parsers read the same: decimal integers,
 #: decimal fractions, dates, and tokens holding a character no number, date or time can hold
@@ -372,7 +377,8 @@ def _fast_safe(text: str) -> bool:
     leading = _LEADING_SCALAR_RISK.match(text)
     if leading and (leading.group("time") or not _agreed(leading.group("tok"))):
         return False
-    return not any(m.group("time") or not _agreed(m.group("tok")) for rx in _SCALAR_RISKS for m in rx.finditer(text))
+    scans = [rx for c, rx in _SCALAR_RISKS if c in text]
+    return not any(m.group("time") or not _agreed(m.group("tok")) for rx in scans for m in rx.finditer(text))
 
 
 def _fast_document(text: str, display: str, parsed: Future | None = None) -> Document | None:
