@@ -395,8 +395,11 @@ def _validate_all(model: type[Record], body: list, doc: Document, section: str, 
         # where (record -> position of each of its keys) serves error messages only, and a map
         # with any error is read again through the precise path (see _assemble): not needed here
         setattr_ = object.__setattr__  # records are frozen: the loader alone sets src
-        for i, rec in enumerate(recs):  # _attach, inlined: this loop runs once per record
-            setattr_(rec, "src", locate((section, i)))
+        srcs = doc.index.sections.get(section) if doc.index is not None else None
+        if srcs is None:  # a section the line index could not read: positions from the node tree
+            srcs = [locate((section, i)) for i in range(len(recs))]
+        for rec, src in zip(recs, srcs, strict=True):  # _attach, inlined: once per record
+            setattr_(rec, "src", src)
         return recs
     for i, rec in enumerate(recs):
         path = (section, i)

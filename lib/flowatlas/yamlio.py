@@ -34,7 +34,7 @@ through the fast path has any error at all, it is loaded again through the preci
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -71,6 +71,36 @@ class YamlProblem(Exception):
         self.errors = errors
 
 
+class LineIndex(Mapping[tuple[str | int, ...], Source]):
+    """The line index of a fast document: ``{(key,): Source, (key, i): Source}`` for each
+    top-level key and each item of its block sequence, stored as one list per section (the
+    loader hands each record its position straight from the list)."""
+
+    __slots__ = ("keys", "sections")
+
+    def __init__(self) -> None:
+        self.keys: dict[str, Source] = {}
+        self.sections: dict[str, list[Source]] = {}
+
+    def __getitem__(self, path: tuple[str | int, ...]) -> Source:
+        if len(path) == 1 and path[0] in self.keys:
+            return self.keys[path[0]]  # type: ignore[index]
+        if len(path) == 2 and type(path[1]) is int and path[0] in self.sections:
+            items = self.sections[path[0]]  # type: ignore[index]
+            if 0 <= path[1] < len(items):
+                return items[path[1]]
+        raise KeyError(path)
+
+    def __iter__(self) -> Iterator[tuple[str | int, ...]]:
+        for key in self.keys:
+            yield (key,)
+            for i in range(len(self.sections.get(key, ()))):
+                yield (key, i)
+
+    def __len__(self) -> int:
+        return len(self.keys) + sum(map(len, self.sections.values()))
+
+
 @dataclass
 class Document:
     """A parsed YAML file: ``data`` and the node tree that knows positions.
@@ -84,7 +114,7 @@ class Document:
     data: Any
     root: yaml.Node | None = field(default=None, repr=False)
     text: str | None = field(default=None, repr=False)
-    index: dict[tuple[str | int, ...], Source] | None = field(default=None, repr=False)
+    index: LineIndex | None = field(default=None, repr=False)
 
     @property
     def fast(self) -> bool:
@@ -435,7 +465,7 @@ def parse_texts(items: Sequence[tuple[str, str]], *, fast: bool = True) -> list[
     return out
 
 
-def _line_index(text: str, file: str, data: Any) -> dict[tuple[str | int, ...], Source]:
+def _line_index(text: str, file: str, data: Any) -> LineIndex:
     """Positions of the top-level keys and of each item of top-level block sequences.
 
     Exactly what :meth:`Document.locate` would answer from the node tree, for these paths: a
@@ -445,7 +475,7 @@ def _line_index(text: str, file: str, data: Any) -> dict[tuple[str | int, ...], 
     exactly as many as its items and each is followed by content (anything else, e.g. a
     flow-style ``[...]`` list or a dash followed by two spaces, is left to the node tree).
     """
-    index: dict[tuple[str | int, ...], Source] = {}
+    index = LineIndex()
     if not isinstance(data, dict):
         return index
     keys = [(m.group(1), m.start()) for m in _TOP_KEY.finditer("\n" + text)]
@@ -457,7 +487,7 @@ def _line_index(text: str, file: str, data: Any) -> dict[tuple[str | int, ...], 
     for i, (key, start) in enumerate(keys):
         line += count("\n", last, start)
         last = start
-        index[(key,)] = Source(file, line, 1)
+        index.keys[key] = Source(file, line, 1)
         body = data[key]
         if not isinstance(body, list) or not body:
             continue
@@ -480,6 +510,5 @@ def _line_index(text: str, file: str, data: Any) -> dict[tuple[str | int, ...], 
             found.append(Source(file, ln, col))
             at = find(needle, node, end)
         if len(found) == len(body):
-            for j, src in enumerate(found):
-                index[(key, j)] = src
+            index.sections[key] = found
     return index
