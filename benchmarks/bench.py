@@ -12,7 +12,9 @@ every measurement in a fresh Python process so peak memory is that of one size a
   read by ``json.loads``: its fastest route to Python objects) and, for the small sizes only,
   PyYAML's C loader (``yaml.CSafeLoader``; about 10× slower, it would dominate the run time).
   Each candidate reads the files from disk with the garbage collector paused, three times in
-  each of ``--repeat`` fresh processes. Two floors, each compared like with like:
+  each of ``--repeat`` fresh processes, taking turns with the pipeline's processes (below) so
+  that a drift in the machine's speed weighs on both alike. Two floors, each compared like
+  with like:
 
   - *first read*: the median over processes of the first read, as the pipeline's stages are
     measured (the first load of a fresh process); ``pipeline / floor`` uses it;
@@ -202,22 +204,26 @@ def measure(sizes: list[int], repeat: int, maps: Path, log=print) -> list[dict]:
         row: dict = {"flows": flows, "nodes": max(20, flows // 10), "types": TYPES, "files": len(files)}
         row["mbytes"] = sum(p.stat().st_size for p in files) / 1e6
         libs = ["yaml-rs", "rapidyaml"] + (["pyyaml-c"] if flows <= PYYAML_MAX_FLOWS else [])
-        row["parsers"] = {}
-        for lib in libs:
-            try:
-                got = [_run_worker("floor", str(folder), lib) for _ in range(repeat)]
-                row["parsers"][lib] = min(g["seconds"] for g in got)
-                row.setdefault("parsers_cold", {})[lib] = statistics.median(g["cold"] for g in got)
-            except SystemExit as exc:  # a candidate that is not installed is simply not a candidate
-                log(f"  ({lib} not measured: {str(exc).splitlines()[-1]})")
+        # The floor and the pipeline are measured in turn, repetition by repetition, so that a
+        # change in the machine's speed (this VM's varies by tens of per cent within minutes)
+        # weighs on both alike. The overview is laid out in the first run only: graphviz is
+        # slow, and its time does not vary much between runs.
+        reads: dict[str, list[dict]] = {lib: [] for lib in libs}
+        runs = []
+        for i in range(repeat):
+            for lib in list(reads):
+                try:
+                    reads[lib].append(_run_worker("floor", str(folder), lib))
+                except SystemExit as exc:  # a candidate that is not installed is simply not a candidate
+                    log(f"  ({lib} not measured: {str(exc).splitlines()[-1]})")
+                    del reads[lib]
+            runs.append(
+                _run_worker("pipeline", str(folder), "render" if i == 0 else "skip", "warm" if i == 0 else "cold")
+            )
+        row["parsers"] = {lib: min(g["seconds"] for g in got) for lib, got in reads.items()}
+        row["parsers_cold"] = {lib: statistics.median(g["cold"] for g in got) for lib, got in reads.items()}
         row["floor_lib"], row["floor"] = min(row["parsers"].items(), key=lambda kv: kv[1])
         row["floor_cold_lib"], row["floor_cold"] = min(row["parsers_cold"].items(), key=lambda kv: kv[1])
-        # the overview is laid out in the first run only: graphviz is slow, and its time does not
-        # vary much between runs (the other stages are the median of all runs)
-        runs = [
-            _run_worker("pipeline", str(folder), "render" if i == 0 else "skip", "warm" if i == 0 else "cold")
-            for i in range(repeat)
-        ]
         for key in ("load", "graph", "audit", "render"):
             vals = [r[key] for r in runs if key in r]
             row[key] = statistics.median(vals) if vals else None
