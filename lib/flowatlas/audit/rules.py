@@ -13,8 +13,9 @@ from __future__ import annotations
 
 from collections import defaultdict, deque
 from collections.abc import Callable, Iterable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import cached_property
+from operator import attrgetter
 
 from flowatlas.atlas import Map, retention_days
 from flowatlas.audit.disclosure import PolicyIndex, Verdict, worst
@@ -42,11 +43,16 @@ class Context:
     verdicts: dict[str, tuple[Verdict, ...]]
     fx: Facts
     regime: Regime | None
+    _regime_clauses: dict[str | None, tuple[ClauseRef, ...]] = field(default_factory=dict, init=False, repr=False)
+    _labels: dict[str, str] = field(default_factory=dict, init=False, repr=False)
 
     # -- description helpers -----------------------------------------------------------
     def label(self, node_id: str) -> str:
-        n = self.m.nodes[node_id]
-        return f"'{n.name}' ({node_id})"
+        """``'Name' (id)``, as messages name a node (made once per node)."""
+        got = self._labels.get(node_id)
+        if got is None:
+            got = self._labels[node_id] = f"'{self.m.nodes[node_id].name}' ({node_id})"
+        return got
 
     def org_of(self, node_id: str) -> str | None:
         return self.fx.owner[node_id]
@@ -66,6 +72,13 @@ class Context:
         return self.ix.clauses(decl_ids) if self.ix else ()
 
     def regime_clause(self, basis_id: str | None = None) -> tuple[ClauseRef, ...]:
+        """The regime's clause for a transfer basis (or the list of bases), made once per basis."""
+        got = self._regime_clauses.get(basis_id)
+        if got is None:
+            got = self._regime_clauses[basis_id] = self._regime_clause(basis_id)
+        return got
+
+    def _regime_clause(self, basis_id: str | None) -> tuple[ClauseRef, ...]:
         r = self.regime
         if r is None:
             return ()
@@ -162,21 +175,23 @@ def rule(rid: str, severity: str, title: str, *, needs_policy: bool = True, clau
 
 def _vague_findings(ctx: Context, r: Rule, dim: str, what: str, remedy: str) -> Iterator[Finding]:
     """One info finding per (item, deciding declarations) covered only by a broader term."""
-    groups: dict[tuple[str, tuple[str, ...]], list[Verdict]] = defaultdict(list)
+    groups: dict[tuple[str, tuple[str, ...]], list[str]] = defaultdict(list)  # -> flow ids
+    reasons: dict[tuple[str, tuple[str, ...]], str] = {}  # -> the reason of the first verdict
     for v in ctx.by_dimension[dim].get("vague", ()):
-        groups[(v.item, v.declarations)].append(v)
-    for (item, decls), vs in sorted(groups.items()):
-        fids = tuple(sorted({v.flow for v in vs}))
-        mf = ctx.m.flows
-        flows = [mf[i] for i in fids]
-        nodes = {f.source for f in flows}
-        nodes.update([f.target for f in flows])
-        types = (item,) if dim == "type" else tuple(sorted(set().union(*[f.types for f in flows])))
+        key = (v.item, v.declarations)
+        groups[key].append(v.flow)
+        reasons.setdefault(key, v.reason)
+    mf = ctx.m.flows
+    for (item, decls), group in sorted(groups.items()):
+        fids = tuple(sorted(set(group)))
+        flows = list(map(mf.__getitem__, fids))  # the maps below run at C speed
+        nodes = set(map(attrgetter("source"), flows)).union(map(attrgetter("target"), flows))
+        types = (item,) if dim == "type" else tuple(sorted(set().union(*map(attrgetter("types"), flows))))
         clause_txt = ", ".join(sorted({ctx.ix.decl[d].clause for d in decls}))
         yield Finding(
             rule=r.id,
             severity="info",
-            message=f"{what} '{item}' is disclosed only vaguely ({vs[0].reason}; clause {clause_txt}) "
+            message=f"{what} '{item}' is disclosed only vaguely ({reasons[(item, decls)]}; clause {clause_txt}) "
             f"on {len(fids)} flow(s): {', '.join(fids)}.",
             remedy=remedy.format(item=item, clause=clause_txt),
             disclosure="vague",
