@@ -304,3 +304,12 @@ def test_home_without_shipped_regime_checks_presence_only():
     assert f.disclosure == "omitted" and "any regime" in f.message
     flow(s, "f-x")["transfer_basis"] = "derogation"
     assert audit(build(s), rules=["cross-border-basis"]) == []
+
+
+def test_basis_memo_knows_what_every_requirement_reads():
+    """The classification shares one transfer-basis verdict among flows that agree on what
+    check_basis reads for that basis's requirement: every requirement must be listed."""
+    from flowatlas.audit.disclosure import _BASIS_READS
+    from flowatlas.audit.regimes import REQUIREMENTS
+
+    assert set(_BASIS_READS) == set(REQUIREMENTS)

@@ -472,15 +472,31 @@ def classify_flow(m: Map, ix: PolicyIndex, f: Flow, fx: Facts | None = None, reg
     return _classify_flows(m, ix, (f,), fx, regime)[f.id]
 
 
-def _basis_needs_source(regime, transfer_basis: str | None, in_transit: bool) -> bool:
-    """Whether :func:`check_basis` reads the source's owner for this basis (binding corporate rules)."""
+#: What :func:`check_basis` reads besides the basis, per requirement of the basis: the source's
+#: owner, the recipient (target's owner) and the destination country.
+_BASIS_READS: dict[str, tuple[bool, bool, bool]] = {
+    "none": (False, False, False),
+    "in_transit": (False, False, False),
+    "contract": (False, True, True),
+    "bcr_related": (True, True, False),
+    "binding_instrument": (False, True, False),
+    "certification": (False, True, False),
+    "approved_code": (False, True, False),
+    "scc": (False, True, False),
+    "adequacy": (False, True, True),
+}
+
+
+def _basis_reads(regime, transfer_basis: str | None, in_transit: bool) -> tuple[bool, bool, bool]:
+    """Whether :func:`check_basis` reads the source's owner, the recipient and the destination
+    for this basis: the rest of a flow cannot change its verdict."""
     basis_id = transfer_basis
     if basis_id is None and in_transit and regime is not None and "in_transit" in regime.bases:
         basis_id = "in_transit"
     if basis_id is None or regime is None:
-        return False
+        return (False, False, False)
     b = regime.bases.get(basis_id)
-    return b is not None and b.requires == "bcr_related"
+    return _BASIS_READS[b.requires] if b is not None else (False, False, False)
 
 
 def _classify_flows(
@@ -508,6 +524,8 @@ def _classify_flows(
     #: and of a purpose per recipient verdict: a flow's Verdict is its id and these
     col_parts: dict[tuple, dict[str, tuple]] = {}
     pur_parts: dict[tuple, dict[str, tuple]] = {}
+    #: (transfer basis, in transit) -> what its verdict depends on (see _basis_reads)
+    basis_reads: dict[tuple[str | None, bool], tuple[bool, bool, bool]] = {}
     out: dict[str, tuple[Verdict, ...]] = {}
     for f in flows:
         fid, src, tgt = f.id, f.source, f.target
@@ -564,10 +582,17 @@ def _classify_flows(
             vs.append(new(V, (fid, "location", b, *(got or location(b, types, store)))))
         if cross:
             tb, tr = f.transfer_basis, f.in_transit
-            need = memo.get(("basis-src", tb, tr))
-            if need is None:
-                need = memo[("basis-src", tb, tr)] = (_basis_needs_source(regime, tb, tr),)
-            key = ("basis", tb, tr, owner[src] if need[0] else None, dst_owner, b)
+            reads = basis_reads.get((tb, tr))
+            if reads is None:
+                reads = basis_reads[(tb, tr)] = _basis_reads(regime, tb, tr)
+            key = (
+                "basis",
+                tb,
+                tr,
+                owner[src] if reads[0] else None,
+                dst_owner if reads[1] else None,
+                b if reads[2] else None,
+            )
             got = memo.get(key)
             if got is None:
                 v = check_basis(m, regime, f)
