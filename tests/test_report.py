@@ -424,3 +424,13 @@ def test_airflow_dag_is_valid_python_and_runs_the_same_notebooks():
 
     assert set(RUNNER_NOTEBOOKS) == set(NOTEBOOK_NAMES)
     assert "flowatlas report" in (ROOT / "docs" / "scheduling.md").read_text()
+
+
+def test_report_html_ids_do_not_change_between_runs(absoloop_run):
+    """papermill gives the cell it injects a random id and pandas gives each styled table one:
+    both are replaced by numbers, so two reports of the same map differ only in the run's times."""
+    html = (absoloop_run["run_dir"] / "report.html").read_text(encoding="utf-8")
+    cell_ids = re.findall(r'cell-id=([^"]+)"', html)
+    assert cell_ids and all(re.fullmatch(r"cell-\d+", i) for i in cell_ids), cell_ids[:5]
+    table_ids = set(re.findall(r'id="T_([A-Za-z0-9]+)"', html))
+    assert table_ids and all(re.fullmatch(r"fa\d+", i) for i in table_ids), sorted(table_ids)[:5]

@@ -41,9 +41,12 @@ _REMOTE = re.compile(r"""<(script|link)\b[^>]*\b(src|href)\s*=\s*["']?(https?:)?
 
 def _strip_for_report(nb: nbformat.NotebookNode) -> nbformat.NotebookNode:
     """Drop what a reader should not see: stderr streams, widget views, error tracebacks of
-    papermill's own banner cells."""
+    papermill's own banner cells; number the cells (papermill gives the cell it injects a random
+    id, which would make two reports of the same map differ)."""
     nb = copy.deepcopy(nb)
-    for cell in nb.cells:
+    for i, cell in enumerate(nb.cells):
+        if "id" in cell:
+            cell["id"] = f"cell-{i}"
         if cell.get("cell_type") != "code":
             continue
         kept = []

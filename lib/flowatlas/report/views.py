@@ -8,6 +8,7 @@ escaped before it reaches HTML.
 from __future__ import annotations
 
 import html
+import itertools
 from collections import Counter
 from collections.abc import Callable, Sequence
 from pathlib import Path
@@ -53,9 +54,15 @@ def note(text: str) -> HTML:
     return HTML(f"<p>{html.escape(str(text))}</p>")
 
 
+#: Numbers the tables a kernel shows: pandas gives each Styler a random id, which would make two
+#: reports of the same map differ; a notebook shows its tables in the same order every run.
+_TABLE_IDS = itertools.count(1)
+
+
 def _safe_frame(df: pd.DataFrame) -> pd.io.formats.style.Styler:
     """A Styler that escapes cell, index and column text, left-aligned and top-aligned."""
-    st = df.style.format(escape="html", na_rep="").format_index(escape="html", axis=0)
+    st = df.style.set_uuid(f"fa{next(_TABLE_IDS)}")
+    st = st.format(escape="html", na_rep="").format_index(escape="html", axis=0)
     st = st.format_index(escape="html", axis=1).set_properties(**{"text-align": "left", "vertical-align": "top"})
     return st.set_table_styles([{"selector": "th", "props": "text-align: left; vertical-align: top;"}])
 
