@@ -313,3 +313,26 @@ def test_basis_memo_knows_what_every_requirement_reads():
     from flowatlas.audit.regimes import REQUIREMENTS
 
     assert set(_BASIS_READS) == set(REQUIREMENTS)
+
+
+def test_verdicts_mapping_and_the_rules_view_of_it():
+    """classify() hands out each flow's Verdicts on lookup; the rules' by_dimension view holds
+    every verdict that is not clear, and every recipient verdict, whichever mapping it is given."""
+    from flowatlas.audit.disclosure import policy_index
+    from flowatlas.audit.facts import facts
+    from flowatlas.audit.rules import Context
+    from flowatlas.loader import load_map
+
+    from conftest import ABSOLOOP
+
+    m = load_map(ABSOLOOP)
+    vs = classify(m)
+    assert len(vs) == len(m.flows) and list(vs) == list(m.flows)
+    plain = {fid: vs[fid] for fid in vs}
+    assert all(v.flow == fid for fid, got in plain.items() for v in got)
+    want = [v for got in plain.values() for v in got if v.disclosure != "clear" or v.dimension == "recipient"]
+    assert any(v.disclosure == "clear" for got in plain.values() for v in got)  # some are left out
+    for given in (vs, plain):
+        ctx = Context(m, m.policy, policy_index(m, m.policy), given, facts(m), regime_for(m.home))
+        got = [v for by_cls in ctx.by_dimension.values() for lst in by_cls.values() for v in lst]
+        assert sorted(got) == sorted(want)

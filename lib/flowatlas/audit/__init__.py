@@ -14,7 +14,15 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from flowatlas.atlas import Map
-from flowatlas.audit.disclosure import Verdict, classify, disclosure_frame, policy_index, resolve_policy, worst
+from flowatlas.audit.disclosure import (
+    Verdict,
+    Verdicts,
+    classify,
+    disclosure_frame,
+    policy_index,
+    resolve_policy,
+    worst,
+)
 from flowatlas.audit.facts import facts
 from flowatlas.audit.regimes import Regime, check_basis, regime_for, regimes
 from flowatlas.audit.rules import RULES, Context, Rule
@@ -88,6 +96,7 @@ __all__ = [
     "Regime",
     "Rule",
     "Verdict",
+    "Verdicts",
     "audit",
     "check_basis",
     "classify",

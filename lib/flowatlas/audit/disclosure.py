@@ -25,7 +25,7 @@ location against a declared transfer).
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator, Mapping
 from functools import cached_property
 from typing import NamedTuple
 
@@ -46,6 +46,40 @@ class Verdict(NamedTuple):
     disclosure: str
     declarations: tuple[str, ...]  # ids of the deciding declarations
     reason: str
+
+
+#: A verdict without its flow: (dimension, item, disclosure, declarations, reason). The
+#: classification shares one part among every flow it decides alike.
+Part = tuple[str, str, str, tuple[str, ...], str]
+
+
+class Verdicts(Mapping[str, tuple[Verdict, ...]]):
+    """``{flow id: (Verdict, ...)}`` for a map, in flow order: what :func:`classify` returns.
+
+    Held as each flow's shared parts (a verdict without its flow id); a flow's
+    :class:`Verdict` tuples are made when it is looked up. A 50,000-flow map has about 200,000
+    verdicts, most of them ``clear``: the audit reads only the others, and making every one of
+    them up front cost a fifth of the classification.
+    """
+
+    __slots__ = ("_parts",)
+
+    def __init__(self, parts: dict[str, tuple[Part, ...]]) -> None:
+        self._parts = parts
+
+    def __getitem__(self, flow_id: str) -> tuple[Verdict, ...]:
+        new = tuple.__new__
+        return tuple(new(Verdict, (flow_id, *p)) for p in self._parts[flow_id])
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._parts)
+
+    def __len__(self) -> int:
+        return len(self._parts)
+
+    def parts(self) -> Iterable[tuple[str, tuple[Part, ...]]]:
+        """``(flow id, parts)`` for every flow, in flow order, without making verdicts."""
+        return self._parts.items()
 
 
 def _role(role: str) -> str:
@@ -469,7 +503,7 @@ def classify_flow(m: Map, ix: PolicyIndex, f: Flow, fx: Facts | None = None, reg
     fx = fx or facts(m)
     if regime is _NO_REGIME:
         regime = regime_for(m.home)
-    return _classify_flows(m, ix, (f,), fx, regime)[f.id]
+    return Verdicts(_classify_flows(m, ix, (f,), fx, regime))[f.id]
 
 
 #: What :func:`check_basis` reads besides the basis, per requirement of the basis: the source's
@@ -499,11 +533,10 @@ def _basis_reads(regime, transfer_basis: str | None, in_transit: bool) -> tuple[
     return _BASIS_READS[b.requires] if b is not None else (False, False, False)
 
 
-def _classify_flows(
-    m: Map, ix: PolicyIndex, flows: Iterable[Flow], fx: Facts, regime
-) -> dict[str, tuple[Verdict, ...]]:
-    """Every verdict for each of ``flows``: one tight pass; every decision memoised in ``ix._memo``
-    under a key holding only what decides it (so flows that differ elsewhere share it)."""
+def _classify_flows(m: Map, ix: PolicyIndex, flows: Iterable[Flow], fx: Facts, regime) -> dict[str, tuple[Part, ...]]:
+    """The verdicts of each of ``flows``, as parts (see :class:`Verdicts`): one tight pass; every
+    decision memoised in ``ix._memo`` under a key holding only what decides it (so flows that
+    differ elsewhere share it), and the parts shared likewise."""
     memo = ix._memo
     kind, owner, country, roles = fx.kind, fx.owner, fx.country, fx.roles
     ctrl = m.info.controller
@@ -514,24 +547,25 @@ def _classify_flows(
     #: the sensitive (or password-declared) types, and the password-declared ones: set tests at C speed
     sens_types = frozenset(t for t, v in flags.items() if v) if flags is not None else frozenset()
     password_types = frozenset(t for t, v in flags.items() if v == 2) if flags is not None else frozenset()
+    #: the encryption part of an encrypted flow, without and with password-declared types
+    enc_clear = {pw: ("safeguard", "encryption", "clear", ids, "encrypted in transit") for pw, ids in enc_ids.items()}
     crosses = regime.crosses if regime else None
-    new = tuple.__new__
-    V = Verdict
     collection, recipient_of, location = ix.collection, ix.recipient, ix.location
-    #: (country, store) -> the location verdict when the flow's types cannot change it, else False
-    loc_fixed: dict[tuple[str, bool], tuple | bool] = {}
-    #: the (dimension, item, class, declarations, reason) of a collected type per (subject, context),
-    #: and of a purpose per recipient verdict: a flow's Verdict is its id and these
-    col_parts: dict[tuple, dict[str, tuple]] = {}
-    pur_parts: dict[tuple, dict[str, tuple]] = {}
+    #: (country, store) -> the location part when the flow's types cannot change it, else False
+    loc_fixed: dict[tuple[str, bool], Part | bool] = {}
+    #: (country, types, store) -> the location part when they can
+    loc_parts: dict[tuple[str, tuple[str, ...], bool], Part] = {}
+    #: the part of a collected type per (subject, context), and of a purpose per recipient verdict
+    col_parts: dict[tuple, dict[str, Part]] = {}
+    pur_parts: dict[tuple, dict[str, Part]] = {}
     #: (transfer basis, in transit) -> what its verdict depends on (see _basis_reads)
     basis_reads: dict[tuple[str | None, bool], tuple[bool, bool, bool]] = {}
-    out: dict[str, tuple[Verdict, ...]] = {}
+    out: dict[str, tuple[Part, ...]] = {}
     for f in flows:
         fid, src, tgt = f.id, f.source, f.target
         src_kind, dst_kind = kind[src], kind[tgt]
         types = tuple(sorted(f.types))
-        vs: list[Verdict] = []
+        vs: list[Part] = []
         if src_kind == "subject":
             subj, context = nodes[src].subject, f.context
             col = col_parts.get((subj, context))
@@ -541,7 +575,7 @@ def _classify_flows(
                 got = col.get(t)
                 if got is None:
                     got = col[t] = ("type", t, *collection(subj, context, t))
-                vs.append(new(V, (fid, *got)))
+                vs.append(got)
         dst_owner = owner[tgt]
         purposes = sorted(f.purposes)
         recipient: tuple = ()
@@ -553,7 +587,7 @@ def _classify_flows(
         ):
             cls, ids, why = recipient_of(roles[tgt], f.sharing_basis, types, tuple(purposes))
             recipient = (cls, ids)
-            vs.append(new(V, (fid, "recipient", dst_owner or "", cls, ids, why)))
+            vs.append(("recipient", dst_owner or "", cls, ids, why))
         pur = pur_parts.get(recipient)
         if pur is None:
             pur = pur_parts[recipient] = {}
@@ -565,7 +599,7 @@ def _classify_flows(
                 if got is None:
                     got = memo[key] = _purpose_verdict(m, ix, p, recipient)
                 got = pur[p] = ("purpose", p, *got)
-            vs.append(new(V, (fid, *got)))
+            vs.append(got)
         a, b = country[src], country[tgt]
         # collection from a person, and delivery of data to a person, are not transfers
         cross = (
@@ -578,8 +612,12 @@ def _classify_flows(
                 # not when b is a storage location, nor when no transfer declaration naming b
                 # limits the types (each then covers every flow "exactly")
                 fixed = b in ix.storage or not any(d.types for d in ix._transfers_to(b))
-                got = loc_fixed[(b, store)] = location(b, (), store) if fixed else False
-            vs.append(new(V, (fid, "location", b, *(got or location(b, types, store)))))
+                got = loc_fixed[(b, store)] = ("location", b, *location(b, (), store)) if fixed else False
+            if got is False:
+                got = loc_parts.get((b, types, store))
+                if got is None:
+                    got = loc_parts[(b, types, store)] = ("location", b, *location(b, types, store))
+            vs.append(got)
         if cross:
             tb, tr = f.transfer_basis, f.in_transit
             reads = basis_reads.get((tb, tr))
@@ -596,16 +634,16 @@ def _classify_flows(
             got = memo.get(key)
             if got is None:
                 v = check_basis(m, regime, f)
-                got = memo[key] = (v.disclosure, v.reason)
-            vs.append(new(V, (fid, "safeguard", "transfer", got[0], (), got[1])))
+                got = memo[key] = ("safeguard", "transfer", v.disclosure, (), v.reason)
+            vs.append(got)
         if flags is not None and not sens_types.isdisjoint(types):
-            ids = enc_ids[not password_types.isdisjoint(types)]
+            pw = not password_types.isdisjoint(types)
             if f.encrypted:
-                vs.append(new(V, (fid, "safeguard", "encryption", "clear", ids, "encrypted in transit")))
+                vs.append(enc_clear[pw])
             else:
                 sens = ", ".join(t for t in types if flags[t])
                 why = f"{sens} travel unencrypted although the policy promises security measures"
-                vs.append(new(V, (fid, "safeguard", "encryption", "incorrect", ids, why)))
+                vs.append(("safeguard", "encryption", "incorrect", enc_ids[pw], why))
         out[fid] = tuple(vs)
     return out
 
@@ -627,17 +665,18 @@ def _purpose_verdict(m: Map, ix: PolicyIndex, p: str, recipient: tuple) -> tuple
     return cls, ids, why
 
 
-def classify(m: Map, policy: str | Policy | None = None) -> dict[str, tuple[Verdict, ...]]:
-    """``{flow id: verdicts}`` for every flow of ``m`` against ``policy`` (cached on the map)."""
+def classify(m: Map, policy: str | Policy | None = None) -> Verdicts:
+    """``{flow id: verdicts}`` for every flow of ``m`` against ``policy`` (cached on the map;
+    a read-only :class:`Verdicts` mapping)."""
     pol = resolve_policy(m, policy)
     if pol is None:
-        return {fid: () for fid in m.flows}
+        return Verdicts({fid: () for fid in m.flows})
     key = ("audit.classify", pol.id, id(pol))
     got = m._cache.get(key)
     if got is None:
         ix = policy_index(m, pol)
         fx, regime = facts(m), regime_for(m.home)
-        got = m._cache[key] = _classify_flows(m, ix, m.flows.values(), fx, regime)
+        got = m._cache[key] = Verdicts(_classify_flows(m, ix, m.flows.values(), fx, regime))
     return got
 
 

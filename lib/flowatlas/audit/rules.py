@@ -12,13 +12,13 @@ collection of a sensitive type is ``high``); every such case is documented in do
 from __future__ import annotations
 
 from collections import defaultdict, deque
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from functools import cached_property
 from operator import attrgetter
 
 from flowatlas.atlas import Map, retention_days
-from flowatlas.audit.disclosure import PolicyIndex, Verdict, worst
+from flowatlas.audit.disclosure import PolicyIndex, Verdict, Verdicts, worst
 from flowatlas.audit.facts import Facts
 from flowatlas.audit.regimes import Regime
 from flowatlas.findings import ClauseRef, Finding
@@ -40,7 +40,7 @@ class Context:
     m: Map
     policy: Policy | None
     ix: PolicyIndex | None
-    verdicts: dict[str, tuple[Verdict, ...]]
+    verdicts: Mapping[str, tuple[Verdict, ...]]
     fx: Facts
     regime: Regime | None
     _regime_clauses: dict[str | None, tuple[ClauseRef, ...]] = field(default_factory=dict, init=False, repr=False)
@@ -90,11 +90,18 @@ class Context:
 
     @cached_property
     def by_dimension(self) -> dict[str, dict[str, list[Verdict]]]:
-        """``{dimension: {class: [verdicts]}}`` over every flow, in flow order (one pass)."""
+        """``{dimension: {class: [verdicts]}}`` over every flow, in flow order (one pass): every
+        verdict that is not ``clear``, and every recipient verdict (what the rules read; the
+        other clear verdicts, most of them, are not made)."""
         out: dict[str, dict[str, list[Verdict]]] = defaultdict(lambda: defaultdict(list))
-        for vs in self.verdicts.values():
-            for v in vs:
-                out[v.dimension][v.disclosure].append(v)
+        verdicts = self.verdicts
+        if not isinstance(verdicts, Verdicts):  # a caller's own {flow id: verdicts}
+            verdicts = Verdicts({fid: tuple(v[1:] for v in vs) for fid, vs in verdicts.items()})
+        new = tuple.__new__
+        for fid, parts in verdicts.parts():
+            for p in parts:
+                if p[2] != "clear" or p[0] == "recipient":
+                    out[p[0]][p[2]].append(new(Verdict, (fid, *p)))
         return out
 
     def bad(self, dim: str) -> dict[str, list[Verdict]]:
