@@ -11,8 +11,12 @@ Only the flows in and out of each node are indexed up front; the rest is compute
 from __future__ import annotations
 
 from collections import defaultdict, deque
+from operator import attrgetter
 
 from flowatlas.atlas import Map
+from flowatlas.model import Flow
+
+_TYPES = attrgetter("types")
 
 
 class Facts:
@@ -29,11 +33,19 @@ class Facts:
         self.roles: dict[str, str] = {n: (roles[o] if o else "subject") for n, o in self.owner.items()}
         out_flows: dict[str, list[str]] = defaultdict(list)
         in_flows: dict[str, list[str]] = defaultdict(list)
+        #: the same as flow records (``out_records``, ``in_records``): reading a record from here
+        #: rather than by id from m.flows saves a lookup in a large dict per flow
+        out_recs: dict[str, list[Flow]] = defaultdict(list)
+        in_recs: dict[str, list[Flow]] = defaultdict(list)
         for fid, f in m.flows.items():
             out_flows[f.source].append(fid)
             in_flows[f.target].append(fid)
+            out_recs[f.source].append(f)
+            in_recs[f.target].append(f)
         self.out_flows = dict(out_flows)
         self.in_flows = dict(in_flows)
+        self.out_records = dict(out_recs)
+        self.in_records = dict(in_recs)
         self._received: dict[str, frozenset[str]] = {}
         self._emitted: dict[str, frozenset[str]] = {}
         self._held: dict[str, frozenset[str]] = {}
@@ -49,18 +61,18 @@ class Facts:
 
     def received(self, node_id: str) -> frozenset[str]:
         """Types the flows into ``node_id`` carry (computed for the nodes asked about only)."""
-        return self._types_of(self._received, self.in_flows, node_id)
+        return self._types_of(self._received, self.in_records, node_id)
 
     def emitted(self, node_id: str) -> frozenset[str]:
         """Types the flows out of ``node_id`` carry."""
-        return self._types_of(self._emitted, self.out_flows, node_id)
+        return self._types_of(self._emitted, self.out_records, node_id)
 
-    def _types_of(self, memo: dict[str, frozenset[str]], at: dict[str, list[str]], node_id: str) -> frozenset[str]:
+    @staticmethod
+    def _types_of(memo: dict[str, frozenset[str]], at: dict[str, list[Flow]], node_id: str) -> frozenset[str]:
         got = memo.get(node_id)
         if got is None:
-            flows = self.m.flows
-            # one C-level union over the flows' type lists
-            got = memo[node_id] = frozenset().union(*[flows[fid].types for fid in at.get(node_id, ())])
+            # one C-level union over the flows' type tuples
+            got = memo[node_id] = frozenset().union(*map(_TYPES, at.get(node_id, ())))
         return got
 
     def held(self, node_id: str) -> frozenset[str]:
@@ -124,7 +136,7 @@ class Facts:
             if n.kind == "subject" and n.subject:
                 mask[nid] |= bit[n.subject]
         for f in m.flows.values():
-            adj[f.source].append((f.target, allowed(tuple(f.subjects)) if f.subjects else everything))
+            adj[f.source].append((f.target, allowed(f.subjects) if f.subjects else everything))
             for s in f.subjects:
                 mask[f.target] |= bit[s]
         queue = deque(sorted(n for n, v in mask.items() if v))

@@ -439,17 +439,16 @@ def onward_transfer(ctx: Context) -> Iterator[Finding]:
     ctrl = m.info.controller
     groups: dict[tuple[str, tuple[str, ...], tuple[str, ...]], set[str]] = defaultdict(set)
     kind, owner, ctrl_nodes = fx.kind, fx.owner, fx.controller_nodes
-    flows_of = m.flows
-    out_flows = fx.out_flows
+    out_records = fx.out_records
     # the hand-overs, per type: flows from the controller (or a data subject) to a node of
     # another organisation; only types with one need a search
     exits_by_type: dict[str, list[tuple[str, str, str]]] = defaultdict(list)
     for n in ctrl_nodes | {k for k, v in kind.items() if v == "subject"}:
-        for fid in out_flows.get(n, ()):
-            tgt = flows_of[fid].target
+        for f in out_records.get(n, ()):
+            tgt = f.target
             if kind[tgt] != "subject" and owner[tgt] != ctrl:
-                for t in flows_of[fid].types:
-                    exits_by_type[t].append((fid, n, tgt))
+                for t in f.types:
+                    exits_by_type[t].append((f.id, n, tgt))
     for t in sorted(exits_by_type):
         paths: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {}  # node -> (nodes, flows)
         queue: deque[str] = deque()
@@ -463,9 +462,8 @@ def onward_transfer(ctx: Context) -> Iterator[Finding]:
         while queue:
             cur = queue.popleft()
             nodes, flows = paths[cur]
-            for fid in out_flows.get(cur, ()):
-                f = flows_of[fid]
-                nxt = f.target
+            for f in out_records.get(cur, ()):
+                fid, nxt = f.id, f.target
                 if nxt in paths or nxt in ctrl_nodes or t not in f.types:
                     continue
                 paths[nxt] = ((*nodes, nxt), (*flows, fid))
@@ -759,8 +757,7 @@ def over_declaration(ctx: Context) -> Iterator[Finding]:
     for nid, kind in ctx.fx.kind.items():  # the collections: flows out of data subjects
         if kind == "subject":
             subj = m.nodes[nid].subject
-            for fid in ctx.fx.out_flows.get(nid, ()):
-                f = m.flows[fid]
+            for f in ctx.fx.out_records.get(nid, ()):
                 used_col.update((subj, f.context, t) for t in f.types)
     for d in ix.of("collection"):
         declared_below: set[str] = set()
@@ -870,7 +867,7 @@ def model_hygiene(ctx: Context) -> Iterator[Finding]:
             ghost = sorted(t for t in fx.emitted(nid) - held if kin_of(t).isdisjoint(held))
             if ghost:
                 gs = frozenset(ghost)
-                out = tuple(sorted(fid for fid in fx.out_flows.get(nid, ()) if not gs.isdisjoint(m.flows[fid].types)))
+                out = tuple(sorted(f.id for f in fx.out_records.get(nid, ()) if not gs.isdisjoint(f.types)))
                 yield Finding(
                     rule=r.id,
                     severity=r.severity,
