@@ -17,6 +17,7 @@ from flowatlas.atlas import Map
 from flowatlas.model import Flow
 
 _TYPES = attrgetter("types")
+_SUBJECTS = attrgetter("subjects")
 
 
 class Facts:
@@ -113,8 +114,9 @@ class Facts:
         m = self.m
         st = m.subject_tree
         cats = sorted(
-            {n.subject for n in m.nodes.values() if n.kind == "subject" and n.subject}
-            | {s for f in m.flows.values() for s in f.subjects}
+            {n.subject for n in m.nodes.values() if n.kind == "subject" and n.subject}.union(
+                *map(_SUBJECTS, m.flows.values())
+            )
         )
         bit = {c: 1 << i for i, c in enumerate(cats)}
         allowed_memo: dict[tuple[str, ...], int] = {}
@@ -130,22 +132,22 @@ class Facts:
             return got
 
         everything = (1 << len(cats)) - 1
-        adj: dict[str, list[tuple[str, int]]] = defaultdict(list)
         mask: dict[str, int] = defaultdict(int)
         for nid, n in m.nodes.items():
             if n.kind == "subject" and n.subject:
                 mask[nid] |= bit[n.subject]
-        for f in m.flows.values():
-            adj[f.source].append((f.target, allowed(f.subjects) if f.subjects else everything))
+        for f in filter(_SUBJECTS, m.flows.values()):  # the flows that name their subjects
             for s in f.subjects:
                 mask[f.target] |= bit[s]
         queue = deque(sorted(n for n, v in mask.items() if v))
         queued = set(queue)
+        out_records = self.out_records
         while queue:
             cur = queue.popleft()
             queued.discard(cur)
             have = mask[cur]
-            for target, ok in adj.get(cur, ()):
+            for f in out_records.get(cur, ()):
+                target, ok = f.target, allowed(f.subjects) if f.subjects else everything
                 new = mask[target] | (have & ok)
                 if new != mask[target]:
                     mask[target] = new

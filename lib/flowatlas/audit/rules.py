@@ -15,6 +15,7 @@ from collections import defaultdict, deque
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from functools import cached_property
+from itertools import filterfalse
 from operator import attrgetter
 
 from flowatlas.atlas import Map, retention_days
@@ -644,9 +645,7 @@ def security_contradicted(ctx: Context) -> Iterator[Finding]:
                 decls.update(promised)
         return hit, sorted(decls), ("high" if high else "medium") if hit else ""
 
-    for f in m.flows.values():
-        if f.encrypted:
-            continue
+    for f in filterfalse(attrgetter("encrypted"), m.flows.values()):  # the unencrypted flows, at C speed
         types, decls, sev = classify_types(f.types, in_transit)
         if not types:
             continue
@@ -824,7 +823,7 @@ def over_declaration(ctx: Context) -> Iterator[Finding]:
             src=d.src,
             key=d.id + ":sharing",
         )
-    used_p = set().union(*(f.purposes for f in m.flows.values()))
+    used_p = set().union(*map(attrgetter("purposes"), m.flows.values()))
     for d in ix.of("purpose"):
         unused = [p for p in d.purposes if not (m.purpose_tree.descendants(p) & used_p)]
         if not unused:
