@@ -336,3 +336,30 @@ def test_verdicts_mapping_and_the_rules_view_of_it():
         ctx = Context(m, m.policy, policy_index(m, m.policy), given, facts(m), regime_for(m.home))
         got = [v for by_cls in ctx.by_dimension.values() for lst in by_cls.values() for v in lst]
         assert sorted(got) == sorted(want)
+
+
+def test_an_audited_map_is_freed_with_its_last_reference():
+    """The per-map facts and policy index are cached on the map and point back at it weakly: a
+    strong reference would make a cycle, and the map (with its graph, verdicts and caches)
+    would stay in memory until a full garbage collection."""
+    import gc
+    import weakref
+
+    from flowatlas.graph import build_graph
+    from flowatlas.loader import load_map
+
+    from conftest import ABSOLOOP
+
+    m = load_map(ABSOLOOP)
+    build_graph(m)
+    audit(m)
+    disclosure_frame(m)
+    ref = weakref.ref(m)
+    was = gc.isenabled()
+    gc.disable()
+    try:
+        del m
+        assert ref() is None
+    finally:
+        if was:
+            gc.enable()

@@ -24,6 +24,7 @@ location against a declared transfer).
 
 from __future__ import annotations
 
+import weakref
 from collections import defaultdict
 from collections.abc import Iterable, Iterator, Mapping
 from functools import cached_property
@@ -98,7 +99,7 @@ class PolicyIndex:
     """Per-policy indexes built once; hierarchy matches memoised. Get it with :func:`policy_index`."""
 
     def __init__(self, m: Map, policy: Policy) -> None:
-        self.m = m
+        self.m = weakref.proxy(m)  # cached on m: a strong reference would keep m alive in a cycle
         self.policy = policy
         self.decl: dict[str, Declaration] = {d.id: d for d in sorted(policy.declarations, key=lambda d: d.id)}
         kinds: dict[str, list[Declaration]] = defaultdict(list)

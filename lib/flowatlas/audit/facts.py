@@ -10,6 +10,7 @@ Only the flows in and out of each node are indexed up front; the rest is compute
 
 from __future__ import annotations
 
+import weakref
 from collections import defaultdict, deque
 from operator import attrgetter
 
@@ -24,7 +25,7 @@ class Facts:
     """Derived, read-only indexes over one map. Get it with :func:`facts`."""
 
     def __init__(self, m: Map) -> None:
-        self.m = m
+        self.m = weakref.proxy(m)  # cached on m: a strong reference would keep m alive in a cycle
         ctrl = m.info.controller
         self.controller_nodes = frozenset(n for n, rec in m.nodes.items() if rec.owner == ctrl)
         self.owner: dict[str, str | None] = {n: rec.owner for n, rec in m.nodes.items()}
