@@ -32,7 +32,7 @@ class Source(NamedTuple):
     """Where a record came from: path relative to the map folder, 1-based line and column.
 
     A named tuple (immutable, ordered by file, line, column): the loader makes one per record,
-    and a tuple is made seven times faster than a frozen dataclass.
+    and 56,000 of them take 17-20 ms to make, against 30 ms as a frozen dataclass.
     """
 
     file: str

@@ -96,7 +96,8 @@ def worst(classes: Iterable[str]) -> str | None:
 
 
 class PolicyIndex:
-    """Per-policy indexes built once; hierarchy matches memoised. Get it with :func:`policy_index`."""
+    """Per-policy indexes built once; hierarchy matches memoised. Get it with :func:`policy_index`
+    (cached on the map, which it refers to weakly: use it while you hold the map)."""
 
     def __init__(self, m: Map, policy: Policy) -> None:
         self.m = weakref.proxy(m)  # cached on m: a strong reference would keep m alive in a cycle

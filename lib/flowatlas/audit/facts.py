@@ -22,7 +22,8 @@ _SUBJECTS = attrgetter("subjects")
 
 
 class Facts:
-    """Derived, read-only indexes over one map. Get it with :func:`facts`."""
+    """Derived, read-only indexes over one map. Get it with :func:`facts`; it is cached on the
+    map and refers to it weakly, so use it while you hold the map."""
 
     def __init__(self, m: Map) -> None:
         self.m = weakref.proxy(m)  # cached on m: a strong reference would keep m alive in a cycle
