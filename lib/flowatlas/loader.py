@@ -489,7 +489,15 @@ class _Refs:
             self.err(rec, f"{key}: '{value}' is not a positive duration", (key,))
 
 
+_ID = attrgetter("id")
+
+
 def _index(records: list[Record], what: str, errors: list[MapError], seen: dict | None = None) -> dict:
+    """``{id: record}``; a duplicate id is reported at the second record and the first kept."""
+    if seen is None:  # the common case, built at C speed; the loop below only when an id repeats
+        fast = dict(zip(map(_ID, records), records, strict=True))
+        if len(fast) == len(records):
+            return fast
     out: dict[str, Record] = {} if seen is None else seen
     for r in records:
         rid = r.id  # type: ignore[attr-defined]
