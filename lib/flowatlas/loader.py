@@ -492,13 +492,12 @@ class _Refs:
 _ID = attrgetter("id")
 
 
-def _index(records: list[Record], what: str, errors: list[MapError], seen: dict | None = None) -> dict:
+def _index(records: list[Record], what: str, errors: list[MapError]) -> dict:
     """``{id: record}``; a duplicate id is reported at the second record and the first kept."""
-    if seen is None:  # the common case, built at C speed; the loop below only when an id repeats
-        fast = dict(zip(map(_ID, records), records, strict=True))
-        if len(fast) == len(records):
-            return fast
-    out: dict[str, Record] = {} if seen is None else seen
+    fast = dict(zip(map(_ID, records), records, strict=True))  # at C speed: the common case
+    if len(fast) == len(records):
+        return fast
+    out: dict[str, Record] = {}  # an id repeats: find each repeat, in order
     for r in records:
         rid = r.id  # type: ignore[attr-defined]
         if rid in out:
