@@ -206,21 +206,29 @@ class PolicyIndex:
         return any(s in self.m.subject_tree.ancestors(subject) for s in d.subjects)
 
     # -- type (collection) -------------------------------------------------------------
+    def _collections_for(self, subject: str | None, context: str | None) -> tuple[tuple, tuple]:
+        """The collection declarations that apply to ``subject`` in ``context``, and those that
+        apply to ``subject`` in any context, each with the set of its types (once per pair)."""
+        key = ("col-for", subject, context)
+        got = self._memo.get(key)
+        if got is None:
+            of_subject = tuple(
+                (d, frozenset(d.types)) for d in self.of("collection") if self._subject_applies(d, subject)
+            )
+            here = tuple((d, ts) for d, ts in of_subject if not d.contexts or context in d.contexts)
+            got = self._memo[key] = (here, of_subject)
+        return got
+
     def collection(self, subject: str | None, context: str | None, type_id: str) -> tuple[str, tuple[str, ...], str]:
         key = ("col", subject, context, type_id)
         got = self._memo.get(key)
         if got is not None:
             return got
-        applicable = [
-            d
-            for d in self.of("collection")
-            if self._subject_applies(d, subject) and (not d.contexts or context in d.contexts)
-        ]
+        here, of_subject = self._collections_for(subject, context)
+        applicable = [d for d, _ in here]
         anc = self.m.type_tree.ancestors(type_id)
-        exact = [d.id for d in applicable if type_id in d.types]
-        broader = [
-            (min(anc.index(t) for t in d.types if t in anc), d.id) for d in applicable if set(d.types) & set(anc)
-        ]
+        exact = [d.id for d, ts in here if type_id in ts]
+        broader = [(min(anc.index(t) for t in d.types if t in anc), d.id) for d, ts in here if not ts.isdisjoint(anc)]
         if exact:
             got = ("clear", tuple(exact), f"'{type_id}' is declared for {subject} in context {context}")
         elif broader:
@@ -229,9 +237,7 @@ class PolicyIndex:
             term = anc[nearest]
             got = ("vague", ids, f"'{type_id}' is covered only by the broader term '{term}'")
         else:
-            elsewhere = sorted(
-                d.id for d in self.of("collection") if self._subject_applies(d, subject) and set(d.types) & set(anc)
-            )
+            elsewhere = sorted(d.id for d, ts in of_subject if not ts.isdisjoint(anc))
             if elsewhere:
                 ctx = sorted({c for i in elsewhere for c in self.decl[i].contexts})
                 got = (
@@ -241,9 +247,7 @@ class PolicyIndex:
                     f"not in {context}",
                 )
             else:  # held against what the statement says it collects from this subject here
-                held = tuple(d.id for d in applicable) or tuple(
-                    d.id for d in self.of("collection") if self._subject_applies(d, subject)
-                )
+                held = tuple(d.id for d in applicable) or tuple(d.id for d, _ in of_subject)
                 got = ("omitted", held, f"no declaration says '{type_id}' is collected from {subject}")
         self._memo[key] = got
         return got
