@@ -161,3 +161,26 @@ def test_parsing_in_worker_threads_gives_the_same_documents(monkeypatch):
     threaded = yamlio.parse_texts(items)
     assert started, "the workers should have been used"
     assert [(d.file, d.data, d.index) for d in threaded] == [(d.file, d.data, d.index) for d in alone]
+
+
+@pytest.mark.parametrize(
+    ("text", "indexed"),
+    [
+        ("policies:\n  - id: p\n    declarations:\n      - id: a\n        kind: x\n      - id: b\n", True),
+        ("policies:\n  - id: p\n    declarations:  # the list\n      - id: a\n    tags:\n      - x\n", True),
+        ("policies:\n  - id: p\n    declarations: [{id: a}, {id: b}]\n", False),  # flow style
+        ("policies:\n  - id: p\n    declarations:\n    - id: a\n    - id: b\n", False),  # not indented
+        ("policies:\n  - id: p\n    declarations:\n      - id: a\n# margin\n      - id: b\n", False),
+        ("policies:\n  - declarations:\n      - id: a\n    id: p\n", False),  # on the dash line
+    ],
+)
+def test_sequences_inside_records_are_located_as_the_node_tree_does(text, indexed):
+    """A policy's declarations are indexed when they are a plain block sequence under their key;
+    otherwise their positions come from the node tree. Either way they are PyYAML's."""
+    fast, precise = parse_yaml(text, "n.yaml"), parse_yaml(text, "n.yaml", fast=False)
+    assert fast.fast and fast.data == precise.data
+    items = precise.data["policies"][0]["declarations"]
+    assert (("policies", 0, "declarations", 0) in fast.index) is indexed
+    for j in range(len(items)):
+        path = ("policies", 0, "declarations", j)
+        assert fast.locate(path) == precise.locate(path)

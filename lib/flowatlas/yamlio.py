@@ -33,6 +33,7 @@ through the fast path has any error at all, it is loaded again through the preci
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Iterator, Mapping, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
@@ -73,22 +74,29 @@ class YamlProblem(Exception):
 
 class LineIndex(Mapping[tuple[str | int, ...], Source]):
     """The line index of a fast document: ``{(key,): Source, (key, i): Source}`` for each
-    top-level key and each item of its block sequence, stored as one list per section (the
-    loader hands each record its position straight from the list)."""
+    top-level key and each item of its block sequence, and ``(key, i, field, j)`` for each item
+    of a block sequence held by such an item (a policy's declarations). Stored as one list per
+    sequence: the loader hands each record its position straight from the list."""
 
-    __slots__ = ("keys", "sections")
+    __slots__ = ("keys", "nested", "sections")
 
     def __init__(self) -> None:
         self.keys: dict[str, Source] = {}
         self.sections: dict[str, list[Source]] = {}
+        self.nested: dict[tuple[str, int, str], list[Source]] = {}
 
     def __getitem__(self, path: tuple[str | int, ...]) -> Source:
-        if len(path) == 1 and path[0] in self.keys:
+        n = len(path)
+        if n == 1 and path[0] in self.keys:
             return self.keys[path[0]]  # type: ignore[index]
-        if len(path) == 2 and type(path[1]) is int and path[0] in self.sections:
+        if n == 2 and type(path[1]) is int and path[0] in self.sections:
             items = self.sections[path[0]]  # type: ignore[index]
             if 0 <= path[1] < len(items):
                 return items[path[1]]
+        if n == 4 and type(path[3]) is int and path[:3] in self.nested:
+            items = self.nested[path[:3]]  # type: ignore[index]
+            if 0 <= path[3] < len(items):
+                return items[path[3]]
         raise KeyError(path)
 
     def __iter__(self) -> Iterator[tuple[str | int, ...]]:
@@ -96,9 +104,12 @@ class LineIndex(Mapping[tuple[str | int, ...], Source]):
             yield (key,)
             for i in range(len(self.sections.get(key, ()))):
                 yield (key, i)
+                for (k, at, field_name), items in self.nested.items():
+                    if k == key and at == i:
+                        yield from ((key, i, field_name, j) for j in range(len(items)))
 
     def __len__(self) -> int:
-        return len(self.keys) + sum(map(len, self.sections.values()))
+        return len(self.keys) + sum(map(len, self.sections.values())) + sum(map(len, self.nested.values()))
 
 
 @dataclass
@@ -500,6 +511,7 @@ def _line_index(text: str, file: str, data: Any) -> LineIndex:
         at = find(needle, first.start() - 1, end)
         ln, pos = line, start
         found: list[Source] = []
+        starts: list[int] = []  # where each item's text starts
         while at != -1:
             node = at + col
             if node >= len(text) or text[node] in " \t\r\n#":
@@ -508,7 +520,66 @@ def _line_index(text: str, file: str, data: Any) -> LineIndex:
             ln += count("\n", pos, node)
             pos = node
             found.append(Source(file, ln, col))
+            starts.append(node)
             at = find(needle, node, end)
         if len(found) == len(body):
             index.sections[key] = found
+            _index_nested(index, text, file, key, body, found, starts, end)
     return index
+
+
+def _index_nested(
+    index: LineIndex, text: str, file: str, key: str, body: list, found: list[Source], starts: list[int], end: int
+) -> None:
+    """Positions of the items of block sequences held by the items of a top-level section (a
+    policy's ``declarations``): the ``- `` lines at one indentation between the field's key line
+    and the next line indented no deeper than that key. Like the section's own index, a field
+    is indexed only when those lines are exactly as many as its items, each followed by content;
+    anything else (a flow-style list, a comment at the margin, a sequence not indented under its
+    key) is left to the node tree."""
+    count, find = text.count, text.find
+    col = found[0].col  # an item's first key is on its dash line, the others line up under it
+    key_indent = " " * (col - 1)
+    for i, item in enumerate(body):
+        if not isinstance(item, dict):
+            continue
+        stop = starts[i + 1] - col if i + 1 < len(starts) else end  # the next item's marker
+        for field_name, value in item.items():
+            if not isinstance(value, list) or not value or not isinstance(field_name, str):
+                continue
+            at = find("\n" + key_indent + field_name + ":", starts[i], stop)
+            if at == -1:
+                continue
+            line_end = find("\n", at + 1, stop)
+            if line_end == -1:
+                continue
+            rest = text[at + len(key_indent) + len(field_name) + 2 : line_end].strip()
+            if rest and not rest.startswith("#"):
+                continue  # the value starts on the key's line: flow style
+            block_end = _block_end(len(key_indent)).search(text, line_end, stop)
+            block_stop = block_end.start() if block_end else stop
+            first = _FIRST_DASH.search(text, line_end + 1, block_stop)
+            if first is None or len(first.group(1)) <= len(key_indent):
+                continue
+            needle = "\n" + first.group(1) + "- "
+            ncol = len(needle)  # 1-based column of the character after "- "
+            got: list[Source] = []
+            ln, pos = found[i].line, starts[i]
+            hit = find(needle, line_end, block_stop)
+            while hit != -1:
+                node = hit + len(needle)
+                if node >= len(text) or text[node] in " \t\r\n#":
+                    got = []
+                    break
+                ln += count("\n", pos, node)
+                pos = node
+                got.append(Source(file, ln, ncol))
+                hit = find(needle, node, block_stop)
+            if len(got) == len(value):
+                index.nested[(key, i, field_name)] = got
+
+
+@functools.cache
+def _block_end(indent: int) -> re.Pattern[str]:
+    """The first line indented no deeper than ``indent`` spaces, with content or a comment."""
+    return re.compile(r"\n {0," + str(indent) + r"}[^ \r\n]")
