@@ -531,12 +531,21 @@ def _line_index(text: str, file: str, data: Any) -> LineIndex:
 def _index_nested(
     index: LineIndex, text: str, file: str, key: str, body: list, found: list[Source], starts: list[int], end: int
 ) -> None:
-    """Positions of the items of block sequences held by the items of a top-level section (a
-    policy's ``declarations``): the ``- `` lines at one indentation between the field's key line
+    """Positions of the records in block sequences held by the items of a top-level section (a
+    policy's ``declarations``, for the fields whose value in the section's first item is a list
+    of mappings): the ``- `` lines at one indentation between the field's key line
     and the next line indented no deeper than that key. Like the section's own index, a field
     is indexed only when those lines are exactly as many as its items, each followed by content;
     anything else (a flow-style list, a comment at the margin, a sequence not indented under its
     key) is left to the node tree."""
+    # the fields that hold records, as the section's first item shows them: a section without
+    # any (flows, nodes: their lists hold ids) costs one look at one item
+    head = body[0]
+    if not isinstance(head, dict):
+        return
+    fields = [k for k, v in head.items() if isinstance(k, str) and isinstance(v, list) and v and isinstance(v[0], dict)]
+    if not fields:
+        return
     count, find = text.count, text.find
     col = found[0].col  # an item's first key is on its dash line, the others line up under it
     key_indent = " " * (col - 1)
@@ -544,8 +553,9 @@ def _index_nested(
         if not isinstance(item, dict):
             continue
         stop = starts[i + 1] - col if i + 1 < len(starts) else end  # the next item's marker
-        for field_name, value in item.items():
-            if not isinstance(value, list) or not value or not isinstance(field_name, str):
+        for field_name in fields:
+            value = item.get(field_name)
+            if not isinstance(value, list) or not value:
                 continue
             at = find("\n" + key_indent + field_name + ":", starts[i], stop)
             if at == -1:
