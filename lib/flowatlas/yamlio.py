@@ -494,7 +494,7 @@ def _line_index(text: str, file: str, data: Any) -> LineIndex:
         return index  # quoted or flow-style top-level keys: positions come from the node tree
     line = 1
     last = 0
-    count, find = text.count, text.find
+    count = text.count
     for i, (key, start) in enumerate(keys):
         line += count("\n", last, start)
         last = start
@@ -506,22 +506,7 @@ def _line_index(text: str, file: str, data: Any) -> LineIndex:
         first = _FIRST_DASH.search(text, start, end)
         if first is None:
             continue
-        needle = "\n" + first.group(1) + "- "
-        col = len(needle)  # 1-based column of the character after "- "
-        at = find(needle, first.start() - 1, end)
-        ln, pos = line, start
-        found: list[Source] = []
-        starts: list[int] = []  # where each item's text starts
-        while at != -1:
-            node = at + col
-            if node >= len(text) or text[node] in " \t\r\n#":
-                found = []
-                break
-            ln += count("\n", pos, node)
-            pos = node
-            found.append(Source(file, ln, col))
-            starts.append(node)
-            at = find(needle, node, end)
+        found, starts = _item_positions(text, file, first, end, line, start)
         if len(found) == len(body):
             index.sections[key] = found
             _index_nested(index, text, file, key, body, found, starts, end)
@@ -546,7 +531,7 @@ def _index_nested(
     fields = [k for k, v in head.items() if isinstance(k, str) and isinstance(v, list) and v and isinstance(v[0], dict)]
     if not fields:
         return
-    count, find = text.count, text.find
+    find = text.find
     col = found[0].col  # an item's first key is on its dash line, the others line up under it
     key_indent = " " * (col - 1)
     for i, item in enumerate(body):
@@ -571,22 +556,34 @@ def _index_nested(
             first = _FIRST_DASH.search(text, line_end + 1, block_stop)
             if first is None or len(first.group(1)) <= len(key_indent):
                 continue
-            needle = "\n" + first.group(1) + "- "
-            ncol = len(needle)  # 1-based column of the character after "- "
-            got: list[Source] = []
-            ln, pos = found[i].line, starts[i]
-            hit = find(needle, line_end, block_stop)
-            while hit != -1:
-                node = hit + len(needle)
-                if node >= len(text) or text[node] in " \t\r\n#":
-                    got = []
-                    break
-                ln += count("\n", pos, node)
-                pos = node
-                got.append(Source(file, ln, ncol))
-                hit = find(needle, node, block_stop)
+            got, _ = _item_positions(text, file, first, block_stop, found[i].line, starts[i])
             if len(got) == len(value):
                 index.nested[(key, i, field_name)] = got
+
+
+def _item_positions(
+    text: str, file: str, first: re.Match[str], stop: int, line: int, pos: int
+) -> tuple[list[Source], list[int]]:
+    """The items of the block sequence whose first ``- `` line is ``first`` (a
+    :data:`_FIRST_DASH` match), up to offset ``stop``: each item's position (the first
+    character after its dash, lines counted from ``line`` at offset ``pos``) and offset. Empty
+    when a marker is followed by a space, a comment or nothing: the node tree places those."""
+    needle = "\n" + first.group(1) + "- "
+    col = len(needle)  # 1-based column of the character after "- "
+    count, find = text.count, text.find
+    found: list[Source] = []
+    starts: list[int] = []
+    at = find(needle, first.start() - 1, stop)
+    while at != -1:
+        node = at + col
+        if node >= len(text) or text[node] in " \t\r\n#":
+            return [], []
+        line += count("\n", pos, node)
+        pos = node
+        found.append(Source(file, line, col))
+        starts.append(node)
+        at = find(needle, node, stop)
+    return found, starts
 
 
 @functools.cache
