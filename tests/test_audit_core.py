@@ -317,7 +317,8 @@ def test_basis_memo_knows_what_every_requirement_reads():
 
 def test_verdicts_mapping_and_the_rules_view_of_it():
     """classify() hands out each flow's Verdicts on lookup; the rules' by_dimension view holds
-    every verdict that is not clear, and every recipient verdict, whichever mapping it is given."""
+    every verdict that is neither clear nor vague, and every recipient verdict; the vague ones are
+    grouped as the info findings report them; whichever mapping it is given."""
     from flowatlas.audit.disclosure import policy_index
     from flowatlas.audit.facts import facts
     from flowatlas.audit.rules import Context
@@ -330,12 +331,22 @@ def test_verdicts_mapping_and_the_rules_view_of_it():
     assert len(vs) == len(m.flows) and list(vs) == list(m.flows)
     plain = {fid: vs[fid] for fid in vs}
     assert all(v.flow == fid for fid, got in plain.items() for v in got)
-    want = [v for got in plain.values() for v in got if v.disclosure != "clear" or v.dimension == "recipient"]
-    assert any(v.disclosure == "clear" for got in plain.values() for v in got)  # some are left out
+    every = [v for got in plain.values() for v in got]
+    want = [v for v in every if v.disclosure not in ("clear", "vague") or v.dimension == "recipient"]
+    vague = [v for v in every if v.disclosure == "vague"]
+    assert any(v.disclosure == "clear" for v in every) and vague  # some are left out; some are grouped
+    # the groups the info findings report: per dimension and (item, declarations), the reason of
+    # the first such verdict in flow order, and the flows, sorted, each once
+    groups: dict = {}
+    for v in vague:
+        groups.setdefault(v.dimension, {}).setdefault((v.item, v.declarations), (v.reason, set()))[1].add(v.flow)
+    want_vague = {d: {k: (r, tuple(sorted(fl))) for k, (r, fl) in g.items()} for d, g in groups.items()}
     for given in (vs, plain):
         ctx = Context(m, m.policy, policy_index(m, m.policy), given, facts(m), regime_for(m.home))
         got = [v for by_cls in ctx.by_dimension.values() for lst in by_cls.values() for v in lst]
         assert sorted(got) == sorted(want)
+        assert {d: dict(g) for d, g in ctx.vague.items()} == want_vague
+        assert [list(g) for g in ctx.vague.values()] == [list(g) for g in want_vague.values()]  # first-seen order
 
 
 def test_an_audited_map_is_freed_with_its_last_reference():

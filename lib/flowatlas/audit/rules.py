@@ -17,9 +17,10 @@ from dataclasses import dataclass, field
 from functools import cached_property
 from itertools import filterfalse
 from operator import attrgetter
+from typing import Any
 
 from flowatlas.atlas import Map, retention_days
-from flowatlas.audit.disclosure import PolicyIndex, Verdict, Verdicts, worst
+from flowatlas.audit.disclosure import Part, PolicyIndex, Verdict, Verdicts, worst
 from flowatlas.audit.facts import Facts
 from flowatlas.audit.regimes import Regime
 from flowatlas.findings import ClauseRef, Finding
@@ -92,18 +93,56 @@ class Context:
     @cached_property
     def by_dimension(self) -> dict[str, dict[str, list[Verdict]]]:
         """``{dimension: {class: [verdicts]}}`` over every flow, in flow order (one pass): every
-        verdict that is not ``clear``, and every recipient verdict (what the rules read; the
-        other clear verdicts, most of them, are not made)."""
+        verdict that is neither ``clear`` nor ``vague``, and every recipient verdict (what the rules
+        read one by one; the other clear verdicts, most of them, are not made). The vague ones are
+        read as groups: :attr:`vague`."""
         out: dict[str, dict[str, list[Verdict]]] = defaultdict(lambda: defaultdict(list))
+        vague: dict[int, tuple[Part, list[str]]] = {}
+        new = tuple.__new__
+        for fid, parts in self._verdict_parts.parts():
+            for p in parts:
+                cls = p[2]
+                if cls == "vague":
+                    # parts are shared among the flows decided alike: group by the part itself
+                    # (its identity: a cheap key), in order of first appearance
+                    got = vague.get(id(p))
+                    if got is None:
+                        vague[id(p)] = (p, [fid])
+                    else:
+                        got[1].append(fid)
+                    if p[0] != "recipient":
+                        continue
+                if cls != "clear" or p[0] == "recipient":
+                    out[p[0]][cls].append(new(Verdict, (fid, *p)))
+        self._vague_parts = list(vague.values())
+        return out
+
+    @cached_property
+    def vague(self) -> dict[str, dict[tuple[str, tuple[str, ...]], tuple[str, tuple[str, ...]]]]:
+        """``{dimension: {(item, declarations): (reason, flow ids)}}``: the vague verdicts grouped
+        as the info findings report them, each group in order of its first verdict (flow order),
+        with that verdict's reason and the ids of its flows (sorted, each once)."""
+        self.by_dimension  # noqa: B018 (fills _vague_parts)
+        groups: dict[str, dict[tuple[str, tuple[str, ...]], Any]] = defaultdict(dict)
+        for p, fids in self._vague_parts:
+            key = (p[1], p[3])
+            got = groups[p[0]].get(key)
+            if got is None:
+                groups[p[0]][key] = (p[4], fids)
+            else:
+                got[1].extend(fids)
+        for by_key in groups.values():
+            for key, (reason, fids) in by_key.items():
+                # flow order is usually sorted already; a flow with two alike parts is listed once
+                by_key[key] = (reason, tuple(dict.fromkeys(sorted(fids))))
+        return groups
+
+    @cached_property
+    def _verdict_parts(self) -> Verdicts:
         verdicts = self.verdicts
         if not isinstance(verdicts, Verdicts):  # a caller's own {flow id: verdicts}
             verdicts = Verdicts({fid: tuple(v[1:] for v in vs) for fid, vs in verdicts.items()})
-        new = tuple.__new__
-        for fid, parts in verdicts.parts():
-            for p in parts:
-                if p[2] != "clear" or p[0] == "recipient":
-                    out[p[0]][p[2]].append(new(Verdict, (fid, *p)))
-        return out
+        return verdicts
 
     def bad(self, dim: str) -> dict[str, list[Verdict]]:
         """``{flow id: [omitted/incorrect/ambiguous verdicts on dim]}``, sorted by flow id."""
@@ -183,15 +222,8 @@ def rule(rid: str, severity: str, title: str, *, needs_policy: bool = True, clau
 
 def _vague_findings(ctx: Context, r: Rule, dim: str, what: str, remedy: str) -> Iterator[Finding]:
     """One info finding per (item, deciding declarations) covered only by a broader term."""
-    groups: dict[tuple[str, tuple[str, ...]], list[str]] = defaultdict(list)  # -> flow ids
-    reasons: dict[tuple[str, tuple[str, ...]], str] = {}  # -> the reason of the first verdict
-    for v in ctx.by_dimension[dim].get("vague", ()):
-        key = (v.item, v.declarations)
-        groups[key].append(v.flow)
-        reasons.setdefault(key, v.reason)
     mf = ctx.m.flows
-    for (item, decls), group in sorted(groups.items()):
-        fids = tuple(sorted(set(group)))
+    for (item, decls), (reason, fids) in sorted(ctx.vague.get(dim, {}).items()):
         flows = list(map(mf.__getitem__, fids))  # the maps below run at C speed
         nodes = set(map(attrgetter("source"), flows)).union(map(attrgetter("target"), flows))
         types = (item,) if dim == "type" else tuple(sorted(set().union(*map(attrgetter("types"), flows))))
@@ -199,7 +231,7 @@ def _vague_findings(ctx: Context, r: Rule, dim: str, what: str, remedy: str) -> 
         yield Finding(
             rule=r.id,
             severity="info",
-            message=f"{what} '{item}' is disclosed only vaguely ({reasons[(item, decls)]}; clause {clause_txt}) "
+            message=f"{what} '{item}' is disclosed only vaguely ({reason}; clause {clause_txt}) "
             f"on {len(fids)} flow(s): {', '.join(fids)}.",
             remedy=remedy.format(item=item, clause=clause_txt),
             disclosure="vague",
@@ -580,8 +612,10 @@ def retention(ctx: Context) -> Iterator[Finding]:
         days = retention_days(n.retention)
         short = days is not None and days <= SHORT_HOLD_DAYS and limit == RETENTION_WHILE_SERVICE
         if limit == RETENTION_WHILE_SERVICE and days is not None and days != float("inf"):
-            held_for = (f"on a fixed {n.retention} timer, so it can outlive the account by up to {n.retention} "
-                        f"after the service ends, while the statement keeps data only while the service is provided")
+            held_for = (
+                f"on a fixed {n.retention} timer, so it can outlive the account by up to {n.retention} "
+                f"after the service ends, while the statement keeps data only while the service is provided"
+            )
         else:
             held_for = f"for {n.retention}, longer than the declared '{limit}'"
         yield Finding(

@@ -25,6 +25,7 @@ DIFF_FIELDS: tuple[str, ...] = (
     "clauses",
 )
 
+
 def run_audit(m) -> list[Finding]:
     """The audit's findings for ``m``, most severe first (``flowatlas.audit.audit``)."""
     from flowatlas.audit import audit
