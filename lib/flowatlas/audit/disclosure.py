@@ -544,9 +544,8 @@ def _classify_flows(m: Map, ix: PolicyIndex, flows: Iterable[Flow], fx: Facts, r
     decision memoised in ``ix._memo`` under a key holding only what decides it (so flows that
     differ elsewhere share it), and the parts shared likewise."""
     memo = ix._memo
-    kind, owner, country, roles = fx.kind, fx.owner, fx.country, fx.roles
+    roles = fx.roles
     ctrl = m.info.controller
-    ctrl_nodes = fx.controller_nodes
     nodes = m.nodes
     flags = ix.sensitive_map if ix.kinds.get("security") else None
     enc_ids = {pw: ix.encryption_decls(pw) for pw in (False, True)} if flags is not None else {}
@@ -569,11 +568,14 @@ def _classify_flows(m: Map, ix: PolicyIndex, flows: Iterable[Flow], fx: Facts, r
     out: dict[str, tuple[Part, ...]] = {}
     for f in flows:
         fid, src, tgt = f.id, f.source, f.target
-        src_kind, dst_kind = kind[src], kind[tgt]
+        # the ends' records hold what the facts' per-node tables hold (kind, owner, country):
+        # one lookup per end instead of one per table, on a map too large for the caches
+        sn, tn = nodes[src], nodes[tgt]
+        src_kind, dst_kind = sn.kind, tn.kind
         types = tuple(sorted(f.types))
         vs: list[Part] = []
         if src_kind == "subject":
-            subj, context = nodes[src].subject, f.context
+            subj, context = sn.subject, f.context
             col = col_parts.get((subj, context))
             if col is None:
                 col = col_parts[(subj, context)] = {}
@@ -582,14 +584,14 @@ def _classify_flows(m: Map, ix: PolicyIndex, flows: Iterable[Flow], fx: Facts, r
                 if got is None:
                     got = col[t] = ("type", t, *collection(subj, context, t))
                 vs.append(got)
-        dst_owner = owner[tgt]
+        dst_owner = tn.owner
         purposes = sorted(f.purposes)
         recipient: tuple = ()
         if (
             dst_kind != "subject"
             and dst_owner is not None
             and dst_owner != ctrl
-            and (src_kind == "subject" or src in ctrl_nodes)
+            and (src_kind == "subject" or sn.owner == ctrl)
         ):
             cls, ids, why = recipient_of(roles[tgt], f.sharing_basis, types, tuple(purposes))
             recipient = (cls, ids)
@@ -606,7 +608,7 @@ def _classify_flows(m: Map, ix: PolicyIndex, flows: Iterable[Flow], fx: Facts, r
                     got = memo[key] = _purpose_verdict(m, ix, p, recipient)
                 got = pur[p] = ("purpose", p, *got)
             vs.append(got)
-        a, b = country[src], country[tgt]
+        a, b = sn.jurisdiction, tn.jurisdiction
         # collection from a person, and delivery of data to a person, are not transfers
         cross = (
             src_kind != "subject" and dst_kind != "subject" and (crosses(a, b) if crosses else bool(a and b and a != b))
@@ -633,7 +635,7 @@ def _classify_flows(m: Map, ix: PolicyIndex, flows: Iterable[Flow], fx: Facts, r
                 "basis",
                 tb,
                 tr,
-                owner[src] if reads[0] else None,
+                sn.owner if reads[0] else None,
                 dst_owner if reads[1] else None,
                 b if reads[2] else None,
             )
