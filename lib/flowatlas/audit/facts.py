@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import weakref
 from collections import defaultdict, deque
+from functools import cached_property
 from operator import attrgetter
 
 from flowatlas.atlas import Map
@@ -34,25 +35,28 @@ class Facts:
         self.kind: dict[str, str] = {n: rec.kind for n, rec in m.nodes.items()}
         roles = {o: rec.role for o, rec in m.organisations.items()}
         self.roles: dict[str, str] = {n: (roles[o] if o else "subject") for n, o in self.owner.items()}
-        out_flows: dict[str, list[str]] = defaultdict(list)
-        in_flows: dict[str, list[str]] = defaultdict(list)
-        #: the same as flow records (``out_records``, ``in_records``): reading a record from here
-        #: rather than by id from m.flows saves a lookup in a large dict per flow
         out_recs: dict[str, list[Flow]] = defaultdict(list)
         in_recs: dict[str, list[Flow]] = defaultdict(list)
-        for fid, f in m.flows.items():
-            out_flows[f.source].append(fid)
-            in_flows[f.target].append(fid)
+        for f in m.flows.values():
             out_recs[f.source].append(f)
             in_recs[f.target].append(f)
-        self.out_flows = dict(out_flows)
-        self.in_flows = dict(in_flows)
+        #: ``{node: [flow records]}`` out of and into each node, in flow order
         self.out_records = dict(out_recs)
         self.in_records = dict(in_recs)
         self._received: dict[str, frozenset[str]] = {}
         self._emitted: dict[str, frozenset[str]] = {}
         self._held: dict[str, frozenset[str]] = {}
         self._subjects: dict[str, frozenset[str]] | None = None
+
+    @cached_property
+    def out_flows(self) -> dict[str, list[str]]:
+        """``{node: [flow ids]}`` out of each node, in flow order (from :attr:`out_records`)."""
+        return {n: [f.id for f in recs] for n, recs in self.out_records.items()}
+
+    @cached_property
+    def in_flows(self) -> dict[str, list[str]]:
+        """``{node: [flow ids]}`` into each node, in flow order (from :attr:`in_records`)."""
+        return {n: [f.id for f in recs] for n, recs in self.in_records.items()}
 
     # -- nodes -------------------------------------------------------------------------
     def is_controller(self, node_id: str) -> bool:

@@ -370,7 +370,7 @@ def storage_location(ctx: Context) -> Iterator[Finding]:
             continue
         copies = ctx.fx.copy_sources(sid)
         what = f"backup/replica of {ctx.label(copies[0])}" if copies else "store"
-        in_flows = tuple(sorted(ctx.fx.in_flows.get(sid, ())))
+        in_flows = tuple(sorted(f.id for f in ctx.fx.in_records.get(sid, ())))
         declared = ", ".join(sorted(ctx.ix.storage))
         yield Finding(
             rule=r.id,
@@ -626,7 +626,7 @@ def retention(ctx: Context) -> Iterator[Finding]:
             "declared exception (§2.2) that justifies the longer hold in retention_purposes.",
             disclosure="incorrect",
             dimension="safeguard",
-            flows=tuple(sorted(ctx.fx.in_flows.get(sid, ()))),
+            flows=tuple(sorted(f.id for f in ctx.fx.in_records.get(sid, ()))),
             path=(sid,),
             nodes=(sid,),
             types=held,
@@ -712,7 +712,7 @@ def security_contradicted(ctx: Context) -> Iterator[Finding]:
             "these types there.",
             disclosure="incorrect",
             dimension="safeguard",
-            flows=tuple(sorted(ctx.fx.in_flows.get(sid, ()))),
+            flows=tuple(sorted(f.id for f in ctx.fx.in_records.get(sid, ()))),
             path=(sid,),
             nodes=(sid,),
             types=tuple(types),
@@ -765,7 +765,7 @@ def rights_gap(ctx: Context) -> Iterator[Finding]:
             "keeping personal data there.",
             disclosure="incorrect",
             dimension="safeguard",
-            flows=tuple(sorted(ctx.fx.in_flows.get(sid, ()))),
+            flows=tuple(sorted(f.id for f in ctx.fx.in_records.get(sid, ()))),
             path=(sid,),
             nodes=(sid,),
             types=tuple(sorted(ctx.fx.held(sid))),
@@ -915,7 +915,7 @@ def model_hygiene(ctx: Context) -> Iterator[Finding]:
                     src=n.src,
                     key="emits:" + nid,
                 )
-        if nid not in fx.in_flows and nid not in fx.out_flows and not n.backup_of and not n.replica_of:
+        if nid not in fx.in_records and nid not in fx.out_records and not n.backup_of and not n.replica_of:
             yield Finding(
                 rule=r.id,
                 severity=r.severity,
