@@ -154,8 +154,9 @@ class Facts:
             have = mask[cur]
             for f in out_records.get(cur, ()):
                 target, ok = f.target, allowed(f.subjects) if f.subjects else everything
-                new = mask[target] | (have & ok)
-                if new != mask[target]:
+                old = mask[target]
+                new = old | (have & ok)
+                if new != old:
                     mask[target] = new
                     if target not in queued:
                         queued.add(target)
