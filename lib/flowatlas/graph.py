@@ -75,13 +75,15 @@ def _build(m: Map) -> nx.MultiDiGraph:
             record=n,
         )
     succ, pred = g._succ, g._pred
-    where = {nid: n.jurisdiction for nid, n in m.nodes.items()}
+    # one lookup per end of a flow: a node's successors, predecessors and country together
+    ends = {nid: (succ[nid], pred[nid], n.jurisdiction) for nid, n in m.nodes.items()}
     for fid, f in m.flows.items():  # the loader guarantees both ends exist and ids are unique
         u, v = f.source, f.target
-        keys = succ[u].get(v)
+        su, _, a = ends[u]
+        _, pv, b = ends[v]
+        keys = su.get(v)
         if keys is None:
-            keys = succ[u][v] = pred[v][u] = {}
-        a, b = where[u], where[v]
+            keys = su[v] = pv[u] = {}
         keys[fid] = {
             "types": f.types,  # the record's own (immutable) tuples
             "purposes": f.purposes,
