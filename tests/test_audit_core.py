@@ -374,3 +374,14 @@ def test_an_audited_map_is_freed_with_its_last_reference():
     finally:
         if was:
             gc.enable()
+
+
+def test_a_flows_two_ends_give_what_distinct_gives():
+    """flow_finding takes a flow's organisations and countries from its two ends without a set
+    and a sort: the same tuple as for any other list of nodes, whatever is missing or repeated."""
+    from itertools import product
+
+    from flowatlas.audit.rules import _distinct, _pair
+
+    for a, b in product((None, "SG", "DE", "US"), repeat=2):
+        assert _pair(a, b) == _distinct((a, b)), (a, b)

@@ -35,6 +35,15 @@ def _distinct(values: Iterable[str | None]) -> tuple[str, ...]:
     return tuple(sorted(got))  # type: ignore[arg-type]
 
 
+def _pair(a: str | None, b: str | None) -> tuple[str, ...]:
+    """``_distinct((a, b))`` without a set and a sort: what a flow's two ends give."""
+    if a is None:
+        return () if b is None else (b,)
+    if b is None or b == a:
+        return (a,)
+    return (a, b) if a < b else (b, a)
+
+
 @dataclass
 class Context:
     """What every rule may read. Built once per audit."""
@@ -172,7 +181,8 @@ class Context:
         remedy: str,
         key: str = "",
     ) -> Finding:
-        ends = (f.source, f.target)
+        ends = (u, v) = (f.source, f.target)
+        fx = self.fx
         return Finding(
             rule=rule.id,
             severity=severity or rule.severity,
@@ -184,8 +194,8 @@ class Context:
             path=ends,
             nodes=(),
             types=tuple(sorted(set(types))),
-            organisations=self.orgs(ends),
-            countries=self.countries(ends),
+            organisations=_pair(fx.owner[u], fx.owner[v]),
+            countries=_pair(fx.country[u], fx.country[v]),
             clauses=self.clauses(decls) + extra_clauses,
             src=f.src,
             key=key,
