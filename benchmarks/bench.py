@@ -5,31 +5,33 @@
 
 For each size it writes a synthetic map (``flowatlas synth``, seed 1, nodes = flows / 10,
 300 information types) into ``--maps`` (kept between runs: same seed, same bytes), then runs
-every measurement in a fresh Python process so peak memory is that of one size alone:
+every measurement in a fresh Python process so peak memory is that of one size alone. The
+measurements are made in ``--repeat`` rounds; each round measures every size in turn, and for
+each size the floor and the pipeline in turn, so that a drift in the machine's speed weighs
+alike on the floor and the pipeline and on every size:
 
 * **floor**: the fastest way a YAML library on PyPI reads the map's files into Python objects.
   Candidates: ``yaml-rs`` (``yaml_rs.loads``), ``rapidyaml`` (``ryml`` tree, emitted as JSON,
   read by ``json.loads``: its fastest route to Python objects) and, for the small sizes only,
   PyYAML's C loader (``yaml.CSafeLoader``; about 10× slower, it would dominate the run time).
   Each candidate reads the files from disk with the garbage collector paused, three times in
-  each of ``--repeat`` fresh processes, taking turns with the pipeline's processes (below) so
-  that a drift in the machine's speed weighs on both alike. Two floors, each compared like
-  with like:
+  one fresh process per round. Two floors, each compared like with like:
 
-  - *first read*: the median over processes of the first read, as the pipeline's stages are
+  - *first read*: the median over rounds of the first read, as the pipeline's stages are
     measured (the first load of a fresh process); ``pipeline / floor`` uses it;
   - *warm*: the best read of all, with the library and the allocator warmed up: the parser's
     best case, compared with the pipeline's best warm run (``warm / warm``).
-* **pipeline stages**, in one process per repetition: ``load_map`` (read + validate),
+* **pipeline stages**, in one process per round: ``load_map`` (read + validate),
   ``build_graph``, ``audit`` (every rule, default policy) and the overview diagram
   (``render.overview`` with the audit's findings, collapsed to the organisation summary above
   ``DEFAULT_MAX_NODES`` nodes, laid out to SVG by graphviz, each layout attempt limited to
   15 s: the target). Peak memory is the process's maximum resident set size
   (``resource.getrusage``) after each stage: the high-water mark of everything up to and
-  including that stage. Times are the median of ``--repeat`` processes (the overview, slow
-  and steady, is drawn in the first of them only). Each process then runs load + graph + audit
-  twice more, on a fresh Map each time; the best of these runs over all processes is the *warm*
-  pipeline, the same statistic as the warm floor (the best read of all).
+  including that stage. Times are the median over the rounds (the overview, slow and steady,
+  is drawn in the first round only); the spread over the rounds is printed below the table.
+  Each process then runs load + graph + audit twice more, on a fresh Map each time; the best
+  of these runs over all rounds is the *warm* pipeline, the same statistic as the warm floor
+  (the best read of all).
 
 A stage whose module is not installed yet is shown as ``pending``.
 """
@@ -198,44 +200,52 @@ def _fmt_t(x: float | None) -> str:
 
 
 def measure(sizes: list[int], repeat: int, maps: Path, log=print) -> list[dict]:
-    rows = []
+    folders = {flows: _ensure_map(maps, flows) for flows in sizes}
+    # Everything is measured in rounds: in each round every size in turn, and for each size the
+    # floor and the pipeline in turn. A change in the machine's speed (this VM's varies by tens
+    # of per cent within minutes) then weighs alike on the floor and the pipeline, and on every
+    # size (growth compares sizes). The overview is laid out in the first round only: graphviz
+    # is slow, and its time does not vary much between runs.
+    reads: dict[int, dict[str, list[dict]]] = {}
+    runs: dict[int, list[dict]] = {flows: [] for flows in sizes}
     for flows in sizes:
-        folder = _ensure_map(maps, flows)
-        files = _files(str(folder))
-        row: dict = {"flows": flows, "nodes": max(20, flows // 10), "types": TYPES, "files": len(files)}
-        row["mbytes"] = sum(p.stat().st_size for p in files) / 1e6
         libs = ["yaml-rs", "rapidyaml"] + (["pyyaml-c"] if flows <= PYYAML_MAX_FLOWS else [])
-        # The floor and the pipeline are measured in turn, repetition by repetition, so that a
-        # change in the machine's speed (this VM's varies by tens of per cent within minutes)
-        # weighs on both alike. The overview is laid out in the first run only: graphviz is
-        # slow, and its time does not vary much between runs.
-        reads: dict[str, list[dict]] = {lib: [] for lib in libs}
-        runs = []
-        for i in range(repeat):
-            for lib in list(reads):
+        reads[flows] = {lib: [] for lib in libs}
+    for i in range(repeat):
+        for flows in sizes:
+            folder = str(folders[flows])
+            for lib in list(reads[flows]):
                 try:
-                    reads[lib].append(_run_worker("floor", str(folder), lib))
+                    reads[flows][lib].append(_run_worker("floor", folder, lib))
                 except SystemExit as exc:  # a candidate that is not installed is simply not a candidate
                     log(f"  ({lib} not measured: {str(exc).splitlines()[-1]})")
-                    del reads[lib]
-            runs.append(
-                _run_worker("pipeline", str(folder), "render" if i == 0 else "skip", "warm")
-            )
-        row["parsers"] = {lib: min(g["seconds"] for g in got) for lib, got in reads.items()}
-        row["parsers_cold"] = {lib: statistics.median(g["cold"] for g in got) for lib, got in reads.items()}
+                    del reads[flows][lib]
+            runs[flows].append(_run_worker("pipeline", folder, "render" if i == 0 else "skip", "warm"))
+        log(f"  round {i + 1} of {repeat} done")
+    rows = []
+    for flows in sizes:
+        files = _files(str(folders[flows]))
+        row: dict = {"flows": flows, "nodes": max(20, flows // 10), "types": TYPES, "files": len(files)}
+        row["mbytes"] = sum(p.stat().st_size for p in files) / 1e6
+        row["rounds"] = repeat
+        row["parsers"] = {lib: min(g["seconds"] for g in got) for lib, got in reads[flows].items()}
+        row["parsers_cold"] = {lib: statistics.median(g["cold"] for g in got) for lib, got in reads[flows].items()}
         row["floor_lib"], row["floor"] = min(row["parsers"].items(), key=lambda kv: kv[1])
         row["floor_cold_lib"], row["floor_cold"] = min(row["parsers_cold"].items(), key=lambda kv: kv[1])
         for key in ("load", "graph", "audit", "render"):
-            vals = [r[key] for r in runs if key in r]
+            vals = [r[key] for r in runs[flows] if key in r]
             row[key] = statistics.median(vals) if vals else None
         for key in ("rss_load", "rss_graph", "rss_audit", "rss_render", "findings"):
-            vals = [r[key] for r in runs if key in r]
+            vals = [r[key] for r in runs[flows] if key in r]
             row[key] = max(vals) if vals else None
-        row["render_error"] = next((r["render_error"] for r in runs if "render_error" in r), None)
+        row["render_error"] = next((r["render_error"] for r in runs[flows] if "render_error" in r), None)
         row["pipeline"] = sum(row[k] or 0.0 for k in ("load", "graph", "audit"))
+        # every round's first run and first read, for the spread (the table shows the medians)
+        row["pipeline_runs"] = [sum(r.get(k, 0.0) for k in ("load", "graph", "audit")) for r in runs[flows]]
+        row["floor_cold_runs"] = [g["cold"] for g in reads[flows][row["floor_cold_lib"]]]
         row["ratio"] = row["pipeline"] / row["floor_cold"]
         # the best warm run of all, as the warm floor is the best read of all
-        warms = [r["warm"] for r in runs if "warm" in r]
+        warms = [r["warm"] for r in runs[flows] if "warm" in r]
         row["warm"] = min(warms) if warms else None
         row["ratio_warm"] = row["warm"] / row["floor"] if row["warm"] else None
         rows.append(row)
@@ -280,6 +290,12 @@ def table(rows: list[dict]) -> str:
         lines.append("10× the flows: " + "; ".join(
             f"{a:,} → {b:,}: {by_flows[b]['pipeline'] / by_flows[a]['pipeline']:.1f}× the time" for a, b in tens
         ))  # fmt: skip
+    if rows and len(rows[0].get("pipeline_runs", ())) > 1:
+        lines.append("")
+        lines.append("Spread over the rounds (first runs; first reads of the floor's library): " + "; ".join(
+            f"{r['flows']:,}: pipeline {min(r['pipeline_runs']):.2f}-{max(r['pipeline_runs']):.2f} s, "
+            f"floor {min(r['floor_cold_runs']):.2f}-{max(r['floor_cold_runs']):.2f} s" for r in rows
+        ))  # fmt: skip
     for r in rows:
         if r.get("render_error"):
             lines.append(f"\noverview at {r['flows']:,} flows failed: {r['render_error']}")
@@ -312,7 +328,7 @@ def machine() -> str:
 def main(argv: list[str] | None = None) -> int:
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     p.add_argument("--sizes", default=",".join(map(str, SIZES)), help="flow counts, comma-separated")
-    p.add_argument("--repeat", type=int, default=3, help="pipeline runs per size (median)")
+    p.add_argument("--repeat", type=int, default=5, help="rounds: runs per size (median)")
     p.add_argument("--maps", type=Path, default=Path(os.environ.get("TMPDIR", "/tmp")) / "flowatlas-bench-maps")
     p.add_argument("--json", type=Path, help="also write the measurements here")
     p.add_argument("--worker", nargs="+", help=argparse.SUPPRESS)

@@ -31,6 +31,8 @@ def test_benchmark_small_sizes(tmp_path):
         assert r["floor_cold_lib"] in r["parsers_cold"] and r["floor_lib"] in r["parsers"]
         assert r["floor"] == min(r["parsers"].values()) and r["floor_cold"] == min(r["parsers_cold"].values())
         assert r["pipeline"] == r["load"] + r["graph"] + r["audit"]
+        assert r["rounds"] == 1 and r["pipeline_runs"] == [r["pipeline"]]  # one round: its run is the median
+        assert r["floor_cold_runs"] == [r["floor_cold"]]
         assert r["ratio"] == r["pipeline"] / r["floor_cold"]
         assert r["warm"] > 0 and r["ratio_warm"] == r["warm"] / r["floor"]
         assert r["rss_audit"] >= r["rss_load"] > 0
