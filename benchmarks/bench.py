@@ -293,8 +293,8 @@ def table(rows: list[dict]) -> str:
     if rows and len(rows[0].get("pipeline_runs", ())) > 1:
         lines.append("")
         lines.append("Spread over the rounds (first runs; first reads of the floor's library): " + "; ".join(
-            f"{r['flows']:,}: pipeline {min(r['pipeline_runs']):.2f}-{max(r['pipeline_runs']):.2f} s, "
-            f"floor {min(r['floor_cold_runs']):.2f}-{max(r['floor_cold_runs']):.2f} s" for r in rows
+            f"{r['flows']:,}: pipeline {min(r['pipeline_runs']):.3f}-{max(r['pipeline_runs']):.3f} s, "
+            f"floor {min(r['floor_cold_runs']):.3f}-{max(r['floor_cold_runs']):.3f} s" for r in rows
         ))  # fmt: skip
     for r in rows:
         if r.get("render_error"):
