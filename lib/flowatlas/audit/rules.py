@@ -15,7 +15,7 @@ from collections import defaultdict, deque
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from functools import cached_property
-from itertools import filterfalse
+from itertools import chain, filterfalse
 from operator import attrgetter
 from typing import Any
 
@@ -101,10 +101,35 @@ class Context:
 
     @cached_property
     def by_dimension(self) -> dict[str, dict[str, list[Verdict]]]:
-        """``{dimension: {class: [verdicts]}}`` over every flow, in flow order (one pass): every
-        verdict that is neither ``clear`` nor ``vague``, and every recipient verdict (what the rules
-        read one by one; the other clear verdicts, most of them, are not made). The vague ones are
-        read as groups: :attr:`vague`."""
+        """``{dimension: {class: [verdicts]}}`` over every flow, in flow order: every verdict that
+        is neither ``clear`` nor ``vague``, and every recipient verdict (what the rules read one by
+        one; the other clear verdicts, most of them, are not made). The vague ones are read as
+        groups: :attr:`vague`."""
+        return self._views[0]
+
+    @cached_property
+    def vague(self) -> dict[str, dict[tuple[str, tuple[str, ...]], tuple[str, tuple[str, ...]]]]:
+        """``{dimension: {(item, declarations): (reason, flow ids)}}``: the vague verdicts grouped
+        as the info findings report them, each group in order of its first verdict (flow order),
+        with that verdict's reason and the ids of its flows (sorted, each once)."""
+        groups: dict[str, dict[tuple[str, tuple[str, ...]], Any]] = defaultdict(dict)
+        for p, fids in self._views[1]:
+            by_key, key = groups[p[0]], (p[1], p[3])
+            got = by_key.get(key)
+            if got is None:
+                by_key[key] = (p[4], [fids])
+            else:
+                got[1].append(fids)
+        for by_key in groups.values():
+            for key, (reason, lists) in by_key.items():
+                # flow order is usually sorted already; a flow with two alike parts is listed once
+                by_key[key] = (reason, tuple(dict.fromkeys(sorted(chain.from_iterable(lists)))))
+        return groups
+
+    @cached_property
+    def _views(self) -> tuple[dict[str, dict[str, list[Verdict]]], list[tuple[Part, list[str]]]]:
+        """One pass over every flow's verdict parts: :attr:`by_dimension`, and each distinct vague
+        part with its flows, in order of first appearance."""
         out: dict[str, dict[str, list[Verdict]]] = defaultdict(lambda: defaultdict(list))
         vague: dict[int, tuple[Part, list[str]]] = {}
         new = tuple.__new__
@@ -113,7 +138,7 @@ class Context:
                 cls = p[2]
                 if cls == "vague":
                     # parts are shared among the flows decided alike: group by the part itself
-                    # (its identity: a cheap key), in order of first appearance
+                    # (its identity: a cheap key; the parts live as long as the verdicts)
                     got = vague.get(id(p))
                     if got is None:
                         vague[id(p)] = (p, [fid])
@@ -123,28 +148,7 @@ class Context:
                         continue
                 if cls != "clear" or p[0] == "recipient":
                     out[p[0]][cls].append(new(Verdict, (fid, *p)))
-        self._vague_parts = list(vague.values())
-        return out
-
-    @cached_property
-    def vague(self) -> dict[str, dict[tuple[str, tuple[str, ...]], tuple[str, tuple[str, ...]]]]:
-        """``{dimension: {(item, declarations): (reason, flow ids)}}``: the vague verdicts grouped
-        as the info findings report them, each group in order of its first verdict (flow order),
-        with that verdict's reason and the ids of its flows (sorted, each once)."""
-        self.by_dimension  # noqa: B018 (fills _vague_parts)
-        groups: dict[str, dict[tuple[str, tuple[str, ...]], Any]] = defaultdict(dict)
-        for p, fids in self._vague_parts:
-            key = (p[1], p[3])
-            got = groups[p[0]].get(key)
-            if got is None:
-                groups[p[0]][key] = (p[4], fids)
-            else:
-                got[1].extend(fids)
-        for by_key in groups.values():
-            for key, (reason, fids) in by_key.items():
-                # flow order is usually sorted already; a flow with two alike parts is listed once
-                by_key[key] = (reason, tuple(dict.fromkeys(sorted(fids))))
-        return groups
+        return out, list(vague.values())
 
     @cached_property
     def _verdict_parts(self) -> Verdicts:
