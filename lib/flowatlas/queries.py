@@ -19,6 +19,7 @@ from __future__ import annotations
 
 from collections import deque
 from dataclasses import dataclass, field
+from operator import attrgetter
 
 from flowatlas.atlas import Map
 from flowatlas.audit.disclosure import classify, resolve_policy, worst
@@ -26,6 +27,8 @@ from flowatlas.audit.facts import facts
 from flowatlas.errors import UsageError
 from flowatlas.graph import build_graph, carriers, reach
 from flowatlas.model import Policy
+
+_FLOW_ID = attrgetter("id")
 
 
 def _need(m: Map, what: str, key: str, table) -> None:
@@ -138,9 +141,9 @@ def breach_impact(m: Map, node_id: str) -> Impact:
     queue = deque([node_id])
     while queue:
         cur = queue.popleft()
-        for fid in sorted(fx.in_flows.get(cur, ())):
-            src = m.flows[fid].source
-            carried = related.intersection(m.flows[fid].types)
+        for f in sorted(fx.in_records.get(cur, ()), key=_FLOW_ID):
+            src = f.source
+            carried = related.intersection(f.types)
             if carried:
                 up_types.update(carried)
             if src not in seen and carried:

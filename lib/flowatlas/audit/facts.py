@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import weakref
 from collections import defaultdict, deque
-from functools import cached_property
 from operator import attrgetter
 
 from flowatlas.atlas import Map
@@ -48,15 +47,9 @@ class Facts:
         self._held: dict[str, frozenset[str]] = {}
         self._subjects: dict[str, frozenset[str]] | None = None
 
-    @cached_property
-    def out_flows(self) -> dict[str, list[str]]:
-        """``{node: [flow ids]}`` out of each node, in flow order (from :attr:`out_records`)."""
-        return {n: [f.id for f in recs] for n, recs in self.out_records.items()}
-
-    @cached_property
-    def in_flows(self) -> dict[str, list[str]]:
-        """``{node: [flow ids]}`` into each node, in flow order (from :attr:`in_records`)."""
-        return {n: [f.id for f in recs] for n, recs in self.in_records.items()}
+    def in_flow_ids(self, node_id: str) -> tuple[str, ...]:
+        """Ids of the flows into ``node_id``, sorted."""
+        return tuple(sorted(f.id for f in self.in_records.get(node_id, ())))
 
     # -- nodes -------------------------------------------------------------------------
     def is_controller(self, node_id: str) -> bool:

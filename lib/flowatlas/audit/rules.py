@@ -384,7 +384,7 @@ def storage_location(ctx: Context) -> Iterator[Finding]:
             continue
         copies = ctx.fx.copy_sources(sid)
         what = f"backup/replica of {ctx.label(copies[0])}" if copies else "store"
-        in_flows = tuple(sorted(f.id for f in ctx.fx.in_records.get(sid, ())))
+        in_flows = ctx.fx.in_flow_ids(sid)
         declared = ", ".join(sorted(ctx.ix.storage))
         yield Finding(
             rule=r.id,
@@ -640,7 +640,7 @@ def retention(ctx: Context) -> Iterator[Finding]:
             "declared exception (§2.2) that justifies the longer hold in retention_purposes.",
             disclosure="incorrect",
             dimension="safeguard",
-            flows=tuple(sorted(f.id for f in ctx.fx.in_records.get(sid, ()))),
+            flows=ctx.fx.in_flow_ids(sid),
             path=(sid,),
             nodes=(sid,),
             types=held,
@@ -726,7 +726,7 @@ def security_contradicted(ctx: Context) -> Iterator[Finding]:
             "these types there.",
             disclosure="incorrect",
             dimension="safeguard",
-            flows=tuple(sorted(f.id for f in ctx.fx.in_records.get(sid, ()))),
+            flows=ctx.fx.in_flow_ids(sid),
             path=(sid,),
             nodes=(sid,),
             types=tuple(types),
@@ -779,7 +779,7 @@ def rights_gap(ctx: Context) -> Iterator[Finding]:
             "keeping personal data there.",
             disclosure="incorrect",
             dimension="safeguard",
-            flows=tuple(sorted(f.id for f in ctx.fx.in_records.get(sid, ()))),
+            flows=ctx.fx.in_flow_ids(sid),
             path=(sid,),
             nodes=(sid,),
             types=tuple(sorted(ctx.fx.held(sid))),
