@@ -11,6 +11,7 @@ import csv
 import json
 import os
 import re
+import shutil
 from pathlib import Path
 
 import nbformat
@@ -362,8 +363,14 @@ def test_diff_findings_by_id():
 def test_map_dir_resolves_from_notebooks_folder(monkeypatch, tmp_path):
     monkeypatch.chdir(NOTEBOOKS)
     assert resolve_map_dir("dataflows/absoloop") == ABSOLOOP
-    monkeypatch.chdir(tmp_path)  # outside the checkout: the checkout the package came from
-    assert resolve_map_dir("dataflows/absoloop") == ABSOLOOP
+    monkeypatch.chdir(tmp_path)  # outside the checkout: the working folder only, never the package's checkout
+    with pytest.raises(ParameterError, match="no such map folder"):
+        resolve_map_dir("dataflows/absoloop")
+    (tmp_path / "dataflows").mkdir()
+    shutil.copytree(ABSOLOOP, tmp_path / "dataflows" / "absoloop")
+    (tmp_path / "sub").mkdir()
+    monkeypatch.chdir(tmp_path / "sub")
+    assert resolve_map_dir("dataflows/absoloop") == tmp_path / "dataflows" / "absoloop"
 
 
 def test_check_parameters_messages(tmp_path):

@@ -71,6 +71,11 @@ COMMANDS: dict[str, tuple[str, Callable[[argparse.ArgumentParser], None], Callab
     ),
     "schema": ("print the JSON Schema of map files", lambda p: None, _cmd_schema),
     "report": ("run the notebooks into a dated report folder", _report.add_arguments, _report.main),
+    "notebooks": (
+        "show where the report's notebooks are installed, or --copy them to edit",
+        _report.add_notebooks_arguments,
+        _report.notebooks_main,
+    ),
     "render": ("draw diagrams: overview, lineage:TYPE, findings, summary", render_cmd.add_arguments, render_cmd.main),
     "synth": ("write a synthetic map of a chosen size", synth.add_arguments, synth.main),
     "audit": audit_cmd.COMMAND,

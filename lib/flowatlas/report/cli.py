@@ -17,7 +17,8 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument(
         "--out",
         metavar="DIR",
-        help="outputs root (default: outputs/ of the checkout); the run goes to DIR/<map>/<UTC timestamp>/",
+        help="outputs root (default: outputs/ of the checkout holding the working folder, else ./outputs); "
+        "the run goes to DIR/<map>/<UTC timestamp>/",
     )
     p.add_argument(
         "-p",
@@ -31,7 +32,12 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("-f", "--parameters-file", metavar="FILE", help="YAML mapping of parameters (-p wins)")
     p.add_argument("--fail-on", choices=SEVERITIES, help="exit 1 when a finding reaches this severity")
     p.add_argument("--jobs", type=int, default=2, metavar="N", help="notebooks run at once (default 2)")
-    p.add_argument("--notebooks", metavar="DIR", help=argparse.SUPPRESS)  # tests and custom suites
+    p.add_argument(
+        "--notebooks",
+        metavar="DIR",
+        help="folder with the four notebooks to run (default: the map's own notebooks/ folder if it has one, "
+        "else the notebooks installed with flowatlas; `flowatlas notebooks --copy DIR` makes an editable copy)",
+    )
     p.add_argument("-q", "--quiet", action="store_true", help="no progress lines")
 
 
@@ -55,3 +61,21 @@ def main(args: argparse.Namespace) -> int:
     if result.exit_code in (0, 1):
         print(result.run_dir / "report.html")
     return result.exit_code
+
+
+def add_notebooks_arguments(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--copy", metavar="DIR", help="copy the four notebooks into DIR (created if missing) to edit them")
+    p.add_argument("--force", action="store_true", help="with --copy: overwrite notebooks already in DIR")
+
+
+def notebooks_main(args: argparse.Namespace) -> int:
+    """``flowatlas notebooks``: where the installed notebooks are; ``--copy DIR`` copies them."""
+    from flowatlas.report.notebooks import copy_notebooks, packaged_dir
+
+    if not args.copy:
+        print(packaged_dir())
+        return 0
+    for path in copy_notebooks(args.copy, overwrite=args.force):
+        print(path)
+    print(f"flowatlas: run them with `flowatlas report MAP --notebooks {args.copy}`", file=sys.stderr)
+    return 0

@@ -8,7 +8,9 @@ both ``papermill`` and ``flowatlas report`` show to the person who passed the pa
 
 from __future__ import annotations
 
+import ast
 import os
+import sys
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -29,29 +31,22 @@ class ParameterError(UsageError):
         return [f"ParameterError: {self}"]
 
 
-def _package_repo_root() -> Path | None:
-    """The repository holding this package when installed editable (lib/flowatlas -> repo)."""
-    here = Path(__file__).resolve().parents[3]
-    return here if (here / "dataflows").is_dir() else None
-
-
 def repo_root(start: str | os.PathLike | None = None) -> Path:
-    """The flowatlas checkout: the first folder at or above ``start`` (default: cwd) holding
-    ``dataflows/``, else the checkout this package was installed from, else ``start`` itself."""
+    """The checkout holding ``start`` (default: the working folder): the first folder at or
+    above it that holds ``dataflows/``, else ``start`` itself. Never the installed package."""
     base = Path(start or os.getcwd()).resolve()
     for d in (base, *base.parents):
         if (d / "dataflows").is_dir():
             return d
-    return _package_repo_root() or base
+    return base
 
 
 def resolve_map_dir(map_dir: str | os.PathLike) -> Path:
     """An existing map folder (or YAML file) for ``map_dir``.
 
-    Absolute paths are used as given. A relative path is tried against the current folder, then
-    each folder above it, then the checkout the package came from; so ``dataflows/absoloop``
-    works from the repository root, from ``notebooks/`` in JupyterLab and from papermill
-    anywhere.
+    Absolute paths are used as given. A relative path is tried against the working folder, then
+    each folder above it (so ``dataflows/absoloop`` works from the repository root and from
+    ``notebooks/`` in JupyterLab); never against the folder flowatlas is installed in.
     """
     text = str(map_dir).strip()
     if not text:
@@ -62,18 +57,10 @@ def resolve_map_dir(map_dir: str | os.PathLike) -> Path:
             return p
         raise ParameterError(f"map_dir '{text}': no such file or folder")
     cwd = Path.cwd().resolve()
-    candidates = [d / p for d in (cwd, *cwd.parents)]
-    pkg = _package_repo_root()
-    if pkg is not None:
-        candidates.append(pkg / p)
-    for c in candidates:
-        if c.exists():
-            return c.resolve()
-    raise ParameterError(
-        f"map_dir '{text}': no such map folder (looked in {cwd} and the folders above it"
-        + (f", and in {pkg}" if pkg and pkg not in (cwd, *cwd.parents) else "")
-        + ")"
-    )
+    for d in (cwd, *cwd.parents):
+        if (d / p).exists():
+            return (d / p).resolve()
+    raise ParameterError(f"map_dir '{text}': no such map folder (looked in {cwd} and the folders above it)")
 
 
 def outputs_root(start: str | os.PathLike | None = None) -> Path:
@@ -141,15 +128,88 @@ def load_checked(map_dir: str | os.PathLike):
         raise ParameterError(f"map_dir '{map_dir}' is not a valid map: {first}{more}") from None
 
 
+#: The first line of the cell papermill injects after a notebook's ``parameters`` cell.
+PAPERMILL_INJECTED_HEADER = "# Parameters"
+
+
+def injected_names() -> list[str] | None:
+    """The names papermill injected into this IPython kernel, in the order it assigned them.
+
+    Papermill adds a cell (tagged ``injected-parameters``) after the ``parameters`` cell, whose
+    Python source starts with ``# Parameters`` and assigns one name per line; the kernel's input
+    history (``In``) holds its source. ``None`` outside IPython, ``[]`` when nothing was
+    injected (JupyterLab, a plain run).
+
+    >>> injected_names() is None  # not in a kernel
+    True
+    """
+    ipython = sys.modules.get("IPython")
+    shell = ipython.get_ipython() if ipython is not None else None
+    if shell is None:
+        return None
+    for source in reversed(shell.user_ns.get("In") or []):
+        if source.lstrip().startswith(PAPERMILL_INJECTED_HEADER):
+            try:
+                tree = ast.parse(source)
+            except SyntaxError:
+                return []
+            return [t.id for node in tree.body if isinstance(node, ast.Assign) for t in node.targets
+                    if isinstance(t, ast.Name)]  # fmt: skip
+    return []
+
+
+def unknown_injected(notebook: str, declared: list[str], injected: list[str]) -> None:
+    """Raise :class:`ParameterError` for the first injected name the notebook does not declare.
+
+    >>> unknown_injected("audit", ["map_dir", "min_severity"], ["map_dir"])
+    >>> unknown_injected("audit", ["map_dir", "min_severity"], ["map_dri"])
+    Traceback (most recent call last):
+    ...
+    flowatlas.report.params.ParameterError: unknown parameter 'map_dri'; did you mean 'map_dir'? (audit.ipynb declares map_dir, min_severity)
+    """
+    unknown = [name for name in injected if name not in declared]
+    if unknown:
+        from flowatlas.loader import did_you_mean
+
+        hint = did_you_mean(unknown[0], declared)
+        raise ParameterError(
+            f"unknown parameter {unknown[0]!r}"
+            + (f"; {hint}" if hint else "")
+            + f" ({notebook}.ipynb declares {', '.join(declared)})"
+        )
+
+
+def _tell_terminal(notebook: str, exc: ParameterError) -> None:
+    """Under papermill, write the one-line error to the kernel's own stderr, which papermill's
+    process shares: the person sees it before papermill's traceback of the failed cell."""
+    if not _frontend_attached() and sys.__stderr__ is not None:
+        # a new line first: papermill's progress bar leaves the line open
+        print(f"\nflowatlas: {notebook}.ipynb: ParameterError: {exc}", file=sys.__stderr__, flush=True)
+
+
 def check_parameters(notebook: str, **params: Any) -> Session:
     """Check a notebook's parameters, load its map, and return the :class:`Session`.
 
     Each notebook calls this first with every parameter of its ``parameters`` cell. Known names
-    are checked by type and value (a type id must exist in the map, a node must exist, ...);
-    a wrong value raises :class:`ParameterError` with one line saying which and why.
+    are checked by type and value (a type id must exist in the map, a node must exist, ...); in a
+    kernel that papermill ran, a name papermill injected that the notebook does not declare is
+    refused (papermill itself only warns and runs on the defaults). A wrong value raises
+    :class:`ParameterError` with one line saying which and why.
 
     >>> s = check_parameters("audit", map_dir="dataflows/absoloop")  # doctest: +SKIP
     """
+    injected = injected_names()
+    try:
+        if injected:
+            unknown_injected(notebook, list(params), injected)
+        return _check(notebook, params)
+    except ParameterError as exc:
+        if injected is not None:
+            _tell_terminal(notebook, exc)
+        raise
+
+
+def _check(notebook: str, params: dict[str, Any]) -> Session:
     map_dir = params.get("map_dir", DEFAULT_MAP)
     _expect("map_dir", map_dir, (str, os.PathLike), "a path (text)")
     path, m = load_checked(map_dir)

@@ -26,23 +26,16 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+from flowatlas.errors import UsageError
 from flowatlas.findings import SEVERITIES, at_or_above
-from flowatlas.report.params import NO_PREVIOUS, ParameterError, check_parameters, load_checked, repo_root
-
-#: The notebooks of a report; none depends on another. Listed longest first, the order they
-#: start in, so that ``--jobs 2`` finishes soonest.
-NOTEBOOKS: tuple[str, ...] = ("diagrams", "report", "explore", "audit")
+from flowatlas.report.notebooks import NOTEBOOKS, find_notebooks
+from flowatlas.report.params import NO_PREVIOUS, ParameterError, check_parameters, load_checked, outputs_root
 EXIT_OK, EXIT_FINDINGS, EXIT_INVALID, EXIT_NOTEBOOK = 0, 1, 2, 3
 KERNEL = "python3"
 #: Seconds one notebook may run before the runner gives up on it.
 NOTEBOOK_TIMEOUT = 1800
 #: Parameters the runner sets itself (per run); users may not override them.
 RUNNER_PARAMS: frozenset[str] = frozenset({"map_dir", "out_dir", "interactive"})
-
-
-def notebooks_dir() -> Path:
-    """``notebooks/`` of the checkout."""
-    return repo_root() / "notebooks"
 
 
 @dataclass
@@ -273,9 +266,12 @@ def run_report(
 ) -> RunResult:
     """Run the full report for the map at ``map_dir``; see the module docstring.
 
-    ``out`` is the outputs root (default ``outputs/`` of the checkout); the run lands in
+    ``out`` is the outputs root (default: ``outputs/`` of the checkout holding the working
+    folder, else ``outputs/`` in the working folder); the run lands in
     ``out/<map id>/<UTC timestamp>/``. ``params`` (``-p``) override ``params_file`` (``-f``).
-    ``notebooks`` is the folder holding the notebooks (default ``notebooks/``).
+    ``notebooks`` is the folder holding the notebooks (default: the map's own ``notebooks/``
+    folder if it has one, else the notebooks installed with flowatlas; see
+    :mod:`flowatlas.report.notebooks`). The notebooks run in the working folder.
     """
     say = progress or (lambda _msg: None)
     t_start = time.perf_counter()
@@ -284,17 +280,20 @@ def run_report(
         raise ParameterError(f"--fail-on must be one of {', '.join(SEVERITIES)}, got {fail_on!r}")
     if jobs < 1:
         raise ParameterError(f"--jobs must be at least 1, got {jobs}")
-    nb_dir = Path(notebooks) if notebooks else notebooks_dir()
     given: dict[str, Any] = {}
     if params_file:
         given.update(read_params_file(params_file))
     given.update(params or {})
 
     map_path, m = load_checked(str(map_dir))
+    try:
+        nb_dir = find_notebooks(notebooks, map_path)
+    except UsageError as exc:
+        raise ParameterError(str(exc)) from None
     declared = declared_parameters(nb_dir)
     plan = plan_parameters(declared, given)
 
-    map_out = Path(out).resolve() / m.info.id if out else repo_root() / "outputs" / m.info.id
+    map_out = (Path(out).resolve() if out else outputs_root()) / m.info.id
     if "previous_run" in given:
         chosen = str(given["previous_run"])
         previous = None if chosen in ("", NO_PREVIOUS) else Path(chosen).resolve()
@@ -333,7 +332,7 @@ def run_report(
                 str(nb_dir / f"{nb}.ipynb"),
                 str(run_dir / f"{nb}.ipynb"),
                 plan[nb],
-                str(nb_dir),
+                os.getcwd(),
                 str(logs / f"{nb}.log"),
             ): nb
             for nb in plan
@@ -360,7 +359,7 @@ def run_report(
         diff,
         audit_seconds,
         results,
-        {"given": given, "notebooks": plan},
+        {"given": given, "notebooks": plan, "notebooks_dir": str(nb_dir)},
         fail_on,
         jobs,
         started,
