@@ -162,10 +162,10 @@ def unknown_injected(notebook: str, declared: list[str], injected: list[str]) ->
     """Raise :class:`ParameterError` for the first injected name the notebook does not declare.
 
     >>> unknown_injected("audit", ["map_dir", "min_severity"], ["map_dir"])
-    >>> unknown_injected("audit", ["map_dir", "min_severity"], ["map_dri"])
+    >>> unknown_injected("audit", ["map_dir", "min_severity"], ["map_dri"])  # doctest: +ELLIPSIS
     Traceback (most recent call last):
     ...
-    flowatlas.report.params.ParameterError: unknown parameter 'map_dri'; did you mean 'map_dir'? (audit.ipynb declares map_dir, min_severity)
+    flowatlas.report.params.ParameterError: unknown parameter 'map_dri'; did you mean 'map_dir'? (audit.ipynb ...)
     """
     unknown = [name for name in injected if name not in declared]
     if unknown:

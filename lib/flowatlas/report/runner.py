@@ -30,6 +30,7 @@ from flowatlas.errors import UsageError
 from flowatlas.findings import SEVERITIES, at_or_above
 from flowatlas.report.notebooks import NOTEBOOKS, find_notebooks
 from flowatlas.report.params import NO_PREVIOUS, ParameterError, check_parameters, load_checked, outputs_root
+
 EXIT_OK, EXIT_FINDINGS, EXIT_INVALID, EXIT_NOTEBOOK = 0, 1, 2, 3
 KERNEL = "python3"
 #: Seconds one notebook may run before the runner gives up on it.
@@ -141,6 +142,29 @@ def plan_parameters(declared: Mapping[str, Mapping[str, dict]], given: Mapping[s
             if name in params:
                 plan[nb][name] = _convert(name, value, params[name]["type"])
     return plan
+
+
+def runner_parameters(
+    notebook: str, declared: Mapping[str, Any], *, map_dir: str, run_dir: str, previous_run: str
+) -> dict[str, Any]:
+    """The parameters the runner sets itself (:data:`RUNNER_PARAMS` and ``previous_run``) for
+    ``notebook``, limited to the names its ``parameters`` cell ``declared``.
+
+    The Airflow DAG passes the same, so a scheduled run and ``flowatlas report`` agree.
+
+    >>> runner_parameters("diagrams", {"map_dir": {}, "out_dir": {}}, map_dir="m", run_dir="r", previous_run="none")
+    {'map_dir': 'm', 'out_dir': 'r/diagrams'}
+    >>> runner_parameters("report", {"map_dir": {}, "previous_run": {}}, map_dir="m", run_dir="r", previous_run="p")
+    {'map_dir': 'm', 'previous_run': 'p'}
+    """
+    own: dict[str, Any] = {"map_dir": map_dir}
+    if "out_dir" in declared:
+        own["out_dir"] = f"{run_dir}/diagrams" if notebook == "diagrams" else run_dir
+    if "previous_run" in declared:
+        own["previous_run"] = previous_run
+    if "interactive" in declared:
+        own["interactive"] = False
+    return own
 
 
 # --------------------------------------------------------------------------- run folder
@@ -304,13 +328,15 @@ def run_report(
 
     def fill(run_dir: Path) -> None:
         for nb, p in plan.items():
-            p["map_dir"] = str(map_path)
-            if "out_dir" in declared[nb]:
-                p["out_dir"] = str(run_dir / "diagrams" if nb == "diagrams" else run_dir)
-            if "previous_run" in declared[nb]:
-                p["previous_run"] = str(previous) if previous else NO_PREVIOUS
-            if "interactive" in declared[nb]:
-                p["interactive"] = False
+            p.update(
+                runner_parameters(
+                    nb,
+                    declared[nb],
+                    map_dir=str(map_path),
+                    run_dir=str(run_dir),
+                    previous_run=str(previous) if previous else NO_PREVIOUS,
+                )
+            )
 
     fill(map_out / "<run>")
     for nb, p in plan.items():  # the check each notebook runs first, here, before anything starts
