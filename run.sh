@@ -5,6 +5,11 @@
 #   ./run.sh test           lint + the whole test suite
 #   ./run.sh bench          the performance benchmark (benchmarks/)
 #   ./run.sh setup          only create .venv and install what is missing
+#   ./run.sh env            write environment.yml from pyproject.toml
+#   ./run.sh lock           write constraints.txt: the exact versions installed in .venv now
+#
+#   --locked (before the command, e.g. `./run.sh --locked test`; CI uses it): install the exact
+#   versions of constraints.txt, the set the test suite last passed with.
 #
 # Needs python3 (>= 3.11) with venv. Installs into ./.venv; installs graphviz `dot` (and, for the
 # tests, Debian's chromium) with apt-get when run as root, otherwise says how to.
@@ -13,6 +18,8 @@ cd "$(dirname "${BASH_SOURCE[0]}")"
 
 PY=${PYTHON:-python3}
 VENV=${VENV:-.venv}
+LOCKED=${FLOWATLAS_LOCKED:-}
+if [ "${1:-}" = "--locked" ]; then LOCKED=1; shift; fi
 
 die() { echo "run.sh: $*" >&2; exit 2; }
 
@@ -51,11 +58,17 @@ setup() {
   if [ ! -x "$VENV/bin/python" ]; then
     "$PY" -m venv "$VENV" || die "could not create $VENV (on Debian: apt-get install python3-venv)"
   fi
-  local stamp="$VENV/.flowatlas-installed" want
-  want=$(cat pyproject.toml | sha256sum | cut -c1-16)
+  local stamp="$VENV/.flowatlas-installed" want pins=()
+  if [ -n "$LOCKED" ]; then
+    [ -f constraints.txt ] || die "--locked: constraints.txt is missing (./run.sh lock writes it)"
+    pins=(-c constraints.txt)
+    want=$(cat pyproject.toml lib/flowatlas/__init__.py constraints.txt | sha256sum | cut -c1-16)-locked
+  else
+    want=$(cat pyproject.toml lib/flowatlas/__init__.py | sha256sum | cut -c1-16)
+  fi
   if [ ! -f "$stamp" ] || [ "$(cat "$stamp")" != "$want" ]; then
     "$VENV/bin/python" -m pip install -q --upgrade pip
-    "$VENV/bin/python" -m pip install -q -e ".[test]"
+    "$VENV/bin/python" -m pip install -q "${pins[@]}" -e ".[test]"
     echo "$want" > "$stamp"
   fi
   need_dot
@@ -74,12 +87,23 @@ case "$cmd" in
   test)
     setup
     need_chromium
-    "$VENV/bin/ruff" check $(ls -d lib tests benchmarks scheduling 2>/dev/null)
+    "$VENV/bin/ruff" check $(ls -d lib tests benchmarks scheduling tools 2>/dev/null)
     exec "$VENV/bin/python" -m pytest -n 2 -q "$@"
+    ;;
+  env)
+    setup
+    exec "$VENV/bin/python" tools/environment.py
+    ;;
+  lock)
+    setup
+    { echo "# The exact versions the test suite last passed with (./run.sh lock; ./run.sh --locked uses them)."
+      "$VENV/bin/python" -m pip freeze --exclude-editable --all | grep -v -E '^(pip|setuptools|wheel)=='
+    } > constraints.txt
+    echo "run.sh: constraints.txt written ($(grep -c '==' constraints.txt) pins)" >&2
     ;;
   bench)
     setup
     exec "$VENV/bin/python" benchmarks/bench.py "$@"
     ;;
-  *) die "unknown command '$cmd' (use: report [MAP], test, bench, setup)" ;;
+  *) die "unknown command '$cmd' (use: [--locked] report [MAP] | test | bench | setup | env | lock)" ;;
 esac

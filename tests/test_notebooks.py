@@ -121,6 +121,63 @@ def test_plain_papermill_wrong_parameter_is_one_clear_line(tmp_path):
     assert len(err) == 1 and len(err[0]["traceback"]) == 1
 
 
+def _papermill(tmp_path, *params: str) -> tuple[subprocess.CompletedProcess, str]:
+    p = subprocess.run(
+        [*PAPERMILL, str(NOTEBOOKS / "audit.ipynb"), str(tmp_path / "out.ipynb"), *params],
+        cwd=tmp_path, capture_output=True, text=True, timeout=300,
+    )  # fmt: skip
+    lines = [ln for ln in p.stderr.splitlines() if ln.startswith("flowatlas: ")]
+    return p, lines[0] if lines else ""
+
+
+@pytest.mark.slow
+def test_plain_papermill_refuses_a_misspelt_parameter(tmp_path):
+    """papermill only warns about a name the notebook does not declare, then runs on the defaults;
+    the notebook's check cell stops it, and the one line reaches the terminal before papermill's
+    traceback."""
+    tiny = write_map(tmp_path / "tiny", TINY)
+    p, line = _papermill(tmp_path, "-p", "map_dir", str(tiny), "-p", "min_severty", "low")
+    assert p.returncode != 0
+    assert line == (
+        "flowatlas: audit.ipynb: ParameterError: unknown parameter 'min_severty'; did you mean 'min_severity'? "
+        "(audit.ipynb declares map_dir, min_severity)"
+    ), p.stderr[-2000:]
+    assert p.stderr.index(line) < p.stderr.index("Traceback")
+    nb = nbformat.read(tmp_path / "out.ipynb", as_version=4)
+    assert not any(o.get("output_type") == "display_data" for c in nb.cells for o in c.get("outputs", []))
+
+
+@pytest.mark.slow
+def test_plain_papermill_wrong_value_comes_first(tmp_path):
+    tiny = write_map(tmp_path / "tiny", TINY)
+    p, line = _papermill(tmp_path, "-p", "map_dir", str(tiny), "-p", "min_severity", "bogus")
+    assert p.returncode != 0
+    assert line.endswith("ParameterError: min_severity must be one of info, low, medium, high, got 'bogus'"), p.stderr
+    assert p.stderr.index(line) < p.stderr.index("Traceback")
+
+
+def test_injected_names_reads_papermills_cell(monkeypatch):
+    """The check reads the cell papermill injects (its source as papermill writes it)."""
+    import IPython
+    from papermill.translators import translate_parameters
+
+    from flowatlas.report.params import check_parameters, injected_names
+
+    source = translate_parameters("python3", "python", {"map_dri": "x", "min_severity": "low"}, "Parameters")
+
+    class Shell:
+        def __init__(self, cells: list[str]) -> None:
+            self.user_ns = {"In": cells}
+
+    shell = Shell(["", 'map_dir: str = "dataflows/absoloop"', source, "s = fr.check_parameters(...)"])
+    monkeypatch.setattr(IPython, "get_ipython", lambda: shell)
+    assert injected_names() == ["map_dri", "min_severity"]
+    with pytest.raises(Exception, match="unknown parameter 'map_dri'; did you mean 'map_dir'"):
+        check_parameters("audit", map_dir="dataflows/absoloop", min_severity="info")
+    shell.user_ns["In"] = ["", "x = 1"]  # JupyterLab: nothing injected, nothing refused
+    assert injected_names() == []
+
+
 @pytest.mark.slow
 def test_default_parameters_run_from_the_notebooks_folder(tmp_path):
     """As JupyterLab runs it: no parameters, working directory notebooks/."""

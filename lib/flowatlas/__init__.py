@@ -9,7 +9,7 @@ from flowatlas.errors import FlowatlasError, MapError, MapValidationError
 from flowatlas.graph import build_graph, reach
 from flowatlas.loader import load_map, load_texts
 
-__version__ = "0.1.0"
+__version__ = "0.2.0"
 
 __all__ = [
     "FlowatlasError",
