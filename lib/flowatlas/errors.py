@@ -2,18 +2,25 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import re
+from collections import Counter
+from dataclasses import dataclass, field
 
 from flowatlas.model import Source
 
 
 @dataclass(frozen=True, order=True, slots=True)
 class MapError:
-    """One problem in a map, located at ``src``."""
+    """One problem in a map, located at ``src``.
+
+    ``consequential`` marks an error that may only follow from another one (an id that a file
+    which could not be read may define): those are left out while such a file is reported.
+    """
 
     src: Source
     message: str
     hint: str = ""
+    consequential: bool = field(default=False, compare=False)
 
     def __str__(self) -> str:
         text = f"{self.src}: {self.message}"
@@ -26,14 +33,48 @@ class FlowatlasError(Exception):
     """Base of every error flowatlas reports to a user (exit code 2 in the CLI)."""
 
 
-class MapValidationError(FlowatlasError):
-    """A map failed validation; ``errors`` holds every problem found, sorted by location."""
+#: In a message, errors of one kind (the same text but for quoted values) listed one by one;
+#: the rest are counted in one line ("and 199,990 more like this").
+MAX_SHOWN_PER_KIND = 20
+_QUOTED = re.compile(r"'[^']*'")
 
-    def __init__(self, errors: list[MapError]) -> None:
+
+def error_kind(message: str) -> str:
+    """An error message with its quoted values blanked: what errors "of one kind" share.
+
+    >>> error_kind("types: unknown information type 't19' (define ...)")
+    "types: unknown information type '…' (define ...)"
+    """
+    return _QUOTED.sub("'…'", message)
+
+
+class MapValidationError(FlowatlasError):
+    """A map failed validation; ``errors`` holds every problem found, sorted by location.
+
+    The message lists at most :data:`MAX_SHOWN_PER_KIND` errors of each kind and counts the
+    rest; ``note`` (e.g. how many consequential errors were left out) ends it.
+    """
+
+    def __init__(self, errors: list[MapError], *, note: str = "") -> None:
         self.errors = sorted(set(errors))
+        self.note = note
         n = len(self.errors)
-        head = f"{n} error{'s' if n != 1 else ''} in map"
-        super().__init__(head + ":\n" + "\n".join(f"  {e}" for e in self.errors))
+        shown: Counter[str] = Counter()
+        lines = []
+        for e in self.errors:
+            kind = error_kind(e.message)
+            shown[kind] += 1
+            if shown[kind] <= MAX_SHOWN_PER_KIND:
+                lines.append(f"  {e}")
+        lines += [
+            f"  and {count - MAX_SHOWN_PER_KIND:,} more like this: {kind}"
+            for kind, count in shown.items()
+            if count > MAX_SHOWN_PER_KIND
+        ]
+        if note:
+            lines.append(f"  {note}")
+        head = f"{n:,} error{'s' if n != 1 else ''} in map"
+        super().__init__(head + ":\n" + "\n".join(lines))
 
 
 class UsageError(FlowatlasError):

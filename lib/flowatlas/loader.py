@@ -10,7 +10,9 @@ from __future__ import annotations
 
 import difflib
 import hashlib
+from collections import Counter
 from collections.abc import Iterable
+from datetime import date
 from importlib import resources
 from itertools import repeat
 from operator import and_, attrgetter, contains, eq, is_not
@@ -35,9 +37,12 @@ from flowatlas.model import (
     Record,
     Source,
 )
-from flowatlas.yamlio import Document, YamlProblem, parse_texts, parse_yaml, read_file
+from flowatlas.yamlio import Document, YamlProblem, excerpt, parse_texts, parse_yaml, read_file
 
 YAML_SUFFIXES = (".yaml", ".yml")
+#: Errors about the items of one list (unknown ids in a flow's types, ...) reported one by one;
+#: the rest are counted in one more error.
+MAX_ERRORS_PER_LIST = 10
 MAX_FILES = 10_000
 BASE_TAXONOMY = "taxonomy.yaml"
 
@@ -57,6 +62,79 @@ def did_you_mean(word: str, choices: Iterable[str]) -> str:
 
 # --------------------------------------------------------------------------- entry points
 
+#: Set to 1 to follow symbolic links that lead out of the map folder (refused by default: a map
+#: is what its folder holds).
+ALLOW_OUTSIDE_LINKS_ENV = "FLOWATLAS_ALLOW_OUTSIDE_LINKS"
+
+
+def map_files(root: Path, errors: list[MapError], display_root: str | None = None) -> list[Path]:
+    """The YAML files of the map folder ``root``, sorted by their path inside it.
+
+    Nothing is skipped silently: a folder or link that cannot be read, a link that points
+    nowhere, leads out of the folder (unless ``FLOWATLAS_ALLOW_OUTSIDE_LINKS=1``) or back into a
+    folder already read (a loop), and a ``.yaml`` name that is not a regular file (a FIFO, a
+    device) are each an error naming the path. Other files (notebooks, READMEs) are ignored.
+    """
+    import os
+
+    shown = (display_root or root.as_posix()).rstrip("/")
+    real_root = root.resolve()
+    outside_ok = os.environ.get(ALLOW_OUTSIDE_LINKS_ENV) == "1"
+    found: list[Path] = []
+    seen = {real_root}
+    stack = [root]
+
+    def name(p: Path) -> str:
+        return f"{shown}/{p.relative_to(root).as_posix()}"
+
+    while stack:
+        folder = stack.pop()
+        try:
+            entries = sorted(os.scandir(folder), key=lambda e: e.name)
+        except OSError as exc:
+            where = name(folder) if folder != root else shown
+            errors.append(MapError(Source(where, 1), f"cannot read this folder: {exc.strerror}", "make it readable"))
+            continue
+        for entry in entries:
+            p = Path(entry.path)
+            try:
+                if entry.is_symlink():
+                    target = p.resolve()
+                    if not target.exists():
+                        errors.append(MapError(Source(name(p), 1), "this link points to nothing", "remove it"))
+                        continue
+                    if not outside_ok and not target.is_relative_to(real_root):
+                        errors.append(
+                            MapError(
+                                Source(name(p), 1),
+                                "this link leads out of the map folder",
+                                f"copy the file into the map, or set {ALLOW_OUTSIDE_LINKS_ENV}=1 to follow such links",
+                            )
+                        )
+                        continue
+                    if target.is_dir():
+                        if target in seen:
+                            loop = "this link leads back into a folder already read (a loop)"
+                            errors.append(MapError(Source(name(p), 1), loop, "remove the link"))
+                        else:
+                            seen.add(target)
+                            stack.append(p)
+                        continue
+                elif entry.is_dir():
+                    seen.add(p.resolve())
+                    stack.append(p)
+                    continue
+                if p.suffix in YAML_SUFFIXES:
+                    if p.is_file():
+                        found.append(p)
+                    else:
+                        special = "not a regular file (a pipe, socket or device)"
+                        errors.append(MapError(Source(name(p), 1), special, "a map file must be a plain file"))
+            except OSError as exc:
+                errors.append(MapError(Source(name(p), 1), f"cannot read: {exc.strerror}"))
+    return sorted(found, key=lambda p: p.relative_to(root).as_posix())
+
+
 
 def load_map(path: str | Path, *, base_taxonomy: bool = True, display: str | None = None) -> Map:
     """Load and validate the map in folder ``path`` (or a single YAML file).
@@ -71,11 +149,8 @@ def load_map(path: str | Path, *, base_taxonomy: bool = True, display: str | Non
     display_root = display if display is not None else Path(path).as_posix()
     errors: list[MapError] = []
     if root.is_dir():
-        files = sorted(
-            (p for p in root.rglob("*") if p.suffix in YAML_SUFFIXES and p.is_file()),
-            key=lambda p: p.relative_to(root).as_posix(),
-        )
-        if not files:
+        files = map_files(root, errors, display_root)
+        if not files and not errors:
             raise MapValidationError(
                 [
                     MapError(
@@ -204,14 +279,17 @@ def _pydantic_errors(exc: ValidationError, doc: Document, base: tuple[str | int,
             choices = [a.strip().strip("'") for a in allowed.replace(" or ", ",").split(",")]
             value = e.get("input")
             hint = did_you_mean(str(value), choices) or f"expected one of: {allowed}"
-            out.append(MapError(doc.locate(path), f"'{field_name}' has value {value!r}, which is not allowed", hint))
+            if isinstance(value, bool):
+                hint += " (YAML reads unquoted yes/no/on/off as true/false: put the value in quotes)"
+            message = f"'{field_name}' has value {excerpt(value)}, which is not allowed"
+            out.append(MapError(doc.locate(path), message, hint))
         elif kind == "string_pattern_mismatch":
             value = e.get("input")
             if "Country" in str(e.get("ctx", {}).get("pattern", "")) or e["ctx"]["pattern"] == r"^[A-Z]{2}$":
                 out.append(
                     MapError(
                         doc.locate(path),
-                        f"{value!r} is not an ISO 3166-1 alpha-2 country code",
+                        f"{excerpt(value)} is not an ISO 3166-1 alpha-2 country code",
                         "use two capital letters such as SG, US, DE",
                     )
                 )
@@ -219,7 +297,7 @@ def _pydantic_errors(exc: ValidationError, doc: Document, base: tuple[str | int,
                 out.append(
                     MapError(
                         doc.locate(path),
-                        f"{value!r} is not a valid id",
+                        f"{excerpt(value)} is not a valid id",
                         "use letters, digits, '-', '_' and '.', starting with a letter or digit",
                     )
                 )
@@ -241,8 +319,19 @@ def _pydantic_errors(exc: ValidationError, doc: Document, base: tuple[str | int,
             )
         elif kind == "too_short":
             out.append(MapError(doc.locate(path), f"'{field_name}' must not be empty"))
+        elif kind == "string_type" and isinstance(e.get("input"), bool | int | float | date):
+            value = e.get("input")
+            read_as = {bool: "true/false", int: "a number", float: "a number"}.get(type(value), "a date")
+            shown = str(value).lower() if isinstance(value, bool) else excerpt(value)
+            out.append(
+                MapError(
+                    doc.locate(path),
+                    f"'{field_name}' must be text, but YAML read the unquoted value as {read_as}: {shown}",
+                    "put the value in quotes, e.g. version: \"1.10\" or name: \"NO\"",
+                )
+            )
         else:
-            out.append(MapError(doc.locate(path), f"'{field_name}': {e['msg']}", f"got {e.get('input')!r}"[:120]))
+            out.append(MapError(doc.locate(path), f"'{field_name}': {e['msg']}", f"got {excerpt(e.get('input'))}"))
     return out
 
 
@@ -442,26 +531,34 @@ class _Refs:
         self.where = where
         self.failed = failed  # ids already reported as malformed: no cascade of "unknown" errors
 
-    def err(self, rec: Record, message: str, hint: str = "", at: tuple = ()) -> None:
+    def err(self, rec: Record, message: str, hint: str = "", at: tuple = (), *, consequential: bool = False) -> None:
         """Report at the key ``at`` (a path inside the record) or at the record itself."""
         w = self.where.get(id(rec))
         src = w[0].locate(w[1] + at) if w else (rec.src or Source("<unknown>", 1))
-        self.errors.append(MapError(src, message, hint))
+        self.errors.append(MapError(src, message, hint, consequential))
 
     def ref(self, rec: Record, key: str, value: str | None, table: dict, what: str, at: tuple | None = None) -> bool:
         if value is None or value in table:
             return True
         if value in self.failed:
             return False
-        hint = did_you_mean(value, table) or f"define {what} '{value}' or fix the id"
-        self.err(rec, f"{key}: unknown {what} '{value}'", hint, (key,) if at is None else at)
+        hint = did_you_mean(value, table) or f"define {what} {excerpt(value)} or fix the id"
+        self.err(rec, f"{key}: unknown {what} {excerpt(value)}", hint, (key,) if at is None else at, consequential=True)
         return False
 
-    def refs(self, rec: Record, key: str, values: Iterable[str], table: dict, what: str) -> None:
+    def refs(self, rec: Record, key: str, values: tuple[str, ...], table: dict, what: str) -> None:
         if all(map(table.__contains__, values)):  # the common case, checked at C speed
             return
+        reported = 0
         for i, v in enumerate(values):
-            self.ref(rec, key, v, table, what, (key, i))
+            if not self.ref(rec, key, v, table, what, (key, i)) and v not in self.failed:
+                reported += 1
+                if reported == MAX_ERRORS_PER_LIST:
+                    rest = sum(1 for u in values[i + 1 :] if u not in table and u not in self.failed)
+                    if rest:
+                        more = f"{key}: and {rest:,} more unknown {what} ids like these"
+                        self.err(rec, more, "", (key,), consequential=True)
+                    return
 
     def country(self, rec: Record, key: str, code: str | None, at: tuple | None = None) -> None:
         if code is not None and not is_country(code):
@@ -480,13 +577,16 @@ class _Refs:
         except (isodate.ISO8601Error, ValueError):
             self.err(
                 rec,
-                f"{key}: '{value}' is not an ISO 8601 duration",
+                f"{key}: {excerpt(value)} is not an ISO 8601 duration",
                 "write e.g. P30D, P6M, P7Y, or 'while_service' or 'indefinite'",
                 (key,),
             )
             return
+        except OverflowError:
+            self.err(rec, f"{key}: {excerpt(value)} is too long a duration", "write 'indefinite' for no limit", (key,))
+            return
         if days is not None and days <= 0:
-            self.err(rec, f"{key}: '{value}' is not a positive duration", (key,))
+            self.err(rec, f"{key}: {excerpt(value)} is not a positive duration", "give a duration above zero", (key,))
 
 
 _ID = attrgetter("id")
@@ -526,8 +626,27 @@ def _hierarchy_checks(table: dict, what: str, chk: _Refs) -> None:
         chk.err(table[cyc[0]], f"{what} hierarchy has a cycle: {' > '.join(cyc)}", "one of these parents must change")
 
 
+def _without_cascade(errors: list[MapError], unread: list[MapError]) -> tuple[list[MapError], str]:
+    """``errors`` less the consequential ones when a file could not be read (``unread``), and a
+    line saying how many were left out."""
+    if not unread:
+        return errors, ""
+    kept = [e for e in errors if not e.consequential]
+    left_out = len(errors) - len(kept)
+    note = (
+        f"({left_out:,} error(s) about unknown ids not shown: the file(s) that could not be read "
+        "may define them; fix those first, then validate again)"
+    )
+    return kept, note if left_out else ""
+
+
 def build_map(docs: list[Document], errors: list[MapError], *, root: str, digest: str) -> Map:
-    """Validate documents already parsed and assemble the :class:`Map` (or raise)."""
+    """Validate documents already parsed and assemble the :class:`Map` (or raise).
+
+    ``errors`` holds the problems of the files that could not be read or parsed, if any; while
+    there are such, errors that may only follow from them (unknown ids) are counted, not listed.
+    """
+    unread = list(errors)
     got = _validate_shapes(docs, errors)
     s = got.by_section
     types = _index(s["information_types"], "information type", errors)
@@ -551,6 +670,7 @@ def build_map(docs: list[Document], errors: list[MapError], *, root: str, digest
                 Source(first, 1),
                 "the map has no 'map' section",
                 "add one file with 'map: {id: ..., name: ..., controller: ..., home: SG}'",
+                consequential=True,
             )
         )
     else:
@@ -667,9 +787,11 @@ def build_map(docs: list[Document], errors: list[MapError], *, root: str, digest
         for key, vals in (("types", f.types), ("purposes", f.purposes)):
             if len(set(vals)) == len(vals):
                 continue
-            dup = sorted({v for v in vals if vals.count(v) > 1})
+            dup = sorted(v for v, n in Counter(vals).items() if n > 1)
             if dup:
-                chk.err(f, f"{key}: listed twice: {', '.join(dup)}", "list each once", (key,))
+                more = len(dup) - MAX_ERRORS_PER_LIST
+                shown = ", ".join(dup[:MAX_ERRORS_PER_LIST]) + (f" and {more:,} more" if more > 0 else "")
+                chk.err(f, f"{key}: listed more than once: {shown}", "list each once", (key,))
         if f.source == f.target:
             chk.err(f, f"flow goes from '{f.source}' to itself", "a flow joins two different nodes")
         if ok_s and ok_t:
@@ -701,7 +823,8 @@ def build_map(docs: list[Document], errors: list[MapError], *, root: str, digest
             _declaration_shape(d, chk)
 
     if errors or info is None:
-        raise MapValidationError(errors)
+        kept, note = _without_cascade(errors, unread)
+        raise MapValidationError(kept, note=note)
     files = tuple(sorted({d.file for d in docs if not d.file.startswith("<flowatlas>")}))
     return Map.create(
         info=info,

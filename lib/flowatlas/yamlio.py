@@ -35,6 +35,7 @@ from __future__ import annotations
 
 import functools
 import re
+import reprlib
 from collections.abc import Iterator, Mapping, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
@@ -200,14 +201,22 @@ def read_file(path: Path, display: str) -> tuple[bytes, str]:
     try:
         text = raw.decode("utf-8")
     except UnicodeDecodeError as exc:
-        raise YamlProblem(
-            [
-                MapError(
-                    Source(display, 1), f"not UTF-8 text ({exc.reason} at byte {exc.start})", "save the file as UTF-8"
-                )
-            ]
-        ) from None
+        raise YamlProblem([_encoding_error(raw, exc, display)]) from None
     return raw, text
+
+
+def _encoding_error(raw: bytes, exc: UnicodeDecodeError, display: str) -> MapError:
+    """Where text stops being UTF-8, as a line and column (the column counts the characters
+    before the bad byte), and what the file probably is."""
+    if raw.startswith((b"\xff\xfe", b"\xfe\xff")):
+        return MapError(Source(display, 1, 1), "the file is UTF-16 text, not UTF-8", "save the file as UTF-8")
+    line_start = raw.rfind(b"\n", 0, exc.start) + 1
+    line = raw.count(b"\n", 0, exc.start) + 1
+    column = len(raw[line_start : exc.start].decode("utf-8", "replace")) + 1
+    byte = raw[exc.start : exc.start + 1].hex()
+    latin = raw[exc.start] >= 0x80
+    hint = "save the file as UTF-8" + ("; it looks like Latin-1 or Windows-1252" if latin else "")
+    return MapError(Source(display, line, column), f"not UTF-8 text: byte 0x{byte} ({exc.reason})", hint)
 
 
 def parse_yaml(text: str, display: str, *, fast: bool = True) -> Document:
@@ -240,12 +249,7 @@ def _precise_document(text: str, display: str) -> Document:
     try:
         root = loader.get_single_node()
     except yaml.MarkedYAMLError as exc:
-        mark = exc.problem_mark or exc.context_mark
-        src = _src(display, mark) if mark else Source(display, 1)
-        what = exc.problem or str(exc)
-        if exc.context:
-            what = f"{exc.context}: {what}"
-        raise YamlProblem([MapError(src, f"YAML syntax error: {what}")]) from None
+        raise YamlProblem([_syntax_error(exc, display, text)]) from None
     except yaml.YAMLError as exc:
         raise YamlProblem([MapError(Source(display, 1), f"YAML error: {exc}")]) from None
     finally:
@@ -254,6 +258,39 @@ def _precise_document(text: str, display: str) -> Document:
         return Document(display, None, None)
     data = _construct(root, display)
     return Document(display, data, root)
+
+
+def excerpt(value: Any, limit: int = 60) -> str:
+    """A bounded, quoted excerpt of foreign input for a message: ``'abc…'`` (``repr`` limits)."""
+    if isinstance(value, int) and value.bit_length() > 10_000:  # repr refuses over 4,300 digits
+        return f"(a number of about {int(value.bit_length() * 0.30103):,} digits)"
+    text = value if isinstance(value, str) else _REPR.repr(value)
+    return repr(text if len(text) <= limit else text[: limit - 1] + "…")
+
+
+_REPR = reprlib.Repr()
+_REPR.maxlevel, _REPR.maxstring, _REPR.maxother, _REPR.maxlist, _REPR.maxdict = 2, 40, 40, 4, 4
+
+
+def _syntax_error(exc: yaml.MarkedYAMLError, display: str, text: str) -> MapError:
+    """One located message for a libyaml error; an unclosed quote is reported where it opens."""
+    mark = exc.problem_mark or exc.context_mark
+    what = exc.problem or str(exc)
+    hint = ""
+    if exc.context:
+        what = f"{exc.context}: {what}"
+    if exc.context == "while scanning a quoted scalar" and exc.context_mark is not None:
+        mark = exc.context_mark
+        what = "a quoted value opened here is never closed"
+        hint = "add the closing quote; inside double quotes, write a quote as \\\""
+    elif "found character '\\t' that cannot start any token" in what:
+        hint = "indent with spaces, not tabs"
+    elif "special characters are not allowed" in what or "control characters are not allowed" in what:
+        hint = "remove the control character, or write it as an escape inside double quotes (\\x1b)"
+    elif exc.problem == "mapping values are not allowed here":
+        hint = "put a value that contains ': ' in quotes"
+    src = _src(display, mark) if mark else Source(display, 1)
+    return MapError(src, f"YAML syntax error: {what}", hint)
 
 
 def _construct(root: yaml.Node, file: str) -> Any:
@@ -276,6 +313,17 @@ def _construct(root: yaml.Node, file: str) -> Any:
                         _src(file, node.start_mark),
                         f"unsupported YAML value: {exc.problem}",
                         "use plain strings, numbers, booleans, lists and mappings",
+                    )
+                )
+                return None
+            except (ValueError, OverflowError) as exc:  # 2024-13-45 read as a date, a 5,000-digit number
+                tag = node.tag.rsplit(":", 1)[-1]
+                what = {"timestamp": "date", "int": "number", "float": "number"}.get(tag, "value")
+                errors.append(
+                    MapError(
+                        _src(file, node.start_mark),
+                        f"invalid {what} {excerpt(node.value)}: {str(exc).split(';')[0]}",
+                        f"write a valid {what}, or put it in quotes to keep it as text",
                     )
                 )
                 return None
