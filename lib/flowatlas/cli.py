@@ -14,10 +14,13 @@ from collections.abc import Callable, Sequence
 from flowatlas import synth
 from flowatlas.audit import cli as audit_cmd
 from flowatlas.errors import FlowatlasError, MapValidationError
+from flowatlas.inert import terminal_text
 from flowatlas.render import command as render_cmd
 from flowatlas.report import cli as _report
 
 EXIT_OK, EXIT_FINDINGS, EXIT_INVALID, EXIT_NOTEBOOK = 0, 1, 2, 3
+#: An error flowatlas did not foresee (a bug): one line, and ``--debug`` shows the traceback.
+EXIT_INTERNAL = 70  # EX_SOFTWARE of sysexits.h
 
 
 class _Parser(argparse.ArgumentParser):
@@ -32,8 +35,10 @@ def _cmd_validate(args: argparse.Namespace) -> int:
     m = load_map(args.map)
     s = m.summary()
     print(
-        f"{args.map}: valid ({s['nodes']} nodes, {s['flows']} flows, "
-        f"{s['organisations']} organisations, {s['declarations']} declarations)"
+        terminal_text(
+            f"{args.map}: valid ({s['nodes']} nodes, {s['flows']} flows, "
+            f"{s['organisations']} organisations, {s['declarations']} declarations)"
+        )
     )
     return EXIT_OK
 
@@ -46,7 +51,7 @@ def _cmd_describe(args: argparse.Namespace) -> int:
     if args.format == "json":
         print(json.dumps(describe(m), indent=2, ensure_ascii=False))
     else:
-        sys.stdout.write(describe_text(m))
+        sys.stdout.write(terminal_text(describe_text(m)))
     return EXIT_OK
 
 
@@ -87,6 +92,9 @@ def build_parser() -> argparse.ArgumentParser:
 
     parser = _Parser(prog="flowatlas", description="A data-flow atlas for personal information.")
     parser.add_argument("--version", action="version", version=f"flowatlas {__version__}")
+    parser.add_argument(
+        "--debug", action="store_true", help="show the traceback of an unexpected error (a bug), not one line"
+    )
     sub = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
     for name, (help_, add, handler) in COMMANDS.items():
         p = sub.add_parser(name, help=help_, description=help_)
@@ -101,16 +109,27 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         return args.handler(args)
     except MapValidationError as exc:
-        print(f"flowatlas: {exc}", file=sys.stderr)
+        print(terminal_text(f"flowatlas: {exc}"), file=sys.stderr)
         return EXIT_INVALID
     except FlowatlasError as exc:
-        print(f"flowatlas: error: {exc}", file=sys.stderr)
+        print(terminal_text(f"flowatlas: error: {exc}"), file=sys.stderr)
         return EXIT_INVALID
     except KeyboardInterrupt:
         print("flowatlas: interrupted", file=sys.stderr)
         return 130
     except BrokenPipeError:
         return EXIT_OK
+    except Exception as exc:  # the last resort: a bug, never a traceback wall for the user
+        if args.debug:
+            raise
+        target = getattr(args, "map", "") or ""
+        what = str(exc).splitlines()[0][:200] if str(exc) else ""
+        print(
+            f"flowatlas: internal error in `flowatlas {args.command}{' ' + str(target) if target else ''}`: "
+            f"{type(exc).__name__}: {what} (rerun with `flowatlas --debug {args.command} ...` for the traceback)",
+            file=sys.stderr,
+        )
+        return EXIT_INTERNAL
 
 
 if __name__ == "__main__":  # pragma: no cover

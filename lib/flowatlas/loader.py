@@ -322,7 +322,7 @@ def _pydantic_errors(exc: ValidationError, doc: Document, base: tuple[str | int,
         elif kind == "string_type" and isinstance(e.get("input"), bool | int | float | date):
             value = e.get("input")
             read_as = {bool: "true/false", int: "a number", float: "a number"}.get(type(value), "a date")
-            shown = str(value).lower() if isinstance(value, bool) else excerpt(value)
+            shown = repr(value) if isinstance(value, bool) else excerpt(value)
             out.append(
                 MapError(
                     doc.locate(path),
@@ -396,6 +396,7 @@ class _Collected:
         self.maps: list[MapInfo] = []
         self.where: dict[int, tuple[Document, tuple]] = {}  # id(record) -> (doc, path)
         self.failed_ids: set[str] = set()  # ids of records whose shape was wrong (reported)
+        self.failed_sections: set[str] = set()  # sections with a record whose id could not be read
 
 
 def _validate_shapes(docs: list[Document], errors: list[MapError]) -> _Collected:
@@ -449,6 +450,8 @@ def _validate_shapes(docs: list[Document], errors: list[MapError]) -> _Collected
                     got.by_section[section].append(rec)
                 elif isinstance(item, dict) and isinstance(item.get("id"), str):
                     got.failed_ids.add(item["id"])
+                else:  # its id is unknown: references to this section may mean it
+                    got.failed_sections.add(section)
     return got
 
 
@@ -526,10 +529,18 @@ def _attach(rec: Record, doc: Document, path: tuple, where: dict) -> None:
 class _Refs:
     """Checks references, reporting at the record's source line with the key's name."""
 
-    def __init__(self, errors: list[MapError], where: dict[int, tuple[Document, tuple]], failed: set[str]) -> None:
+    def __init__(
+        self,
+        errors: list[MapError],
+        where: dict[int, tuple[Document, tuple]],
+        failed: set[str],
+        unsure: tuple[dict, ...] = (),
+    ) -> None:
         self.errors = errors
         self.where = where
         self.failed = failed  # ids already reported as malformed: no cascade of "unknown" errors
+        self.unsure = {id(t) for t in unsure}  # tables with a record whose id could not be read
+        self.suppressed = 0  # unknown-id errors into those tables, not reported
 
     def err(self, rec: Record, message: str, hint: str = "", at: tuple = (), *, consequential: bool = False) -> None:
         """Report at the key ``at`` (a path inside the record) or at the record itself."""
@@ -543,6 +554,9 @@ class _Refs:
         if value in self.failed:
             return False
         hint = did_you_mean(value, table) or f"define {what} {excerpt(value)} or fix the id"
+        if id(table) in self.unsure:  # a record that failed its checks may have this id: count it
+            self.suppressed += 1
+            return False
         self.err(rec, f"{key}: unknown {what} {excerpt(value)}", hint, (key,) if at is None else at, consequential=True)
         return False
 
@@ -626,18 +640,18 @@ def _hierarchy_checks(table: dict, what: str, chk: _Refs) -> None:
         chk.err(table[cyc[0]], f"{what} hierarchy has a cycle: {' > '.join(cyc)}", "one of these parents must change")
 
 
-def _without_cascade(errors: list[MapError], unread: list[MapError]) -> tuple[list[MapError], str]:
+def _without_cascade(errors: list[MapError], unread: list[MapError], suppressed: int) -> tuple[list[MapError], str]:
     """``errors`` less the consequential ones when a file could not be read (``unread``), and a
-    line saying how many were left out."""
-    if not unread:
-        return errors, ""
-    kept = [e for e in errors if not e.consequential]
-    left_out = len(errors) - len(kept)
-    note = (
-        f"({left_out:,} error(s) about unknown ids not shown: the file(s) that could not be read "
-        "may define them; fix those first, then validate again)"
+    line saying how many errors were left out (with the ``suppressed`` unknown ids that records
+    which failed their checks may define)."""
+    kept = [e for e in errors if not e.consequential] if unread else errors
+    left_out = len(errors) - len(kept) + suppressed
+    if not left_out:
+        return kept, ""
+    return kept, (
+        f"({left_out:,} error(s) about unknown ids not shown: the files or records that failed above may "
+        "define them; fix those first, then validate again)"
     )
-    return kept, note if left_out else ""
 
 
 def build_map(docs: list[Document], errors: list[MapError], *, root: str, digest: str) -> Map:
@@ -656,7 +670,9 @@ def build_map(docs: list[Document], errors: list[MapError], *, root: str, digest
     nodes = _index(s["nodes"], "node", errors)
     flows = _index(s["flows"], "flow", errors)
     policies = _index(s["policies"], "policy", errors)
-    chk = _Refs(errors, got.where, got.failed_ids)
+    tables = {"information_types": types, "purposes": purposes, "data_subjects": subjects, "organisations": orgs,
+              "nodes": nodes, "flows": flows, "policies": policies}  # fmt: skip
+    chk = _Refs(errors, got.where, got.failed_ids, tuple(tables[s] for s in got.failed_sections if s in tables))
 
     _hierarchy_checks(types, "information type", chk)
     _hierarchy_checks(purposes, "purpose", chk)
@@ -791,7 +807,7 @@ def build_map(docs: list[Document], errors: list[MapError], *, root: str, digest
             if dup:
                 more = len(dup) - MAX_ERRORS_PER_LIST
                 shown = ", ".join(dup[:MAX_ERRORS_PER_LIST]) + (f" and {more:,} more" if more > 0 else "")
-                chk.err(f, f"{key}: listed more than once: {shown}", "list each once", (key,))
+                chk.err(f, f"{key}: listed twice: {shown}", "list each once", (key,))
         if f.source == f.target:
             chk.err(f, f"flow goes from '{f.source}' to itself", "a flow joins two different nodes")
         if ok_s and ok_t:
@@ -823,7 +839,7 @@ def build_map(docs: list[Document], errors: list[MapError], *, root: str, digest
             _declaration_shape(d, chk)
 
     if errors or info is None:
-        kept, note = _without_cascade(errors, unread)
+        kept, note = _without_cascade(errors, unread, chk.suppressed)
         raise MapValidationError(kept, note=note)
     files = tuple(sorted({d.file for d in docs if not d.file.startswith("<flowatlas>")}))
     return Map.create(

@@ -250,6 +250,18 @@ def _precise_document(text: str, display: str) -> Document:
         root = loader.get_single_node()
     except yaml.MarkedYAMLError as exc:
         raise YamlProblem([_syntax_error(exc, display, text)]) from None
+    except yaml.reader.ReaderError as exc:  # a character YAML does not allow (NUL, ESC...)
+        line = text.count("\n", 0, exc.position) + 1
+        column = exc.position - (text.rfind("\n", 0, exc.position) + 1) + 1
+        raise YamlProblem(
+            [
+                MapError(
+                    Source(display, line, column),
+                    f"character U+{exc.character:04X} is not allowed in YAML text",
+                    "remove it, or write it as an escape inside double quotes (\\x1b, \\0)",
+                )
+            ]
+        ) from None
     except yaml.YAMLError as exc:
         raise YamlProblem([MapError(Source(display, 1), f"YAML error: {exc}")]) from None
     finally:

@@ -43,8 +43,29 @@ def run(argv: list[str]) -> dict:
     }
 
 
+def drop_privileges(uid: int) -> None:
+    """Run on as ``uid`` (for folders root could read anyway): everything the commands import
+    is imported first, since the interpreter's own files may not be readable by that user."""
+    import os
+
+    from cases import BASE  # this folder is on sys.path: the script runs from it
+
+    import flowatlas.audit
+    import flowatlas.cli
+    import flowatlas.render
+    from flowatlas.loader import load_texts
+
+    flowatlas.audit.audit(load_texts(BASE))
+    del flowatlas
+    os.setgroups([])
+    os.setgid(uid)
+    os.setuid(uid)
+
+
 def main() -> int:
     resource.setrlimit(resource.RLIMIT_AS, (LIMIT_BYTES, LIMIT_BYTES))
+    if len(sys.argv) > 2 and sys.argv[1] == "--as-uid":
+        drop_privileges(int(sys.argv[2]))
     results = [run(argv) for argv in json.loads(sys.stdin.read())]
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024
     sys.stdout.write(json.dumps({"results": results, "peak_bytes": peak}) + "\n")

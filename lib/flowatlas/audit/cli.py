@@ -11,6 +11,7 @@ import json
 import sys
 
 from flowatlas.findings import SEVERITIES, Finding, at_or_above
+from flowatlas.inert import csv_frame, terminal_text
 
 EXIT_OK, EXIT_FINDINGS = 0, 1
 
@@ -56,9 +57,15 @@ def run(args: argparse.Namespace) -> int:
     if args.format == "json":
         print(json.dumps([f.to_dict() for f in findings], indent=2, ensure_ascii=False))
     elif args.format == "csv":
-        findings_frame(findings).to_csv(sys.stdout, index=False, lineterminator="\n")
+        frame = csv_frame(findings_frame(findings))
+        if sys.stdout.isatty():
+            sys.stdout.write(terminal_text(frame.to_csv(index=False, lineterminator="\n")))
+        else:
+            frame.to_csv(sys.stdout, index=False, lineterminator="\n")
     else:
-        sys.stdout.write(_table(findings))
+        sys.stdout.write(terminal_text(_table(findings)))
+    if not m.policies:
+        print(f"flowatlas: note: map {m.info.id!r} has no policy: only modelling checks ran", file=sys.stderr)
     return EXIT_FINDINGS if at_or_above(findings, args.fail_on) else EXIT_OK
 
 

@@ -11,12 +11,16 @@ File names: ``overview``, ``lineage-TYPE``, ``findings``, ``summary-organisation
 from __future__ import annotations
 
 import argparse
+import contextlib
 import sys
 import time
+from pathlib import Path
 
 from flowatlas.findings import Finding
 
 EXIT_OK = 0
+#: The longest file name (bytes) most file systems allow.
+NAME_MAX = 255
 
 
 def audit_findings(m) -> list[Finding] | None:
@@ -65,9 +69,24 @@ def main(args: argparse.Namespace) -> int:
     if findings is None and not args.no_audit:
         print("flowatlas: note: flowatlas.audit is not available; drawing without findings", file=sys.stderr)
     views = [build_view(m, s, findings, max_nodes=max_nodes, provenance=not args.no_provenance) for s in specs]
-    for stem, g in views:
-        t0 = time.perf_counter()
-        paths = write(g, args.out, args.prefix + stem, formats, timeout=args.timeout)
-        took = time.perf_counter() - t0
-        print(f"{stem}: {', '.join(str(p) for p in paths.values())} ({took:.2f}s)")
+    out = Path(args.out)
+    longest = max((len(f"{args.prefix}{stem}.{fmt}".encode()) for stem, _ in views for fmt in formats), default=0)
+    if longest > NAME_MAX:
+        raise UsageError(f"--prefix is too long: file names would have {longest} bytes, over the {NAME_MAX} allowed")
+    missing = [d for d in (out, *out.parents) if not d.exists()]
+    written: list[Path] = []
+    try:
+        for stem, g in views:
+            t0 = time.perf_counter()
+            paths = write(g, out, args.prefix + stem, formats, timeout=args.timeout)
+            written += paths.values()
+            took = time.perf_counter() - t0
+            print(f"{stem}: {', '.join(str(p) for p in paths.values())} ({took:.2f}s)")
+    except BaseException:  # all views or none: remove what this run wrote, and the folders it made
+        for path in written:
+            path.unlink(missing_ok=True)
+        for folder in missing:
+            with contextlib.suppress(OSError):
+                folder.rmdir()
+        raise
     return EXIT_OK

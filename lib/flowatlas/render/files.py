@@ -69,13 +69,25 @@ def _umask() -> int:
 
 
 def _atomic_write(path: Path, data: bytes) -> None:
-    """Write via a temporary file and rename, so a reader never sees half a diagram."""
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
+    """Write via a temporary file and rename, so a reader never sees half a diagram.
+
+    Raises
+    ------
+    UsageError
+        When the file cannot be written (a name too long, a folder in its place, no space).
+    """
+    try:
+        fd, tmp = tempfile.mkstemp(prefix=f".{path.name[:100]}.", dir=path.parent)
+    except OSError as exc:
+        raise UsageError(f"cannot write {path}: {exc.strerror}") from None
     try:
         with os.fdopen(fd, "wb") as fh:
             fh.write(data)
         os.chmod(tmp, 0o666 & ~_umask())  # mkstemp creates 0600; give the usual permissions
         os.replace(tmp, path)
+    except OSError as exc:
+        Path(tmp).unlink(missing_ok=True)
+        raise UsageError(f"cannot write {path}: {exc.strerror}") from None
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
         raise
@@ -98,10 +110,6 @@ def write(
     if not _STEM.match(stem):
         raise UsageError(f"bad file stem {stem!r}: letters, digits, '-', '_' and '.' only")
     out = Path(out_dir)
-    try:
-        out.mkdir(parents=True, exist_ok=True)
-    except OSError as exc:
-        raise UsageError(f"cannot create output folder {out}: {exc.strerror}") from exc
     dot = source(g)
     data: dict[str, bytes] = {"dot": dot.encode("utf-8")}
     if "svg" in fmts or "png" in fmts:
@@ -109,6 +117,10 @@ def write(
         data["svg"] = checked.data
         if "png" in fmts:
             data["png"] = to_png(g, timeout=timeout, checked=checked)
+    try:  # only once the layout succeeded: a failed render leaves no empty folder behind
+        out.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise UsageError(f"cannot create output folder {out}: {exc.strerror}") from None
     written: dict[str, Path] = {}
     for fmt in fmts:
         path = out / f"{stem}.{fmt}"

@@ -20,10 +20,15 @@ from __future__ import annotations
 
 import re
 import textwrap
+from collections.abc import Callable
 
 import graphviz
 
 _BAD_XML = re.compile("[\x00-\x08\x0b-\x1f\x7f\ud800-\udfff\ufffe\uffff]")
+#: The most bytes one DOT string (label, tooltip) may have once escaped: graphviz refuses
+#: strings of more than 16,384. Longer text is cut, with an ellipsis; the full text stays in
+#: the findings and the inventory.
+MAX_DOT_BYTES = 15_000
 
 
 def clean(text: object) -> str:
@@ -32,16 +37,36 @@ def clean(text: object) -> str:
     return _BAD_XML.sub("\ufffd", s)
 
 
+def _fitted(text: str, escape: Callable[[str], str]) -> str:
+    """``escape(text)``, with ``text`` cut (ending in an ellipsis) until it fits :data:`MAX_DOT_BYTES`."""
+    out = escape(text)
+    size = len(out.encode("utf-8"))
+    while size > MAX_DOT_BYTES:
+        keep = max(int(len(text) * MAX_DOT_BYTES / size) - 2, 0)
+        text = text[:keep] + "…"
+        out = escape(text)
+        size = len(out.encode("utf-8"))
+    return out
+
+
+def _escape_text(s: str) -> str:
+    return s.replace("&", "&amp;").replace("\\", "\\\\").replace("\n", "\\n")
+
+
+def _escape_tooltip(s: str) -> str:
+    return s.replace("&", "&amp;").replace("\\", "\\" * 4).replace("\n", "\\n")
+
+
 def dot_text(text: object) -> graphviz.quoting.NoHtml:
-    """A DOT string (label, tooltip) that graphviz renders as exactly ``text``."""
-    s = clean(text).replace("&", "&amp;").replace("\\", "\\\\").replace("\n", "\\n")
-    return graphviz.nohtml(s)
+    """A DOT string (label, tooltip) that graphviz renders as exactly ``text`` (cut to fit
+    graphviz's limit, :data:`MAX_DOT_BYTES`)."""
+    return graphviz.nohtml(_fitted(clean(text), _escape_text))
 
 
 def dot_tooltip(text: object) -> graphviz.quoting.NoHtml:
-    """A DOT ``tooltip`` value that shows exactly ``text`` in the SVG (``xlink:title``)."""
-    s = clean(text).replace("&", "&amp;").replace("\\", "\\" * 4).replace("\n", "\\n")
-    return graphviz.nohtml(s)
+    """A DOT ``tooltip`` value that shows exactly ``text`` in the SVG (``xlink:title``), cut to
+    fit graphviz's limit."""
+    return graphviz.nohtml(_fitted(clean(text), _escape_tooltip))
 
 
 def shorten(text: object, width: int = 60) -> str:

@@ -39,11 +39,18 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
         "else the notebooks installed with flowatlas; `flowatlas notebooks --copy DIR` makes an editable copy)",
     )
     p.add_argument("-q", "--quiet", action="store_true", help="no progress lines")
+    p.add_argument(
+        "--clean",
+        action="store_true",
+        help="remove this map's run folders that never finished (killed or failed before their notebooks), then exit",
+    )
 
 
 def main(args: argparse.Namespace) -> int:
     from flowatlas.report.runner import main_progress, run_report
 
+    if args.clean:
+        return _clean(args)
     result = run_report(
         args.map,
         out=args.out,
@@ -61,6 +68,21 @@ def main(args: argparse.Namespace) -> int:
     if result.exit_code in (0, 1):
         print(result.run_dir / "report.html")
     return result.exit_code
+
+
+def _clean(args: argparse.Namespace) -> int:
+    from pathlib import Path
+
+    from flowatlas.report.params import load_checked, outputs_root
+    from flowatlas.report.runner import clean_incomplete
+
+    _, m = load_checked(args.map)
+    map_out = (Path(args.out).resolve() if args.out else outputs_root()) / m.info.id
+    removed = clean_incomplete(map_out) if map_out.is_dir() else []
+    for run in removed:
+        print(f"removed incomplete run {run}")
+    print(f"flowatlas report --clean: {len(removed)} incomplete run(s) removed from {map_out}", file=sys.stderr)
+    return 0
 
 
 def add_notebooks_arguments(p: argparse.ArgumentParser) -> None:

@@ -10,7 +10,9 @@ from typing import Any
 
 import pandas as pd
 
+from flowatlas.errors import UsageError
 from flowatlas.findings import SEVERITIES, Finding, findings_table, sort_findings
+from flowatlas.inert import csv_frame, write_xlsx
 
 #: Fields compared to tell a finding "changed" between two runs (its id is the same).
 DIFF_FIELDS: tuple[str, ...] = (
@@ -94,8 +96,14 @@ def read_findings_json(run_dir: str | Path | None) -> list[dict] | None:
     p = Path(run_dir) / "findings.json"
     if not p.is_file():
         return None
-    data = json.loads(p.read_text("utf-8"))
-    return data["findings"] if isinstance(data, dict) else data
+    try:
+        data = json.loads(p.read_text("utf-8"))
+    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+        raise UsageError(f"previous run: {p} is not a findings file (not JSON: {str(exc)[:80]})") from None
+    found = data.get("findings") if isinstance(data, dict) else data
+    if not isinstance(found, list) or not all(isinstance(d, dict) and isinstance(d.get("id"), str) for d in found):
+        raise UsageError(f"previous run: {p} is not a findings file (expected a list of findings with ids)")
+    return found
 
 
 def diff_table(diff: dict[str, Any]) -> pd.DataFrame:
@@ -142,7 +150,7 @@ def write_findings(findings: list[Finding], out_dir: str | Path, *, map_id: str,
         js,
         {"map": map_id, "digest": digest, "counts": severity_counts(findings), "findings": findings_records(findings)},
     )
-    findings_table(findings).to_csv(csv, index=False, lineterminator="\n")
+    csv_frame(findings_table(findings)).to_csv(csv, index=False, lineterminator="\n")
     return [csv, js]
 
 
@@ -160,12 +168,6 @@ def write_inventory(m, findings: list[Finding] | None, out_dir: str | Path) -> l
     out.mkdir(parents=True, exist_ok=True)
     df = inventory(m, findings)
     csv, xlsx = out / "inventory.csv", out / "inventory.xlsx"
-    df.to_csv(csv, index=False, lineterminator="\n")
-    with pd.ExcelWriter(xlsx, engine="openpyxl") as w:
-        df.to_excel(w, index=False, sheet_name="Record of processing")
-        ws = w.sheets["Record of processing"]
-        ws.freeze_panes = "A2"
-        for col in ws.columns:
-            width = max(len(str(c.value or "")) for c in col)
-            ws.column_dimensions[col[0].column_letter].width = min(max(width + 2, 10), 60)
+    csv_frame(df).to_csv(csv, index=False, lineterminator="\n")
+    write_xlsx(df, xlsx, sheet="Record of processing")
     return [csv, xlsx]

@@ -16,6 +16,8 @@ from pathlib import Path
 import jinja2
 import nbformat
 
+from flowatlas.inert import terminal_text
+
 TEMPLATE = "flowatlas_report.html.j2"
 _TEMPLATE_TEXT = """\
 {%- extends 'lab/index.html.j2' -%}
@@ -85,5 +87,6 @@ def notebook_to_html(notebook: str | Path | nbformat.NotebookNode, title: str | 
 
 def write_html(notebook: str | Path, out: str | Path, title: str | None = None) -> Path:
     out = Path(out)
-    out.write_text(notebook_to_html(notebook, title), encoding="utf-8")
+    # control characters from map text (ESC, BEL...) shown as \x1b, never raw in the page
+    out.write_text(terminal_text(notebook_to_html(notebook, title)), encoding="utf-8")
     return out

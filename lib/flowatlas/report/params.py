@@ -17,6 +17,7 @@ from typing import Any
 
 from flowatlas.errors import MapValidationError, UsageError
 from flowatlas.findings import SEVERITIES
+from flowatlas.yamlio import excerpt
 
 #: The map every notebook opens when given no parameters.
 DEFAULT_MAP = "dataflows/absoloop"
@@ -91,10 +92,8 @@ class Session:
 
 
 def _expect(name: str, value: Any, kind: type | tuple[type, ...], what: str) -> None:
-    if isinstance(value, bool) and kind is int:
-        raise ParameterError(f"{name} must be {what}, got {value!r}")
-    if not isinstance(value, kind):
-        raise ParameterError(f"{name} must be {what}, got {value!r}")
+    if (isinstance(value, bool) and kind is int) or not isinstance(value, kind):
+        raise ParameterError(f"{name} must be {what}, got {excerpt(value)} ({type(value).__name__})")
 
 
 def _frontend_attached() -> bool:
@@ -221,19 +220,19 @@ def _check(notebook: str, params: dict[str, Any]) -> Session:
         return f"; {hint}" if hint else ""
 
     for name, value in params.items():
-        if name in ("lineage_type",) and value:
-            _expect(name, value, str, "an information type id")
-            if value not in m.types:
+        if name == "lineage_type":
+            _expect(name, value, str, "an information type id (text; empty for the default)")
+            if value and value not in m.types:
                 raise ParameterError(
                     f"{name}: no information type '{value}' in map '{m.info.id}'" + did_you_mean(value, m.types)
                 )
-        elif name == "breach_node" and value:
-            _expect(name, value, str, "a node id")
-            if value not in m.nodes:
+        elif name == "breach_node":
+            _expect(name, value, str, "a node id (text; empty for the default)")
+            if value and value not in m.nodes:
                 raise ParameterError(f"{name}: no node '{value}' in map '{m.info.id}'" + did_you_mean(value, m.nodes))
-        elif name == "erase_subject" and value:
-            _expect(name, value, str, "a data-subject category id")
-            if value not in m.subjects:
+        elif name == "erase_subject":
+            _expect(name, value, str, "a data-subject category id (text; empty for the default)")
+            if value and value not in m.subjects:
                 raise ParameterError(
                     f"{name}: no data-subject category '{value}' in map '{m.info.id}'" + did_you_mean(value, m.subjects)
                 )

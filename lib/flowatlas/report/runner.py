@@ -17,6 +17,7 @@ import concurrent.futures as cf
 import json
 import os
 import platform
+import re
 import subprocess
 import sys
 import time
@@ -28,8 +29,10 @@ from typing import Any
 
 from flowatlas.errors import UsageError
 from flowatlas.findings import SEVERITIES, at_or_above
+from flowatlas.report.data import read_findings_json
 from flowatlas.report.notebooks import NOTEBOOKS, find_notebooks
 from flowatlas.report.params import NO_PREVIOUS, ParameterError, check_parameters, load_checked, outputs_root
+from flowatlas.yamlio import excerpt
 
 EXIT_OK, EXIT_FINDINGS, EXIT_INVALID, EXIT_NOTEBOOK = 0, 1, 2, 3
 KERNEL = "python3"
@@ -105,19 +108,46 @@ def _convert(name: str, value: Any, type_name: str | None) -> Any:
     return value
 
 
+#: What a notebook parameter's name looks like (a Python identifier).
+PARAMETER_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
+
+
 def read_params_file(path: str | Path) -> dict[str, Any]:
-    """Parameters from a YAML (or JSON) mapping file, as for ``papermill -f``."""
+    """Parameters from a YAML (or JSON) mapping file, as for ``papermill -f``.
+
+    Raises :class:`ParameterError` naming the file (and the line, for a YAML error), without
+    quoting the file's content: ``-f`` may point at any file.
+    """
     import yaml
 
     p = Path(path)
     if not p.is_file():
         raise ParameterError(f"parameters file '{path}': no such file")
     try:
-        data = yaml.safe_load(p.read_text("utf-8")) or {}
-    except yaml.YAMLError as exc:
-        raise ParameterError(f"parameters file '{path}': not valid YAML ({str(exc).splitlines()[0]})") from None
+        text = p.read_text("utf-8")
+    except UnicodeDecodeError as exc:
+        line = p.read_bytes()[: exc.start].count(b"\n") + 1
+        raise ParameterError(f"parameters file '{path}', line {line}: not UTF-8 text; save it as UTF-8") from None
+    except OSError as exc:
+        raise ParameterError(f"parameters file '{path}': cannot read it ({exc.strerror})") from None
+    try:
+        data = yaml.safe_load(text) or {}
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        where = f", line {mark.line + 1}, column {mark.column + 1}" if mark else ""
+        problem = exc.problem or "syntax error"
+        raise ParameterError(f"parameters file '{path}'{where}: not valid YAML ({problem})") from None
+    except yaml.YAMLError:
+        raise ParameterError(f"parameters file '{path}': not valid YAML") from None
     if not isinstance(data, dict) or not all(isinstance(k, str) for k in data):
         raise ParameterError(f"parameters file '{path}': expected a mapping of parameter names to values")
+    odd = next((k for k in data if not PARAMETER_NAME.fullmatch(k)), None)
+    if odd is not None:  # not a parameters file at all: name the line, quote none of it
+        line = text[: max(text.find(odd), 0)].count("\n") + 1
+        raise ParameterError(
+            f"parameters file '{path}', line {line}: not a parameter name (expected 'name: value' lines "
+            "such as 'top_n: 20')"
+        )
     return data
 
 
@@ -136,7 +166,7 @@ def plan_parameters(declared: Mapping[str, Mapping[str, dict]], given: Mapping[s
 
             hint = did_you_mean(name, known)
             raise ParameterError(
-                f"unknown parameter {name!r}" + (f"; {hint}" if hint else f" (known: {', '.join(known)})")
+                f"unknown parameter {excerpt(name)}" + (f"; {hint}" if hint else f" (known: {', '.join(known)})")
             )
         for nb, params in declared.items():
             if name in params:
@@ -176,7 +206,12 @@ def utc_stamp(now: datetime | None = None) -> str:
 
 def new_run_dir(map_out: Path, stamp: str) -> Path:
     """A fresh ``map_out/<stamp>`` (``<stamp>-2``, ... if a run started in the same second)."""
-    map_out.mkdir(parents=True, exist_ok=True)
+    try:
+        map_out.mkdir(parents=True, exist_ok=True)
+    except (FileExistsError, NotADirectoryError):
+        raise ParameterError(f"cannot create the run folder in {map_out}: a file is in the way (check --out)") from None
+    except OSError as exc:
+        raise ParameterError(f"cannot create the run folder in {map_out}: {exc.strerror}") from None
     for i in range(1, 1000):
         d = map_out / (stamp if i == 1 else f"{stamp}-{i}")
         try:
@@ -218,6 +253,53 @@ def point_latest(map_out: Path, run_dir: Path) -> None:
         os.replace(tmp, link)
 
 
+#: ``status`` in the ``run.json`` a run writes as it starts; the finished run replaces it.
+INCOMPLETE = "incomplete"
+
+
+def mark_incomplete(run_dir: Path, started: str) -> None:
+    """Write ``run.json`` saying the run has started and not finished (with this process's id,
+    so :func:`clean_incomplete` can tell a dead run from one still going)."""
+    manifest = {"run": run_dir.name, "status": INCOMPLETE, "started": started, "pid": os.getpid(),
+                "host": platform.node()}  # fmt: skip
+    (run_dir / "run.json").write_text(json.dumps(manifest, indent=2) + "\n", encoding="utf-8")
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
+def clean_incomplete(map_out: Path) -> list[Path]:
+    """Remove the run folders under ``map_out`` that never finished: ``run.json`` says
+    ``incomplete`` (or is missing or unreadable) and the process that started it, on this host,
+    is gone. ``latest`` and finished runs are never touched; returns the folders removed."""
+    import shutil
+
+    keep = latest_run(map_out)
+    removed = []
+    for run in sorted(p for p in map_out.iterdir() if p.is_dir() and not p.is_symlink() and p.name[:2] == "20"):
+        if run == keep:
+            continue
+        try:
+            manifest = json.loads((run / "run.json").read_text("utf-8"))
+        except (OSError, ValueError):
+            manifest = {"status": INCOMPLETE}
+        if manifest.get("status") != INCOMPLETE:
+            continue
+        pid = manifest.get("pid")
+        if isinstance(pid, int) and manifest.get("host") == platform.node() and _alive(pid):
+            continue  # still running
+        shutil.rmtree(run)
+        removed.append(run)
+    return removed
+
+
 # --------------------------------------------------------------------------- execution
 
 
@@ -228,7 +310,9 @@ def _execute(nb_in: str, nb_out: str, params: dict[str, Any], cwd: str, log: str
     stderr (connection warnings, shutdown notices, which go to ``log``) away from the runner and
     from the other notebooks running at the same time."""
     t0 = time.perf_counter()
-    job = json.dumps({"input": nb_in, "output": nb_out, "parameters": params, "cwd": cwd, "kernel": KERNEL})
+    job = json.dumps(
+        {"input": nb_in, "output": nb_out, "parameters": params, "cwd": cwd, "kernel": KERNEL, "parent": os.getpid()}
+    )
     try:
         with open(log, "ab") as err:
             p = subprocess.run(
@@ -341,11 +425,13 @@ def run_report(
     fill(map_out / "<run>")
     for nb, p in plan.items():  # the check each notebook runs first, here, before anything starts
         check_parameters(nb, **{k: v for k, v in p.items() if k not in ("out_dir", "previous_run")})
+    previous_findings = read_findings_json(previous)  # a broken previous run is refused before anything is written
     run_dir = new_run_dir(map_out, utc_stamp())
+    mark_incomplete(run_dir, started)
     fill(run_dir)
 
     say(f"flowatlas report: map {m.info.id} ({map_path}) -> {run_dir}")
-    findings, diff, audit_seconds = _write_data(m, run_dir, previous, say)
+    findings, diff, audit_seconds = _write_data(m, run_dir, previous, previous_findings, say)
 
     results: dict[str, NotebookResult] = {}
     logs = run_dir / "logs"
@@ -394,12 +480,13 @@ def run_report(
     )
 
 
-def _write_data(m, run_dir: Path, previous: Path | None, say: Callable[[str], None]):
+def _write_data(
+    m, run_dir: Path, previous: Path | None, previous_findings: list[dict] | None, say: Callable[[str], None]
+):
     """Audit ``m`` and write findings, inventory and the diff against ``previous``."""
     from flowatlas.report.data import (
         diff_findings,
         findings_records,
-        read_findings_json,
         run_audit,
         write_diff,
         write_findings,
@@ -410,7 +497,7 @@ def _write_data(m, run_dir: Path, previous: Path | None, say: Callable[[str], No
     findings = run_audit(m)
     write_findings(findings, run_dir, map_id=m.info.id, digest=m.digest)
     write_inventory(m, findings, run_dir)
-    diff = diff_findings(read_findings_json(previous), findings_records(findings))
+    diff = diff_findings(previous_findings, findings_records(findings))
     write_diff(diff, run_dir, str(previous) if previous else None)
     seconds = time.perf_counter() - t0
     say(f"  audit: {len(findings)} findings, data files written ({seconds:.1f}s)")
@@ -516,7 +603,7 @@ def finalize_run(
     previous = latest_run(run.parent)
     if previous == run:
         previous = None
-    findings, diff, audit_seconds = _write_data(m, run, previous, say)
+    findings, diff, audit_seconds = _write_data(m, run, previous, read_findings_json(previous), say)
     results: dict[str, NotebookResult] = {}
     plan: dict[str, Any] = {}
     for name in NOTEBOOKS:

@@ -7,6 +7,7 @@ is the result as JSON: ``{"status": "ok"|"failed", "seconds": ..., "cell": ..., 
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import sys
@@ -55,8 +56,24 @@ def execute(job: dict[str, Any]) -> dict[str, Any]:
         }
 
 
+def die_with_parent(parent: int) -> None:
+    """Ask Linux to kill this worker when the runner dies (``PR_SET_PDEATHSIG``), so a runner
+    killed with SIGKILL leaves no worker behind; the kernel follows its worker (ipykernel polls
+    its parent, ``JPY_PARENT_PID``). Elsewhere, or if the runner is already gone, exit."""
+    if sys.platform.startswith("linux"):
+        import ctypes
+        import signal
+
+        pr_set_pdeathsig = 1
+        with contextlib.suppress(OSError, AttributeError):
+            ctypes.CDLL(None, use_errno=True).prctl(pr_set_pdeathsig, signal.SIGKILL)
+    if parent and os.getppid() != parent:  # the runner died before the request took effect
+        raise SystemExit(1)
+
+
 def main() -> int:
     job = json.loads(sys.stdin.read())
+    die_with_parent(int(job.get("parent") or 0))
     # The kernel inherits this process's stdin; left on the job pipe/file it can block a kernel
     # (seen with ipywidgets under a Jupyter session). Kernels get /dev/null instead.
     devnull = os.open(os.devnull, os.O_RDONLY)

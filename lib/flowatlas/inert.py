@@ -1,0 +1,91 @@
+"""Map text made inert where it leaves flowatlas: spreadsheets (CSV, XLSX) and terminals.
+
+A map is written by people and tools flowatlas does not control, so any of its text may be
+hostile. DOT, SVG and HTML have their own quoting (:mod:`flowatlas.render.text`, nbconvert);
+this module covers the rest:
+
+* **CSV and XLSX** (OWASP, "CSV Injection"): a cell that starts with ``=``, ``+``, ``-``,
+  ``@``, a tab or a carriage return is a formula to a spreadsheet program; such a cell is
+  written with a leading apostrophe in CSV, and as a string cell (never a formula) in XLSX.
+  Characters XLSX cannot hold (control characters) become visible escapes.
+* **Terminals**: control characters (ESC, BEL, C1 codes...) become visible escapes such as
+  ``\\x1b``, so text from a map cannot move the cursor, change colours or ring the bell.
+
+>>> csv_cell("=HYPERLINK(1)"), csv_cell("plain"), csv_cell(3)
+("'=HYPERLINK(1)", 'plain', 3)
+>>> terminal_text("red \\x1b[31m bell \\x07 ok\\n")
+'red \\\\x1b[31m bell \\\\x07 ok\\n'
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:  # pandas is imported by the writers' callers; the terminal helpers need none
+    import pandas as pd
+
+__all__ = ["FORMULA_STARTS", "csv_cell", "csv_frame", "terminal_text", "write_xlsx"]
+
+#: First characters that make a spreadsheet cell a formula (OWASP's list).
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+#: Control characters a terminal acts on: C0 but newline and tab, DEL, C1.
+_CONTROL = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+#: What openpyxl refuses in a cell (its ILLEGAL_CHARACTERS_RE): C0 but tab, newline, CR.
+_XLSX_ILLEGAL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f]")
+
+
+def _escape(match: re.Match[str]) -> str:
+    return f"\\x{ord(match.group()):02x}"
+
+
+def terminal_text(text: str) -> str:
+    """``text`` with every control character but newline and tab shown as ``\\xNN``."""
+    return _CONTROL.sub(_escape, text)
+
+
+def csv_cell(value: Any) -> Any:
+    """A CSV cell that no spreadsheet reads as a formula (an apostrophe before a risky start)."""
+    if isinstance(value, str) and value.startswith(FORMULA_STARTS):
+        return "'" + value
+    return value
+
+
+def csv_frame(df: pd.DataFrame) -> pd.DataFrame:
+    """A copy of ``df`` with every text cell passed through :func:`csv_cell`."""
+    out = df.copy()
+    for col in _text_columns(out):
+        out[col] = out[col].map(csv_cell)
+    return out
+
+
+def _text_columns(df: pd.DataFrame) -> list[Any]:
+    """The columns that may hold text: object columns and pandas' string columns."""
+    from pandas.api.types import is_string_dtype
+
+    return [col for col in df.columns if df[col].dtype == object or is_string_dtype(df[col].dtype)]
+
+
+def _xlsx_cell(value: Any) -> Any:
+    return _XLSX_ILLEGAL.sub(_escape, value) if isinstance(value, str) else value
+
+
+def write_xlsx(df: pd.DataFrame, path: str | Path, *, sheet: str, max_width: int = 60) -> None:
+    """Write ``df`` to ``path`` as one sheet whose text cells are all strings, never formulas
+    (openpyxl's string type), with a frozen header row and fitted column widths."""
+    clean = df.copy()
+    for col in _text_columns(clean):
+        clean[col] = clean[col].map(_xlsx_cell)
+    import pandas as pd
+
+    with pd.ExcelWriter(path, engine="openpyxl") as writer:
+        clean.to_excel(writer, index=False, sheet_name=sheet)
+        ws = writer.sheets[sheet]
+        ws.freeze_panes = "A2"
+        for column in ws.columns:
+            for cell in column:
+                if cell.data_type == "f":  # openpyxl took text starting with "=" for a formula
+                    cell.data_type = "s"
+            width = max(len(str(c.value or "")) for c in column)
+            ws.column_dimensions[column[0].column_letter].width = min(max(width + 2, 10), max_width)

@@ -1,0 +1,128 @@
+"""Faults a report run must survive: killed with SIGKILL at any point, it leaves ``latest``
+where it was, a run folder that says it is incomplete (``run.json``), and no process behind;
+``flowatlas report --clean`` removes such folders and nothing else."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+from reportkit import TINY, write_map
+
+FLOWATLAS = [sys.executable, "-m", "flowatlas"]
+
+
+def _descendants(pid: int) -> set[int]:
+    """Every process whose parent chain reaches ``pid`` (from /proc), and every flowatlas worker."""
+    parents: dict[int, int] = {}
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                fields = (entry / "stat").read_text().rsplit(")", 1)[1].split()
+                parents[int(entry.name)] = int(fields[1])
+            except (OSError, IndexError, ValueError):
+                continue
+    out: set[int] = set()
+    frontier = {pid}
+    while frontier:
+        frontier = {p for p, parent in parents.items() if parent in frontier} - out
+        out |= frontier
+    return out
+
+
+def _workers() -> set[int]:
+    found = set()
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                cmd = (entry / "cmdline").read_bytes().replace(b"\0", b" ")
+            except OSError:
+                continue
+            if b"flowatlas.report.worker" in cmd or b"ipykernel_launcher" in cmd:
+                found.add(int(entry.name))
+    return found
+
+
+def _gone(pids: set[int], seconds: float = 15) -> set[int]:
+    """The pids of ``pids`` still alive after up to ``seconds`` (zombies count as gone)."""
+    deadline = time.monotonic() + seconds
+    alive = set(pids)
+    while alive and time.monotonic() < deadline:
+        for pid in list(alive):
+            try:
+                state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
+            except OSError:
+                state = "X"
+            if state in ("X", "Z"):
+                alive.discard(pid)
+        time.sleep(0.2)
+    return alive
+
+
+@pytest.mark.slow
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="reads /proc; PR_SET_PDEATHSIG is Linux's")
+@pytest.mark.parametrize("after", [0.5, 2.5, "notebooks"])
+def test_report_killed_leaves_latest_and_no_process(tmp_path, after):
+    tiny = write_map(tmp_path / "tiny", TINY)
+    out = tmp_path / "out"
+    first = subprocess.run([*FLOWATLAS, "report", str(tiny), "--out", str(out), "-q"], capture_output=True, text=True,
+                           timeout=600)  # fmt: skip
+    assert first.returncode in (0, 1), first.stderr
+    map_out = out / "tiny"
+    latest_before = (map_out / "latest").resolve()
+    before = _workers()
+
+    run = subprocess.Popen([*FLOWATLAS, "report", str(tiny), "--out", str(out)], stderr=subprocess.PIPE, text=True)
+    if after == "notebooks":  # wait until the notebooks are running
+        deadline = time.monotonic() + 120
+        line = ""
+        while "running" not in line and time.monotonic() < deadline:
+            line = run.stderr.readline() if run.stderr else ""
+        time.sleep(1.0)
+    else:
+        time.sleep(float(after))
+    children = _descendants(run.pid)
+    os.kill(run.pid, signal.SIGKILL)
+    run.wait(timeout=30)
+
+    assert (map_out / "latest").resolve() == latest_before, "latest moved or was lost"
+    assert (latest_before / "report.html").is_file()
+    left = _gone(children | (_workers() - before))
+    assert not left, f"processes left behind: {left}"
+    killed = [p for p in map_out.iterdir() if p.is_dir() and not p.is_symlink() and p != latest_before]
+    for run_dir in killed:
+        manifest = json.loads((run_dir / "run.json").read_text())
+        assert manifest["status"] == "incomplete"
+    cleaned = subprocess.run([*FLOWATLAS, "report", str(tiny), "--out", str(out), "--clean"], capture_output=True,
+                             text=True, timeout=120)  # fmt: skip
+    assert cleaned.returncode == 0, cleaned.stderr
+    assert sorted(p for p in map_out.iterdir() if p.is_dir() and not p.is_symlink()) == [latest_before]
+    assert (map_out / "latest").resolve() == latest_before
+
+
+def test_clean_keeps_runs_still_going_and_finished_ones(tmp_path):
+    from flowatlas.report.runner import INCOMPLETE, clean_incomplete, mark_incomplete, point_latest
+
+    map_out = tmp_path / "m"
+    done, going, dead, broken = (map_out / name for name in ("20260101T000000Z", "20260102T000000Z",
+                                                             "20260103T000000Z", "20260104T000000Z"))  # fmt: skip
+    for d in (done, going, dead, broken):
+        d.mkdir(parents=True)
+    (done / "run.json").write_text(json.dumps({"status": "ok"}))
+    point_latest(map_out, done)
+    mark_incomplete(going, "now")  # this process: still running
+    mark_incomplete(dead, "then")
+    manifest = json.loads((dead / "run.json").read_text())
+    assert manifest["status"] == INCOMPLETE
+    dead_pid = subprocess.Popen(["true"])
+    dead_pid.wait()
+    (dead / "run.json").write_text(json.dumps(manifest | {"pid": dead_pid.pid}))
+    (broken / "run.json").write_text("{not json")
+    assert clean_incomplete(map_out) == [dead, broken]
+    assert sorted(p.name for p in map_out.iterdir()) == sorted([done.name, going.name, "latest"])
