@@ -88,7 +88,7 @@ case "$cmd" in
     setup
     need_chromium
     "$VENV/bin/ruff" check $(ls -d lib tests benchmarks scheduling tools 2>/dev/null)
-    exec "$VENV/bin/python" -m pytest -n 2 -q "$@"
+    exec "$VENV/bin/python" -m pytest -n 2 --dist loadgroup -q "$@"
     ;;
   env)
     setup

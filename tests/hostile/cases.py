@@ -733,7 +733,10 @@ def cases() -> list[Case]:
             "content",
             with_files(policy_dot_yaml=None, map_dot_yaml=BASE["map.yaml"].replace(", policy: pol", "")),
             exit=0,
-            extra=((("audit", "{map}"), 0, "no policy: only modelling checks ran"),),
+            extra=(
+                (("audit", "{map}"), 0, "no policy: only modelling checks ran"),
+                (("report", "{map}"), 0, "no policy: only modelling checks ran"),
+            ),
         )
     )
 

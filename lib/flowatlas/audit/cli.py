@@ -13,6 +13,9 @@ import sys
 from flowatlas.findings import SEVERITIES, Finding, at_or_above
 from flowatlas.inert import csv_frame, terminal_text
 
+#: What the report and the audit say of a map that has no policy.
+NO_POLICY = "no policy: only modelling checks ran"
+
 EXIT_OK, EXIT_FINDINGS = 0, 1
 
 
@@ -65,7 +68,7 @@ def run(args: argparse.Namespace) -> int:
     else:
         sys.stdout.write(terminal_text(_table(findings)))
     if not m.policies:
-        print(f"flowatlas: note: map {m.info.id!r} has no policy: only modelling checks ran", file=sys.stderr)
+        print(f"flowatlas: note: map {m.info.id!r} has {NO_POLICY}", file=sys.stderr)
     return EXIT_FINDINGS if at_or_above(findings, args.fail_on) else EXIT_OK
 
 

@@ -27,6 +27,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+from flowatlas.audit.cli import NO_POLICY
 from flowatlas.errors import UsageError
 from flowatlas.findings import SEVERITIES, at_or_above
 from flowatlas.report.data import read_findings_json
@@ -539,6 +540,8 @@ def _finish(
     else:
         status, code = "ok", EXIT_OK
         message = f"{len(findings)} findings" + (f", none at or above {fail_on}" if fail_on else "")
+    if not m.policies:
+        message += f"; {NO_POLICY}"
 
     manifest = {
         "map": {

@@ -16,6 +16,7 @@ from typing import Any
 
 import pandas as pd
 
+from flowatlas.audit.cli import NO_POLICY
 from flowatlas.findings import DISCLOSURES, SEVERITIES, SEVERITY_RANK, Finding, sort_findings
 
 #: Cell colours of the disclosure-class matrix (worst class in each cell).
@@ -345,7 +346,7 @@ def headline(m, findings: Sequence[Finding], diff: dict | None = None) -> pd.Dat
     rows = [
         ("map", f"{m.info.name} ({m.info.id})"),
         ("controller", f"{m.controller.name} ({m.controller.jurisdiction})"),
-        ("policy", f"{m.policy.title} v{m.policy.version}" if m.policy else "none"),
+        ("policy", f"{m.policy.title} v{m.policy.version}" if m.policy else NO_POLICY),
         ("flows", d["flows"]),
         ("cross-border flows", d["cross_border_flows"]),
         ("organisations", d["organisations"]),
