@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import difflib
 import hashlib
+import os
 from collections import Counter
 from collections.abc import Iterable
 from datetime import date
@@ -75,8 +76,6 @@ def map_files(root: Path, errors: list[MapError], display_root: str | None = Non
     folder already read (a loop), and a ``.yaml`` name that is not a regular file (a FIFO, a
     device) are each an error naming the path. Other files (notebooks, READMEs) are ignored.
     """
-    import os
-
     shown = (display_root or root.as_posix()).rstrip("/")
     real_root = root.resolve()
     outside_ok = os.environ.get(ALLOW_OUTSIDE_LINKS_ENV) == "1"

@@ -171,6 +171,7 @@ def _run_case(case: Case) -> None:
                 first = _first_error(r["stderr"])
                 assert case.where in first, f"{what}: the first error should name {case.where!r}:\n{r['stderr'][:1500]}"
             assert len(r["stderr"]) < 20_000, f"{what}: {len(r['stderr']):,} characters of errors"
+            assert "SECRETHASH" not in r["stderr"] + r["stdout"], f"{what}: echoed a foreign file's content"
             if r["exit"] == 2:  # nothing left behind by a command that failed
                 assert not (folder / "render").exists() or argv[0] != "render", what
                 out = folder / "out"
