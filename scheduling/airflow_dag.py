@@ -25,7 +25,7 @@ from __future__ import annotations
 
 import logging
 import os
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -68,7 +68,7 @@ DECLARED = declared_parameters(NOTEBOOKS_DIR)
 def prepare() -> dict[str, str]:
     """Check the parameters and the map, create the run folder; return it and the previous run."""
     from flowatlas.report.params import check_parameters, load_checked
-    from flowatlas.report.runner import latest_run, new_run_dir, utc_stamp
+    from flowatlas.report.runner import latest_run, mark_incomplete, new_run_dir, utc_stamp
 
     _, m = load_checked(str(MAP))
     if m.info.id != MAP_ID:
@@ -78,6 +78,7 @@ def prepare() -> dict[str, str]:
     map_out = OUTPUTS / MAP_ID
     previous = latest_run(map_out)
     run_dir = new_run_dir(map_out, utc_stamp())
+    mark_incomplete(run_dir, datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ"), pid=0)  # finalize replaces it
     for sub in ("logs", "diagrams"):
         (run_dir / sub).mkdir()
     return {"run_dir": str(run_dir), "previous_run": str(previous) if previous else NO_PREVIOUS}

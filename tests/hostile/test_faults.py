@@ -128,5 +128,13 @@ def test_clean_keeps_runs_still_going_and_finished_ones(tmp_path):
     dead_pid.wait()
     (dead / "run.json").write_text(json.dumps(manifest | {"pid": dead_pid.pid}))
     (broken / "run.json").write_text("{not json")
-    assert clean_incomplete(map_out) == [dead, broken]
+    other = map_out / "20260105T000000Z"  # another scheduler's run (no process to ask): kept while recent
+    other.mkdir()
+    mark_incomplete(other, "now", pid=0)
+    assert json.loads((other / "run.json").read_text())["pid"] is None
+    assert clean_incomplete(map_out) == [dead]  # broken and other have no process to ask, and are recent
+    old = time.time() - 2 * 24 * 3600
+    for d in (broken, other):
+        os.utime(d, (old, old))
+    assert clean_incomplete(map_out) == [broken, other]
     assert sorted(p.name for p in map_out.iterdir()) == sorted([done.name, going.name, "latest"])

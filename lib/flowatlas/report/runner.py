@@ -258,12 +258,18 @@ def point_latest(map_out: Path, run_dir: Path) -> None:
 INCOMPLETE = "incomplete"
 
 
-def mark_incomplete(run_dir: Path, started: str) -> None:
-    """Write ``run.json`` saying the run has started and not finished (with this process's id,
-    so :func:`clean_incomplete` can tell a dead run from one still going)."""
-    manifest = {"run": run_dir.name, "status": INCOMPLETE, "started": started, "pid": os.getpid(),
-                "host": platform.node()}  # fmt: skip
+def mark_incomplete(run_dir: Path, started: str, *, pid: int | None = None) -> None:
+    """Write ``run.json`` saying the run has started and not finished, with the id of the
+    process that runs it (``pid``, default this one; None when another scheduler runs it), so
+    :func:`clean_incomplete` can tell a dead run from one still going."""
+    manifest = {"run": run_dir.name, "status": INCOMPLETE, "started": started, "host": platform.node(),
+                "pid": os.getpid() if pid is None else pid or None}  # fmt: skip
     (run_dir / "run.json").write_text(json.dumps(manifest, indent=2) + "\n", encoding="utf-8")
+
+
+#: An incomplete run with no process to ask about (started by another scheduler, or with no
+#: readable run.json) counts as dead once its folder is this old (seconds).
+STALE_SECONDS = 24 * 3600
 
 
 def _alive(pid: int) -> bool:
@@ -279,7 +285,8 @@ def _alive(pid: int) -> bool:
 def clean_incomplete(map_out: Path) -> list[Path]:
     """Remove the run folders under ``map_out`` that never finished: ``run.json`` says
     ``incomplete`` (or is missing or unreadable) and the process that started it, on this host,
-    is gone. ``latest`` and finished runs are never touched; returns the folders removed."""
+    is gone (a run with no such process: once it is :data:`STALE_SECONDS` old). ``latest``,
+    finished runs and runs still going are never touched; returns the folders removed."""
     import shutil
 
     keep = latest_run(map_out)
@@ -294,8 +301,11 @@ def clean_incomplete(map_out: Path) -> list[Path]:
         if manifest.get("status") != INCOMPLETE:
             continue
         pid = manifest.get("pid")
-        if isinstance(pid, int) and manifest.get("host") == platform.node() and _alive(pid):
-            continue  # still running
+        if isinstance(pid, int) and manifest.get("host") == platform.node():
+            if _alive(pid):
+                continue  # still running
+        elif time.time() - run.stat().st_mtime < STALE_SECONDS:
+            continue  # no process to ask: maybe another scheduler's run still going
         shutil.rmtree(run)
         removed.append(run)
     return removed
