@@ -6,8 +6,8 @@ declared term cover a used one, and how precisely?
 >>> h = Hierarchy({"personal": None, "contact": "personal", "email": "contact"})
 >>> h.covers("contact", "email"), h.covers("email", "contact")
 (True, False)
->>> h.descendants("contact")
-frozenset({'contact', 'email'})
+>>> sorted(h.descendants("contact"))
+['contact', 'email']
 """
 
 from __future__ import annotations

@@ -19,7 +19,7 @@ Classes: ``clear`` (a declaration names exactly this), ``vague`` (only an ancest
 (applicable declarations disagree: a broad permission against a specific prohibition; a storage
 location against a declared transfer).
 
->>> # classify(m) -> {flow id: (Verdict, ...)}; disclosure_frame(m) -> DataFrame  # doctest: +SKIP
+``classify(m)`` gives ``{flow id: (Verdict, ...)}``; ``disclosure_frame(m)`` the same as a DataFrame.
 """
 
 from __future__ import annotations
