@@ -13,8 +13,9 @@ from flowatlas.model import Source
 class MapError:
     """One problem in a map, located at ``src``.
 
-    ``consequential`` marks an error that may only follow from another one (an id that a file
-    which could not be read may define): those are left out while such a file is reported.
+    ``consequential`` marks an error that may only follow from another one (an unknown id that
+    a file which could not be read may define): those are counted, not listed, while such a
+    file is reported.
     """
 
     src: Source
