@@ -97,3 +97,18 @@ def test_absoloop_load_is_order_independent(tmp_path, absoloop):
     m = load_map(copy)
     assert list(m.flows) == list(absoloop.flows)
     assert [record_dict(f) for f in m.flows.values()] == [record_dict(f) for f in absoloop.flows.values()]
+
+
+def test_every_quote_is_in_the_statement_that_ships_with_the_map():
+    """statement.txt beside the map is the statement the declarations encode: each quote (its
+    parts around an ellipsis) occurs in it, whitespace and case aside."""
+    text = " ".join((ABSOLOOP / "statement.txt").read_text("utf-8").split()).lower()
+    m = load_map(ABSOLOOP)
+    missing = []
+    for policy in m.policies.values():
+        for d in policy.declarations:
+            parts = [" ".join(p.split()).lower().strip(" .,;:") for p in re.split(r"\.\.\.|…", d.quote) if p.strip()]
+            if not all(part in text for part in parts):
+                missing.append(d.id)
+    assert len(m.policy.declarations) > 40
+    assert missing == []
