@@ -123,7 +123,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         if args.debug:
             raise
         target = getattr(args, "map", "") or ""
-        what = str(exc).splitlines()[0][:200] if str(exc) else ""
+        what = (str(exc).splitlines() or [""])[0][:200]
         print(
             f"flowatlas: internal error in `flowatlas {args.command}{' ' + str(target) if target else ''}`: "
             f"{type(exc).__name__}: {what} (rerun with `flowatlas --debug {args.command} ...` for the traceback)",

@@ -8,6 +8,7 @@ this module covers the rest:
   ``@``, a tab or a carriage return is a formula to a spreadsheet program; such a cell is
   written with a leading apostrophe in CSV, and as a string cell (never a formula) in XLSX.
   Characters XLSX cannot hold (control characters) become visible escapes.
+* **Messages**: an error quotes at most a bounded excerpt of foreign input (:func:`excerpt`).
 * **Terminals**: control characters (ESC, BEL, C1 codes...) become visible escapes such as
   ``\\x1b``, so text from a map cannot move the cursor, change colours or ring the bell.
 
@@ -20,13 +21,14 @@ this module covers the rest:
 from __future__ import annotations
 
 import re
+import reprlib
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:  # pandas is imported by the writers' callers; the terminal helpers need none
     import pandas as pd
 
-__all__ = ["FORMULA_STARTS", "csv_cell", "csv_frame", "terminal_text", "write_xlsx"]
+__all__ = ["FORMULA_STARTS", "csv_cell", "csv_frame", "excerpt", "terminal_text", "write_xlsx"]
 
 #: First characters that make a spreadsheet cell a formula (OWASP's list).
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
@@ -34,6 +36,22 @@ FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 _CONTROL = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f]")
 #: What openpyxl refuses in a cell (its ILLEGAL_CHARACTERS_RE): C0 but tab, newline, CR.
 _XLSX_ILLEGAL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f]")
+
+
+def excerpt(value: Any, limit: int = 60) -> str:
+    """A bounded, quoted excerpt of foreign input for a message: ``'abc…'`` (``repr`` limits).
+
+    >>> excerpt("abcdef", limit=4), excerpt(10**5000)
+    ("'abc…'", '(a number of about 5,000 digits)')
+    """
+    if isinstance(value, int) and value.bit_length() > 10_000:  # repr refuses over 4,300 digits
+        return f"(a number of about {int(value.bit_length() * 0.30103):,} digits)"
+    text = value if isinstance(value, str) else _REPR.repr(value)
+    return repr(text if len(text) <= limit else text[: limit - 1] + "…")
+
+
+_REPR = reprlib.Repr()
+_REPR.maxlevel, _REPR.maxstring, _REPR.maxother, _REPR.maxlist, _REPR.maxdict = 2, 40, 40, 4, 4
 
 
 def _escape(match: re.Match[str]) -> str:

@@ -29,6 +29,7 @@ from pydantic.fields import FieldInfo
 from flowatlas.atlas import Map, retention_days
 from flowatlas.errors import MapError, MapValidationError
 from flowatlas.gcpause import gc_paused
+from flowatlas.inert import excerpt
 from flowatlas.model import (
     ID_PATTERN,
     RETENTION_WHILE_SERVICE,
@@ -38,7 +39,7 @@ from flowatlas.model import (
     Record,
     Source,
 )
-from flowatlas.yamlio import Document, YamlProblem, excerpt, parse_texts, parse_yaml, read_file
+from flowatlas.yamlio import Document, YamlProblem, parse_texts, parse_yaml, read_file
 
 YAML_SUFFIXES = (".yaml", ".yml")
 #: Errors about the items of one list (unknown ids in a flow's types, ...) reported one by one;

@@ -35,7 +35,6 @@ from __future__ import annotations
 
 import functools
 import re
-import reprlib
 from collections.abc import Iterator, Mapping, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
@@ -50,6 +49,7 @@ except ImportError:  # pragma: no cover
     yaml_rs = None
 
 from flowatlas.errors import MapError
+from flowatlas.inert import excerpt
 from flowatlas.model import Source
 
 try:  # the C parser when PyYAML was built with libyaml
@@ -249,7 +249,7 @@ def _precise_document(text: str, display: str) -> Document:
     try:
         root = loader.get_single_node()
     except yaml.MarkedYAMLError as exc:
-        raise YamlProblem([_syntax_error(exc, display, text)]) from None
+        raise YamlProblem([_syntax_error(exc, display)]) from None
     except yaml.reader.ReaderError as exc:  # a character YAML does not allow (NUL, ESC...)
         line = text.count("\n", 0, exc.position) + 1
         column = exc.position - (text.rfind("\n", 0, exc.position) + 1) + 1
@@ -272,19 +272,7 @@ def _precise_document(text: str, display: str) -> Document:
     return Document(display, data, root)
 
 
-def excerpt(value: Any, limit: int = 60) -> str:
-    """A bounded, quoted excerpt of foreign input for a message: ``'abc…'`` (``repr`` limits)."""
-    if isinstance(value, int) and value.bit_length() > 10_000:  # repr refuses over 4,300 digits
-        return f"(a number of about {int(value.bit_length() * 0.30103):,} digits)"
-    text = value if isinstance(value, str) else _REPR.repr(value)
-    return repr(text if len(text) <= limit else text[: limit - 1] + "…")
-
-
-_REPR = reprlib.Repr()
-_REPR.maxlevel, _REPR.maxstring, _REPR.maxother, _REPR.maxlist, _REPR.maxdict = 2, 40, 40, 4, 4
-
-
-def _syntax_error(exc: yaml.MarkedYAMLError, display: str, text: str) -> MapError:
+def _syntax_error(exc: yaml.MarkedYAMLError, display: str) -> MapError:
     """One located message for a libyaml error; an unclosed quote is reported where it opens."""
     mark = exc.problem_mark or exc.context_mark
     what = exc.problem or str(exc)

@@ -17,7 +17,7 @@ from typing import Any
 
 from flowatlas.errors import MapValidationError, UsageError
 from flowatlas.findings import SEVERITIES
-from flowatlas.yamlio import excerpt
+from flowatlas.inert import excerpt
 
 #: The map every notebook opens when given no parameters.
 DEFAULT_MAP = "dataflows/absoloop"

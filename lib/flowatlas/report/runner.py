@@ -30,10 +30,10 @@ from typing import Any
 from flowatlas.audit.cli import NO_POLICY
 from flowatlas.errors import UsageError
 from flowatlas.findings import SEVERITIES, at_or_above
+from flowatlas.inert import excerpt
 from flowatlas.report.data import read_findings_json
 from flowatlas.report.notebooks import NOTEBOOKS, find_notebooks
 from flowatlas.report.params import NO_PREVIOUS, ParameterError, check_parameters, load_checked, outputs_root
-from flowatlas.yamlio import excerpt
 
 EXIT_OK, EXIT_FINDINGS, EXIT_INVALID, EXIT_NOTEBOOK = 0, 1, 2, 3
 KERNEL = "python3"
