@@ -16,6 +16,8 @@ from flowatlas.model import Source
 
 Severity = Literal["info", "low", "medium", "high"]
 SEVERITIES: tuple[str, ...] = ("info", "low", "medium", "high")
+#: What the audit and the report say of a map that has no policy.
+NO_POLICY = "no policy: only modelling checks ran"
 SEVERITY_RANK: dict[str, int] = {s: i for i, s in enumerate(SEVERITIES)}
 
 Disclosure = Literal["clear", "vague", "omitted", "incorrect", "ambiguous"]

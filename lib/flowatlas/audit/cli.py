@@ -10,11 +10,8 @@ import argparse
 import json
 import sys
 
-from flowatlas.findings import SEVERITIES, Finding, at_or_above
+from flowatlas.findings import NO_POLICY, SEVERITIES, Finding, at_or_above
 from flowatlas.inert import csv_frame, terminal_text
-
-#: What the report and the audit say of a map that has no policy.
-NO_POLICY = "no policy: only modelling checks ran"
 
 EXIT_OK, EXIT_FINDINGS = 0, 1
 

@@ -27,9 +27,8 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from flowatlas.audit.cli import NO_POLICY
 from flowatlas.errors import UsageError
-from flowatlas.findings import SEVERITIES, at_or_above
+from flowatlas.findings import NO_POLICY, SEVERITIES, at_or_above
 from flowatlas.inert import excerpt
 from flowatlas.report.data import read_findings_json
 from flowatlas.report.notebooks import NOTEBOOKS, find_notebooks

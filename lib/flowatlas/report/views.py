@@ -16,8 +16,7 @@ from typing import Any
 
 import pandas as pd
 
-from flowatlas.audit.cli import NO_POLICY
-from flowatlas.findings import DISCLOSURES, SEVERITIES, SEVERITY_RANK, Finding, sort_findings
+from flowatlas.findings import DISCLOSURES, NO_POLICY, SEVERITIES, SEVERITY_RANK, Finding, sort_findings
 
 #: Cell colours of the disclosure-class matrix (worst class in each cell).
 DISCLOSURE_COLOURS: dict[str, str] = {
