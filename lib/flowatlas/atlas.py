@@ -9,7 +9,7 @@ from __future__ import annotations
 import functools
 import math
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from functools import cached_property
 from types import MappingProxyType
 
@@ -70,7 +70,6 @@ class Map:
     root: str = ""  # the folder it was loaded from, as given
     files: tuple[str, ...] = ()
     digest: str = ""  # sha256 over the files' names and bytes
-    _cache: dict = field(default_factory=dict, compare=False, repr=False, hash=False)
 
     @classmethod
     def create(cls, **kw) -> Map:

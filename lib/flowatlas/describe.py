@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections import Counter
 
 from flowatlas.atlas import Map
+from flowatlas.boundaries import is_transfer
 
 
 def _sorted(c: Counter) -> dict[str, int]:
@@ -14,13 +15,7 @@ def _sorted(c: Counter) -> dict[str, int]:
 def describe(m: Map) -> dict:
     """Counts a reviewer asks for first; plain data (JSON-ready), deterministic order."""
     nodes_by_jur = Counter(n.jurisdiction or "-" for n in m.nodes.values())
-    cross = sum(
-        1
-        for f in m.flows.values()
-        if m.nodes[f.source].jurisdiction
-        and m.nodes[f.target].jurisdiction
-        and m.nodes[f.source].jurisdiction != m.nodes[f.target].jurisdiction
-    )
+    cross = sum(1 for f in m.flows.values() if is_transfer(m, f))
     type_use = Counter(t for f in m.flows.values() for t in f.types)
     return {
         "map": {

@@ -88,7 +88,10 @@ def sort_findings(findings: list[Finding]) -> list[Finding]:
     return sorted(findings, key=lambda f: (-SEVERITY_RANK[f.severity], f.rule, f.id))
 
 
-#: Disclosure classes that make a flow an undeclared transfer (DESIGN.md, "Undeclared transfers").
+#: Disclosure classes the rules report as problems: the statement does not cover the flow
+#: (omitted), contradicts it (incorrect), or its declarations disagree (ambiguous).
+PROBLEM_CLASSES: tuple[str, ...] = ("omitted", "incorrect", "ambiguous")
+#: The problem classes that make a flow an undeclared transfer (DESIGN.md, "Undeclared transfers").
 UNDECLARED = frozenset({"omitted", "incorrect"})
 
 

@@ -1,4 +1,4 @@
-"""The map as a :class:`networkx.MultiDiGraph`, and type-aware reachability.
+"""The map as a :class:`networkx.MultiDiGraph`, and type-aware reachability over it.
 
 Node attributes (one node per map node, key = node id):
 
@@ -14,151 +14,202 @@ Edge attributes (key = flow id):
 
 ``types``         tuple of information-type ids carried
 ``purposes``      tuple of purpose ids
-``cross_border``  True when both ends have a country and they differ
+``cross_border``  True when the flow is a transfer under the map's regime
+                  (:func:`flowatlas.boundaries.is_transfer`)
 ``record``        the :class:`~flowatlas.model.Flow`
 
-Reachability follows only edges that carry the type asked for (or one of its subtypes), so
-"where can ``email`` go" never walks an edge that carries only ``ip-address``.
+Graph attributes: ``map_id``, ``name``, ``controller``, ``home`` and ``type_tree`` (the
+:class:`~flowatlas.taxonomy.Hierarchy` of information types, which the type-aware questions
+read).
 
->>> from flowatlas.loader import load_map
->>> g = build_graph(load_map("dataflows/absoloop"))  # doctest: +SKIP
->>> sorted(reach(g, m, "password"))                  # doctest: +SKIP
+Reachability follows only edges that carry the type asked for (or one of its subtypes), so
+"where can ``email`` go" never walks an edge that carries only ``ip-address``: a
+:func:`carrying` view of the graph, then networkx's shortest-path search over it.
+
+>>> from flowatlas.loader import load_texts
+>>> G = build_graph(load_texts(EXAMPLE))
+>>> sorted(G.edges(keys=True))
+[('app', 'db', 'f-save'), ('app', 'log', 'f-log'), ('person', 'app', 'f-signup')]
+>>> reach(G, "email")
+{'app': ['f-signup'], 'db': ['f-signup', 'f-save'], 'person': []}
+>>> reach(G, "ip-address")
+{'app': [], 'log': ['f-log']}
 """
 
 from __future__ import annotations
 
-from collections import deque
+import itertools
 from collections.abc import Iterable
 
 import networkx as nx
 
 from flowatlas.atlas import Map
+from flowatlas.boundaries import INTERNAL_ROLES, is_transfer
 from flowatlas.gcpause import gc_paused
 
-INTERNAL_ROLES = frozenset({"controller", "affiliate"})
+#: A small map for the examples of this module and of :mod:`flowatlas.queries`.
+EXAMPLE = {
+    "map.yaml": """
+map: {id: example, name: Example, controller: acme, home: SG}
+organisations:
+  - {id: acme, name: Acme, role: controller, jurisdiction: SG}
+nodes:
+  - {id: person, name: Customer, kind: subject, subject: account-holder}
+  - {id: app, name: App, kind: system, owner: acme, jurisdiction: SG}
+  - {id: db, name: Accounts, kind: store, owner: acme, jurisdiction: SG,
+     retention: while_service, encrypted_at_rest: true, erase: true, export: true}
+  - {id: log, name: Logs, kind: store, owner: acme, jurisdiction: SG,
+     retention: P30D, encrypted_at_rest: true, erase: false, export: false}
+flows:
+  - {id: f-signup, from: person, to: app, types: [email, name], purposes: [provide-service],
+     context: registration}
+  - {id: f-save, from: app, to: db, types: [email, name], purposes: [provide-service]}
+  - {id: f-log, from: app, to: log, types: [ip-address], purposes: [security]}
+""",
+}
 
 
 def build_graph(m: Map) -> nx.MultiDiGraph:
-    """Build the flow graph of ``m`` (cached on the map: same map, same graph object).
+    """The flow graph of ``m``: one node per map node, one edge per flow (key = flow id).
 
-    Treat the result as read-only; copy it (``g.copy()``) before changing it.
+    Each call builds a new graph; :attr:`flowatlas.analysis.Analysis.graph` keeps one per map.
+
+    >>> from flowatlas.loader import load_texts
+    >>> G = build_graph(load_texts(EXAMPLE))
+    >>> G.nodes["db"]["kind"], G.edges["app", "db", "f-save"]["types"]
+    ('store', ('email', 'name'))
     """
-    g = m._cache.get("graph")
-    if g is not None:
-        return g
-    with gc_paused():  # 50,000 edges allocate ~1M objects; collections during that double the time
-        g = _build(m)
-    m._cache["graph"] = g
-    return g
+    with gc_paused():  # 50,000 flows allocate ~1M objects: collections during that take 40% of the build
+        return _build(m)
 
 
 def _build(m: Map) -> nx.MultiDiGraph:
-    """The graph, nodes through the public API and edges written straight into its adjacency.
-
-    A MultiDiGraph keeps ``succ[u][v][key] = data`` with ``pred[v][u]`` the very same key dict
-    (networkx's documented dict-of-dict-of-dict structure). Writing that directly is what
-    ``add_edge`` does minus its per-call checks and key bookkeeping, and halves the build on a
-    50,000-flow map; ``tests/test_model_graph.py`` checks the result against ``add_edge``.
-    """
-    g = nx.MultiDiGraph(map_id=m.info.id, name=m.info.name, controller=m.info.controller, home=m.home)
+    G = nx.MultiDiGraph(
+        map_id=m.info.id, name=m.info.name, controller=m.info.controller, home=m.home, type_tree=m.type_tree
+    )
     orgs = m.organisations
-    for nid, n in m.nodes.items():
-        org = orgs[n.owner] if n.owner else None
-        g.add_node(
+    G.add_nodes_from(
+        (
             nid,
-            kind=n.kind,
-            name=n.name,
-            owner=n.owner,
-            role=org.role if org else "subject",
-            jurisdiction=n.jurisdiction,
-            external=bool(org and org.role not in INTERNAL_ROLES),
-            record=n,
+            {
+                "kind": n.kind,
+                "name": n.name,
+                "owner": n.owner,
+                "role": orgs[n.owner].role if n.owner else "subject",
+                "jurisdiction": n.jurisdiction,
+                "external": bool(n.owner and orgs[n.owner].role not in INTERNAL_ROLES),
+                "record": n,
+            },
         )
-    succ, pred = g._succ, g._pred
-    # one lookup per end of a flow: a node's successors, predecessors and country together
-    ends = {nid: (succ[nid], pred[nid], n.jurisdiction) for nid, n in m.nodes.items()}
-    for fid, f in m.flows.items():  # the loader guarantees both ends exist and ids are unique
-        u, v = f.source, f.target
-        su, _, a = ends[u]
-        _, pv, b = ends[v]
-        keys = su.get(v)
-        if keys is None:
-            keys = su[v] = pv[u] = {}
-        keys[fid] = {
-            "types": f.types,  # the record's own (immutable) tuples
-            "purposes": f.purposes,
-            "cross_border": bool(a and b and a != b),
-            "record": f,
-        }
-    return g
+        for nid, n in m.nodes.items()
+    )
+    G.add_edges_from(
+        (
+            f.source,
+            f.target,
+            fid,
+            {"types": f.types, "purposes": f.purposes, "cross_border": is_transfer(m, f), "record": f},
+        )
+        for fid, f in m.flows.items()
+    )
+    return G
 
 
-def carriers(m: Map, type_id: str) -> list[str]:
-    """Ids of flows that carry ``type_id`` or one of its subtypes, sorted."""
-    index = m._cache.get("carriers")
-    if index is None:
-        index = {}
-        for fid, f in m.flows.items():
-            for t in f.types:
-                for anc in m.type_tree.ancestors(t):
-                    index.setdefault(anc, []).append(fid)
-        index = {k: sorted(set(v)) for k, v in index.items()}
-        m._cache["carriers"] = index
-    return index.get(type_id, [])
+def carrying(G: nx.MultiDiGraph, type_id: str) -> nx.MultiDiGraph:
+    """A read-only view of ``G`` holding only the edges that carry ``type_id`` or a subtype.
+
+    >>> from flowatlas.loader import load_texts
+    >>> G = build_graph(load_texts(EXAMPLE))
+    >>> sorted(carrying(G, "contact").edges(keys=True))  # email is a kind of contact data
+    [('app', 'db', 'f-save'), ('person', 'app', 'f-signup')]
+    """
+    covered = G.graph["type_tree"].descendants(type_id)
+    edges = G.edges
+
+    def carries(u: str, v: str, k: str) -> bool:
+        return not covered.isdisjoint(edges[u, v, k]["types"])
+
+    return nx.subgraph_view(G, filter_edge=carries)
 
 
-def _type_edges(m: Map, type_id: str) -> tuple[dict[str, list[tuple[str, str]]], frozenset[str]]:
-    """The edges of one type (``{source: [(flow id, target)]}``, in flow-id order) and their
-    targets, built once per type and cached on the map: every later :func:`reach` for that type,
-    from any sources, walks only these edges."""
-    key = ("reach.edges", type_id)
-    got = m._cache.get(key)
-    if got is None:
-        out_edges: dict[str, list[tuple[str, str]]] = {}
-        has_in: set[str] = set()
-        flows = m.flows
-        for fid in carriers(m, type_id):
-            f = flows[fid]
-            out_edges.setdefault(f.source, []).append((fid, f.target))
-            has_in.add(f.target)
-        got = m._cache[key] = (out_edges, frozenset(has_in))
-    return got
+def carriers(G: nx.MultiDiGraph, type_id: str) -> list[str]:
+    """Ids of the flows that carry ``type_id`` or one of its subtypes, sorted.
+
+    >>> from flowatlas.loader import load_texts
+    >>> carriers(build_graph(load_texts(EXAMPLE)), "email")
+    ['f-save', 'f-signup']
+    """
+    return sorted(k for _, _, k in carrying(G, type_id).edges(keys=True))
 
 
-def reach(g: nx.MultiDiGraph, m: Map, type_id: str, sources: Iterable[str] | None = None) -> dict[str, list[str]]:
+def carrier_index(G: nx.MultiDiGraph) -> dict[str, tuple[str, ...]]:
+    """``{type: flow ids}`` for every type some flow carries or carries a subtype of: each entry
+    is :func:`carriers` of that type, all found in one pass over the edges.
+
+    >>> from flowatlas.loader import load_texts
+    >>> carrier_index(build_graph(load_texts(EXAMPLE)))["contact"]
+    ('f-save', 'f-signup')
+    """
+    tree = G.graph["type_tree"]
+    index: dict[str, set[str]] = {}
+    for _, _, k, types in G.edges(keys=True, data="types"):
+        for t in types:
+            for above in tree.ancestors(t):
+                index.setdefault(above, set()).add(k)
+    return {t: tuple(sorted(index[t])) for t in sorted(index)}
+
+
+def collection_points(view: nx.MultiDiGraph) -> list[str]:
+    """The nodes of ``view`` where an edge starts and none arrives (or, on a cycle with no such
+    node, every node an edge starts from), sorted."""
+    starts = [n for n in view if view.out_degree(n)]
+    return sorted(n for n in starts if not view.in_degree(n)) or sorted(starts)
+
+
+def flow_path(view: nx.MultiDiGraph, nodes: list[str]) -> list[str]:
+    """The flow ids along a node path of ``view``: on each hop, the smallest flow id there."""
+    return [min(view[u][v]) for u, v in itertools.pairwise(nodes)]
+
+
+def shortest_flow_paths(view: nx.MultiDiGraph, sources: Iterable[str]) -> dict[str, list[str]]:
+    """``{node: [flow ids]}``: one shortest path from the nearest of ``sources`` to every node
+    of ``view`` they reach (a source's own path is empty), sorted by node.
+
+    networkx's multi-source shortest-path search with every hop weighing 1: it breaks ties in
+    the order it meets the nodes (the sources in the order given, then each node's successors in
+    the graph's order), so the same graph and sources always give the same paths.
+    """
+    starts = list(dict.fromkeys(sources))
+    if not starts:
+        return {}
+    paths = nx.multi_source_dijkstra_path(view, starts, weight=lambda u, v, d: 1)
+    return {n: flow_path(view, paths[n]) for n in sorted(paths)}
+
+
+def reach(G: nx.MultiDiGraph, type_id: str, sources: Iterable[str] | None = None) -> dict[str, list[str]]:
     """Where ``type_id`` (or a subtype) can go: ``{node: [flow ids of one shortest path]}``.
 
-    Starts from ``sources`` or, by default, from every node where a carrying flow starts and no
-    carrying flow arrives (the collection points). One breadth-first pass over the carrying
-    edges only; the returned path is the first found in sorted order, so it is deterministic.
-    The type's edges and each answer are cached on the map (a notebook asks again and again);
-    the caller gets its own copy.
+    Starts from ``sources`` or, by default, from the :func:`collection_points` of the type's
+    flows. Follows only the flows that carry the type.
+
+    >>> from flowatlas.loader import load_texts
+    >>> G = build_graph(load_texts(EXAMPLE))
+    >>> reach(G, "name", sources=["app"])
+    {'app': [], 'db': ['f-save']}
     """
-    starts = None if sources is None else tuple(sorted(set(sources)))
-    key = ("reach", type_id, starts)
-    got = m._cache.get(key)
-    if got is None:
-        out_edges, has_in = _type_edges(m, type_id)
-        if starts is None:
-            starts = tuple(sorted(n for n in out_edges if n not in has_in) or sorted(out_edges))
-        paths: dict[str, list[str]] = {s: [] for s in starts}
-        queue = deque(starts)
-        while queue:
-            cur = queue.popleft()
-            for fid, nxt in out_edges.get(cur, ()):
-                if nxt not in paths:
-                    paths[nxt] = [*paths[cur], fid]
-                    queue.append(nxt)
-        got = m._cache[key] = dict(sorted(paths.items()))
-    return {k: list(v) for k, v in got.items()}
+    view = carrying(G, type_id)
+    starts = collection_points(view) if sources is None else sorted(set(sources))
+    return shortest_flow_paths(view, starts)
 
 
-def types_reaching(m: Map, node_id: str) -> set[str]:
-    """Information types that arrive at ``node_id`` on any flow (indexed once per map)."""
-    index = m._cache.get("types_reaching")
-    if index is None:
-        index = {}
-        for f in m.flows.values():
-            index.setdefault(f.target, set()).update(f.types)
-        m._cache["types_reaching"] = index
-    return set(index.get(node_id, ()))
+__all__ = [
+    "INTERNAL_ROLES",
+    "build_graph",
+    "carrier_index",
+    "carriers",
+    "carrying",
+    "collection_points",
+    "flow_path",
+    "reach",
+    "shortest_flow_paths",
+]

@@ -6,20 +6,28 @@ purpose, data-subject categories, information type, how it is collected and from
 where it is stored and for how long, recipients, transfers to other countries with their bases,
 and the security measures that apply. A pure function of the map (and, optionally, its findings).
 
->>> from flowatlas.loader import load_map
->>> inventory(load_map("dataflows/absoloop")).columns[:3].tolist()  # doctest: +SKIP
-['controller', 'purpose', 'purpose_name']
+>>> from flowatlas.audit.disclosure import EXAMPLE
+>>> from flowatlas.loader import load_texts
+>>> rows = inventory(load_texts(EXAMPLE))[["purpose", "information_type", "subject_categories"]]
+>>> for row in rows.itertuples(index=False):
+...     print(*row)
+advertising email Account holder
+provide-service email Account holder
+provide-service name Account holder
 """
 
 from __future__ import annotations
 
 from collections import defaultdict
 
+import networkx as nx
 import pandas as pd
 
+from flowatlas.analysis import Analysis, analyse
 from flowatlas.atlas import Map
+from flowatlas.boundaries import is_transfer
 from flowatlas.findings import SEVERITY_RANK, Finding
-from flowatlas.graph import build_graph, reach
+from flowatlas.graph import carrying
 
 COLUMNS: tuple[str, ...] = (
     "controller",
@@ -47,29 +55,32 @@ def _join(items) -> str:
     return "; ".join(sorted({str(i) for i in items if i not in (None, "")}))
 
 
-def _subjects_by_type(m: Map) -> dict[str, dict[str, set[str]]]:
+def _subjects_by_type(a: Analysis) -> dict[str, dict[str, set[str]]]:
     """``{type: {node: subject categories}}``: whose data of that type can be at each node,
     following only flows that carry the type (type-aware, as :func:`flowatlas.graph.reach`)."""
-    g = build_graph(m)
-    subj_nodes = sorted(n for n, rec in m.nodes.items() if rec.kind == "subject" and rec.subject)
+    m = a.map
+    subject_nodes = sorted(n for n, rec in m.nodes.items() if rec.kind == "subject" and rec.subject)
     out: dict[str, dict[str, set[str]]] = {}
     for t in sorted({t for f in m.flows.values() for t in f.types}):
+        view = carrying(a.graph, t)
         per: dict[str, set[str]] = {}
-        for s in subj_nodes:
-            for n in reach(g, m, t, sources=[s]):
+        for s in subject_nodes:
+            for n in nx.descendants(view, s) | {s}:
                 per.setdefault(n, set()).add(m.nodes[s].subject)
         out[t] = per
     return out
 
 
-def inventory(m: Map, findings: list[Finding] | None = None) -> pd.DataFrame:
+def inventory(m: Map | Analysis, findings: list[Finding] | None = None) -> pd.DataFrame:
     """The record of processing of ``m``: one row per (purpose, information type) carried.
 
     Rows are sorted by purpose then type; every cell is text (lists joined with ``; ``), so the
     frame writes to CSV and XLSX as it is. ``findings`` adds the count and worst severity of the
     findings about flows carrying that type for that purpose.
     """
-    upstream = _subjects_by_type(m)
+    a = analyse(m)
+    m = a.map
+    upstream = _subjects_by_type(a)
     ctrl = m.controller
     groups: dict[tuple[str, str], list[str]] = defaultdict(list)
     for fid, f in m.flows.items():
@@ -104,7 +115,7 @@ def inventory(m: Map, findings: list[Finding] | None = None) -> pd.DataFrame:
             if org is not None and org.id != ctrl.id:
                 recipients.add(f"{org.name} ({org.role}, {org.jurisdiction})")
             a, b = src.jurisdiction, dst.jurisdiction
-            if a and b and a != b:
+            if is_transfer(m, f):
                 how = f.transfer_basis or "no basis"
                 if f.in_transit:
                     how += ", in transit"

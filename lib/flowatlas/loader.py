@@ -8,11 +8,9 @@ three passes: YAML (syntax, duplicate keys, aliases), shape (pydantic, per recor
 
 from __future__ import annotations
 
-import difflib
 import hashlib
 import os
 from collections import Counter
-from collections.abc import Iterable
 from datetime import date
 from importlib import resources
 from itertools import repeat
@@ -39,6 +37,7 @@ from flowatlas.model import (
     Record,
     Source,
 )
+from flowatlas.suggest import did_you_mean
 from flowatlas.yamlio import Document, YamlProblem, parse_texts, parse_yaml, read_file
 
 YAML_SUFFIXES = (".yaml", ".yml")
@@ -54,12 +53,6 @@ _COUNTRIES: frozenset[str] = frozenset(c.alpha_2 for c in pycountry.countries)
 def is_country(code: str) -> bool:
     """True for an ISO 3166-1 alpha-2 code that pycountry knows."""
     return code in _COUNTRIES
-
-
-def did_you_mean(word: str, choices: Iterable[str]) -> str:
-    """A ``did you mean 'x'?`` hint, or an empty string."""
-    close = difflib.get_close_matches(str(word), sorted(set(choices)), n=1, cutoff=0.6)
-    return f"did you mean '{close[0]}'?" if close else ""
 
 
 # --------------------------------------------------------------------------- entry points

@@ -1,4 +1,7 @@
-"""Graph questions a privacy officer asks, one function each (plain functions over a map).
+"""Graph questions a privacy officer asks, one function each.
+
+Each takes a map or its :class:`~flowatlas.analysis.Analysis` (pass the analysis to reuse its
+graph and facts between questions) and answers with networkx's algorithms over the flow graph.
 
 * :func:`where_type_goes` — where information type T ends up: stores, organisations, countries,
   each with a path (type-aware: only flows carrying T or a subtype are followed).
@@ -9,38 +12,42 @@
 * :func:`coverage_matrix` — information type × recipient organisation, the worst disclosure
   class of the flows in each cell.
 
->>> from flowatlas import load_map                                  # doctest: +SKIP
->>> m = load_map("dataflows/absoloop")                              # doctest: +SKIP
->>> where_type_goes(m, "password").countries                        # doctest: +SKIP
+>>> from flowatlas.audit.disclosure import EXAMPLE
+>>> from flowatlas.loader import load_texts
+>>> a = Analysis(load_texts(EXAMPLE))
+>>> where_type_goes(a, "email").countries
 ('SG', 'US')
+>>> breach_impact(a, "db").upstream
+('app', 'person')
+>>> list(erase_scope(a, "account-holder")["store"])
+['db']
 """
 
 from __future__ import annotations
 
-from collections import deque
 from dataclasses import dataclass, field
-from operator import attrgetter
+from typing import Any
 
+import networkx as nx
+import pandas as pd
+
+from flowatlas.analysis import Analysis, analyse
 from flowatlas.atlas import Map
-from flowatlas.audit.disclosure import classify, resolve_policy, worst
-from flowatlas.audit.facts import facts
+from flowatlas.audit.disclosure import worst
 from flowatlas.errors import UsageError
-from flowatlas.graph import build_graph, carriers, reach
+from flowatlas.graph import carriers, reach
 from flowatlas.model import Policy
+from flowatlas.suggest import did_you_mean
 
-_FLOW_ID = attrgetter("id")
 
-
-def _need(m: Map, what: str, key: str, table) -> None:
+def _need(what: str, key: str, table: Any) -> None:
     if key not in table:
-        from flowatlas.loader import did_you_mean
-
         hint = did_you_mean(key, table)
         raise UsageError(f"unknown {what} '{key}'" + (f" ({hint})" if hint else ""))
 
 
 def _node_path(m: Map, start: str, flows: list[str] | tuple[str, ...]) -> tuple[str, ...]:
-    return (start, *(m.flows[f].target for f in flows)) if flows else (start,)
+    return (start, *(m.flows[f].target for f in flows))
 
 
 @dataclass(frozen=True)
@@ -53,21 +60,19 @@ class TypeReach:
     organisations: tuple[str, ...] = ()
     countries: tuple[str, ...] = ()
 
-    def frame(self, m: Map):
+    def frame(self, m: Map | Analysis) -> pd.DataFrame:
         """One row per node reached: kind, organisation, role, country, hops, node path, flows."""
-        import pandas as pd
-
+        a = analyse(m)
         rows = []
-        fx = facts(m)
         for nid, (nodes, flows) in self.paths.items():
-            n = m.nodes[nid]
+            n = a.map.nodes[nid]
             rows.append(
                 {
                     "node": nid,
                     "name": n.name,
                     "kind": n.kind,
                     "organisation": n.owner or "",
-                    "role": fx.role(nid),
+                    "role": a.facts.role(nid),
                     "country": n.jurisdiction or "",
                     "hops": len(flows),
                     "path": " > ".join(nodes),
@@ -78,15 +83,16 @@ class TypeReach:
         return pd.DataFrame(rows, columns=cols)
 
 
-def where_type_goes(m: Map, type_id: str) -> TypeReach:
-    """Every node ``type_id`` (or a subtype) reaches from where it is collected, with a path each."""
-    _need(m, "information type", type_id, m.types)
-    got = reach(build_graph(m), m, type_id)
+def where_type_goes(m: Map | Analysis, type_id: str) -> TypeReach:
+    """Every node ``type_id`` (or a subtype) reaches from where it is collected, with a path each
+    (:func:`flowatlas.graph.reach`)."""
+    a = analyse(m)
+    _need("information type", type_id, a.map.types)
     paths: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {}
-    for nid, flows in got.items():
-        start = m.flows[flows[0]].source if flows else nid
-        paths[nid] = (_node_path(m, start, flows), tuple(flows))
-    nodes = [m.nodes[n] for n in paths]
+    for nid, flows in reach(a.graph, type_id).items():
+        start = a.map.flows[flows[0]].source if flows else nid
+        paths[nid] = (_node_path(a.map, start, flows), tuple(flows))
+    nodes = [a.map.nodes[n] for n in paths]
     return TypeReach(
         type=type_id,
         paths=paths,
@@ -112,46 +118,38 @@ class Impact:
     downstream_subjects: tuple[str, ...] = ()  # subject categories whose data reaches the downstream nodes
 
 
-def breach_impact(m: Map, node_id: str) -> Impact:
+def breach_impact(m: Map | Analysis, node_id: str) -> Impact:
     """Types and subjects exposed by a breach of ``node_id``; where that data came from and goes.
 
-    Downstream follows, for each type the node holds or emits, only the flows carrying that type;
-    upstream walks backwards over the flows that carry one of those types (or a broader or
-    narrower one). Subjects are every category whose data can reach the node (see
+    Downstream follows, for each type the node holds or emits, only the flows carrying that type
+    (:func:`flowatlas.graph.reach`); upstream is every ancestor of the node over the flows that
+    carry one of those types (or a broader or narrower one), plus the stores it copies. Subjects
+    are every category whose data can reach the node (see
     :meth:`~flowatlas.audit.facts.Facts.subjects_at`: conservative, narrowed by ``flow.subjects``).
     """
-    _need(m, "node", node_id, m.nodes)
-    fx = facts(m)
+    a = analyse(m)
+    mp, fx, G = a.map, a.facts, a.graph
+    _need("node", node_id, mp.nodes)
     types = sorted(fx.held(node_id) | fx.emitted(node_id))
-    g = build_graph(m)
     down: dict[str, tuple[str, ...]] = {}
     down_types: set[str] = set()
     for t in types:
-        for nid, flows in reach(g, m, t, sources=[node_id]).items():
+        for nid, flows in reach(G, t, sources=[node_id]).items():
             if nid != node_id:
                 down_types.add(t)
-                if nid not in down:
-                    down[nid] = _node_path(m, node_id, flows)
+                down.setdefault(nid, _node_path(mp, node_id, flows))
     related: set[str] = set()
     for t in types:
-        related.update(m.type_tree.ancestors(t))
-        related.update(m.type_tree.descendants(t))
-    up_types: set[str] = set()
-    seen = {node_id}
-    queue = deque([node_id])
-    while queue:
-        cur = queue.popleft()
-        for f in sorted(fx.in_records.get(cur, ()), key=_FLOW_ID):
-            src = f.source
-            carried = related.intersection(f.types)
-            if carried:
-                up_types.update(carried)
-            if src not in seen and carried:
-                seen.add(src)
-                queue.append(src)
-    for src in fx.copy_sources(node_id):
-        seen.add(src)
-    upstream = tuple(sorted(seen - {node_id}))
+        related.update(mp.type_tree.ancestors(t))
+        related.update(mp.type_tree.descendants(t))
+
+    def carries_related(u: str, v: str, k: str) -> bool:
+        return not related.isdisjoint(G.edges[u, v, k]["types"])
+
+    view = nx.subgraph_view(G, filter_edge=carries_related)
+    walked = nx.ancestors(view, node_id) | {node_id}
+    up_types = {t for _, _, carried in view.in_edges(walked, data="types") for t in carried if t in related}
+    upstream = tuple(sorted((walked | set(fx.copy_sources(node_id))) - {node_id}))
     touched = [node_id, *upstream, *down]
     return Impact(
         node=node_id,
@@ -159,30 +157,28 @@ def breach_impact(m: Map, node_id: str) -> Impact:
         subjects=tuple(sorted(fx.subjects_at(node_id))),
         upstream=upstream,
         downstream=dict(sorted(down.items())),
-        organisations=tuple(sorted({o for n in touched if (o := m.nodes[n].owner)})),
-        countries=tuple(sorted({c for n in touched if (c := m.nodes[n].jurisdiction)})),
+        organisations=tuple(sorted({o for n in touched if (o := mp.nodes[n].owner)})),
+        countries=tuple(sorted({c for n in touched if (c := mp.nodes[n].jurisdiction)})),
         upstream_types=tuple(sorted(up_types)),
         downstream_types=tuple(sorted(down_types)),
         downstream_subjects=tuple(sorted({s for n in down for s in fx.subjects_at(n)})),
     )
 
 
-def erase_scope(m: Map, subject: str):
+def erase_scope(m: Map | Analysis, subject: str) -> pd.DataFrame:
     """Every store holding data of ``subject`` (or a narrower category): does an erase request reach it?
 
     Returns a DataFrame: store, name, organisation, country, copy_of, erase (True/False/None),
     reached (erase is True), sorted with the unreached first.
     """
-    import pandas as pd
-
-    _need(m, "data subject", subject, m.subjects)
-    fx = facts(m)
-    below = m.subject_tree.descendants(subject)
+    a = analyse(m)
+    _need("data subject", subject, a.map.subjects)
+    below = a.map.subject_tree.descendants(subject)
     rows = []
-    for nid, n in m.nodes.items():
-        if n.kind != "store" or not (fx.subjects_at(nid) & below):
+    for nid, n in a.map.nodes.items():
+        if n.kind != "store" or not (a.facts.subjects_at(nid) & below):
             continue
-        copies = fx.copy_sources(nid)
+        copies = a.facts.copy_sources(nid)
         rows.append(
             {
                 "store": nid,
@@ -198,17 +194,17 @@ def erase_scope(m: Map, subject: str):
     return df.sort_values(["reached", "store"], kind="stable").reset_index(drop=True)
 
 
-def coverage_matrix(m: Map, policy: str | Policy | None = None):
+def coverage_matrix(m: Map | Analysis, policy: str | Policy | None = None) -> pd.DataFrame:
     """Information type × recipient organisation: the worst disclosure class of the flows into
     that organisation carrying that type (all dimensions of each flow count; type-dimension
     verdicts count for their own type only). Empty cells are None."""
-    import pandas as pd
-
-    pol = resolve_policy(m, policy)
-    verdicts = classify(m, pol)
+    a = analyse(m)
+    if policy is not None:
+        a = Analysis(a.map, policy)
+    verdicts = a.verdicts
     cells: dict[tuple[str, str], list[str]] = {}
-    for fid, f in m.flows.items():
-        org = m.nodes[f.target].owner
+    for fid, f in a.map.flows.items():
+        org = a.map.nodes[f.target].owner
         if org is None:
             continue
         vs = verdicts.get(fid, ())
@@ -219,8 +215,7 @@ def coverage_matrix(m: Map, policy: str | Policy | None = None):
     types = sorted({t for t, _ in cells})
     orgs = sorted({o for _, o in cells})
     data = {o: [worst(cells.get((t, o), ())) for t in types] for o in orgs}
-    df = pd.DataFrame(data, index=pd.Index(types, name="type"), columns=pd.Index(orgs, name="organisation"))
-    return df
+    return pd.DataFrame(data, index=pd.Index(types, name="type"), columns=pd.Index(orgs, name="organisation"))
 
 
 __all__ = ["Impact", "TypeReach", "breach_impact", "carriers", "coverage_matrix", "erase_scope", "where_type_goes"]

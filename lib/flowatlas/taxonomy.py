@@ -16,6 +16,8 @@ from collections.abc import Iterable, Mapping
 from functools import cached_property
 from typing import Literal
 
+import networkx as nx
+
 Match = Literal["exact", "broader", "none"]
 
 
@@ -29,6 +31,10 @@ class Hierarchy:
             if p is not None and p in children:
                 children[p].append(k)
         self.children: dict[str, tuple[str, ...]] = {k: tuple(sorted(v)) for k, v in children.items()}
+        #: parent -> child edges, for networkx's searches
+        self.tree = nx.DiGraph()
+        self.tree.add_nodes_from(self.parents)
+        self.tree.add_edges_from((p, k) for k, p in self.parents.items() if p is not None)
         self._anc: dict[str, tuple[str, ...]] = {}
         self._desc: dict[str, frozenset[str]] = {}
 
@@ -59,14 +65,8 @@ class Hierarchy:
         """``item`` and everything below it."""
         got = self._desc.get(item)
         if got is None:
-            out = {item}
-            stack = [item]
-            while stack:
-                for c in self.children.get(stack.pop(), ()):
-                    if c not in out:
-                        out.add(c)
-                        stack.append(c)
-            got = self._desc[item] = frozenset(out)
+            below = nx.descendants(self.tree, item) if item in self.tree else set()
+            got = self._desc[item] = frozenset(below | {item})
         return got
 
     def covers(self, declared: str, used: str) -> bool:
@@ -92,16 +92,17 @@ class Hierarchy:
         return tuple(k for k, p in self.parents.items() if p is None)
 
     def find_cycle(self) -> list[str] | None:
-        """A parent cycle if there is one (for validation), else None."""
-        for start in self.parents:
-            seen: list[str] = []
-            cur: str | None = start
-            while cur is not None:
-                if cur in seen:
-                    return [*seen[seen.index(cur) :], cur]
-                seen.append(cur)
-                cur = self.parents.get(cur)
-        return None
+        """A parent cycle if there is one (for validation): ``[a, parent of a, ..., a]``, else None.
+
+        >>> Hierarchy({"a": "b", "b": "a", "c": None}).find_cycle()
+        ['a', 'b', 'a']
+        """
+        up = nx.DiGraph((k, p) for k, p in self.parents.items() if p is not None)
+        try:
+            edges = nx.find_cycle(up)
+        except nx.NetworkXNoCycle:
+            return None
+        return [u for u, _ in edges] + [edges[0][0]]
 
 
 #: Recipient roles as a hierarchy, so that "third-party partners" (service_provider) covers

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
+from flowatlas import analysis as _analysis  # a module: Analysis reads the audit's modules in turn
 from flowatlas.atlas import Map
 from flowatlas.audit.disclosure import (
     Verdict,
@@ -23,32 +24,42 @@ from flowatlas.audit.disclosure import (
     resolve_policy,
     worst,
 )
-from flowatlas.audit.facts import facts
-from flowatlas.audit.regimes import Regime, check_basis, regime_for, regimes
 from flowatlas.audit.rules import RULES, Context, Rule
 from flowatlas.errors import UsageError
 from flowatlas.findings import UNDECLARED, Finding, findings_table, is_undeclared_transfer, sort_findings
 from flowatlas.gcpause import gc_paused
 from flowatlas.model import Policy
+from flowatlas.regimes import Regime, check_basis, regime_for, regimes
 
 
-def audit(m: Map, policy: str | Policy | None = None, rules: Iterable[str] | None = None) -> list[Finding]:
+def audit(
+    m: Map | _analysis.Analysis, policy: str | Policy | None = None, rules: Iterable[str] | None = None
+) -> list[Finding]:
     """Run the rules (all, or those named) on ``m`` against ``policy`` (default: the map's policy).
 
-    Without a policy only the rules that need none (model hygiene) run. Returns findings sorted
-    by :func:`~flowatlas.findings.sort_findings`; ids are stable under file and record order.
-    Raises :class:`~flowatlas.errors.UsageError` for an unknown rule or policy.
+    ``m`` is a map or an :class:`~flowatlas.analysis.Analysis` (whose graph, facts and verdicts
+    are then reused). Without a policy only the rules that need none (model hygiene) run.
+    Returns findings sorted by :func:`~flowatlas.findings.sort_findings`; ids are stable under
+    file and record order. Raises :class:`~flowatlas.errors.UsageError` for an unknown rule or
+    policy.
+
+    >>> from flowatlas.audit.disclosure import EXAMPLE
+    >>> from flowatlas.loader import load_texts
+    >>> sorted({f.rule for f in audit(load_texts(EXAMPLE))})
+    ['cross-border-basis', 'undeclared-purpose', 'undeclared-recipient']
     """
     selected = select_rules(rules)
-    pol = resolve_policy(m, policy)
+    if isinstance(m, _analysis.Analysis):
+        a = m if policy is None else _analysis.Analysis(m.map, policy)
+    else:
+        a = _analysis.Analysis(m, policy)
     # The audit allocates many small acyclic objects next to a large live map: cyclic garbage
     # collection passes would walk the whole map again and again for nothing.
     with gc_paused():
-        ix = policy_index(m, pol) if pol else None
-        ctx = Context(m, pol, ix, classify(m, pol), facts(m), regime_for(m.home))
+        ctx = Context(a)
         seen: dict[str, Finding] = {}
         for r in selected:
-            if r.needs_policy and pol is None:
+            if r.needs_policy and a.policy is None:
                 continue
             for f in r.func(ctx):
                 seen.setdefault(f.id, f)
@@ -92,6 +103,7 @@ def rules_frame():
 __all__ = [
     "RULES",
     "UNDECLARED",
+    "Context",
     "Finding",
     "Regime",
     "Rule",
@@ -103,8 +115,10 @@ __all__ = [
     "disclosure_frame",
     "findings_frame",
     "is_undeclared_transfer",
+    "policy_index",
     "regime_for",
     "regimes",
+    "resolve_policy",
     "rules_frame",
     "select_rules",
     "undeclared_transfers",

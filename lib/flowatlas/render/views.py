@@ -25,14 +25,16 @@ from dataclasses import dataclass, field
 import pycountry
 
 from flowatlas.atlas import Map
+from flowatlas.boundaries import INTERNAL_ROLES, is_transfer
 from flowatlas.errors import UsageError
 from flowatlas.findings import SEVERITY_RANK, Finding
-from flowatlas.graph import INTERNAL_ROLES, build_graph, carriers, reach
+from flowatlas.graph import build_graph, carriers
 from flowatlas.model import Flow, Node, Source
 from flowatlas.render import style
 from flowatlas.render.diagram import Diagram
 from flowatlas.render.legend import add_legend
 from flowatlas.render.text import dot_text, dot_tooltip, shorten, wrap
+from flowatlas.suggest import did_you_mean
 
 #: Above this many nodes the overview collapses into the summary view.
 DEFAULT_MAX_NODES = 150
@@ -48,9 +50,6 @@ QUICK_LAYOUT_EDGES = 200
 #: Summary tooltips list at most this many items of a kind (nodes, flows, types, findings),
 #: then "+K more", so no label or tooltip grows with the map.
 SUMMARY_LIST = 8
-
-#: Findings whose rule id or disclosure says "not declared" (shown with ⚠ on edges).
-UNDECLARED = frozenset({"omitted", "incorrect", "ambiguous"})
 
 
 # --------------------------------------------------------------------------- helpers
@@ -332,8 +331,9 @@ def _org_tooltip(ctx: _Ctx, oid: str) -> str:
 
 
 def _crossing(m: Map, f: Flow) -> tuple[str, str] | None:
+    """The two countries of a flow that is a transfer (:func:`~flowatlas.boundaries.is_transfer`)."""
     a, b = m.nodes[f.source].jurisdiction, m.nodes[f.target].jurisdiction
-    return (a, b) if a and b and a != b else None
+    return (a, b) if a and b and is_transfer(m, f) else None
 
 
 def _flow_tooltip(ctx: _Ctx, f: Flow) -> str:
@@ -487,17 +487,12 @@ def lineage(
     Raises :class:`~flowatlas.errors.UsageError` for an unknown type.
     """
     if type_id not in m.types:
-        from flowatlas.loader import did_you_mean
-
         hint = did_you_mean(type_id, m.types)
         raise UsageError(f"unknown information type '{type_id}'" + (f"; {hint}" if hint else ""))
     ctx = _Ctx.make(m, findings, provenance)
     wanted = m.type_tree.descendants(type_id)
-    fids = carriers(m, type_id)
-    reached = reach(build_graph(m), m, type_id)
-    node_ids = set(reached)
-    for fid in fids:
-        node_ids.update((m.flows[fid].source, m.flows[fid].target))
+    fids = carriers(build_graph(m), type_id)
+    node_ids = {end for fid in fids for end in (m.flows[fid].source, m.flows[fid].target)}
     has_in = {m.flows[fid].target for fid in fids}
     has_out = {m.flows[fid].source for fid in fids}
     starts = {n for n in has_out if n not in has_in or m.nodes[n].kind == "subject"}

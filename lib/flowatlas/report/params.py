@@ -18,6 +18,7 @@ from typing import Any
 from flowatlas.errors import MapValidationError, UsageError
 from flowatlas.findings import SEVERITIES
 from flowatlas.inert import excerpt
+from flowatlas.suggest import did_you_mean
 
 #: The map every notebook opens when given no parameters.
 DEFAULT_MAP = "dataflows/absoloop"
@@ -168,8 +169,6 @@ def unknown_injected(notebook: str, declared: list[str], injected: list[str]) ->
     """
     unknown = [name for name in injected if name not in declared]
     if unknown:
-        from flowatlas.loader import did_you_mean
-
         hint = did_you_mean(unknown[0], declared)
         raise ParameterError(
             f"unknown parameter {unknown[0]!r}"

@@ -81,9 +81,10 @@ def table(df: pd.DataFrame, caption: str | None = None):
 def at_a_glance(m) -> dict[str, pd.DataFrame]:
     """Tables of the map: totals, nodes, organisations, jurisdictions and information types."""
     from flowatlas.describe import describe
-    from flowatlas.graph import carriers
+    from flowatlas.graph import build_graph, carrier_index
 
     d = describe(m)
+    carried = carrier_index(build_graph(m))
     totals = pd.DataFrame([{"what": k.replace("_", " "), "count": v} for k, v in d["totals"].items()])
     nodes = pd.DataFrame(
         [
@@ -141,7 +142,7 @@ def at_a_glance(m) -> dict[str, pd.DataFrame]:
                 "name": t.name,
                 "parent": t.parent or "",
                 "sensitivity": m.sensitivity(t.id),
-                "flows": len(carriers(m, t.id)),
+                "flows": len(carried.get(t.id, ())),
             }
             for t in m.types.values()
             if t.id in used or any(u in m.type_tree.descendants(t.id) for u in used)
@@ -157,13 +158,14 @@ def at_a_glance(m) -> dict[str, pd.DataFrame]:
 def default_type(m) -> str:
     """The type a lineage view shows when none is asked for: the most carried sensitive type,
     else the most carried type."""
-    from flowatlas.graph import carriers
+    from flowatlas.graph import build_graph, carrier_index
 
     used = sorted({t for f in m.flows.values() for t in f.types})
     if not used:
         return next(iter(m.types), "")
+    carried = carrier_index(build_graph(m))
     sensitive = [t for t in used if m.is_sensitive(t)] or used
-    return max(sensitive, key=lambda t: (len(carriers(m, t)), [-ord(c) for c in t]))
+    return max(sensitive, key=lambda t: (len(carried.get(t, ())), [-ord(c) for c in t]))
 
 
 def default_node(m) -> str:

@@ -1,0 +1,211 @@
+"""What every rule may read: a :class:`Context` over one :class:`~flowatlas.analysis.Analysis`,
+with the helpers that word and shape findings alike for every rule."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable, Iterator, Mapping
+from functools import cached_property
+from typing import TYPE_CHECKING
+
+from flowatlas.atlas import Map
+from flowatlas.audit.disclosure import Judgement, Verdict, Verdicts
+from flowatlas.audit.facts import Facts
+from flowatlas.audit.policy_index import PolicyIndex
+from flowatlas.errors import UsageError
+from flowatlas.findings import PROBLEM_CLASSES, ClauseRef, Finding, Severity
+from flowatlas.model import Flow, Policy
+from flowatlas.regimes import Regime
+
+if TYPE_CHECKING:
+    from flowatlas.analysis import Analysis
+    from flowatlas.audit.rules.registry import Rule
+
+
+def distinct(values: Iterable[str | None]) -> tuple[str, ...]:
+    """The values that are not None, sorted, each once.
+
+    >>> distinct(["SG", None, "US", "SG"])
+    ('SG', 'US')
+    """
+    return tuple(sorted({v for v in values if v is not None}))
+
+
+#: The shape of :attr:`Context.vague`: ``{dimension: {(item, declarations): (reason, flow ids)}}``
+VagueGroups = dict[str, dict[tuple[str, tuple[str, ...]], tuple[str, tuple[str, ...]]]]
+
+
+class Context:
+    """What the rules read, for one audit of ``analysis`` (its map, policy, index, facts, regime
+    and verdicts; ``verdicts`` replaces the analysis's own, e.g. for a test)."""
+
+    def __init__(self, analysis: Analysis, verdicts: Mapping[str, tuple[Verdict, ...]] | None = None) -> None:
+        self.analysis = analysis
+        self.map: Map = analysis.map
+        self.policy: Policy | None = analysis.policy
+        self.facts: Facts = analysis.facts
+        self.regime: Regime | None = analysis.regime
+        self.verdicts: Mapping[str, tuple[Verdict, ...]] = analysis.verdicts if verdicts is None else verdicts
+        self._labels: dict[str, str] = {}
+
+    @property
+    def index(self) -> PolicyIndex:
+        """The policy's index. Only rules that need a policy read it, and they run only with one."""
+        if self.analysis.policy_index is None:
+            raise UsageError("this rule needs a policy, and the map has none")
+        return self.analysis.policy_index
+
+    # -- description helpers -----------------------------------------------------------
+    def label(self, node_id: str) -> str:
+        """``'Name' (id)``, as messages name a node."""
+        got = self._labels.get(node_id)
+        if got is None:
+            got = self._labels[node_id] = f"'{self.map.nodes[node_id].name}' ({node_id})"
+        return got
+
+    def org_of(self, node_id: str) -> str | None:
+        return self.facts.owner[node_id]
+
+    def country(self, node_id: str) -> str | None:
+        return self.facts.country[node_id]
+
+    def orgs(self, nodes: Iterable[str]) -> tuple[str, ...]:
+        """The organisations owning ``nodes``, sorted, each once."""
+        return distinct(self.facts.owner[n] for n in nodes)
+
+    def countries(self, nodes: Iterable[str]) -> tuple[str, ...]:
+        """The countries of ``nodes``, sorted, each once."""
+        return distinct(self.facts.country[n] for n in nodes)
+
+    def clauses(self, decl_ids: Iterable[str]) -> tuple[ClauseRef, ...]:
+        policy_index = self.analysis.policy_index
+        return policy_index.clauses(decl_ids) if policy_index else ()
+
+    def regime_clause(self, basis_id: str | None = None) -> tuple[ClauseRef, ...]:
+        """The regime's clause for a transfer basis, or the list of its bases."""
+        r = self.regime
+        if r is None:
+            return ()
+        b = r.bases.get(basis_id or "")
+        if b is not None:
+            return (ClauseRef(r.id, b.id, b.cite, b.summary),)
+        listed = ", ".join(sorted(r.bases))
+        return (ClauseRef(r.id, "transfer", r.name, f"a transfer needs one of: {listed}"),)
+
+    # -- the verdicts, as the rules read them --------------------------------------------
+    @cached_property
+    def judgements(self) -> Verdicts:
+        """The verdicts as :class:`~flowatlas.audit.disclosure.Verdicts`, whichever mapping was given."""
+        if isinstance(self.verdicts, Verdicts):
+            return self.verdicts
+        return Verdicts({fid: tuple(Judgement(*v[1:]) for v in vs) for fid, vs in self.verdicts.items()})
+
+    @cached_property
+    def by_dimension(self) -> dict[str, dict[str, list[Verdict]]]:
+        """``{dimension: {class: [verdicts]}}`` over every flow, in flow order: every verdict that
+        is neither ``clear`` nor ``vague``, and every recipient verdict (the rules read these one
+        by one; the vague ones are read as groups: :attr:`vague`)."""
+        out: dict[str, dict[str, list[Verdict]]] = defaultdict(lambda: defaultdict(list))
+        for fid, judgements in self.judgements.judgements():
+            for j in judgements:
+                if j.dimension == "recipient" or j.disclosure not in ("clear", "vague"):
+                    out[j.dimension][j.disclosure].append(Verdict(fid, *j))
+        return out
+
+    @cached_property
+    def vague(self) -> VagueGroups:
+        """``{dimension: {(item, declarations): (reason, flow ids)}}``: the vague verdicts grouped
+        as the info findings report them, each group in order of its first verdict (flow order),
+        with that verdict's reason and the ids of its flows (sorted, each once)."""
+        flows: dict[Judgement, list[str]] = defaultdict(list)
+        for fid, judgements in self.judgements.judgements():
+            for j in judgements:
+                if j.disclosure == "vague":
+                    flows[j].append(fid)
+        groups: dict[str, dict[tuple[str, tuple[str, ...]], tuple[str, list[str]]]] = defaultdict(dict)
+        for j, fids in flows.items():
+            got = groups[j.dimension].setdefault((j.item, j.declarations), (j.reason, []))
+            got[1].extend(fids)
+        return {
+            dim: {key: (reason, tuple(sorted(set(fids)))) for key, (reason, fids) in by_key.items()}
+            for dim, by_key in groups.items()
+        }
+
+    def bad(self, dim: str) -> dict[str, list[Verdict]]:
+        """``{flow id: [omitted/incorrect/ambiguous verdicts on dim]}``, sorted by flow id."""
+        got: dict[str, list[Verdict]] = defaultdict(list)
+        for cls in PROBLEM_CLASSES:
+            for v in self.by_dimension[dim].get(cls, ()):
+                got[v.flow].append(v)
+        return dict(sorted(got.items()))
+
+    @cached_property
+    def personal_stores(self) -> tuple[str, ...]:
+        """Stores that hold some information type (received or copied)."""
+        return tuple(n for n, rec in self.map.nodes.items() if rec.kind == "store" and self.facts.held(n))
+
+    # -- shaping findings ----------------------------------------------------------------
+    def flow_finding(
+        self,
+        rule: Rule,
+        f: Flow,
+        *,
+        severity: Severity | None = None,
+        disclosure: str | None,
+        dimension: str | None,
+        types: Iterable[str],
+        decls: Iterable[str] = (),
+        extra_clauses: tuple[ClauseRef, ...] = (),
+        message: str,
+        remedy: str,
+        key: str = "",
+    ) -> Finding:
+        """A finding about one flow ``f``, from its source to its target."""
+        ends = (f.source, f.target)
+        return Finding(
+            rule=rule.id,
+            severity=severity or rule.severity,
+            message=message,
+            remedy=remedy,
+            disclosure=disclosure,  # type: ignore[arg-type]
+            dimension=dimension,  # type: ignore[arg-type]
+            flows=(f.id,),
+            path=ends,
+            nodes=(),
+            types=tuple(sorted(set(types))),
+            organisations=self.orgs(ends),
+            countries=self.countries(ends),
+            clauses=self.clauses(decls) + extra_clauses,
+            src=f.src,
+            key=key,
+        )
+
+    def vague_findings(self, rule: Rule, dim: str, what: str, remedy: str) -> Iterator[Finding]:
+        """One info finding per (item, deciding declarations) covered only by a broader term."""
+        index = self.index
+        for (item, decls), (reason, fids) in sorted(self.vague.get(dim, {}).items()):
+            flows = [self.map.flows[fid] for fid in fids]
+            nodes = {f.source for f in flows} | {f.target for f in flows}
+            types = (item,) if dim == "type" else tuple(sorted({t for f in flows for t in f.types}))
+            clause_txt = ", ".join(sorted({index.decl[d].clause for d in decls}))
+            yield Finding(
+                rule=rule.id,
+                severity="info",
+                message=f"{what} '{item}' is disclosed only vaguely ({reason}; clause {clause_txt}) "
+                f"on {len(fids)} flow(s): {', '.join(fids)}.",
+                remedy=remedy.format(item=item, clause=clause_txt),
+                disclosure="vague",
+                dimension=dim,  # type: ignore[arg-type]
+                flows=fids,
+                path=(),
+                nodes=(),
+                types=types,
+                organisations=self.orgs(nodes),
+                countries=self.countries(nodes),
+                clauses=self.clauses(decls),
+                src=flows[0].src,
+                key=f"vague:{item}",
+            )
+
+
+__all__ = ["Context", "VagueGroups", "distinct"]

@@ -1,0 +1,108 @@
+"""Rules on what a flow discloses: collected types, purposes, recipients."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from flowatlas.audit.disclosure import worst
+from flowatlas.audit.rules.context import Context
+from flowatlas.audit.rules.registry import RULES, rule
+from flowatlas.findings import Finding
+
+
+@rule("undeclared-collection", "medium", "Undeclared collection", clause="§1 (1.1-1.4)")
+def undeclared_collection(ctx: Context) -> Iterator[Finding]:
+    """A flow that starts at a data subject collects an information type that no collection
+    declaration covers for that subject's category and the flow's context of collection (or the
+    type is declared only for another context). Matching follows the type hierarchy: a declared
+    ancestor covers the type vaguely (reported at info), a declared descendant or sibling does not
+    cover it. Collection of a sensitive type that is not declared is high."""
+    r = RULES["undeclared-collection"]
+    for fid, bad in ctx.bad("type").items():
+        f = ctx.map.flows[fid]
+        subj = ctx.map.nodes[f.source].subject
+        types = [v.item for v in bad]
+        sev = "high" if any(ctx.map.is_sensitive(t) for t in types) else r.severity
+        reasons = "; ".join(v.reason for v in bad)
+        yield ctx.flow_finding(
+            r,
+            f,
+            severity=sev,
+            disclosure=worst(v.disclosure for v in bad),
+            dimension="type",
+            types=types,
+            decls=[i for v in bad for i in v.declarations],
+            message=f"{ctx.label(f.source)} ({subj}) gives {', '.join(types)} to {ctx.label(f.target)} in context "
+            f"'{f.context}', which the statement does not declare: {reasons}.",
+            remedy=f"Add {', '.join(types)} to the collection clause for {subj} in context '{f.context}' "
+            "(and notify users of the change, §7), or stop collecting it on this flow.",
+        )
+    yield from ctx.vague_findings(
+        r,
+        "type",
+        "Collected type",
+        "Name '{item}' explicitly in clause {clause} so users know it is collected.",
+    )
+
+
+@rule("undeclared-purpose", "medium", "Undeclared purpose", clause="§4; §5.2")
+def undeclared_purpose(ctx: Context) -> Iterator[Finding]:
+    """A flow serves a purpose that no purpose declaration covers, directly or through a broader
+    purpose (omitted); or it shares data for a purpose outside the purposes that the sharing
+    declaration it relies on limits itself to (incorrect, high; ambiguous when the purpose is
+    declared elsewhere). Purposes covered only by a broader declared purpose are reported at info."""
+    r = RULES["undeclared-purpose"]
+    for fid, bad in ctx.bad("purpose").items():
+        f = ctx.map.flows[fid]
+        cls = worst(v.disclosure for v in bad)
+        purposes = [v.item for v in bad]
+        yield ctx.flow_finding(
+            r,
+            f,
+            severity="high" if cls == "incorrect" else r.severity,
+            disclosure=cls,
+            dimension="purpose",
+            types=f.types,
+            decls=[i for v in bad for i in v.declarations],
+            message=f"Flow {f.id} from {ctx.label(f.source)} to {ctx.label(f.target)} is used for "
+            f"{', '.join(purposes)}: {'; '.join(v.reason for v in bad)}.",
+            remedy=f"Declare the purpose(s) {', '.join(purposes)} in §4 (re-obtaining consent if unrelated to the "
+            "original purpose), or stop using the data for it.",
+            key=",".join(purposes),
+        )
+    yield from ctx.vague_findings(r, "purpose", "Purpose", "Describe purpose '{item}' explicitly in clause {clause}.")
+
+
+@rule("undeclared-recipient", "high", "Undeclared recipient", clause="§5 (opening, 5.1-5.4)")
+def undeclared_recipient(ctx: Context) -> Iterator[Finding]:
+    """A flow hands personal data from the controller (or straight from a data subject) to another
+    organisation whose role, under the flow's sharing basis, no sharing declaration allows
+    (omitted); if a prohibition names that role (the statement's "we will not share ... with any
+    irrelevant third parties") and no declared exception applies, the flow is incorrect. A broad
+    permission against a prohibition that names the role exactly is ambiguous (medium). Roles
+    covered only by a broader recipient term are reported at info."""
+    r = RULES["undeclared-recipient"]
+    for fid, bad in ctx.bad("recipient").items():
+        f = ctx.map.flows[fid]
+        v = bad[0]
+        org = ctx.map.organisations[v.item]
+        yield ctx.flow_finding(
+            r,
+            f,
+            severity="medium" if v.disclosure == "ambiguous" else r.severity,
+            disclosure=v.disclosure,
+            dimension="recipient",
+            types=f.types,
+            decls=v.declarations,
+            message=f"{', '.join(sorted(f.types))} go from {ctx.label(f.source)} to {ctx.label(f.target)} of "
+            f"'{org.name}' ({org.role}, {org.jurisdiction}) under "
+            f"{'basis ' + repr(f.sharing_basis) if f.sharing_basis else 'no sharing basis'}: {v.reason}.",
+            remedy="Record the sharing basis this disclosure relies on and declare sharing with recipients of role "
+            f"{org.role} under it in §5, or stop the disclosure.",
+        )
+    yield from ctx.vague_findings(
+        r,
+        "recipient",
+        "Recipient",
+        "Name the kind of recipient '{item}' is in clause {clause} (e.g. list sub-processors).",
+    )

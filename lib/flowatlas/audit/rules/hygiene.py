@@ -1,0 +1,79 @@
+"""The model-hygiene rule: modelling gaps that make the other answers unreliable."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from flowatlas.audit.rules.context import Context
+from flowatlas.audit.rules.registry import RULES, rule
+from flowatlas.findings import Finding
+
+
+@rule("model-hygiene", "low", "Model hygiene", needs_policy=False, clause="-")
+def model_hygiene(ctx: Context) -> Iterator[Finding]:
+    """Modelling problems that make other answers unreliable: a store that emits an information
+    type it never receives (neither the type, nor a broader or narrower one, directly or from the
+    store it backs up or replicates); a node with no flow at all (orphan); an organisation that
+    owns no node and is neither the controller nor the engager of one that does."""
+    r = RULES["model-hygiene"]
+    m, facts = ctx.map, ctx.facts
+    tt = m.type_tree
+    kin: dict[str, frozenset[str]] = {}  # type -> its ancestors and descendants
+
+    def kin_of(h: str) -> frozenset[str]:
+        got = kin.get(h)
+        if got is None:
+            got = kin[h] = frozenset(tt.ancestors(h)) | tt.descendants(h)
+        return got
+
+    for nid, n in m.nodes.items():
+        if n.kind == "store":
+            held = facts.held(nid)
+            # t is kin of a held type exactly when a held type is kin of t (ancestor/descendant,
+            # or t itself: a held type is never a ghost, and is set aside at C speed first)
+            ghost = sorted(t for t in facts.emitted(nid) - held if kin_of(t).isdisjoint(held))
+            if ghost:
+                gs = frozenset(ghost)
+                out = tuple(sorted(f.id for f in facts.out_records.get(nid, ()) if not gs.isdisjoint(f.types)))
+                yield Finding(
+                    rule=r.id,
+                    severity=r.severity,
+                    message=f"Store {ctx.label(nid)} emits {', '.join(ghost)} but no flow brings it there.",
+                    remedy="Add the flow that writes this type into the store, or correct the outgoing flow's types.",
+                    flows=out,
+                    path=(nid,),
+                    nodes=(nid,),
+                    types=tuple(ghost),
+                    organisations=ctx.orgs([nid]),
+                    countries=ctx.countries([nid]),
+                    src=n.src,
+                    key="emits:" + nid,
+                )
+        if nid not in facts.in_records and nid not in facts.out_records and not n.backup_of and not n.replica_of:
+            yield Finding(
+                rule=r.id,
+                severity=r.severity,
+                message=f"Node {ctx.label(nid)} ({n.kind}) has no flow in or out.",
+                remedy="Connect it with the flows that use it, or remove it from the map.",
+                path=(nid,),
+                nodes=(nid,),
+                organisations=ctx.orgs([nid]),
+                countries=ctx.countries([nid]),
+                src=n.src,
+                key="orphan:" + nid,
+            )
+    owners = {n.owner for n in m.nodes.values() if n.owner}
+    engagers = {m.organisations[o].engaged_by for o in owners if m.organisations[o].engaged_by}
+    for oid, o in m.organisations.items():
+        if oid == m.info.controller or oid in owners or oid in engagers:
+            continue
+        yield Finding(
+            rule=r.id,
+            severity=r.severity,
+            message=f"Organisation '{o.name}' ({oid}, {o.role}, {o.jurisdiction}) owns no node of the map.",
+            remedy="Add the systems or stores it runs, or remove it.",
+            organisations=(oid,),
+            countries=(o.jurisdiction,),
+            src=o.src,
+            key="org:" + oid,
+        )

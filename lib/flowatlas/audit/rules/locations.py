@@ -1,0 +1,200 @@
+"""Rules on where data goes: storage locations, transfer bases, destinations, onward chains."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterator
+
+import networkx as nx
+
+from flowatlas.audit.rules.context import Context
+from flowatlas.audit.rules.registry import RULES, rule
+from flowatlas.boundaries import leaves_controller
+from flowatlas.findings import PROBLEM_CLASSES, Finding
+from flowatlas.graph import shortest_flow_paths
+
+
+@rule("storage-location", "high", "Storage outside the declared locations", clause="§2.1")
+def storage_location(ctx: Context) -> Iterator[Finding]:
+    """A store holding personal data (backups and replicas included, each with its own location) is
+    in a country that is not a declared storage location. If a declared transfer names that
+    country the declarations disagree (ambiguous, medium); otherwise the storage is omitted (high).
+    Runs only when the policy declares storage locations."""
+    r = RULES["storage-location"]
+    if not ctx.index.storage:
+        return
+    for sid in ctx.personal_stores:
+        n = ctx.map.nodes[sid]
+        if not n.jurisdiction:
+            continue
+        held = tuple(sorted(ctx.facts.held(sid)))
+        cls, decls, why = ctx.index.location(n.jurisdiction, held, True)
+        if cls not in PROBLEM_CLASSES:
+            continue
+        copies = ctx.facts.copy_sources(sid)
+        what = f"backup/replica of {ctx.label(copies[0])}" if copies else "store"
+        in_flows = ctx.facts.in_flow_ids(sid)
+        declared = ", ".join(sorted(ctx.index.storage))
+        yield Finding(
+            rule=r.id,
+            severity="medium" if cls == "ambiguous" else r.severity,
+            message=f"{ctx.label(sid)} ({what}, owned by {n.owner}) keeps {', '.join(held)} in {n.jurisdiction}; "
+            f"the statement declares storage in {declared}: {why}.",
+            remedy=f"Move the {what} to {declared}, or declare storage in {n.jurisdiction} (§2.1) with the "
+            "transfer basis that covers it.",
+            disclosure=cls,
+            dimension="location",
+            flows=in_flows,
+            path=(*reversed(copies), sid),
+            nodes=(sid,),
+            types=held,
+            organisations=ctx.orgs([sid, *copies]),
+            countries=ctx.countries([sid, *copies]),
+            clauses=ctx.clauses(decls),
+            src=n.src,
+            key=sid,
+        )
+
+
+@rule("cross-border-basis", "high", "Cross-border transfer without a valid basis", clause="PDPA s26 / GDPR Ch. V")
+def cross_border_basis(ctx: Context) -> Iterator[Finding]:
+    """A flow between nodes in different countries (not both inside the regime's area; collection
+    flows from and deliveries to data subjects excluded) must name a transfer basis that is valid under the regime
+    selected by the map's home: a contract safeguard of the recipient naming the destination,
+    binding corporate rules only between related organisations and held by the recipient, a
+    recognised certification, in-transit only when the flow says so, a basis of the right regime
+    (GDPR bases are invalid under a PDPA home and vice versa). A missing basis is omitted, an
+    invalid one incorrect; both are high."""
+    r = RULES["cross-border-basis"]
+    for fid, bad in ctx.bad("safeguard").items():
+        sg = next((v for v in bad if v.item == "transfer"), None)
+        if sg is None:
+            continue
+        f = ctx.map.flows[fid]
+        a, b = ctx.country(f.source), ctx.country(f.target)
+        dst_org = ctx.org_of(f.target)
+        yield ctx.flow_finding(
+            r,
+            f,
+            disclosure=sg.disclosure,
+            dimension="safeguard",
+            types=f.types,
+            extra_clauses=ctx.regime_clause(f.transfer_basis),
+            message=f"{', '.join(sorted(f.types))} cross from {a} to {b} ({ctx.label(f.source)} → "
+            f"{ctx.label(f.target)}, recipient {dst_org}) without a valid transfer basis under "
+            f"{ctx.regime.id if ctx.regime else 'any regime'}: {sg.reason}.",
+            remedy="Put a valid basis in place and record it on the flow (transfer_basis), e.g. a contract with "
+            f"{dst_org} that names {b}, a recognised certification, or keep the data in {a}.",
+            key="basis",
+        )
+
+
+@rule("undeclared-destination", "medium", "Transfer to a country the statement never mentions", clause="§2.1; §5")
+def undeclared_destination(ctx: Context) -> Iterator[Finding]:
+    """The controller itself sends personal data across a border on a valid basis, but to a country
+    that is neither a declared storage location nor the destination of a declared transfer: the
+    transfer is lawful yet undeclared. Flows into stores are left to storage-location, relays that
+    only pass data through (in_transit) are not reported, and hops between other organisations
+    are left to onward-transfer."""
+    r = RULES["undeclared-destination"]
+    for loc in ctx.by_dimension["location"].get("omitted", ()):
+        f = ctx.map.flows[loc.flow]
+        if f.in_transit or not ctx.facts.is_controller(f.source) or ctx.facts.kind[f.target] == "store":
+            continue
+        sg = next((v for v in ctx.verdicts[f.id] if v.dimension == "safeguard" and v.item == "transfer"), None)
+        if sg is None or sg.disclosure != "clear":
+            continue
+        a, b = ctx.country(f.source), ctx.country(f.target)
+        yield ctx.flow_finding(
+            r,
+            f,
+            disclosure="omitted",
+            dimension="location",
+            types=f.types,
+            decls=loc.declarations,
+            extra_clauses=ctx.regime_clause(f.transfer_basis),
+            message=f"{', '.join(sorted(f.types))} go from {a} to {b} ({ctx.label(f.source)} → "
+            f"{ctx.label(f.target)}) on a valid basis ({sg.reason}), but the statement never tells users "
+            f"their data goes to {b}: {loc.reason}.",
+            remedy=f"Disclose the transfer to {b} and its safeguard in the statement (§2.1/§5), or keep the data "
+            f"in {a}.",
+        )
+
+
+@rule("onward-transfer", "high", "Onward transfer through a chain of hops", clause="§5.2; §2.1")
+def onward_transfer(ctx: Context) -> Iterator[Finding]:
+    """After data leaves the controller, it travels on (processor → sub-processor → ...) and reaches,
+    two or more hops after the hand-over, an organisation whose role no sharing declaration covers
+    (under the last hop's sharing basis, or under any basis when the hop names none; a role a
+    prohibition names is incorrect) or a country the statement does not declare (storage locations
+    and declared transfers). One breadth-first search per information type handed over, over
+    the flows carrying it; the finding carries the whole node path from the controller's last
+    node, and the types that travel it."""
+    r = RULES["onward-transfer"]
+    m, facts, index = ctx.map, ctx.facts, ctx.index
+    G = ctx.analysis.graph
+    ctrl = m.info.controller
+    groups: dict[tuple[str, tuple[str, ...], tuple[str, ...]], set[str]] = defaultdict(set)
+    # the hand-overs, per type: (flow id, source, target) of each flow leaving the controller
+    handovers: dict[str, list[tuple[str, str, str]]] = defaultdict(list)
+    for f in m.flows.values():
+        if leaves_controller(m, f):
+            for t in f.types:
+                handovers[t].append((f.id, f.source, f.target))
+    for t in sorted(handovers):
+        first: dict[str, tuple[str, str]] = {}  # hand-over target -> (flow id, source), smallest id
+        for fid, source, target in sorted(handovers[t]):
+            first.setdefault(target, (fid, source))
+
+        def onward(u: str, v: str, k: str, t: str = t) -> bool:
+            """A flow carrying t on, from a node other than a data subject, to one that is not the controller's."""
+            return t in G.edges[u, v, k]["types"] and facts.kind[u] != "subject" and v not in facts.controller_nodes
+
+        view = nx.subgraph_view(G, filter_edge=onward)
+        for node, later in shortest_flow_paths(view, first).items():
+            start = m.flows[later[0]].source if later else node  # the hand-over target it came from
+            fid, source = first[start]
+            flows = (fid, *later)
+            nodes = (source, start, *(m.flows[x].target for x in later))
+            if len(flows) < 2 or facts.kind[node] == "subject" or facts.owner[node] in (None, ctrl):
+                continue
+            groups[(node, nodes, flows)].add(t)
+    for (node, nodes, flows), types in sorted(groups.items()):
+        n = m.nodes[node]
+        ttuple = tuple(sorted(types))
+        role = facts.role(node)
+        last = m.flows[flows[-1]]
+        if last.sharing_basis is not None:  # the hop names its basis: hold it like a disclosure
+            role_cls, role_decls, _ = index.recipient(role, last.sharing_basis, ttuple, tuple(sorted(last.purposes)))
+        else:
+            role_cls, role_decls = index.role_declared(role)
+        country_ok = n.jurisdiction is None or n.jurisdiction in index.declared_countries(ttuple)
+        if role_cls in ("clear", "vague") and country_ok:
+            continue
+        problems = []
+        if role_cls not in ("clear", "vague"):
+            problems.append(f"no sharing declaration covers recipients of role {role}")
+        if not country_ok:
+            problems.append(f"{n.jurisdiction} is not a declared location")
+        dim = "recipient" if role_cls not in ("clear", "vague") else "location"
+        decls = role_decls if dim == "recipient" else tuple(i for v in index.storage.values() for i in v)
+        hops = " → ".join(f"{x} ({m.nodes[x].jurisdiction or '-'})" for x in nodes)
+        yield Finding(
+            rule=r.id,
+            severity=r.severity,
+            message=f"{', '.join(ttuple)} reach {ctx.label(node)} of {n.owner} ({role}, {n.jurisdiction}) "
+            f"{len(flows)} hops after leaving the controller: {hops}; {' and '.join(problems)}.",
+            remedy=f"Require the onward recipient chain to be approved and bound by contract, and declare "
+            f"recipients of role {role} and {n.jurisdiction} in the statement, or cut the onward flow.",
+            disclosure="incorrect" if role_cls == "incorrect" else "omitted",
+            dimension=dim,
+            flows=flows,
+            path=nodes,
+            nodes=(node,),
+            types=ttuple,
+            organisations=ctx.orgs(nodes),
+            countries=ctx.countries(nodes),
+            clauses=ctx.clauses(decls),
+            src=m.flows[flows[-1]].src,
+            key=node,
+        )
