@@ -16,6 +16,7 @@ from flowatlas.audit import cli as audit_cmd
 from flowatlas.errors import FlowatlasError, MapValidationError
 from flowatlas.inert import terminal_text
 from flowatlas.render import command as render_cmd
+from flowatlas.render.views import VIEW_REGISTRY
 from flowatlas.report import cli as _report
 
 EXIT_OK, EXIT_FINDINGS, EXIT_INVALID, EXIT_NOTEBOOK = 0, 1, 2, 3
@@ -81,7 +82,7 @@ COMMANDS: dict[str, tuple[str, Callable[[argparse.ArgumentParser], None], Callab
         _report.add_notebooks_arguments,
         _report.notebooks_main,
     ),
-    "render": ("draw diagrams: overview, lineage:TYPE, findings, summary", render_cmd.add_arguments, render_cmd.main),
+    "render": (f"draw diagrams: {', '.join(VIEW_REGISTRY)}", render_cmd.add_arguments, render_cmd.main),
     "synth": ("write a synthetic map of a chosen size", synth.add_arguments, synth.main),
     "audit": audit_cmd.COMMAND,
 }

@@ -17,6 +17,7 @@ import time
 from pathlib import Path
 
 from flowatlas.findings import Finding
+from flowatlas.render.views import view_help
 
 EXIT_OK = 0
 #: The longest file name (bytes) most file systems allow.
@@ -40,8 +41,7 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
         "--view",
         action="append",
         metavar="VIEW",
-        help="overview | lineage:TYPE | findings | summary[:organisation|:jurisdiction]; "
-        "repeat or comma-separate for several (default: overview)",
+        help=f"{view_help()}; repeat or comma-separate for several (default: overview)",
     )
     p.add_argument("--format", default="svg", help="comma list of svg, png, dot (default: svg)")
     p.add_argument("--out", default="outputs/diagrams", help="output folder (default: outputs/diagrams)")

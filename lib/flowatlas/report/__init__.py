@@ -50,6 +50,7 @@ _EXPORTS: dict[str, str] = {
     "run_audit": "flowatlas.report.data",
     "run_diff": "flowatlas.report.views",
     "severity_counts": "flowatlas.report.data",
+    "show_diagrams": "flowatlas.report.views",
     "show_tables": "flowatlas.report.views",
     "style_disclosure": "flowatlas.report.views",
     "style_severity": "flowatlas.report.views",

@@ -460,8 +460,12 @@ def lineage_specs(m, which: str = "sensitive") -> list[str]:
 
 
 def diagram_specs(m, lineage_types: str = "sensitive") -> list[str]:
-    """Every view the diagrams notebook writes: overview, findings, both summaries, lineages."""
-    return ["overview", "findings", "summary", "summary:jurisdiction", *lineage_specs(m, lineage_types)]
+    """Every view the diagrams notebook writes: each registered view, lineages for ``lineage_types``
+    (:func:`flowatlas.render.registry.view_specs`)."""
+    from flowatlas.render.views import view_specs
+
+    types = [spec.partition(":")[2] for spec in lineage_specs(m, lineage_types)]
+    return view_specs(types)
 
 
 def diagram(m, findings: Sequence[Finding], spec: str = "overview") -> SVG:
@@ -470,6 +474,18 @@ def diagram(m, findings: Sequence[Finding], spec: str = "overview") -> SVG:
 
     _stem, g = build_view(m, spec, list(findings))
     return SVG(to_svg(g))
+
+
+def show_diagrams(m, findings: Sequence[Finding]) -> None:
+    """Every registered view that needs no information type, each under a heading with what it shows."""
+    from IPython.display import display
+
+    from flowatlas.render.views import parse_spec, view_specs
+
+    for spec in view_specs():
+        view, _ = parse_spec(spec)
+        display(heading(f"{spec}: {view.title}"))
+        display(diagram(m, findings, spec))
 
 
 def write_diagrams(

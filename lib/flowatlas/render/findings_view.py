@@ -1,0 +1,67 @@
+"""The findings view: only the nodes and flows that findings touch, edges marked with rules."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from flowatlas.atlas import Map
+from flowatlas.findings import Finding
+from flowatlas.render.diagram import Diagram
+from flowatlas.render.legend import add_legend
+from flowatlas.render.parts import (
+    ViewContext,
+    add_clustered_nodes,
+    add_flow_edge,
+    count_text,
+    kinds_present,
+    new_diagram,
+    view_title,
+)
+from flowatlas.render.registry import View
+from flowatlas.render.text import shorten
+
+
+def findings_view(
+    m: Map,
+    findings: Sequence[Finding],
+    *,
+    provenance: bool = True,
+) -> Diagram:
+    """Only the nodes and flows that ``findings`` touch; each edge lists its rules."""
+    ctx = ViewContext.make(m, findings, provenance)
+    fids = sorted({fid for f in ctx.findings for fid in f.flows if fid in m.flows})
+    node_ids = {n for f in ctx.findings for n in (*f.path, *f.nodes) if n in m.nodes}
+    for fid in fids:
+        node_ids.update((m.flows[fid].source, m.flows[fid].target))
+    loose = [
+        f
+        for f in ctx.findings
+        if not any(x in m.flows for x in f.flows) and not any(n in m.nodes for n in (*f.path, *f.nodes))
+    ]
+    extra = [
+        f"{count_text(len(ctx.findings), 'finding')} touching {count_text(len(fids), 'flow')} "
+        f"and {count_text(len(node_ids), 'node')}"
+    ]
+    if loose:
+        rules = sorted({f.rule for f in loose})
+        extra.append(
+            f"{count_text(len(loose), 'finding')} not tied to a node or flow: {shorten(', '.join(rules), 100)}"
+        )
+    if not ctx.findings:
+        extra.append("no findings")
+    g = new_diagram("findings", view_title(m, "findings", ctx, extra), m)
+    add_clustered_nodes(g, ctx, node_ids)
+    for fid in fids:
+        add_flow_edge(g, ctx, m.flows[fid], rules=True)
+    add_legend(g, m.home, kinds=kinds_present(m, node_ids) if node_ids else ("system",))
+    return g
+
+
+def _draw(m: Map, arg: str, findings: Sequence[Finding] | None, *, max_nodes: int, provenance: bool) -> Diagram:
+    return findings_view(m, findings or [], provenance=provenance)
+
+
+VIEW = View("findings", "only the nodes and flows that findings touch; each edge lists its rules", draw=_draw)
+
+
+__all__ = ["VIEW", "findings_view"]

@@ -1,0 +1,80 @@
+"""Lineage: where one information type (and its subtypes) goes, from collection on."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from flowatlas.atlas import Map
+from flowatlas.errors import UsageError
+from flowatlas.findings import Finding
+from flowatlas.graph import build_graph, carriers
+from flowatlas.render.diagram import Diagram
+from flowatlas.render.legend import add_legend
+from flowatlas.render.parts import (
+    ViewContext,
+    add_clustered_nodes,
+    add_flow_edge,
+    kinds_present,
+    new_diagram,
+    view_title,
+)
+from flowatlas.render.registry import View
+from flowatlas.suggest import did_you_mean
+
+
+def lineage(
+    m: Map,
+    type_id: str,
+    findings: Sequence[Finding] | None = None,
+    *,
+    provenance: bool = True,
+) -> Diagram:
+    """Where ``type_id`` and its subtypes go: from every collection point to every place reached.
+
+    Raises :class:`~flowatlas.errors.UsageError` for an unknown type.
+    """
+    if type_id not in m.types:
+        hint = did_you_mean(type_id, m.types)
+        raise UsageError(f"unknown information type '{type_id}'" + (f"; {hint}" if hint else ""))
+    ctx = ViewContext.make(m, findings, provenance)
+    wanted = m.type_tree.descendants(type_id)
+    fids = carriers(build_graph(m), type_id)
+    node_ids = {end for fid in fids for end in (m.flows[fid].source, m.flows[fid].target)}
+    has_in = {m.flows[fid].target for fid in fids}
+    has_out = {m.flows[fid].source for fid in fids}
+    starts = {n for n in has_out if n not in has_in or m.nodes[n].kind == "subject"}
+    extras: dict[str, list[str]] = {}
+    for nid in node_ids:
+        if nid in starts:
+            extras[nid] = ["● collected here"]
+        elif nid not in has_out:
+            extras[nid] = ["■ ends here"]
+    countries = sorted({m.nodes[n].jurisdiction for n in node_ids if m.nodes[n].jurisdiction})
+    orgs = sorted({m.nodes[n].owner for n in node_ids if m.nodes[n].owner})
+    t = m.types[type_id]
+    what = f"lineage of {type_id} ({t.name})" + (f" and {len(wanted) - 1} subtypes" if len(wanted) > 1 else "")
+    extra = [
+        f"{len(fids)} flows, {len(node_ids)} places, {len(orgs)} organisations; reaches: "
+        + (", ".join(countries) or "nowhere")
+    ]
+    if not fids:
+        extra.append(f"no flow carries {type_id} or a subtype")
+    g = new_diagram(f"lineage-{type_id}", view_title(m, what, ctx, extra), m)
+    add_clustered_nodes(g, ctx, node_ids, extras, bold=frozenset(starts))
+    for fid in fids:
+        f = m.flows[fid]
+        add_flow_edge(g, ctx, f, types=[x for x in f.types if x in wanted])
+    add_legend(g, m.home, kinds=kinds_present(m, node_ids) if node_ids else ("system",))
+    return g
+
+
+def _draw(m: Map, arg: str, findings: Sequence[Finding] | None, *, max_nodes: int, provenance: bool) -> Diagram:
+    return lineage(m, arg, findings, provenance=provenance)
+
+
+VIEW = View(
+    "lineage", "where one information type and its subtypes go, from collection on", parameter="TYPE", draw=_draw
+)
+
+
+__all__ = ["VIEW", "lineage"]

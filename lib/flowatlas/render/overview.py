@@ -1,0 +1,92 @@
+"""The overview: every node and flow, countries as clusters, organisations inside them."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from flowatlas.atlas import Map
+from flowatlas.findings import Finding
+from flowatlas.render.diagram import Diagram
+from flowatlas.render.legend import add_legend
+from flowatlas.render.parts import (
+    DEFAULT_MAX_NODES,
+    MAX_SUMMARY_EDGES,
+    ViewContext,
+    add_clustered_nodes,
+    add_flow_edge,
+    border_crossing,
+    count_text,
+    kinds_present,
+    new_diagram,
+    view_title,
+)
+from flowatlas.render.registry import View
+from flowatlas.render.summary import SUBJECTS, summary
+
+
+def overview(
+    m: Map,
+    findings: Sequence[Finding] | None = None,
+    *,
+    max_nodes: int = DEFAULT_MAX_NODES,
+    provenance: bool = True,
+) -> Diagram:
+    """Every node and flow: jurisdictions as clusters, organisations inside them.
+
+    Above ``max_nodes`` nodes it returns the :func:`summary` by organisation, or by
+    jurisdiction when even that is too big (more than ``max_nodes`` boxes or
+    :data:`MAX_SUMMARY_EDGES` arrows), and says so in the diagram's title.
+    ``provenance=False`` leaves file:line out of tooltips.
+    """
+    if len(m.nodes) > max_nodes:
+        by, why = _collapse_by(m, max_nodes)
+        note = (
+            f"collapsed: {len(m.nodes)} nodes is more than max_nodes={max_nodes}, so this is the summary by {by}"
+            f"{why}; draw lineage:TYPE or raise --max-nodes for detail"
+        )
+        return summary(m, by, findings, provenance=provenance, note=note)
+    ctx = ViewContext.make(m, findings, provenance)
+    crossing = [cb for f in m.flows.values() if (cb := border_crossing(m, f))]
+    leave = sum(1 for a, _ in crossing if a == m.home)
+    enter = sum(1 for _, b in crossing if b == m.home)
+    flagged = sum(1 for f in m.flows.values() if ctx.by_flow.get(f.id))
+    extra = [
+        f"{count_text(len(m.nodes), 'node')}, {count_text(len(m.flows), 'flow')}, "
+        f"{count_text(flagged, 'flow')} with findings",
+        f"{count_text(len(crossing), 'cross-border flow')} (thick dashed): {leave} leave {m.home}, "
+        f"{len(crossing) - leave - enter} onward abroad, {enter} enter {m.home}",
+    ]
+    if findings is None:
+        extra.append("not audited: colours show no findings")
+    g = new_diagram("overview", view_title(m, "overview", ctx, extra), m)
+    add_clustered_nodes(g, ctx, m.nodes)
+    for f in m.flows.values():
+        add_flow_edge(g, ctx, f)
+    add_legend(g, m.home, kinds=kinds_present(m, m.nodes))
+    return g
+
+
+def _collapse_by(m: Map, max_nodes: int) -> tuple[str, str]:
+    """``(by, why)``: organisation, or jurisdiction when the organisation summary is too large."""
+    owner = {nid: n.owner or SUBJECTS for nid, n in m.nodes.items()}
+    n_orgs = len(set(owner.values()))
+    if n_orgs > max_nodes:
+        return "jurisdiction", f" ({n_orgs} organisation boxes would be more than {max_nodes})"
+    pairs = {(a, b) for f in m.flows.values() if (a := owner[f.source]) != (b := owner[f.target])}
+    if len(pairs) > MAX_SUMMARY_EDGES:
+        return "jurisdiction", f" ({len(pairs)} arrows between organisations would be more than {MAX_SUMMARY_EDGES})"
+    return "organisation", ""
+
+
+def _draw(m: Map, arg: str, findings: Sequence[Finding] | None, *, max_nodes: int, provenance: bool) -> Diagram:
+    return overview(m, findings, max_nodes=max_nodes, provenance=provenance)
+
+
+VIEW = View(
+    "overview",
+    "every node and flow; countries as clusters, organisations inside them (the summary above --max-nodes)",
+    draw=_draw,
+)
+
+
+__all__ = ["VIEW", "overview"]

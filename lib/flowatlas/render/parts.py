@@ -1,0 +1,407 @@
+"""What every view draws alike: the view context, nodes with their tooltips, flows as edges,
+titles, and the size limits of the views.
+
+Output is deterministic: records are visited in id order and findings in id order, so the same
+map gives byte-identical DOT whatever the order of its files and records. All map text goes
+through :func:`flowatlas.render.text.dot_text`, so no name can inject DOT or HTML.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+
+import pycountry
+
+from flowatlas.atlas import Map
+from flowatlas.boundaries import INTERNAL_ROLES, is_transfer
+from flowatlas.findings import SEVERITY_RANK, Finding
+from flowatlas.model import Flow, Node, Source
+from flowatlas.render import style
+from flowatlas.render.diagram import Diagram
+from flowatlas.render.text import dot_text, dot_tooltip, shorten, wrap
+
+#: Above this many nodes the overview collapses into the summary view.
+DEFAULT_MAX_NODES = 150
+
+#: The collapsed overview uses the summary by jurisdiction when the one by organisation would
+#: need more arrows than this (graphviz's time grows much faster than the number of arrows).
+MAX_SUMMARY_EDGES = 300
+
+#: Above this many arrows a summary is laid out with straight lines and dot's iteration limits
+#: (``mclimit``, ``nslimit``) lowered, so that even a dense summary lays out in seconds.
+QUICK_LAYOUT_EDGES = 200
+
+#: Summary tooltips list at most this many items of a kind (nodes, flows, types, findings),
+#: then "+K more", so no label or tooltip grows with the map.
+SUMMARY_LIST = 8
+
+
+# --------------------------------------------------------------------------- helpers
+
+
+def country_name(code: str | None) -> str:
+    """``Singapore`` for ``SG``; the code itself when unknown; ``no location`` for None."""
+    if not code:
+        return "no location"
+    c = pycountry.countries.get(alpha_2=code)
+    return getattr(c, "common_name", None) or (c.name if c else code)
+
+
+def where_text(m: Map, src: Source | None) -> str:
+    """``file:line`` relative to the map folder (so the DOT does not depend on the cwd)."""
+    if src is None:
+        return "(no source)"
+    file = src.file
+    root = m.root.rstrip("/")
+    if root and root != "<memory>" and file.startswith(root + "/"):
+        file = file[len(root) + 1 :]
+    return f"{file}:{src.line}"
+
+
+def worst_severity(fs: Iterable[Finding]) -> str | None:
+    worst = None
+    for f in fs:
+        if worst is None or SEVERITY_RANK[f.severity] > SEVERITY_RANK[worst]:
+            worst = f.severity
+    return worst
+
+
+def count_text(k: int, word: str) -> str:
+    return f"{k} {word}{'' if k == 1 else 's'}"
+
+
+def yes_no(v: bool | None) -> str:
+    return "unknown" if v is None else ("yes" if v else "no")
+
+
+@dataclass
+class ViewContext:
+    m: Map
+    findings: list[Finding]
+    provenance: bool
+    by_flow: dict[str, list[Finding]] = field(default_factory=dict)
+    by_node: dict[str, list[Finding]] = field(default_factory=dict)
+
+    @classmethod
+    def make(cls, m: Map, findings: Sequence[Finding] | None, provenance: bool) -> ViewContext:
+        fs = sorted(findings or (), key=lambda f: (-SEVERITY_RANK[f.severity], f.rule, f.id))
+        ctx = cls(m, fs, provenance)
+        for f in fs:
+            for fid in dict.fromkeys(f.flows):
+                ctx.by_flow.setdefault(fid, []).append(f)
+            for nid in dict.fromkeys(f.nodes):
+                ctx.by_node.setdefault(nid, []).append(f)
+        return ctx
+
+    def where(self, src: Source | None) -> str:
+        return where_text(self.m, src) if self.provenance else "(provenance hidden)"
+
+    def finding_lines(self, fs: Sequence[Finding]) -> list[str]:
+        out: list[str] = []
+        for f in fs:
+            cls_ = f" · {f.dimension or ''} {f.disclosure}" if f.disclosure else ""
+            out.append(f"[{f.severity}] {f.rule}{cls_} ({f.id})")
+            out.append(f"  {f.message}")
+            for c in f.clauses:
+                out.append(f"  held against §{c.clause} ({c.policy}/{c.declaration}): “{shorten(c.quote, 160)}”")
+            if f.remedy:
+                out.append(f"  remedy: {f.remedy}")
+            if f.src is not None:
+                out.append(f"  at {self.where(f.src)}")
+        return out
+
+
+def node_kind(m: Map, n: Node) -> str:
+    if n.kind != "subject" and n.owner and m.organisations[n.owner].role not in INTERNAL_ROLES:
+        return "external_store" if n.kind == "store" else "external"
+    return n.kind
+
+
+def new_diagram(name: str, title: str, m: Map, *, rankdir: str = "TB") -> Diagram:
+    g = Diagram(name=name)
+    g.attr(
+        "graph",
+        rankdir=rankdir,
+        newrank="true",
+        fontname=style.FONT,
+        fontsize="14",
+        labelloc="t",
+        labeljust="l",
+        label=dot_text(title),
+        tooltip=dot_tooltip(title),
+        nodesep="0.25",
+        ranksep="0.7",
+        outputorder="edgesfirst",
+        pad="0.2",
+    )
+    g.attr("node", fontname=style.FONT, fontsize=style.FONT_SIZE, margin="0.12,0.06")
+    g.attr("edge", fontname=style.FONT, fontsize=style.EDGE_FONT_SIZE, arrowsize="0.8")
+    return g
+
+
+def type_label(m: Map, t: str) -> str:
+    return t + ("*" if t in m.types and m.is_sensitive(t) else "")
+
+
+def type_lines(m: Map, types: Iterable[str], limit: int = style.MAX_TYPE_LINES) -> list[str]:
+    """Edge-label lines for ``types``: one per type, or grouped under parents when many.
+
+    >>> type_lines(m, ["email", "phone", "name", "ip"], limit=2)  # doctest: +SKIP
+    ['contact: email, name, phone', 'ip']
+    """
+    names = sorted(set(types))
+    if len(names) <= limit:
+        return [type_label(m, t) for t in names]
+    tree = m.type_tree
+    groups: dict[str, list[str]] = {t: [t] for t in names}
+    while len(groups) > limit:
+        deepest = max(tree.depth(k) if k in tree else 0 for k in groups)
+        if deepest == 0:
+            break
+        lifted: dict[str, list[str]] = {}
+        for k, members in groups.items():
+            parent = tree.parents.get(k) if k in tree else None
+            key = parent if parent is not None and tree.depth(k) == deepest else k
+            lifted.setdefault(key, []).extend(members)
+        groups = lifted
+    lines = []
+    for k in sorted(groups):
+        members = sorted(groups[k])
+        if members == [k]:
+            lines.append(type_label(m, k))
+        else:
+            lines.append(shorten(f"{k}: {', '.join(type_label(m, t) for t in members)}", 44))
+    if len(lines) > limit + 1:
+        lines = [*lines[:limit], f"+{len(lines) - limit} more groups"]
+    return lines
+
+
+# --------------------------------------------------------------------------- nodes
+
+
+def node_tooltip(ctx: ViewContext, nid: str) -> str:
+    m = ctx.m
+    n = m.nodes[nid]
+    lines = [f"{n.kind}: {n.name} ({n.id})"]
+    if n.owner:
+        o = m.organisations[n.owner]
+        lines.append(f"owner: {o.name} ({o.id}), {o.role}, based in {o.jurisdiction}")
+    if n.subject:
+        lines.append(f"data subject: {m.subjects[n.subject].name} ({n.subject})")
+    lines.append(f"located in: {country_name(n.jurisdiction)} ({n.jurisdiction or '-'})")
+    if n.kind == "store":
+        lines.append(
+            f"retention: {n.retention}; encrypted at rest: {yes_no(n.encrypted_at_rest)}; "
+            f"erase reaches it: {yes_no(n.erase)}; export reaches it: {yes_no(n.export)}"
+        )
+        if n.retention_purposes:
+            lines.append(f"kept longer for: {', '.join(n.retention_purposes)}")
+        if n.access_control:
+            lines.append(f"access control: {n.access_control}")
+        for k in ("backup_of", "replica_of"):
+            if getattr(n, k):
+                lines.append(f"{k.replace('_', ' ')}: {getattr(n, k)}")
+    inbound = sorted({t for f in m.flows.values() if f.target == nid for t in f.types})
+    outbound = sorted({t for f in m.flows.values() if f.source == nid for t in f.types})
+    if inbound:
+        lines.append(f"receives: {', '.join(inbound)}")
+    if outbound:
+        lines.append(f"sends: {', '.join(outbound)}")
+    if n.illustrative:
+        lines.append("illustrative: yes (the architecture is an illustration)")
+    if n.description:
+        lines.append(f"note: {n.description}")
+    fs = ctx.by_node.get(nid, [])
+    if fs:
+        lines.append(f"findings ({len(fs)}):")
+        lines.extend(ctx.finding_lines(fs))
+    lines.append(f"defined at {ctx.where(n.src)}")
+    return "\n".join(lines)
+
+
+def add_node(g: Diagram, ctx: ViewContext, nid: str, *, extra: Sequence[str] = (), bold: bool = False) -> None:
+    m = ctx.m
+    n = m.nodes[nid]
+    attrs = dict(style.NODE_STYLE[node_kind(m, n)])
+    label = wrap(n.name)
+    if n.kind == "store" and n.retention:
+        label += f"\n[keeps {shorten(n.retention, 20)}]"
+    fs = ctx.by_node.get(nid, [])
+    if fs:
+        worst = worst_severity(fs)
+        attrs["color"] = style.SEVERITY_COLOUR[worst]
+        attrs["penwidth"] = "3"
+        rules = sorted({f.rule for f in fs})
+        label += ("\nℹ " if worst == "info" else "\n⚠ ") + shorten(", ".join(rules), 40)
+    for line in extra:
+        label += "\n" + line
+    if bold:
+        attrs["penwidth"] = "3"
+    g.node(nid, label=dot_text(label), tooltip=dot_tooltip(node_tooltip(ctx, nid)), **attrs)
+
+
+def add_clustered_nodes(
+    g: Diagram,
+    ctx: ViewContext,
+    node_ids: Iterable[str],
+    extras: dict[str, list[str]] | None = None,
+    bold: frozenset[str] = frozenset(),
+) -> None:
+    """Jurisdiction clusters (home first), organisation sub-clusters, then the nodes."""
+    m = ctx.m
+    extras = extras or {}
+    tree: dict[str, dict[str, list[str]]] = defaultdict(lambda: defaultdict(list))
+    loose: list[str] = []
+    for nid in sorted(node_ids):
+        n = m.nodes[nid]
+        if n.jurisdiction is None:
+            loose.append(nid)
+        else:
+            tree[n.jurisdiction][n.owner or ""].append(nid)
+    for nid in loose:
+        add_node(g, ctx, nid, extra=extras.get(nid, ()), bold=nid in bold)
+    for jur in sorted(tree, key=lambda j: (j != m.home, j)):
+        home = jur == m.home
+        label = f"{country_name(jur)} ({jur})" + (" · home" if home else f" · outside {m.home}")
+        with g.subgraph(name=f"cluster ~{jur}") as cj:
+            cj.attr(
+                label=dot_text(label),
+                tooltip=dot_tooltip(label),
+                fontsize="13",
+                **(style.HOME_CLUSTER if home else style.FOREIGN_CLUSTER),
+            )
+            for owner in sorted(tree[jur]):
+                members = tree[jur][owner]
+                if not owner:
+                    for nid in members:
+                        add_node(cj, ctx, nid, extra=extras.get(nid, ()), bold=nid in bold)
+                    continue
+                o = m.organisations[owner]
+                olabel = f"{wrap(o.name, 30, 2)}\n({o.role.replace('_', ' ')}, {o.jurisdiction})"
+                otip = org_tooltip(ctx, owner)
+                with cj.subgraph(name=f"cluster ~{jur} ~{owner}") as co:
+                    co.attr(label=dot_text(olabel), tooltip=dot_tooltip(otip), fontsize="11", **style.ORG_CLUSTER)
+                    for nid in members:
+                        add_node(co, ctx, nid, extra=extras.get(nid, ()), bold=nid in bold)
+
+
+def org_tooltip(ctx: ViewContext, oid: str) -> str:
+    o = ctx.m.organisations[oid]
+    lines = [f"organisation: {o.name} ({o.id})", f"role: {o.role}", f"jurisdiction: {o.jurisdiction}"]
+    if o.group:
+        lines.append(f"group: {o.group}")
+    if o.engaged_by:
+        lines.append(f"engaged by: {o.engaged_by}")
+    for sg in o.safeguards:
+        bits = [sg.kind]
+        if sg.scheme:
+            bits.append(sg.scheme)
+        if sg.countries:
+            bits.append("covers " + ", ".join(sg.countries))
+        if sg.reference:
+            bits.append(f"ref {sg.reference}")
+        if sg.valid_until:
+            bits.append(f"valid until {sg.valid_until.isoformat()}")
+        lines.append("safeguard: " + "; ".join(bits))
+    if not o.safeguards:
+        lines.append("safeguards: none recorded")
+    if o.description:
+        lines.append(f"note: {o.description}")
+    lines.append(f"defined at {ctx.where(o.src)}")
+    return "\n".join(lines)
+
+
+# --------------------------------------------------------------------------- edges
+
+
+def border_crossing(m: Map, f: Flow) -> tuple[str, str] | None:
+    """The two countries of a flow that is a transfer (:func:`~flowatlas.boundaries.is_transfer`)."""
+    a, b = m.nodes[f.source].jurisdiction, m.nodes[f.target].jurisdiction
+    return (a, b) if a and b and is_transfer(m, f) else None
+
+
+def flow_tooltip(ctx: ViewContext, f: Flow) -> str:
+    m = ctx.m
+    s, t = m.nodes[f.source], m.nodes[f.target]
+    lines = [f"flow {f.id}: {s.name} → {t.name}"]
+    cb = border_crossing(m, f)
+    lines.append(
+        f"from {s.id} ({s.jurisdiction or '-'}) to {t.id} ({t.jurisdiction or '-'})"
+        + (f" · CROSS-BORDER {cb[0]} → {cb[1]}" + (" (in transit)" if f.in_transit else "") if cb else "")
+    )
+    lines.append(
+        "types: "
+        + ", ".join(
+            f"{x} ({m.types[x].name}{', sensitive' if m.is_sensitive(x) else ''})" if x in m.types else x
+            for x in f.types
+        )
+    )
+    lines.append("purposes: " + ", ".join(f.purposes))
+    if f.subjects:
+        lines.append("subjects: " + ", ".join(f.subjects))
+    if f.context:
+        lines.append(f"collected in context: {f.context}")
+    lines.append(f"sharing basis: {f.sharing_basis or '-'}; transfer basis: {f.transfer_basis or '-'}")
+    lines.append(f"encrypted in transit: {yes_no(f.encrypted)}")
+    if f.evidence:
+        lines.append(f"evidence: {f.evidence}")
+    if f.description:
+        lines.append(f"note: {f.description}")
+    fs = ctx.by_flow.get(f.id, [])
+    if fs:
+        lines.append(f"findings ({len(fs)}):")
+        lines.extend(ctx.finding_lines(fs))
+    else:
+        lines.append("findings: none")
+    lines.append(f"defined at {ctx.where(f.src)}")
+    return "\n".join(lines)
+
+
+def rule_line(fs: Sequence[Finding], limit: int = 2) -> str:
+    rules = sorted({f.rule for f in fs if f.severity != "info"} or {f.rule for f in fs})
+    text = ", ".join(rules[:limit]) + (f" +{len(rules) - limit}" if len(rules) > limit else "")
+    return ("ℹ " if worst_severity(fs) == "info" else "⚠ ") + text
+
+
+def add_flow_edge(
+    g: Diagram, ctx: ViewContext, f: Flow, *, types: Sequence[str] | None = None, rules: bool = False
+) -> None:
+    m = ctx.m
+    fs = ctx.by_flow.get(f.id, [])
+    worst = worst_severity(fs)
+    cb = border_crossing(m, f)
+    lines: list[str] = []
+    if cb:
+        lines.append(f"{cb[0]} → {cb[1]}" + (" (transit)" if f.in_transit else ""))
+    lines.extend(type_lines(m, types if types is not None else f.types))
+    if fs:
+        if rules:
+            rs = sorted({x.rule for x in fs})
+            mark = "ℹ " if worst == "info" else "⚠ "
+            lines.extend([mark + r for r in rs[:4]] + ([f"+{len(rs) - 4} rules"] if len(rs) > 4 else []))
+        else:
+            lines.append(rule_line(fs))
+    attrs = dict(style.CROSS_BORDER if cb else style.DOMESTIC)
+    colour = style.SEVERITY_COLOUR[worst]
+    attrs.update(color=colour, fontcolor=colour)
+    g.edge(f.source, f.target, label=dot_text("\n".join(lines)), tooltip=dot_tooltip(flow_tooltip(ctx, f)), **attrs)
+
+
+def view_title(m: Map, what: str, ctx: ViewContext, extra: Sequence[str] = ()) -> str:
+    lines = [f"{m.info.name} ({m.info.id}): {what}"]
+    lines.extend(extra)
+    if ctx.findings:
+        counts = defaultdict(int)
+        for f in ctx.findings:
+            counts[f.severity] += 1
+        lines.append(
+            "findings: " + ", ".join(f"{counts[s]} {s}" for s in ("high", "medium", "low", "info") if counts[s])
+        )
+    return "\n".join(lines)
+
+
+def kinds_present(m: Map, node_ids: Iterable[str]) -> tuple[str, ...]:
+    present = {node_kind(m, m.nodes[n]) for n in node_ids}
+    return tuple(k for k in style.NODE_STYLE if k in present) or ("system",)

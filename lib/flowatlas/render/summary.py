@@ -1,0 +1,247 @@
+"""The summary: one box per organisation or per country, one arrow per pair of boxes."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable, Sequence
+
+from flowatlas.atlas import Map
+from flowatlas.boundaries import INTERNAL_ROLES
+from flowatlas.errors import UsageError
+from flowatlas.findings import SEVERITY_RANK, Finding
+from flowatlas.model import Flow
+from flowatlas.render import style
+from flowatlas.render.diagram import Diagram
+from flowatlas.render.legend import add_legend
+from flowatlas.render.parts import (
+    QUICK_LAYOUT_EDGES,
+    SUMMARY_LIST,
+    ViewContext,
+    border_crossing,
+    count_text,
+    country_name,
+    new_diagram,
+    org_tooltip,
+    rule_line,
+    view_title,
+    worst_severity,
+)
+from flowatlas.render.registry import View
+from flowatlas.render.text import dot_text, dot_tooltip, shorten, wrap
+
+SUBJECTS = "~subjects"
+UNLOCATED = "~unlocated"
+
+
+def _top(items: Sequence[str], word: str, limit: int = SUMMARY_LIST) -> str:
+    """``a, b, c +K more WORDs``: the first ``limit`` items, then how many were left out."""
+    shown = ", ".join(items[:limit])
+    rest = len(items) - limit
+    return shown + (f" +{rest} more {word}{'' if rest == 1 else 's'}" if rest > 0 else "")
+
+
+def _top_types(flows: Sequence[Flow], limit: int = SUMMARY_LIST) -> tuple[int, str]:
+    """``(number of types, "email ×12, name ×9 … +K more types")``: types by how many flows carry them."""
+    counts: dict[str, int] = defaultdict(int)
+    for f in flows:
+        for t in f.types:
+            counts[t] += 1
+    ranked = sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))
+    return len(counts), _top([f"{t} ×{k}" for t, k in ranked], "type", limit)
+
+
+def _unique_findings(groups: Iterable[Sequence[Finding]]) -> list[Finding]:
+    """The findings in ``groups`` once each (by identity: hashing a finding hashes all its flows), worst first."""
+    seen: dict[int, Finding] = {}
+    for fs in groups:
+        for x in fs:
+            seen.setdefault(id(x), x)
+    return sorted(seen.values(), key=lambda x: (-SEVERITY_RANK[x.severity], x.rule, x.id))
+
+
+def _findings_tip(ctx: ViewContext, fs: Sequence[Finding], limit: int = SUMMARY_LIST) -> list[str]:
+    if not fs:
+        return []
+    lines = [f"findings ({len(fs)}, worst first):"]
+    for f in fs[:limit]:  # a finding's message can list hundreds of flows: one short line each
+        cls_ = f" · {f.dimension or ''} {f.disclosure}" if f.disclosure else ""
+        lines.append(f"[{f.severity}] {f.rule}{cls_} ({f.id})")
+        lines.append(f"  {shorten(f.message, 200)}")
+        if f.src is not None:
+            lines.append(f"  at {ctx.where(f.src)}")
+    if len(fs) > limit:
+        lines.append(f"+{len(fs) - limit} more findings")
+    return lines
+
+
+def summary(
+    m: Map,
+    by: str = "organisation",
+    findings: Sequence[Finding] | None = None,
+    *,
+    provenance: bool = True,
+    note: str | None = None,
+) -> Diagram:
+    """One box per organisation (``by="organisation"``) or jurisdiction, with flow and type counts.
+
+    Data subjects (who have no organisation) share one box. Flows between two boxes become one
+    arrow labelled with how many flows and types it stands for, coloured by the worst finding.
+    Labels and tooltips stay bounded whatever the map's size: they give counts and list at most
+    :data:`SUMMARY_LIST` items of a kind, then "+K more".
+    """
+    if by not in ("organisation", "jurisdiction"):
+        raise UsageError(f"summary by '{by}': expected 'organisation' or 'jurisdiction'")
+    ctx = ViewContext.make(m, findings, provenance)
+
+    if by == "organisation":
+        gof = {nid: n.owner or SUBJECTS for nid, n in m.nodes.items()}
+    else:
+        gof = {nid: n.jurisdiction or UNLOCATED for nid, n in m.nodes.items()}
+
+    members: dict[str, list[str]] = defaultdict(list)
+    for nid in m.nodes:
+        members[gof[nid]].append(nid)
+    inner: dict[str, list[Flow]] = defaultdict(list)
+    between: dict[tuple[str, str], list[Flow]] = defaultdict(list)
+    for f in m.flows.values():
+        a, b = gof[f.source], gof[f.target]
+        (inner[a] if a == b else between[(a, b)]).append(f)
+
+    def country(gid: str) -> str | None:
+        if by == "jurisdiction":
+            return None if gid == UNLOCATED else gid
+        return None if gid == SUBJECTS else m.organisations[gid].jurisdiction
+
+    extra = [
+        f"summary by {by}: {len(members)} boxes for {len(m.nodes)} nodes, "
+        f"{len(between)} arrows for {len(m.flows)} flows"
+    ]
+    if note:
+        extra.insert(0, note)
+    if len(between) > QUICK_LAYOUT_EDGES:
+        extra.append(f"more than {QUICK_LAYOUT_EDGES} arrows: straight lines and a quicker layout")
+    g = new_diagram(f"summary-{by}", view_title(m, f"summary by {by}", ctx, extra), m, rankdir="LR")
+    if len(between) > QUICK_LAYOUT_EDGES:
+        # dot's crossing minimisation and spline routing grow much faster than the arrows:
+        # 1,597 arrows between 41 boxes take over a minute by default, 4 s with these limits
+        g.attr("graph", splines="line", mclimit="0.01", nslimit="1", nslimit1="1")
+
+    def box(parent: Diagram, gid: str) -> None:
+        nodes = members[gid]
+        fl = inner.get(gid, [])
+        n_types, top_types = _top_types(fl)
+        if by == "organisation" and gid != SUBJECTS:
+            o = m.organisations[gid]
+            head = f"{wrap(o.name, 26, 2)}\n{o.role.replace('_', ' ')} · {o.jurisdiction}"
+            kind = "system" if o.role in INTERNAL_ROLES else "external"
+            tip = [org_tooltip(ctx, gid)]
+        elif gid in (SUBJECTS, UNLOCATED):
+            head = "data subjects" if gid == SUBJECTS else "no location"
+            kind = "subject"
+            tip = [head]
+        else:
+            head = f"{country_name(gid)} ({gid})"
+            kind = "system"
+            orgs = sorted({m.nodes[n].owner or "-" for n in nodes})
+            tip = [head, f"organisations ({len(orgs)}): " + _top(orgs, "organisation")]
+        label = f"{head}\n{count_text(len(nodes), 'node')}"
+        if fl:
+            label += f" · {count_text(len(fl), 'internal flow')}\n{count_text(n_types, 'type')} inside"
+        nfs = _unique_findings([*(ctx.by_node.get(n, ()) for n in nodes), *(ctx.by_flow.get(f.id, ()) for f in fl)])
+        attrs = dict(style.NODE_STYLE[kind])
+        attrs["shape"] = "box" if kind != "subject" else "ellipse"
+        if nfs:
+            worst = worst_severity(nfs)
+            attrs.update(color=style.SEVERITY_COLOUR[worst], penwidth="3")
+            label += f"\n⚠ {len({x.id for x in nfs})} findings inside"
+        tip.append(f"nodes ({len(nodes)}): " + _top(sorted(nodes), "node"))
+        if fl:
+            tip.append(f"internal flows ({len(fl)}): " + _top([f.id for f in fl], "flow"))
+            tip.append(f"types inside ({n_types}): {top_types}")
+        tip.extend(_findings_tip(ctx, nfs))
+        parent.node(gid, label=dot_text(label), tooltip=dot_tooltip("\n".join(tip)), **attrs)
+
+    by_country: dict[str | None, list[str]] = defaultdict(list)
+    for gid in sorted(members):
+        by_country[country(gid) if by == "organisation" else None].append(gid)
+    for c in sorted(by_country, key=lambda x: (x is not None, x != m.home, x or "")):
+        if c is None:
+            for gid in by_country[c]:
+                if by == "jurisdiction" and gid not in (UNLOCATED,):
+                    home = gid == m.home
+                    with g.subgraph(name=f"cluster ~{gid}") as cj:
+                        cj.attr(
+                            label=dot_text("home" if home else f"outside {m.home}"),
+                            **(style.HOME_CLUSTER if home else style.FOREIGN_CLUSTER),
+                        )
+                        box(cj, gid)
+                else:
+                    box(g, gid)
+            continue
+        home = c == m.home
+        label = f"{country_name(c)} ({c})" + (" · home" if home else f" · outside {m.home}")
+        with g.subgraph(name=f"cluster ~{c}") as cj:
+            cj.attr(label=dot_text(label), **(style.HOME_CLUSTER if home else style.FOREIGN_CLUSTER))
+            for gid in by_country[c]:
+                box(cj, gid)
+
+    for (a, b), fl in sorted(between.items()):
+        fs = _unique_findings(ctx.by_flow.get(f.id, ()) for f in fl)
+        n_types, top_types = _top_types(fl)
+        crossing: dict[tuple[str, str], int] = defaultdict(int)
+        for f in fl:
+            if cb := border_crossing(m, f):
+                crossing[cb] += 1
+        lines = []
+        if crossing:
+            lines.append(shorten(", ".join(f"{x} → {y}" for x, y in sorted(crossing)), 40))
+        lines.append(f"{count_text(len(fl), 'flow')} · {count_text(n_types, 'type')}")
+        if fs:
+            lines.append(rule_line(fs))
+        colour = style.SEVERITY_COLOUR[worst_severity(fs)]
+        attrs = dict(style.CROSS_BORDER if crossing else style.DOMESTIC)
+        tip = [f"{count_text(len(fl), 'flow')} from {a} to {b}", f"types ({n_types}): {top_types}"]
+        if crossing:
+            tip.append(
+                "cross-border: " + _top([f"{x} → {y} ×{k}" for (x, y), k in sorted(crossing.items())], "country pair")
+            )
+        # the flows with the worst findings first, then by id; at most SUMMARY_LIST of them
+        rank = {f.id: max((SEVERITY_RANK[x.severity] for x in ctx.by_flow.get(f.id, ())), default=-1) for f in fl}
+        shown = sorted(fl, key=lambda f: (-rank[f.id], f.id))[:SUMMARY_LIST]
+        for f in shown:
+            cb = border_crossing(m, f)
+            tip.append(
+                f"  {f.id}: {shorten(', '.join(f.types), 80)}"
+                + (f" [{cb[0]} → {cb[1]}]" if cb else "")
+                + f" ({ctx.where(f.src)})"
+            )
+        if len(fl) > len(shown):
+            tip.append(f"  +{len(fl) - len(shown)} more flows")
+        tip.extend(_findings_tip(ctx, fs))
+        g.edge(
+            a,
+            b,
+            label=dot_text("\n".join(lines)),
+            tooltip=dot_tooltip("\n".join(tip)),
+            color=colour,
+            fontcolor=colour,
+            **attrs,
+        )
+    add_legend(g, m.home, kinds=("subject", "system", "external"), summary=True)
+    return g
+
+
+def _draw(m: Map, arg: str, findings: Sequence[Finding] | None, *, max_nodes: int, provenance: bool) -> Diagram:
+    return summary(m, arg or "organisation", findings, provenance=provenance)
+
+
+VIEW = View(
+    "summary",
+    "one box per organisation (or per country), one arrow per pair of boxes with its flow and type counts",
+    parameter="organisation|jurisdiction",
+    choices=("organisation", "jurisdiction"),
+    draw=_draw,
+)
+
+
+__all__ = ["SUBJECTS", "UNLOCATED", "VIEW", "summary"]
