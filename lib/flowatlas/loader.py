@@ -9,8 +9,10 @@ three passes: YAML (syntax, duplicate keys, aliases), shape (pydantic, per recor
 from __future__ import annotations
 
 import hashlib
+import json
 import os
 from collections import Counter
+from collections.abc import Sequence
 from datetime import date
 from importlib import resources
 from itertools import repeat
@@ -37,10 +39,10 @@ from flowatlas.model import (
     Record,
     Source,
 )
+from flowatlas.readers import READERS, Located, reader_for, suffixes
 from flowatlas.suggest import did_you_mean
-from flowatlas.yamlio import Document, YamlProblem, parse_texts, parse_yaml, read_file
+from flowatlas.yamlio import Document, YamlProblem, parse_yaml, read_file
 
-YAML_SUFFIXES = (".yaml", ".yml")
 #: Errors about the items of one list (unknown ids in a flow's types, ...) reported one by one;
 #: the rest are counted in one more error.
 MAX_ERRORS_PER_LIST = 10
@@ -117,7 +119,7 @@ def map_files(root: Path, errors: list[MapError], display_root: str | None = Non
                     seen.add(p.resolve())
                     stack.append(p)
                     continue
-                if p.suffix in YAML_SUFFIXES:
+                if reader_for(p.name) is not None:
                     if p.is_file():
                         found.append(p)
                     else:
@@ -126,7 +128,6 @@ def map_files(root: Path, errors: list[MapError], display_root: str | None = Non
             except OSError as exc:
                 errors.append(MapError(Source(name(p), 1), f"cannot read: {exc.strerror}"))
     return sorted(found, key=lambda p: p.relative_to(root).as_posix())
-
 
 
 def load_map(path: str | Path, *, base_taxonomy: bool = True, display: str | None = None) -> Map:
@@ -148,7 +149,7 @@ def load_map(path: str | Path, *, base_taxonomy: bool = True, display: str | Non
                 [
                     MapError(
                         Source(str(path), 1),
-                        "no .yaml files in this folder",
+                        f"no map files ({', '.join(suffixes())}) in this folder",
                         "point at a map folder such as dataflows/absoloop",
                     )
                 ]
@@ -195,20 +196,60 @@ def load_texts(texts: dict[str, str], *, base_taxonomy: bool = True) -> Map:
 
 
 def _parse_and_assemble(
-    texts: list[tuple[str, str]], docs: list[Document], errors: list[MapError], *, root: str, digest: str
+    texts: list[tuple[str, str]], docs: list[Any], errors: list[MapError], *, root: str, digest: str
 ) -> Map:
-    """Parse ``(display name, text)`` pairs after ``docs`` and build the map (or raise).
+    """Parse ``(display name, text)`` pairs, each with the reader of its suffix (YAML when none
+    claims it), after ``docs``, and build the map (or raise).
 
     Parsing and building allocate millions of small objects and no cycles: collections
     triggered by them would rescan the growing heap again and again (see flowatlas.gcpause).
     """
+    by_reader: dict[str, list[tuple[str, str]]] = {}
+    for name, text in texts:
+        reader = reader_for(name) or READERS["yaml"]
+        by_reader.setdefault(reader.id, []).append((name, text))
     with gc_paused():
-        for got in parse_texts(texts):
+        parsed: dict[str, Any] = {}
+        for rid, items in by_reader.items():
+            for (name, _), got in zip(items, READERS[rid].read(items), strict=True):
+                parsed[name] = got
+        for name, _ in texts:  # in file order, whichever reader read each
+            got = parsed[name]
             if isinstance(got, YamlProblem):
                 errors.extend(got.errors)
             else:
                 docs.append(got)
         return _assemble(docs, errors, root=root, digest=digest)
+
+
+def assemble(parts: Sequence[Located], *, base_taxonomy: bool = True, root: str = "<records>") -> Map:
+    """Validate map sections from any readers and build the :class:`Map` (or raise
+    :class:`~flowatlas.errors.MapValidationError` naming each record's file and position).
+
+    ``parts`` are :class:`~flowatlas.readers.base.Records` (or parsed YAML documents): what the
+    evidence importers and other readers produce. The map's digest covers each part's name and
+    data.
+
+    >>> from flowatlas.readers import Records
+    >>> from flowatlas.model import Source
+    >>> head = Records("head.json", {"map": {"id": "m", "name": "M", "controller": "c", "home": "SG"},
+    ...                              "organisations": [{"id": "c", "name": "C", "role": "controller",
+    ...                                                 "jurisdiction": "SG"}]})
+    >>> nodes = Records("scan.json", {"nodes": [{"id": "app", "name": "App", "kind": "sytem", "owner": "c"}]},
+    ...                 {("nodes", 0): Source("scan.json", 12, 3)})
+    >>> try:
+    ...     assemble([head, nodes])
+    ... except MapValidationError as exc:
+    ...     print(exc.errors[0].src, exc.errors[0].message.split(",")[0])
+    scan.json:12:3 'kind' has value 'sytem'
+
+    """
+    digest = hashlib.sha256()
+    for part in parts:
+        digest.update(part.file.encode() + b"\0" + json.dumps(part.data, sort_keys=True, default=str).encode())
+    docs: list[Any] = [_base_document()] if base_taxonomy else []
+    with gc_paused():
+        return build_map([*docs, *parts], [], root=root, digest=digest.hexdigest())
 
 
 def _assemble(docs: list[Document], errors: list[MapError], *, root: str, digest: str) -> Map:
@@ -320,7 +361,7 @@ def _pydantic_errors(exc: ValidationError, doc: Document, base: tuple[str | int,
                 MapError(
                     doc.locate(path),
                     f"'{field_name}' must be text, but YAML read the unquoted value as {read_as}: {shown}",
-                    "put the value in quotes, e.g. version: \"1.10\" or name: \"NO\"",
+                    'put the value in quotes, e.g. version: "1.10" or name: "NO"',
                 )
             )
         else:
@@ -870,4 +911,4 @@ def _declaration_shape(d: Declaration, chk: _Refs) -> None:
         chk.err(d, "a 'retention' declaration needs 'retention' (the limit) or 'purposes' (the exceptions)")
 
 
-__all__ = ["ID_PATTERN", "did_you_mean", "is_country", "load_map", "load_texts"]
+__all__ = ["ID_PATTERN", "assemble", "did_you_mean", "is_country", "load_map", "load_texts"]
