@@ -2,7 +2,7 @@
 # flowatlas: one entry point that sets itself up on a fresh machine.
 #
 #   ./run.sh report [MAP]   full report of MAP (default: the embedded Absoloop map) into outputs/
-#   ./run.sh test           lint + the whole test suite
+#   ./run.sh test           lint, type check (mypy) + the whole test suite (doctests included)
 #   ./run.sh bench          the performance benchmark (benchmarks/)
 #   ./run.sh setup          only create .venv and install what is missing
 #   ./run.sh env            write environment.yml from pyproject.toml
@@ -88,6 +88,7 @@ case "$cmd" in
     setup
     need_chromium
     "$VENV/bin/ruff" check $(ls -d lib tests benchmarks scheduling tools 2>/dev/null)
+    "$VENV/bin/mypy"  # lib/flowatlas, configured in pyproject.toml
     exec "$VENV/bin/python" -m pytest -n 2 --dist loadgroup -q "$@"
     ;;
   env)

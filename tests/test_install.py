@@ -202,8 +202,9 @@ def test_constraints_pin_every_requirement_within_its_range():
             name, _, version = line.partition("==")
             pins[name.lower().replace("_", "-")] = version
     for req in _requirements():
-        assert req.name in pins, f"{req.name} is not pinned: run ./run.sh lock"
-        assert req.specifier.contains(pins[req.name]), f"{req.name}=={pins[req.name]} is outside {req.specifier}"
+        name = req.name.lower().replace("_", "-")
+        assert name in pins, f"{req.name} is not pinned: run ./run.sh lock"
+        assert req.specifier.contains(pins[name]), f"{req.name}=={pins[name]} is outside {req.specifier}"
 
 
 def test_dockerfile_lints_clean_and_runs_the_report():

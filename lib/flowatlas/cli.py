@@ -67,14 +67,15 @@ def _add_map_arg(p: argparse.ArgumentParser) -> None:
     p.add_argument("map", help="map folder (e.g. dataflows/absoloop) or a single YAML file")
 
 
+def _add_describe_args(p: argparse.ArgumentParser) -> None:
+    _add_map_arg(p)
+    p.add_argument("--format", choices=["table", "json"], default="table")
+
+
 #: name -> (help, function adding arguments, handler).
 COMMANDS: dict[str, tuple[str, Callable[[argparse.ArgumentParser], None], Callable[[argparse.Namespace], int]]] = {
     "validate": ("check a map; print every error with file:line", _add_map_arg, _cmd_validate),
-    "describe": (
-        "counts by node kind, role, jurisdiction and type",
-        lambda p: (_add_map_arg(p), p.add_argument("--format", choices=["table", "json"], default="table")),
-        _cmd_describe,
-    ),
+    "describe": ("counts by node kind, role, jurisdiction and type", _add_describe_args, _cmd_describe),
     "schema": ("print the JSON Schema of map files", lambda p: None, _cmd_schema),
     "report": ("run the notebooks into a dated report folder", _report.add_arguments, _report.main),
     "notebooks": (

@@ -59,14 +59,14 @@ def _subjects_by_type(a: Analysis) -> dict[str, dict[str, set[str]]]:
     """``{type: {node: subject categories}}``: whose data of that type can be at each node,
     following only flows that carry the type (type-aware, as :func:`flowatlas.graph.reach`)."""
     m = a.map
-    subject_nodes = sorted(n for n, rec in m.nodes.items() if rec.kind == "subject" and rec.subject)
+    subject_nodes = sorted((n, rec.subject) for n, rec in m.nodes.items() if rec.kind == "subject" and rec.subject)
     out: dict[str, dict[str, set[str]]] = {}
     for t in sorted({t for f in m.flows.values() for t in f.types}):
         view = carrying(a.graph, t)
         per: dict[str, set[str]] = {}
-        for s in subject_nodes:
+        for s, category in subject_nodes:
             for n in nx.descendants(view, s) | {s}:
-                per.setdefault(n, set()).add(m.nodes[s].subject)
+                per.setdefault(n, set()).add(category)
         out[t] = per
     return out
 
@@ -114,12 +114,11 @@ def inventory(m: Map | Analysis, findings: list[Finding] | None = None) -> pd.Da
             org = m.organisations.get(dst.owner) if dst.owner else None
             if org is not None and org.id != ctrl.id:
                 recipients.add(f"{org.name} ({org.role}, {org.jurisdiction})")
-            a, b = src.jurisdiction, dst.jurisdiction
             if is_transfer(m, f):
-                how = f.transfer_basis or "no basis"
+                how: str = f.transfer_basis or "no basis"
                 if f.in_transit:
                     how += ", in transit"
-                transfers.add(f"{a}\u2192{b} ({how})")
+                transfers.add(f"{src.jurisdiction}\u2192{dst.jurisdiction} ({how})")
                 bases.add(f.transfer_basis or "none")
             security.add("encrypted in transit" if f.encrypted else f"not encrypted in transit: {f.id}")
         related = {x.id: x for fid in fids for x in by_flow.get(fid, ()) if t in x.types or not x.types}

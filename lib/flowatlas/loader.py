@@ -252,7 +252,7 @@ def assemble(parts: Sequence[Located], *, base_taxonomy: bool = True, root: str 
         return build_map([*docs, *parts], [], root=root, digest=digest.hexdigest())
 
 
-def _assemble(docs: list[Document], errors: list[MapError], *, root: str, digest: str) -> Map:
+def _assemble(docs: list[Any], errors: list[MapError], *, root: str, digest: str) -> Map:
     """:func:`build_map`, with the precise YAML path as the authority whenever anything is wrong.
 
     Documents read by the fast path (see :mod:`flowatlas.yamlio`) carry the same data as the
@@ -294,7 +294,7 @@ def _base_document() -> Document:
 # --------------------------------------------------------------------------- pass 2: shape
 
 
-def _pydantic_errors(exc: ValidationError, doc: Document, base: tuple[str | int, ...], model: type) -> list[MapError]:
+def _pydantic_errors(exc: ValidationError, doc: Located, base: tuple[str | int, ...], model: type) -> list[MapError]:
     out: list[MapError] = []
     for e in exc.errors(include_url=False):
         loc = tuple(e["loc"])
@@ -428,12 +428,12 @@ class _Collected:
     def __init__(self) -> None:
         self.by_section: dict[str, list[Record]] = {s: [] for s in SECTIONS}
         self.maps: list[MapInfo] = []
-        self.where: dict[int, tuple[Document, tuple]] = {}  # id(record) -> (doc, path)
+        self.where: dict[int, tuple[Located, tuple]] = {}  # id(record) -> (doc, path)
         self.failed_ids: set[str] = set()  # ids of records whose shape was wrong (reported)
         self.failed_sections: set[str] = set()  # sections with a record whose id could not be read
 
 
-def _validate_shapes(docs: list[Document], errors: list[MapError]) -> _Collected:
+def _validate_shapes(docs: Sequence[Located], errors: list[MapError]) -> _Collected:
     got = _Collected()
     allowed = ["map", *SECTIONS]
     for doc in docs:
@@ -496,7 +496,7 @@ def _validator(model: type[Record]) -> Any:
     return model.__pydantic_validator__  # type: ignore[attr-defined]
 
 
-def _validate_all(model: type[Record], body: list, doc: Document, section: str, where: dict) -> list[Record] | None:
+def _validate_all(model: type[Record], body: list, doc: Located, section: str, where: dict) -> list[Record] | None:
     """Every record of a section, validated, or None when any record is wrong.
 
     The records are validated one after another at C speed (``map``); when one fails, the
@@ -534,7 +534,7 @@ def _validate_all(model: type[Record], body: list, doc: Document, section: str, 
     return recs
 
 
-def _validate_one(model: type[Record], item: Any, doc: Document, path: tuple, errors: list[MapError], where: dict):
+def _validate_one(model: type[Record], item: Any, doc: Located, path: tuple, errors: list[MapError], where: dict):
     if isinstance(item, dict) and "src" in item:
         errors.append(MapError(doc.locate((*path, "src")), "unknown key 'src'", "src is set by flowatlas; remove it"))
         return None
@@ -547,7 +547,7 @@ def _validate_one(model: type[Record], item: Any, doc: Document, path: tuple, er
     return rec
 
 
-def _attach(rec: Record, doc: Document, path: tuple, where: dict) -> None:
+def _attach(rec: Record, doc: Located, path: tuple, where: dict) -> None:
     """Give a validated record (and a policy's declarations) its source position."""
     _set_src(rec, doc.locate(path))
     where[id(rec)] = (doc, path)
@@ -566,7 +566,7 @@ class _Refs:
     def __init__(
         self,
         errors: list[MapError],
-        where: dict[int, tuple[Document, tuple]],
+        where: dict[int, tuple[Located, tuple]],
         failed: set[str],
         unsure: tuple[dict, ...] = (),
     ) -> None:
@@ -688,7 +688,7 @@ def _without_cascade(errors: list[MapError], unread: list[MapError], suppressed:
     )
 
 
-def build_map(docs: list[Document], errors: list[MapError], *, root: str, digest: str) -> Map:
+def build_map(docs: Sequence[Located], errors: list[MapError], *, root: str, digest: str) -> Map:
     """Validate documents already parsed and assemble the :class:`Map` (or raise).
 
     ``errors`` holds the problems of the files that could not be read or parsed, if any; while
@@ -727,7 +727,11 @@ def build_map(docs: list[Document], errors: list[MapError], *, root: str, digest
         info = got.maps[0]
         for extra in got.maps[1:]:
             errors.append(
-                MapError(extra.src, f"a second 'map' section (first at {info.src})", "keep one 'map' section per map")
+                MapError(
+                    extra.src or Source(root, 1),
+                    f"a second 'map' section (first at {info.src})",
+                    "keep one 'map' section per map",
+                )
             )
         if (
             chk.ref(info, "controller", info.controller, orgs, "organisation")

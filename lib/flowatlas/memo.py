@@ -45,9 +45,10 @@ class memoised(Generic[S, P, R]):
     def __get__(self, obj: S | None, objtype: Any = None) -> memoised[S, P, R] | Callable[P, R]:
         if obj is None:
             return self
-        bound: Callable[P, R] = functools.cache(self.func.__get__(obj))  # type: ignore[attr-defined]
+        method: Callable[P, R] = self.func.__get__(obj)
+        bound = functools.cache(method)
         obj.__dict__[self.name] = bound  # later lookups find the cache itself
-        return bound
+        return bound  # type: ignore[return-value]
 
 
 __all__ = ["memoised"]

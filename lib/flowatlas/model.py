@@ -199,7 +199,8 @@ def record(cls: type | None = None, /, **config: Any) -> Any:
     """
 
     def wrap(c: type) -> type:
-        return pydantic_dataclass(frozen=True, slots=True, kw_only=True, config=ConfigDict(RECORD_CONFIG, **config))(c)
+        merged = ConfigDict(**RECORD_CONFIG, **config)  # type: ignore[typeddict-item]
+        return pydantic_dataclass(frozen=True, slots=True, kw_only=True, config=merged)(c)
 
     return wrap if cls is None else wrap(cls)
 
@@ -214,11 +215,11 @@ class Record:
 
 def record_dict(rec: Record) -> dict:
     """A record's fields as plain data (nested records too), without ``src``."""
-    return _dumper(type(rec)).dump_python(rec)
+    return _dumper(type(rec)).dump_python(rec)  # type: ignore[arg-type]  # (mypy checks the instance __hash__ of a class)
 
 
 @functools.cache
-def _dumper(cls: type) -> TypeAdapter:
+def _dumper(cls: type[Any]) -> TypeAdapter:
     return TypeAdapter(cls)
 
 

@@ -35,6 +35,7 @@ from flowatlas.analysis import Analysis, analyse
 from flowatlas.atlas import Map
 from flowatlas.audit.disclosure import worst
 from flowatlas.errors import UsageError
+from flowatlas.findings import Disclosure
 from flowatlas.graph import carriers, reach
 from flowatlas.model import Policy
 from flowatlas.suggest import did_you_mean
@@ -202,7 +203,7 @@ def coverage_matrix(m: Map | Analysis, policy: str | Policy | None = None) -> pd
     if policy is not None:
         a = Analysis(a.map, policy)
     verdicts = a.verdicts
-    cells: dict[tuple[str, str], list[str]] = {}
+    cells: dict[tuple[str, str], list[Disclosure]] = {}
     for fid, f in a.map.flows.items():
         org = a.map.nodes[f.target].owner
         if org is None:

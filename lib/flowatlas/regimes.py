@@ -18,6 +18,7 @@ from functools import cache
 from importlib import resources
 
 from flowatlas.atlas import Map
+from flowatlas.findings import Disclosure
 from flowatlas.model import Safeguard
 from flowatlas.yamlio import parse_yaml
 
@@ -65,7 +66,7 @@ class BasisVerdict:
     """The outcome of holding a flow's transfer basis against the regime."""
 
     valid: bool
-    disclosure: str  # clear | omitted | incorrect
+    disclosure: Disclosure  # clear | omitted | incorrect
     reason: str
     basis: Basis | None = None
 

@@ -148,10 +148,10 @@ def synth_texts(*, nodes: int, flows: int, types: int = 300, seed: int = 0) -> d
     # a few leaf types never declared anywhere (the policy declares categories except these)
     undeclared_types = {by_cat[i][-1] for i in range(n_cat) if len(by_cat[i]) > 2}
     lines.append("purposes:")
-    for pid, parent in PURPOSES:
+    for pid, purpose_parent in PURPOSES:
         lines += [f"  - id: {_p(pid)}", f"    name: {pid.replace('.', ' ').replace('-', ' ').capitalize()}"]
-        if parent:
-            lines.append(f"    parent: {_p(parent)}")
+        if purpose_parent:
+            lines.append(f"    parent: {_p(purpose_parent)}")
     lines.append("data_subjects:")
     for sid, name in SUBJECTS:
         lines += [f"  - id: {_p(sid)}", f"    name: {name}"]
@@ -210,8 +210,8 @@ def synth_texts(*, nodes: int, flows: int, types: int = 300, seed: int = 0) -> d
             node_lines.append([f"  - id: {nid}", f"    name: {sid.replace('-', ' ').capitalize()} {i}"])
             node_lines[-1] += ["    kind: subject", f"    subject: {_p(sid)}"]
             continue
-        internal = rnd.random() < 0.6
-        oid, _role, ocountry = rnd.choice(internal_orgs if internal else external_orgs)
+        inside = rnd.random() < 0.6
+        oid, _role, ocountry = rnd.choice(internal_orgs if inside else external_orgs)
         country = ocountry if rnd.random() < 0.9 else rnd.choice(countries)
         kind = "store" if rnd.random() < 0.38 else "system"
         nid = f"{_p(kind)}-{i:05d}"
@@ -235,14 +235,17 @@ def synth_texts(*, nodes: int, flows: int, types: int = 300, seed: int = 0) -> d
         out[f"nodes/team-{start // NODES_PER_FILE:03d}.yaml"] = "nodes:\n" + "\n".join(body) + "\n"
 
     # ------------------------------------------------------------------ flows
+    def role_of(row: tuple[str, str, str | None, str | None]) -> str:
+        return org_info[row[2]][1] if row[2] else "subject"
+
     subjects = [r for r in node_rows if r[1] == "subject"]
-    internal = [r for r in node_rows if r[1] != "subject" and org_info[r[2]][1] in ("controller", "affiliate")]
-    external = [r for r in node_rows if r[1] != "subject" and org_info[r[2]][1] not in ("controller", "affiliate")]
+    internal = [r for r in node_rows if role_of(r) in ("controller", "affiliate")]
+    external = [r for r in node_rows if role_of(r) not in ("controller", "affiliate", "subject")]
     if not internal:
         internal = [r for r in node_rows if r[1] != "subject"][:1]
     if not external:
         external = internal
-    front = [r for r in internal if org_info[r[2]][1] == "controller" and r[1] == "system"] or internal
+    front = [r for r in internal if role_of(r) == "controller" and r[1] == "system"] or internal
     contract_covers = {o: set(c) for o, c in contract_countries.items()}
     parents = {par for _, par in PURPOSES}
     leaf_purposes = [_p(p) for p, _ in PURPOSES if p not in parents and p not in UNDECLARED_PURPOSES]
@@ -289,8 +292,8 @@ def synth_texts(*, nodes: int, flows: int, types: int = 300, seed: int = 0) -> d
             ls.append(f"    context: {CONTEXT_OF[subj]}")
             ls.append(f"    subjects: [{_p(subj)}]")
         elif b[1] != "subject":
-            role = org_info[b[2]][1]
-            if org_info[a[2]][1] in ("controller", "affiliate") and role != "controller" and a[2] != b[2]:
+            role = role_of(b)
+            if role_of(a) in ("controller", "affiliate") and role != "controller" and a[2] != b[2]:
                 ls.append(f"    sharing_basis: {SHARING_FOR_ROLE[role]}")
         ca, cb = a[3], b[3]
         if ca and cb and ca != cb and rnd.random() < 0.95:  # the rest cross without a basis

@@ -46,7 +46,7 @@ import yaml
 try:  # the fast parser (a required dependency; the precise path alone still works without it)
     import yaml_rs
 except ImportError:  # pragma: no cover
-    yaml_rs = None
+    yaml_rs = None  # type: ignore[assignment]
 
 from flowatlas.errors import MapError
 from flowatlas.inert import excerpt
@@ -79,19 +79,20 @@ class LineIndex(Mapping[tuple[str | int, ...], Source]):
     of a block sequence held by such an item (a policy's declarations). Stored as one list per
     sequence: the loader hands each record its position straight from the list."""
 
-    __slots__ = ("keys", "nested", "sections")
+    __slots__ = ("nested", "sections", "top")
 
     def __init__(self) -> None:
-        self.keys: dict[str, Source] = {}
+        self.top: dict[str, Source] = {}  # position of each top-level key
         self.sections: dict[str, list[Source]] = {}
         self.nested: dict[tuple[str, int, str], list[Source]] = {}
 
     def __getitem__(self, path: tuple[str | int, ...]) -> Source:
         n = len(path)
-        if n == 1 and path[0] in self.keys:
-            return self.keys[path[0]]  # type: ignore[index]
-        if n == 2 and type(path[1]) is int and path[0] in self.sections:
-            items = self.sections[path[0]]  # type: ignore[index]
+        head = path[0] if n else None
+        if n == 1 and isinstance(head, str) and head in self.top:
+            return self.top[head]
+        if n == 2 and type(path[1]) is int and isinstance(head, str) and head in self.sections:
+            items = self.sections[head]
             if 0 <= path[1] < len(items):
                 return items[path[1]]
         if n == 4 and type(path[3]) is int and path[:3] in self.nested:
@@ -101,7 +102,7 @@ class LineIndex(Mapping[tuple[str | int, ...], Source]):
         raise KeyError(path)
 
     def __iter__(self) -> Iterator[tuple[str | int, ...]]:
-        for key in self.keys:
+        for key in self.top:
             yield (key,)
             for i in range(len(self.sections.get(key, ()))):
                 yield (key, i)
@@ -110,7 +111,7 @@ class LineIndex(Mapping[tuple[str | int, ...], Source]):
                         yield from ((key, i, field_name, j) for j in range(len(items)))
 
     def __len__(self) -> int:
-        return len(self.keys) + sum(map(len, self.sections.values())) + sum(map(len, self.nested.values()))
+        return len(self.top) + sum(map(len, self.sections.values())) + sum(map(len, self.nested.values()))
 
 
 @dataclass
@@ -546,7 +547,7 @@ def _line_index(text: str, file: str, data: Any) -> LineIndex:
     for i, (key, start) in enumerate(keys):
         line += count("\n", last, start)
         last = start
-        index.keys[key] = Source(file, line, 1)
+        index.top[key] = Source(file, line, 1)
         body = data[key]
         if not isinstance(body, list) or not body:
             continue

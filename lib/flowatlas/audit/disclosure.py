@@ -31,7 +31,7 @@ from flowatlas.atlas import Map
 from flowatlas.audit.policy_index import PolicyIndex
 from flowatlas.boundaries import is_transfer, leaves_controller
 from flowatlas.errors import UsageError
-from flowatlas.findings import DISCLOSURE_RANK
+from flowatlas.findings import DISCLOSURE_RANK, Dimension, Disclosure
 from flowatlas.memo import memoised
 from flowatlas.model import Flow, Policy
 from flowatlas.regimes import Regime, check_basis, regime_for
@@ -75,9 +75,9 @@ class Judgement(NamedTuple):
     """How one item of a flow fares on one dimension, and what decided it (a verdict without its
     flow: flows decided alike share one)."""
 
-    dimension: str
+    dimension: Dimension
     item: str  # the type, purpose, recipient organisation, country, or "transfer"/"encryption"
-    disclosure: str
+    disclosure: Disclosure
     declarations: tuple[str, ...]  # ids of the deciding declarations
     reason: str
 
@@ -86,9 +86,9 @@ class Verdict(NamedTuple):
     """The disclosure class of one item of one flow on one dimension, and what decided it."""
 
     flow: str
-    dimension: str
+    dimension: Dimension
     item: str
-    disclosure: str
+    disclosure: Disclosure
     declarations: tuple[str, ...]
     reason: str
 
@@ -116,14 +116,14 @@ class Verdicts(Mapping[str, tuple[Verdict, ...]]):
         return self._judgements.items()
 
 
-def worst(classes: Iterable[str]) -> str | None:
+def worst(classes: Iterable[Disclosure]) -> Disclosure | None:
     """The worst of some disclosure classes (incorrect > omitted > ambiguous > vague > clear).
 
     >>> worst(["clear", "omitted", "vague"]), worst([])
     ('omitted', None)
     """
-    got = list(classes)
-    return max(got, key=DISCLOSURE_RANK.__getitem__) if got else None
+    ranked = sorted(classes, key=DISCLOSURE_RANK.__getitem__)
+    return ranked[-1] if ranked else None
 
 
 def resolve_policy(m: Map, policy: str | Policy | None) -> Policy | None:
@@ -193,7 +193,7 @@ class Classifier:
         return Judgement("recipient", org or "", *self.ix.recipient(role, basis, types, purposes))
 
     @memoised
-    def purpose(self, purpose_id: str, recipient: tuple[str, tuple[str, ...]] | None) -> Judgement:
+    def purpose(self, purpose_id: str, recipient: tuple[Disclosure, tuple[str, ...]] | None) -> Judgement:
         return Judgement("purpose", purpose_id, *self.ix.shared_purpose(purpose_id, recipient))
 
     def location(self, country: str, types: tuple[str, ...], store: bool) -> Judgement:

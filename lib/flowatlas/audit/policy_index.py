@@ -22,13 +22,13 @@ from collections.abc import Iterable
 from functools import cached_property
 
 from flowatlas.atlas import Map
-from flowatlas.findings import ClauseRef
+from flowatlas.findings import ClauseRef, Disclosure
 from flowatlas.memo import memoised
 from flowatlas.model import Declaration, Policy
 from flowatlas.taxonomy import RECIPIENT_ROLES, Match
 
 #: ``(disclosure class, deciding declaration ids, reason)``
-Decision = tuple[str, tuple[str, ...], str]
+Decision = tuple[Disclosure, tuple[str, ...], str]
 
 
 def role_phrase(role: str) -> str:
@@ -203,7 +203,7 @@ class PolicyIndex:
         return "omitted", held, f"no declaration names purpose '{purpose_id}' or a broader one"
 
     @memoised
-    def shared_purpose(self, purpose_id: str, recipient: tuple[str, tuple[str, ...]] | None) -> Decision:
+    def shared_purpose(self, purpose_id: str, recipient: tuple[Disclosure, tuple[str, ...]] | None) -> Decision:
         """Using data for ``purpose_id`` on a flow whose recipient was decided ``recipient``
         (``(class, declaration ids)``, or None when the flow does not leave the controller): a
         sharing declaration that limits itself to other purposes makes it ambiguous or incorrect."""
@@ -303,7 +303,7 @@ class PolicyIndex:
         return "omitted", tuple(any_basis), why
 
     @memoised
-    def role_declared(self, role: str) -> tuple[str, tuple[str, ...]]:
+    def role_declared(self, role: str) -> tuple[Disclosure, tuple[str, ...]]:
         """Class of a recipient role under any declared basis (for onward transfers)."""
         ex = [d.id for d in self.of("sharing") if role in d.recipient_roles]
         br = [

@@ -26,6 +26,16 @@ class Located(Protocol):
     file: str
     data: Any
 
+    @property
+    def fast(self) -> bool:
+        """Read by YAML's fast path: read again precisely when the map has an error."""
+        ...
+
+    @property
+    def index(self) -> Any:
+        """The fast path's line index, or None."""
+        ...
+
     def locate(self, path: tuple[str | int, ...]) -> Source: ...
 
 
@@ -38,8 +48,8 @@ class Records:
     file: str
     data: dict[str, Any]
     positions: Mapping[tuple[str | int, ...], Source] = field(default_factory=dict)
-    fast = False  # never read again by another parser (see flowatlas.loader)
-    index = None
+    fast: bool = False  # never read again by another parser (see flowatlas.loader)
+    index: Any = None
 
     def locate(self, path: tuple[str | int, ...]) -> Source:
         for n in range(len(path), 0, -1):

@@ -49,8 +49,8 @@ def lineage(
             extras[nid] = ["● collected here"]
         elif nid not in has_out:
             extras[nid] = ["■ ends here"]
-    countries = sorted({m.nodes[n].jurisdiction for n in node_ids if m.nodes[n].jurisdiction})
-    orgs = sorted({m.nodes[n].owner for n in node_ids if m.nodes[n].owner})
+    countries = sorted({c for n in node_ids if (c := m.nodes[n].jurisdiction)})
+    orgs = sorted({o for n in node_ids if (o := m.nodes[n].owner)})
     t = m.types[type_id]
     what = f"lineage of {type_id} ({t.name})" + (f" and {len(wanted) - 1} subtypes" if len(wanted) > 1 else "")
     extra = [

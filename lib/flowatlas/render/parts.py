@@ -295,7 +295,7 @@ def org_tooltip(ctx: ViewContext, oid: str) -> str:
     if o.engaged_by:
         lines.append(f"engaged by: {o.engaged_by}")
     for sg in o.safeguards:
-        bits = [sg.kind]
+        bits: list[str] = [sg.kind]
         if sg.scheme:
             bits.append(sg.scheme)
         if sg.countries:
@@ -393,7 +393,7 @@ def view_title(m: Map, what: str, ctx: ViewContext, extra: Sequence[str] = ()) -
     lines = [f"{m.info.name} ({m.info.id}): {what}"]
     lines.extend(extra)
     if ctx.findings:
-        counts = defaultdict(int)
+        counts: dict[str, int] = defaultdict(int)
         for f in ctx.findings:
             counts[f.severity] += 1
         lines.append(

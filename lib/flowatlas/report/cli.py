@@ -65,7 +65,7 @@ def main(args: argparse.Namespace) -> int:
         print(f"flowatlas: error: {result.message} (executed notebook kept in {result.run_dir})", file=sys.stderr)
     elif result.exit_code == 1:
         print(f"flowatlas: {result.message} (report in {result.run_dir})", file=sys.stderr)
-    if result.exit_code in (0, 1):
+    if result.exit_code in (0, 1) and result.run_dir is not None:
         print(result.run_dir / "report.html")
     return result.exit_code
 

@@ -42,7 +42,7 @@ def findings_records(findings: list[Finding]) -> list[dict[str, Any]]:
 
 def severity_counts(findings: list[Finding]) -> dict[str, int]:
     """``{severity: count}`` for every severity, most severe first."""
-    c = Counter(f.severity for f in findings)
+    c: Counter[str] = Counter(f.severity for f in findings)
     return {s: c.get(s, 0) for s in reversed(SEVERITIES)}
 
 

@@ -254,7 +254,7 @@ def findings_frame(findings: Sequence[Finding], min_severity: str = "info") -> p
 
 def findings_by_rule(findings: Sequence[Finding]) -> pd.DataFrame:
     """Count of findings per rule (rows) and severity (columns, most severe first)."""
-    c = Counter((f.rule, f.severity) for f in findings)
+    c: Counter[tuple[str, str]] = Counter((f.rule, f.severity) for f in findings)
     rules = sorted({f.rule for f in findings})
     rows = [{"rule": r, **{s: c.get((r, s), 0) for s in reversed(SEVERITIES)}} for r in rules]
     df = pd.DataFrame(rows, columns=["rule", *reversed(SEVERITIES)])
@@ -394,7 +394,7 @@ def run_diff(m, findings: Sequence[Finding], previous_run: str = "") -> tuple[di
         prev = Path(previous_run)
     else:
         prev = latest_run(outputs_root() / m.info.id)
-    return diff_findings(read_findings_json(prev), findings_records(findings)), str(prev or "")
+    return diff_findings(read_findings_json(prev), findings_records(list(findings))), str(prev or "")
 
 
 # --------------------------------------------------------------------------- pickers

@@ -10,7 +10,7 @@ import networkx as nx
 from flowatlas.audit.rules.context import Context
 from flowatlas.audit.rules.registry import RULES, rule
 from flowatlas.boundaries import leaves_controller
-from flowatlas.findings import PROBLEM_CLASSES, Finding
+from flowatlas.findings import PROBLEM_CLASSES, Dimension, Finding
 from flowatlas.graph import shortest_flow_paths
 
 
@@ -176,7 +176,7 @@ def onward_transfer(ctx: Context) -> Iterator[Finding]:
             problems.append(f"no sharing declaration covers recipients of role {role}")
         if not country_ok:
             problems.append(f"{n.jurisdiction} is not a declared location")
-        dim = "recipient" if role_cls not in ("clear", "vague") else "location"
+        dim: Dimension = "recipient" if role_cls not in ("clear", "vague") else "location"
         decls = role_decls if dim == "recipient" else tuple(i for v in index.storage.values() for i in v)
         hops = " → ".join(f"{x} ({m.nodes[x].jurisdiction or '-'})" for x in nodes)
         yield Finding(

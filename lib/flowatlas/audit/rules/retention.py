@@ -52,7 +52,7 @@ def retention(ctx: Context) -> Iterator[Finding]:
         applicable = [d for d in limits if not d.types or index.types_cover(d.types, held) != "none"]
         if not applicable or n.retention is None:
             continue
-        values = {d.retention for d in applicable}
+        values = {d.retention for d in applicable if d.retention}
         if RETENTION_WHILE_SERVICE in values:
             limit = RETENTION_WHILE_SERVICE
         else:

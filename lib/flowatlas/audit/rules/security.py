@@ -6,7 +6,7 @@ from collections.abc import Iterable, Iterator
 
 from flowatlas.audit.rules.context import Context
 from flowatlas.audit.rules.registry import RULES, rule
-from flowatlas.findings import Finding
+from flowatlas.findings import Finding, Severity
 
 
 @rule("security-contradicted", "high", "Declared security measure contradicted", clause="§3.2")
@@ -31,7 +31,7 @@ def security_contradicted(ctx: Context) -> Iterator[Finding]:
         anc = m.type_tree.ancestors(t)
         return [i for i in decl_ids if not index.decl[i].types or any(a in index.decl[i].types for a in anc)]
 
-    def classify_types(types: Iterable[str], declared: list[str]) -> tuple[list[str], list[str], str]:
+    def classify_types(types: Iterable[str], declared: list[str]) -> tuple[list[str], list[str], Severity]:
         hit: list[str] = []
         decls: set[str] = set()
         high = False
@@ -48,7 +48,7 @@ def security_contradicted(ctx: Context) -> Iterator[Finding]:
             elif promised:
                 hit.append(t)
                 decls.update(promised)
-        return hit, sorted(decls), ("high" if high else "medium") if hit else ""
+        return hit, sorted(decls), "high" if high else "medium"
 
     for f in m.flows.values():
         if f.encrypted:
