@@ -26,7 +26,6 @@ DISCLOSURES: tuple[str, ...] = ("clear", "vague", "ambiguous", "omitted", "incor
 DISCLOSURE_RANK: dict[str, int] = {d: i for i, d in enumerate(DISCLOSURES)}
 
 Dimension = Literal["type", "recipient", "purpose", "location", "safeguard"]
-DIMENSIONS: tuple[str, ...] = ("type", "recipient", "purpose", "location", "safeguard")
 
 
 @dataclass(frozen=True, slots=True)

@@ -42,7 +42,6 @@ NODE_KIND_TEXT: dict[str, str] = {
 #: Cluster fills: home jurisdiction vs. elsewhere.
 HOME_CLUSTER = {"style": "filled", "fillcolor": "#eafaf1", "color": "#1e8449", "penwidth": "2"}
 FOREIGN_CLUSTER = {"style": "filled", "fillcolor": "#fdedec", "color": "#c0392b", "penwidth": "2"}
-NOWHERE_CLUSTER = {"style": "filled,dashed", "fillcolor": "#f8f9f9", "color": "#7f8c8d"}
 ORG_CLUSTER = {"style": "rounded,filled", "fillcolor": "#ffffff", "color": "#7f8c8d", "penwidth": "1"}
 
 #: Cross-border flows: thick and dashed, country pair in the label.

@@ -51,11 +51,11 @@ def _top_types(flows: Sequence[Flow], limit: int = SUMMARY_LIST) -> tuple[int, s
 
 
 def _unique_findings(groups: Iterable[Sequence[Finding]]) -> list[Finding]:
-    """The findings in ``groups`` once each (by identity: hashing a finding hashes all its flows), worst first."""
-    seen: dict[int, Finding] = {}
+    """The findings in ``groups`` once each (by finding id), worst first."""
+    seen: dict[str, Finding] = {}
     for fs in groups:
         for x in fs:
-            seen.setdefault(id(x), x)
+            seen.setdefault(x.id, x)
     return sorted(seen.values(), key=lambda x: (-SEVERITY_RANK[x.severity], x.rule, x.id))
 
 

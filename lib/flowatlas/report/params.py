@@ -12,6 +12,7 @@ import ast
 import os
 import sys
 from dataclasses import dataclass, field
+from functools import cached_property
 from pathlib import Path
 from typing import Any
 
@@ -80,16 +81,19 @@ class Session:
     params: dict[str, Any] = field(default_factory=dict)
     out_dir: Path | None = None
     interactive: bool = False
-    _findings: list | None = field(default=None, repr=False)
+
+    @cached_property
+    def analysis(self) -> Any:  # flowatlas.analysis.Analysis
+        """What is derived from the map (graph, facts, verdicts, findings), computed once for
+        every cell of the notebook."""
+        from flowatlas.analysis import Analysis  # on first use: the parameters cell stays quick
+
+        return Analysis(self.map)
 
     @property
     def findings(self) -> list:
-        """The audit's findings for the map (computed once)."""
-        if self._findings is None:
-            from flowatlas.report.data import run_audit
-
-            self._findings = run_audit(self.map)
-        return self._findings
+        """The audit's findings for the map, most severe first (computed once)."""
+        return self.analysis.findings
 
 
 def _expect(name: str, value: Any, kind: type | tuple[type, ...], what: str) -> None:

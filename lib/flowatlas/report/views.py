@@ -192,10 +192,12 @@ def lineage_frame(m, type_id: str) -> pd.DataFrame:
 def breach_frame(m, node_id: str) -> pd.DataFrame:
     """What a breach of ``node_id`` exposes (:func:`flowatlas.queries.breach_impact`): the types
     (sensitive ones marked) and subjects, where the data came from and where it goes on to."""
+    from flowatlas.analysis import analyse
     from flowatlas.queries import breach_impact
 
-    imp = breach_impact(m, node_id)
-    types = [f"{t} (sensitive)" if m.is_sensitive(t) else t for t in imp.types]
+    a = analyse(m)
+    imp = breach_impact(a, node_id)
+    types = [f"{t} (sensitive)" if a.map.is_sensitive(t) else t for t in imp.types]
     rows = [
         ("information types", ", ".join(types)),
         ("data subjects", ", ".join(imp.subjects)),
@@ -223,22 +225,21 @@ def type_choices(m) -> list[str]:
 
 def lineage_view(session, type_id: str) -> tuple:
     """Lineage of ``type_id``: the table of places it reaches and the lineage diagram."""
-    m = session.map
     return (
         heading(f"Where {type_id} ends up", 4),
-        table(lineage_frame(m, type_id)),
-        diagram(m, session.findings, f"lineage:{type_id}"),
+        table(lineage_frame(session.analysis, type_id)),
+        diagram(session.map, session.findings, f"lineage:{type_id}"),
     )
 
 
 def breach_view(session, node_id: str) -> tuple:
     """Breach impact of ``node_id`` as a table."""
-    return heading(f"A breach of {node_id} exposes", 4), table(breach_frame(session.map, node_id))
+    return heading(f"A breach of {node_id} exposes", 4), table(breach_frame(session.analysis, node_id))
 
 
 def erase_view(session, subject: str) -> tuple:
     """Erase scope of a data-subject category as a table."""
-    return heading(f"An erase request of a {subject} must reach", 4), table(erase_frame(session.map, subject))
+    return heading(f"An erase request of a {subject} must reach", 4), table(erase_frame(session.analysis, subject))
 
 
 # --------------------------------------------------------------------------- findings

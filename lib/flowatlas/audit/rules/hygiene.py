@@ -29,8 +29,8 @@ def model_hygiene(ctx: Context) -> Iterator[Finding]:
     for nid, n in m.nodes.items():
         if n.kind == "store":
             held = facts.held(nid)
-            # t is kin of a held type exactly when a held type is kin of t (ancestor/descendant,
-            # or t itself: a held type is never a ghost, and is set aside at C speed first)
+            # a ghost: an emitted type with no held type among its ancestors and descendants (a
+            # held type is its own kin, so it is never a ghost)
             ghost = sorted(t for t in facts.emitted(nid) - held if kin_of(t).isdisjoint(held))
             if ghost:
                 gs = frozenset(ghost)
