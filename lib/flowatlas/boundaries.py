@@ -30,7 +30,7 @@ these two functions.
 from __future__ import annotations
 
 from flowatlas.atlas import Map
-from flowatlas.model import Flow
+from flowatlas.model import Flow, Node
 from flowatlas.regimes import regime_for
 
 #: Roles whose nodes count as the controller's own side of the map.
@@ -45,7 +45,11 @@ def is_transfer(m: Map, flow: Flow) -> bool:
     both lie inside the regime's area (under the GDPR the EEA is one area). A home for which
     flowatlas ships no regime counts every change of country.
     """
-    source, target = m.nodes[flow.source], m.nodes[flow.target]
+    return transfers_between(m, m.nodes[flow.source], m.nodes[flow.target])
+
+
+def transfers_between(m: Map, source: Node, target: Node) -> bool:
+    """:func:`is_transfer` of a flow from node ``source`` to node ``target`` (the records)."""
     if source.kind == "subject" or target.kind == "subject":
         return False
     a, b = source.jurisdiction, target.jurisdiction
@@ -57,10 +61,14 @@ def is_transfer(m: Map, flow: Flow) -> bool:
 
 def leaves_controller(m: Map, flow: Flow) -> bool:
     """Whether ``flow`` hands data from the controller (or a data subject) to another organisation."""
-    source, target = m.nodes[flow.source], m.nodes[flow.target]
+    return hands_over(m, m.nodes[flow.source], m.nodes[flow.target])
+
+
+def hands_over(m: Map, source: Node, target: Node) -> bool:
+    """:func:`leaves_controller` of a flow from node ``source`` to node ``target`` (the records)."""
     if target.kind == "subject" or target.owner is None or target.owner == m.info.controller:
         return False
     return source.kind == "subject" or source.owner == m.info.controller
 
 
-__all__ = ["INTERNAL_ROLES", "is_transfer", "leaves_controller"]
+__all__ = ["INTERNAL_ROLES", "hands_over", "is_transfer", "leaves_controller", "transfers_between"]

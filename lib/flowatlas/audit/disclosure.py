@@ -29,7 +29,7 @@ from typing import NamedTuple
 
 from flowatlas.atlas import Map
 from flowatlas.audit.policy_index import PolicyIndex
-from flowatlas.boundaries import is_transfer, leaves_controller
+from flowatlas.boundaries import hands_over, transfers_between
 from flowatlas.errors import UsageError
 from flowatlas.findings import DISCLOSURE_RANK, Dimension, Disclosure
 from flowatlas.memo import memoised
@@ -165,13 +165,13 @@ class Classifier:
             for t in types:
                 out.append(self.collected(source.subject, f.context, t))
         recipient = None
-        if leaves_controller(m, f):
+        if hands_over(m, source, target):
             got = self.recipient(target.owner, f.sharing_basis, types, tuple(sorted(f.purposes)))
             recipient = (got.disclosure, got.declarations)
             out.append(got)
         for p in sorted(f.purposes):
             out.append(self.purpose(p, recipient))
-        transfer = is_transfer(m, f)
+        transfer = transfers_between(m, source, target)
         country = target.jurisdiction
         if country and (transfer or target.kind == "store"):
             out.append(self.location(country, types, target.kind == "store"))
