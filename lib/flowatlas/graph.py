@@ -124,10 +124,10 @@ def carrying(G: nx.MultiDiGraph, type_id: str) -> nx.MultiDiGraph:
     [('app', 'db', 'f-save'), ('person', 'app', 'f-signup')]
     """
     covered = G.graph["type_tree"].descendants(type_id)
-    edges = G.edges
+    succ = G.succ
 
     def carries(u: str, v: str, k: str) -> bool:
-        return not covered.isdisjoint(edges[u, v, k]["types"])
+        return not covered.isdisjoint(succ[u][v][k]["types"])
 
     return nx.subgraph_view(G, filter_edge=carries)
 

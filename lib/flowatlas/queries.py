@@ -145,7 +145,7 @@ def breach_impact(m: Map | Analysis, node_id: str) -> Impact:
         related.update(mp.type_tree.descendants(t))
 
     def carries_related(u: str, v: str, k: str) -> bool:
-        return not related.isdisjoint(G.edges[u, v, k]["types"])
+        return not related.isdisjoint(G.succ[u][v][k]["types"])
 
     view = nx.subgraph_view(G, filter_edge=carries_related)
     walked = nx.ancestors(view, node_id) | {node_id}

@@ -148,7 +148,7 @@ def onward_transfer(ctx: Context) -> Iterator[Finding]:
 
         def onward(u: str, v: str, k: str, t: str = t) -> bool:
             """A flow carrying t on, from a node other than a data subject, to one that is not the controller's."""
-            return t in G.edges[u, v, k]["types"] and facts.kind[u] != "subject" and v not in facts.controller_nodes
+            return t in m.flows[k].types and facts.kind[u] != "subject" and v not in facts.controller_nodes
 
         view = nx.subgraph_view(G, filter_edge=onward)
         for node, later in shortest_flow_paths(view, first).items():
