@@ -6,8 +6,8 @@ from pathlib import Path
 
 import pytest
 
-from flowatlas.audit.disclosure import EXAMPLE
 from flowatlas.errors import UsageError
+from flowatlas.examples import EXAMPLE
 from flowatlas.loader import load_texts
 from flowatlas.render import build_view
 from flowatlas.render.diagram import Diagram

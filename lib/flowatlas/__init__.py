@@ -1,7 +1,8 @@
 """flowatlas: a data-flow atlas for personal information.
 
-Load a map (``load_map``), build its graph (``build_graph``), audit it against the declared
-policy (``flowatlas.audit``), and draw it (``flowatlas.render``).
+Load a map (``load_map``), derive what it implies once (``Analysis``: its graph, facts,
+verdicts and findings), audit it against the declared policy (``flowatlas.audit``), and draw
+it (``flowatlas.render``).
 """
 
 from flowatlas.atlas import Map

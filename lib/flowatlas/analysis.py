@@ -6,11 +6,11 @@ an attribute of its ``Analysis``, computed on first use and then kept. The CLI, 
 the notebooks make one and pass it on; functions that accept a map also accept an analysis
 (:func:`analyse`) and then reuse what it has already computed.
 
->>> from flowatlas.audit.disclosure import EXAMPLE
+>>> from flowatlas.examples import EXAMPLE
 >>> from flowatlas.loader import load_texts
 >>> a = Analysis(load_texts(EXAMPLE))
 >>> a.policy.id, a.graph.number_of_edges(), len(a.verdicts)
-('pol', 3, 3)
+('pol', 4, 4)
 >>> a.findings[0].rule, a.findings[0].severity
 ('cross-border-basis', 'high')
 >>> a.carriers["email"]

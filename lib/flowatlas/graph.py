@@ -26,14 +26,15 @@ Reachability follows only edges that carry the type asked for (or one of its sub
 "where can ``email`` go" never walks an edge that carries only ``ip-address``: a
 :func:`carrying` view of the graph, then networkx's shortest-path search over it.
 
+>>> from flowatlas.examples import EXAMPLE
 >>> from flowatlas.loader import load_texts
 >>> G = build_graph(load_texts(EXAMPLE))
 >>> sorted(G.edges(keys=True))
-[('app', 'db', 'f-save'), ('app', 'log', 'f-log'), ('person', 'app', 'f-signup')]
+[('app', 'db', 'f-save'), ('app', 'log', 'f-log'), ('app', 'send', 'f-mail'), ('person', 'app', 'f-signup')]
 >>> reach(G, "email")
-{'app': ['f-signup'], 'db': ['f-signup', 'f-save'], 'person': []}
+{'app': ['f-signup'], 'db': ['f-signup', 'f-save'], 'person': [], 'send': ['f-signup', 'f-mail']}
 >>> reach(G, "ip-address")
-{'app': [], 'log': ['f-log']}
+{'app': ['f-signup'], 'log': ['f-signup', 'f-log'], 'person': []}
 """
 
 from __future__ import annotations
@@ -47,33 +48,13 @@ from flowatlas.atlas import Map
 from flowatlas.boundaries import INTERNAL_ROLES, is_transfer
 from flowatlas.gcpause import gc_paused
 
-#: A small map for the examples of this module and of :mod:`flowatlas.queries`.
-EXAMPLE = {
-    "map.yaml": """
-map: {id: example, name: Example, controller: acme, home: SG}
-organisations:
-  - {id: acme, name: Acme, role: controller, jurisdiction: SG}
-nodes:
-  - {id: person, name: Customer, kind: subject, subject: account-holder}
-  - {id: app, name: App, kind: system, owner: acme, jurisdiction: SG}
-  - {id: db, name: Accounts, kind: store, owner: acme, jurisdiction: SG,
-     retention: while_service, encrypted_at_rest: true, erase: true, export: true}
-  - {id: log, name: Logs, kind: store, owner: acme, jurisdiction: SG,
-     retention: P30D, encrypted_at_rest: true, erase: false, export: false}
-flows:
-  - {id: f-signup, from: person, to: app, types: [email, name], purposes: [provide-service],
-     context: registration}
-  - {id: f-save, from: app, to: db, types: [email, name], purposes: [provide-service]}
-  - {id: f-log, from: app, to: log, types: [ip-address], purposes: [security]}
-""",
-}
-
 
 def build_graph(m: Map) -> nx.MultiDiGraph:
     """The flow graph of ``m``: one node per map node, one edge per flow (key = flow id).
 
     Each call builds a new graph; :attr:`flowatlas.analysis.Analysis.graph` keeps one per map.
 
+    >>> from flowatlas.examples import EXAMPLE
     >>> from flowatlas.loader import load_texts
     >>> G = build_graph(load_texts(EXAMPLE))
     >>> G.nodes["db"]["kind"], G.edges["app", "db", "f-save"]["types"]
@@ -118,10 +99,11 @@ def _build(m: Map) -> nx.MultiDiGraph:
 def carrying(G: nx.MultiDiGraph, type_id: str) -> nx.MultiDiGraph:
     """A read-only view of ``G`` holding only the edges that carry ``type_id`` or a subtype.
 
+    >>> from flowatlas.examples import EXAMPLE
     >>> from flowatlas.loader import load_texts
     >>> G = build_graph(load_texts(EXAMPLE))
     >>> sorted(carrying(G, "contact").edges(keys=True))  # email is a kind of contact data
-    [('app', 'db', 'f-save'), ('person', 'app', 'f-signup')]
+    [('app', 'db', 'f-save'), ('app', 'send', 'f-mail'), ('person', 'app', 'f-signup')]
     """
     covered = G.graph["type_tree"].descendants(type_id)
     succ = G.succ
@@ -135,9 +117,10 @@ def carrying(G: nx.MultiDiGraph, type_id: str) -> nx.MultiDiGraph:
 def carriers(G: nx.MultiDiGraph, type_id: str) -> list[str]:
     """Ids of the flows that carry ``type_id`` or one of its subtypes, sorted.
 
+    >>> from flowatlas.examples import EXAMPLE
     >>> from flowatlas.loader import load_texts
     >>> carriers(build_graph(load_texts(EXAMPLE)), "email")
-    ['f-save', 'f-signup']
+    ['f-mail', 'f-save', 'f-signup']
     """
     return sorted(k for _, _, k in carrying(G, type_id).edges(keys=True))
 
@@ -146,9 +129,10 @@ def carrier_index(G: nx.MultiDiGraph) -> dict[str, tuple[str, ...]]:
     """``{type: flow ids}`` for every type some flow carries or carries a subtype of: each entry
     is :func:`carriers` of that type, all found in one pass over the edges.
 
+    >>> from flowatlas.examples import EXAMPLE
     >>> from flowatlas.loader import load_texts
     >>> carrier_index(build_graph(load_texts(EXAMPLE)))["contact"]
-    ('f-save', 'f-signup')
+    ('f-mail', 'f-save', 'f-signup')
     """
     tree = G.graph["type_tree"]
     index: dict[str, set[str]] = {}
@@ -192,6 +176,7 @@ def reach(G: nx.MultiDiGraph, type_id: str, sources: Iterable[str] | None = None
     Starts from ``sources`` or, by default, from the :func:`collection_points` of the type's
     flows. Follows only the flows that carry the type.
 
+    >>> from flowatlas.examples import EXAMPLE
     >>> from flowatlas.loader import load_texts
     >>> G = build_graph(load_texts(EXAMPLE))
     >>> reach(G, "name", sources=["app"])

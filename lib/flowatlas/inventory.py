@@ -6,14 +6,16 @@ purpose, data-subject categories, information type, how it is collected and from
 where it is stored and for how long, recipients, transfers to other countries with their bases,
 and the security measures that apply. A pure function of the map (and, optionally, its findings).
 
->>> from flowatlas.audit.disclosure import EXAMPLE
+>>> from flowatlas.examples import EXAMPLE
 >>> from flowatlas.loader import load_texts
 >>> rows = inventory(load_texts(EXAMPLE))[["purpose", "information_type", "subject_categories"]]
 >>> for row in rows.itertuples(index=False):
 ...     print(*row)
 advertising email Account holder
 provide-service email Account holder
+provide-service ip-address Account holder
 provide-service name Account holder
+security ip-address Account holder
 """
 
 from __future__ import annotations

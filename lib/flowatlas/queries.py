@@ -12,7 +12,7 @@ graph and facts between questions) and answers with networkx's algorithms over t
 * :func:`coverage_matrix` — information type × recipient organisation, the worst disclosure
   class of the flows in each cell.
 
->>> from flowatlas.audit.disclosure import EXAMPLE
+>>> from flowatlas.examples import EXAMPLE
 >>> from flowatlas.loader import load_texts
 >>> a = Analysis(load_texts(EXAMPLE))
 >>> where_type_goes(a, "email").countries
@@ -20,7 +20,7 @@ graph and facts between questions) and answers with networkx's algorithms over t
 >>> breach_impact(a, "db").upstream
 ('app', 'person')
 >>> list(erase_scope(a, "account-holder")["store"])
-['db']
+['log', 'db']
 """
 
 from __future__ import annotations

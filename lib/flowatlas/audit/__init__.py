@@ -43,7 +43,7 @@ def audit(
     file and record order. Raises :class:`~flowatlas.errors.UsageError` for an unknown rule or
     policy.
 
-    >>> from flowatlas.audit.disclosure import EXAMPLE
+    >>> from flowatlas.examples import EXAMPLE
     >>> from flowatlas.loader import load_texts
     >>> sorted({f.rule for f in audit(load_texts(EXAMPLE))})
     ['cross-border-basis', 'undeclared-purpose', 'undeclared-recipient']

@@ -37,39 +37,6 @@ from flowatlas.model import Flow, Policy
 from flowatlas.regimes import Regime, check_basis, regime_for
 from flowatlas.taxonomy import Match
 
-#: A small map with a policy, for the examples of the audit's modules.
-EXAMPLE = {
-    "map.yaml": """
-map: {id: example, name: Example, controller: acme, home: SG, policy: pol}
-organisations:
-  - {id: acme, name: Acme, role: controller, jurisdiction: SG}
-  - {id: mailer, name: Mailer, role: processor, jurisdiction: US}
-nodes:
-  - {id: person, name: Customer, kind: subject, subject: account-holder}
-  - {id: app, name: App, kind: system, owner: acme, jurisdiction: SG}
-  - {id: db, name: Accounts, kind: store, owner: acme, jurisdiction: SG,
-     retention: while_service, encrypted_at_rest: true, erase: true, export: true}
-  - {id: send, name: Mail service, kind: system, owner: mailer, jurisdiction: US}
-flows:
-  - {id: f-signup, from: person, to: app, types: [email, name], purposes: [provide-service],
-     context: registration}
-  - {id: f-save, from: app, to: db, types: [email, name], purposes: [provide-service]}
-  - {id: f-mail, from: app, to: send, types: [email], purposes: [advertising],
-     sharing_basis: on_instruction}
-policies:
-  - id: pol
-    title: Privacy statement
-    version: "1"
-    controller: acme
-    declarations:
-      - {id: collect, kind: collection, clause: "1", quote: "We collect your email address and name.",
-         types: [email, name], contexts: [registration]}
-      - {id: use, kind: purpose, clause: "2", quote: "We use it to provide the service.",
-         purposes: [provide-service]}
-      - {id: where, kind: storage, clause: "3", quote: "We store it in Singapore.", locations: [SG]}
-""",
-}
-
 
 class Judgement(NamedTuple):
     """How one item of a flow fares on one dimension, and what decided it (a verdict without its
@@ -237,6 +204,7 @@ def classify(m: Map, policy: str | Policy | None = None, *, index: PolicyIndex |
     :class:`Verdicts` mapping). Each call classifies afresh; :attr:`flowatlas.analysis.Analysis.verdicts`
     keeps one.
 
+    >>> from flowatlas.examples import EXAMPLE
     >>> from flowatlas.loader import load_texts
     >>> verdicts = classify(load_texts(EXAMPLE))
     >>> for v in verdicts["f-mail"]:

@@ -8,7 +8,7 @@ holds, whose data reaches it.
 Get them from :attr:`flowatlas.analysis.Analysis.facts` (one per map), or make one with
 ``Facts(m)``.
 
->>> from flowatlas.graph import EXAMPLE
+>>> from flowatlas.examples import EXAMPLE
 >>> from flowatlas.loader import load_texts
 >>> fx = Facts(load_texts(EXAMPLE))
 >>> sorted(fx.held("db")), sorted(fx.subjects_at("db")), fx.role("db")

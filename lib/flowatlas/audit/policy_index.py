@@ -5,7 +5,7 @@ are fixed when the index is built), so it is cached on them (:class:`~flowatlas.
 Answers are ``(class, declaration ids, reason)``: see :mod:`flowatlas.audit.disclosure` for
 the classes.
 
->>> from flowatlas.audit.disclosure import EXAMPLE
+>>> from flowatlas.examples import EXAMPLE
 >>> from flowatlas.loader import load_texts
 >>> m = load_texts(EXAMPLE)
 >>> ix = PolicyIndex(m, m.policy)

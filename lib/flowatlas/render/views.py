@@ -9,7 +9,7 @@ registers itself in :data:`~flowatlas.render.registry.VIEW_REGISTRY`:
 * :func:`findings_view`: only the nodes and flows that findings touch, edges marked with rules;
 * :func:`summary`: one box per organisation or jurisdiction with flow and type counts.
 
->>> from flowatlas.audit.disclosure import EXAMPLE
+>>> from flowatlas.examples import EXAMPLE
 >>> from flowatlas.loader import load_texts
 >>> stem, diagram = build_view(load_texts(EXAMPLE), "lineage:email")
 >>> stem, diagram.name

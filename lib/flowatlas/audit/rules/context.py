@@ -180,6 +180,38 @@ class Context:
             key=key,
         )
 
+    def store_finding(
+        self,
+        rule: Rule,
+        store: str,
+        *,
+        severity: Severity | None = None,
+        types: Iterable[str],
+        decls: Iterable[str],
+        message: str,
+        remedy: str,
+        key: str,
+    ) -> Finding:
+        """A finding about what store ``store`` does (keeps, fails to erase): an incorrect
+        safeguard, with the flows into the store."""
+        return Finding(
+            rule=rule.id,
+            severity=severity or rule.severity,
+            message=message,
+            remedy=remedy,
+            disclosure="incorrect",
+            dimension="safeguard",
+            flows=self.facts.in_flow_ids(store),
+            path=(store,),
+            nodes=(store,),
+            types=tuple(types),
+            organisations=self.orgs([store]),
+            countries=self.countries([store]),
+            clauses=self.clauses(decls),
+            src=self.map.nodes[store].src,
+            key=key,
+        )
+
     def vague_findings(self, rule: Rule, dim: str, what: str, remedy: str) -> Iterator[Finding]:
         """One info finding per (item, deciding declarations) covered only by a broader term."""
         index = self.index

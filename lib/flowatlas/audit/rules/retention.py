@@ -82,21 +82,14 @@ def retention(ctx: Context) -> Iterator[Finding]:
             )
         else:
             held_for = f"for {n.retention}, longer than the declared '{limit}'"
-        yield Finding(
-            rule=r.id,
+        yield ctx.store_finding(
+            r,
+            sid,
             severity="low" if short else r.severity,
+            types=held,
+            decls=[*lim_ids, *(d.id for d in covering)],
             message=f"{ctx.label(sid)} keeps {', '.join(held)} {held_for}; {why}.",
             remedy="Shorten the store's retention to the declared limit (delete on account closure), or record the "
             "declared exception (§2.2) that justifies the longer hold in retention_purposes.",
-            disclosure="incorrect",
-            dimension="safeguard",
-            flows=ctx.facts.in_flow_ids(sid),
-            path=(sid,),
-            nodes=(sid,),
-            types=held,
-            organisations=ctx.orgs([sid]),
-            countries=ctx.countries([sid]),
-            clauses=ctx.clauses([*lim_ids, *(d.id for d in covering)]),
-            src=n.src,
             key=sid,
         )

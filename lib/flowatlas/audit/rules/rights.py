@@ -41,22 +41,15 @@ def rights_gap(ctx: Context) -> Iterator[Finding]:
                 decls.extend(ids)
         if not missing:
             continue
-        yield Finding(
-            rule=r.id,
+        yield ctx.store_finding(
+            r,
+            sid,
             severity=r.severity,
+            types=tuple(sorted(ctx.facts.held(sid))),
+            decls=decls,
             message=f"{ctx.label(sid)} holds personal data ({', '.join(sorted(subjects)) or 'unknown subjects'}) "
             f"but is not reached by {' or '.join(missing)}, while the statement offers these rights.",
             remedy="Wire the store into the erase/export request handling (and record erase/export: true), or stop "
             "keeping personal data there.",
-            disclosure="incorrect",
-            dimension="safeguard",
-            flows=ctx.facts.in_flow_ids(sid),
-            path=(sid,),
-            nodes=(sid,),
-            types=tuple(sorted(ctx.facts.held(sid))),
-            organisations=ctx.orgs([sid]),
-            countries=ctx.countries([sid]),
-            clauses=ctx.clauses(decls),
-            src=n.src,
             key=sid,
         )

@@ -76,22 +76,15 @@ def security_contradicted(ctx: Context) -> Iterator[Finding]:
         types, decls, sev = classify_types(ctx.facts.held(sid), at_rest)
         if not types:
             continue
-        yield Finding(
-            rule=r.id,
+        yield ctx.store_finding(
+            r,
+            sid,
             severity=sev,
+            types=tuple(types),
+            decls=decls,
             message=f"{ctx.label(sid)} keeps {', '.join(types)} unencrypted at rest, contradicting the security "
             "measures the statement declares (e.g. password encryption).",
             remedy="Encrypt the store at rest (hash passwords with a password hashing function), or stop storing "
             "these types there.",
-            disclosure="incorrect",
-            dimension="safeguard",
-            flows=ctx.facts.in_flow_ids(sid),
-            path=(sid,),
-            nodes=(sid,),
-            types=tuple(types),
-            organisations=ctx.orgs([sid]),
-            countries=ctx.countries([sid]),
-            clauses=ctx.clauses(decls),
-            src=n.src,
             key="at_rest",
         )
