@@ -40,6 +40,19 @@ INTERNAL_ROLES = frozenset({"controller", "affiliate"})
 def is_transfer(m: Map, flow: Flow) -> bool:
     """Whether ``flow`` is a cross-border transfer under the regime of ``m``'s home.
 
+    Parameters
+    ----------
+    m : Map
+        The map (its home selects the regime).
+    flow : Flow
+        One of its flows.
+
+    Returns
+    -------
+    bool
+
+    Notes
+    -----
     Both ends must be systems or stores (collecting data from a person, or delivering it to a
     person, is not a transfer), both must have a country, and the countries must differ and not
     both lie inside the regime's area (under the GDPR the EEA is one area). A home for which

@@ -52,7 +52,19 @@ from flowatlas.gcpause import gc_paused
 def build_graph(m: Map) -> nx.MultiDiGraph:
     """The flow graph of ``m``: one node per map node, one edge per flow (key = flow id).
 
-    Each call builds a new graph; :attr:`flowatlas.analysis.Analysis.graph` keeps one per map.
+    Parameters
+    ----------
+    m : Map
+        A validated map.
+
+    Returns
+    -------
+    networkx.MultiDiGraph
+        Node, edge and graph attributes as the module docstring lists them. Each call builds a
+        new graph; :attr:`flowatlas.analysis.Analysis.graph` keeps one per map.
+
+    Examples
+    --------
 
     >>> from flowatlas.examples import EXAMPLE
     >>> from flowatlas.loader import load_texts
@@ -99,6 +111,24 @@ def _build(m: Map) -> nx.MultiDiGraph:
 def carrying(G: nx.MultiDiGraph, type_id: str) -> nx.MultiDiGraph:
     """A read-only view of ``G`` holding only the edges that carry ``type_id`` or a subtype.
 
+    Parameters
+    ----------
+    G : networkx.MultiDiGraph
+        A flow graph from :func:`build_graph`.
+    type_id : str
+        An information type of the map.
+
+    Returns
+    -------
+    networkx.MultiDiGraph
+        A subgraph view (``networkx.subgraph_view``) with every node and the carrying edges.
+
+    See Also
+    --------
+    reach, carriers
+
+    Examples
+    --------
     >>> from flowatlas.examples import EXAMPLE
     >>> from flowatlas.loader import load_texts
     >>> G = build_graph(load_texts(EXAMPLE))
@@ -171,11 +201,28 @@ def shortest_flow_paths(view: nx.MultiDiGraph, sources: Iterable[str]) -> dict[s
 
 
 def reach(G: nx.MultiDiGraph, type_id: str, sources: Iterable[str] | None = None) -> dict[str, list[str]]:
-    """Where ``type_id`` (or a subtype) can go: ``{node: [flow ids of one shortest path]}``.
+    """Where ``type_id`` (or a subtype) can go, with one shortest path to each place.
 
-    Starts from ``sources`` or, by default, from the :func:`collection_points` of the type's
-    flows. Follows only the flows that carry the type.
+    Follows only the flows that carry the type (a :func:`carrying` view), with networkx's
+    multi-source shortest-path search (:func:`shortest_flow_paths`).
 
+    Parameters
+    ----------
+    G : networkx.MultiDiGraph
+        A flow graph from :func:`build_graph`.
+    type_id : str
+        An information type of the map.
+    sources : iterable of str, optional
+        Nodes to start from; by default the :func:`collection_points` of the type's flows.
+
+    Returns
+    -------
+    dict
+        ``{node: [flow id, ...]}``, sorted by node: the flows of one shortest path from the
+        nearest source (empty for a source).
+
+    Examples
+    --------
     >>> from flowatlas.examples import EXAMPLE
     >>> from flowatlas.loader import load_texts
     >>> G = build_graph(load_texts(EXAMPLE))

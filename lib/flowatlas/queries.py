@@ -85,8 +85,26 @@ class TypeReach:
 
 
 def where_type_goes(m: Map | Analysis, type_id: str) -> TypeReach:
-    """Every node ``type_id`` (or a subtype) reaches from where it is collected, with a path each
-    (:func:`flowatlas.graph.reach`)."""
+    """Every node ``type_id`` (or a subtype) reaches from where it is collected, with a path each.
+
+    Parameters
+    ----------
+    m : Map or Analysis
+        The map, or its analysis (whose graph is then reused).
+    type_id : str
+        An information type of the map; an unknown one raises :class:`~flowatlas.errors.UsageError`
+        with a did-you-mean.
+
+    Returns
+    -------
+    TypeReach
+        The nodes reached with their node and flow paths, and the stores, organisations and
+        countries among them.
+
+    See Also
+    --------
+    flowatlas.graph.reach : the same question as a plain function of the graph.
+    """
     a = analyse(m)
     _need("information type", type_id, a.map.types)
     paths: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {}
@@ -121,6 +139,22 @@ class Impact:
 
 def breach_impact(m: Map | Analysis, node_id: str) -> Impact:
     """Types and subjects exposed by a breach of ``node_id``; where that data came from and goes.
+
+    Parameters
+    ----------
+    m : Map or Analysis
+        The map, or its analysis.
+    node_id : str
+        A node of the map.
+
+    Returns
+    -------
+    Impact
+        What the node holds, the categories of data subjects it concerns, the nodes upstream and
+        downstream, and the organisations and countries involved.
+
+    Notes
+    -----
 
     Downstream follows, for each type the node holds or emits, only the flows carrying that type
     (:func:`flowatlas.graph.reach`); upstream is every ancestor of the node over the flows that
@@ -169,8 +203,18 @@ def breach_impact(m: Map | Analysis, node_id: str) -> Impact:
 def erase_scope(m: Map | Analysis, subject: str) -> pd.DataFrame:
     """Every store holding data of ``subject`` (or a narrower category): does an erase request reach it?
 
-    Returns a DataFrame: store, name, organisation, country, copy_of, erase (True/False/None),
-    reached (erase is True), sorted with the unreached first.
+    Parameters
+    ----------
+    m : Map or Analysis
+        The map, or its analysis.
+    subject : str
+        A data-subject category of the map.
+
+    Returns
+    -------
+    pandas.DataFrame
+        store, name, organisation, country, copy_of, erase (True/False/None), reached (erase is
+        True), sorted with the unreached first.
     """
     a = analyse(m)
     _need("data subject", subject, a.map.subjects)
