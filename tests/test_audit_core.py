@@ -378,3 +378,52 @@ def test_auditing_a_map_adds_nothing_to_it():
     del a
     gc.collect()
     assert ref() is None
+
+
+def test_remedies_and_messages_cite_the_maps_own_clauses():
+    """A policy that numbers its clauses A.1, B, ...: every clause a finding names is one of them,
+    and no section number of another statement (Absoloop's) appears anywhere."""
+    import re
+
+    from flowatlas.audit import RULES
+    from flowatlas.loader import load_map
+
+    from conftest import ABSOLOOP
+
+    s = spec()
+    letters = {}
+    for i, d in enumerate(s["declarations"]):
+        letters[d["clause"]] = d["clause"] = f"{chr(65 + i)}.{i % 3}" if i % 2 else chr(65 + i)
+        d["quote"] = f"quote of {d['clause']}"
+    add(s, "organisations", org("proc", "processor", "US"), org("sub", "sub_processor", "JP", engaged_by="proc"))
+    add(s, "nodes", system("proc-app", "proc", "US"), store("sub-db", "sub", "JP", retention="P10Y", erase=False),
+        store("us-db", "ctrl", "US", encrypted_at_rest=False))
+    add(s, "flows",
+        fl("f-col", "person", "app", ["phone", "chat"], context="registration"),  # undeclared collection
+        fl("f-ads", "app", "db", ["email"], ["marketing"]),  # undeclared purpose
+        fl("f-out", "app", "proc-app", ["email"], transfer_basis="contract"),  # no sharing basis, bad contract
+        fl("f-on", "proc-app", "sub-db", ["email"]),  # onward, to JP
+        fl("f-us", "app", "us-db", ["password"], encrypted=False))  # storage abroad, unencrypted
+    m = build(s)
+    found = audit(m)
+    assert {f.rule for f in found} >= {"undeclared-collection", "undeclared-purpose", "undeclared-recipient",
+                                       "storage-location", "cross-border-basis", "onward-transfer",
+                                       "security-contradicted", "rights-gap"}
+    own = {d["clause"] for d in s["declarations"]}
+    theirs = {d.clause for p in load_map(ABSOLOOP).policies.values() for d in p.declarations} - own
+    for f in found:
+        text = f"{f.message} {f.remedy}"
+        assert "§" not in text, (f.rule, text)
+        for cited in re.findall(r"clauses? ((?:[A-Z0-9][\w.()-]*)(?:, [A-Z0-9][\w.()-]*)*)", text):
+            for c in cited.split(", "):
+                assert c.rstrip(").;,") in own, (f.rule, c, text)
+        assert not {c.clause for c in f.clauses if c.policy == "pol"} - own
+        assert not any(re.search(rf"clause {re.escape(c)}\b", text) for c in theirs), (f.rule, text)
+    for r in RULES.values():
+        assert "§" not in r.held_against and "§" not in r.explanation, r.id
+    # with no declaration of the kind a remedy would point to, it says so
+    s2 = spec()
+    s2["declarations"] = [d for d in s2["declarations"] if d["kind"] != "purpose"]
+    add(s2, "flows", fl("f-ads", "app", "db", ["email"], ["marketing"]))
+    [purpose] = [f for f in audit(build(s2)) if f.rule == "undeclared-purpose" and f.flows == ("f-ads",)]
+    assert "no declaration covers this yet" in purpose.remedy

@@ -94,7 +94,7 @@ def test_edge_tooltip_is_the_full_record_with_findings_and_location(ov):
         "sharing basis: on_instruction; transfer basis: -",
         "[high] cross-border-no-basis · location omitted",
         "email leaves SG for DE without a transfer basis",
-        "held against §2 (pol/d2): “we store in Singapore”",
+        "held against clause 2 (pol/d2): “we store in Singapore”",
         "remedy: add a contract naming DE",
         "defined at more.yaml:",
     ):

@@ -89,12 +89,18 @@ def findings_frame(findings: Iterable[Finding]):
 
 
 def rules_frame():
-    """The rule registry as a DataFrame: id, severity, title, clause, explanation."""
+    """The rule registry as a DataFrame: id, severity, title, what it is held against, explanation."""
     import pandas as pd
 
     return pd.DataFrame(
         [
-            {"id": r.id, "severity": r.severity, "title": r.title, "clause": r.clause, "explanation": r.explanation}
+            {
+                "id": r.id,
+                "severity": r.severity,
+                "title": r.title,
+                "held_against": r.held_against,
+                "explanation": r.explanation,
+            }
             for r in RULES.values()
         ]
     )

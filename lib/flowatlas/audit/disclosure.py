@@ -8,7 +8,7 @@ Dimensions and what is matched (hierarchically: a declaration of an ancestor cov
                controller, also against the purposes a matching sharing declaration limits itself to.
 ``recipient``  flows leaving the controller (source is the controller's or a subject, target
                another organisation's): the recipient's role and the flow's sharing basis against
-               the sharing declarations and the prohibitions (statement §5 opening).
+               the sharing declarations and the prohibitions.
 ``location``   flows into a store or across a border: the destination country against storage
                locations and declared transfers.
 ``safeguard``  flows across a border (the transfer basis under the regime) and flows carrying

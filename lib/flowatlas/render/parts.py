@@ -105,7 +105,8 @@ class ViewContext:
             out.append(f"[{f.severity}] {f.rule}{cls_} ({f.id})")
             out.append(f"  {f.message}")
             for c in f.clauses:
-                out.append(f"  held against §{c.clause} ({c.policy}/{c.declaration}): “{shorten(c.quote, 160)}”")
+                where = f"clause {c.clause}" if c.policy in self.m.policies else c.clause  # else: the law
+                out.append(f"  held against {where} ({c.policy}/{c.declaration}): “{shorten(c.quote, 160)}”")
             if f.remedy:
                 out.append(f"  remedy: {f.remedy}")
             if f.src is not None:

@@ -81,6 +81,21 @@ class Context:
         policy_index = self.analysis.policy_index
         return policy_index.clauses(decl_ids) if policy_index else ()
 
+    def cite(self, decl_ids: Iterable[str]) -> str:
+        """Where a remedy sends the reader: ``clause 2.1``, ``clauses A.1, B`` (the map's own
+        clauses of those declarations), or ``no declaration covers this yet``."""
+        policy_index = self.analysis.policy_index
+        found = (
+            sorted({policy_index.decl[i].clause for i in decl_ids if i in policy_index.decl}) if policy_index else []
+        )
+        if not found:
+            return "no declaration covers this yet"
+        return ("clause " if len(found) == 1 else "clauses ") + ", ".join(found)
+
+    def of_kind(self, *kinds: str) -> list[str]:
+        """Ids of the policy's declarations of ``kinds``."""
+        return [d.id for k in kinds for d in self.index.of(k)]
+
     def regime_clause(self, basis_id: str | None = None) -> tuple[ClauseRef, ...]:
         """The regime's clause for a transfer basis, or the list of its bases."""
         r = self.regime

@@ -11,7 +11,7 @@ from flowatlas.findings import Finding
 from flowatlas.taxonomy import RECIPIENT_ROLES
 
 
-@rule("over-declaration", "info", "Over-declaration", clause="§1; §4")
+@rule("over-declaration", "info", "Over-declaration", held_against="collection, sharing and purpose declarations")
 def over_declaration(ctx: Context) -> Iterator[Finding]:
     """Informational: a collection declaration names types (or a context) that no collection flow
     uses for the subjects it applies to; a sharing declaration (basis, recipient roles, purposes)

@@ -10,7 +10,7 @@ from flowatlas.audit.rules.registry import RULES, rule
 from flowatlas.findings import Finding
 
 
-@rule("undeclared-collection", "medium", "Undeclared collection", clause="§1 (1.1-1.4)")
+@rule("undeclared-collection", "medium", "Undeclared collection", held_against="collection declarations")
 def undeclared_collection(ctx: Context) -> Iterator[Finding]:
     """A flow that starts at a data subject collects an information type that no collection
     declaration covers for that subject's category and the flow's context of collection (or the
@@ -34,8 +34,9 @@ def undeclared_collection(ctx: Context) -> Iterator[Finding]:
             decls=[i for v in bad for i in v.declarations],
             message=f"{ctx.label(f.source)} ({subj}) gives {', '.join(types)} to {ctx.label(f.target)} in context "
             f"'{f.context}', which the statement does not declare: {reasons}.",
-            remedy=f"Add {', '.join(types)} to the collection clause for {subj} in context '{f.context}' "
-            "(and notify users of the change, §7), or stop collecting it on this flow.",
+            remedy=f"Declare {', '.join(types)} as collected from {subj} in context '{f.context}' "
+            f"({ctx.cite(i for v in bad for i in v.declarations)}) and notify users of the change, or stop collecting it "
+            "on this flow.",
         )
     yield from ctx.vague_findings(
         r,
@@ -45,7 +46,7 @@ def undeclared_collection(ctx: Context) -> Iterator[Finding]:
     )
 
 
-@rule("undeclared-purpose", "medium", "Undeclared purpose", clause="§4; §5.2")
+@rule("undeclared-purpose", "medium", "Undeclared purpose", held_against="purpose and sharing declarations")
 def undeclared_purpose(ctx: Context) -> Iterator[Finding]:
     """A flow serves a purpose that no purpose declaration covers, directly or through a broader
     purpose (omitted); or it shares data for a purpose outside the purposes that the sharing
@@ -66,19 +67,20 @@ def undeclared_purpose(ctx: Context) -> Iterator[Finding]:
             decls=[i for v in bad for i in v.declarations],
             message=f"Flow {f.id} from {ctx.label(f.source)} to {ctx.label(f.target)} is used for "
             f"{', '.join(purposes)}: {'; '.join(v.reason for v in bad)}.",
-            remedy=f"Declare the purpose(s) {', '.join(purposes)} in §4 (re-obtaining consent if unrelated to the "
-            "original purpose), or stop using the data for it.",
+            remedy=f"Declare the purpose(s) {', '.join(purposes)} among the purposes of use "
+            f"({ctx.cite(ctx.of_kind('purpose'))}), re-obtaining consent if unrelated to the original purpose, "
+            "or stop using the data for it.",
             key=",".join(purposes),
         )
     yield from ctx.vague_findings(r, "purpose", "Purpose", "Describe purpose '{item}' explicitly in clause {clause}.")
 
 
-@rule("undeclared-recipient", "high", "Undeclared recipient", clause="§5 (opening, 5.1-5.4)")
+@rule("undeclared-recipient", "high", "Undeclared recipient", held_against="sharing declarations and prohibitions")
 def undeclared_recipient(ctx: Context) -> Iterator[Finding]:
     """A flow hands personal data from the controller (or straight from a data subject) to another
     organisation whose role, under the flow's sharing basis, no sharing declaration allows
-    (omitted); if a prohibition names that role (the statement's "we will not share ... with any
-    irrelevant third parties") and no declared exception applies, the flow is incorrect. A broad
+    (omitted); if a prohibition names that role ("we will not share it with third parties") and
+    no declared exception applies, the flow is incorrect. A broad
     permission against a prohibition that names the role exactly is ambiguous (medium). Roles
     covered only by a broader recipient term are reported at info."""
     r = RULES["undeclared-recipient"]
@@ -98,7 +100,7 @@ def undeclared_recipient(ctx: Context) -> Iterator[Finding]:
             f"'{org.name}' ({org.role}, {org.jurisdiction}) under "
             f"{'basis ' + repr(f.sharing_basis) if f.sharing_basis else 'no sharing basis'}: {v.reason}.",
             remedy="Record the sharing basis this disclosure relies on and declare sharing with recipients of role "
-            f"{org.role} under it in §5, or stop the disclosure.",
+            f"{org.role} under it ({ctx.cite(ctx.of_kind('sharing'))}), or stop the disclosure.",
         )
     yield from ctx.vague_findings(
         r,

@@ -9,7 +9,7 @@ from flowatlas.audit.rules.registry import RULES, rule
 from flowatlas.findings import Finding
 
 
-@rule("model-hygiene", "low", "Model hygiene", needs_policy=False, clause="-")
+@rule("model-hygiene", "low", "Model hygiene", needs_policy=False, held_against="the map itself")
 def model_hygiene(ctx: Context) -> Iterator[Finding]:
     """Modelling problems that make other answers unreliable: a store that emits an information
     type it never receives (neither the type, nor a broader or narrower one, directly or from the

@@ -14,7 +14,7 @@ from flowatlas.findings import PROBLEM_CLASSES, Dimension, Finding
 from flowatlas.graph import shortest_flow_paths
 
 
-@rule("storage-location", "high", "Storage outside the declared locations", clause="§2.1")
+@rule("storage-location", "high", "Storage outside the declared locations", held_against="storage declarations")
 def storage_location(ctx: Context) -> Iterator[Finding]:
     """A store holding personal data (backups and replicas included, each with its own location) is
     in a country that is not a declared storage location. If a declared transfer names that
@@ -40,8 +40,8 @@ def storage_location(ctx: Context) -> Iterator[Finding]:
             severity="medium" if cls == "ambiguous" else r.severity,
             message=f"{ctx.label(sid)} ({what}, owned by {n.owner}) keeps {', '.join(held)} in {n.jurisdiction}; "
             f"the statement declares storage in {declared}: {why}.",
-            remedy=f"Move the {what} to {declared}, or declare storage in {n.jurisdiction} (§2.1) with the "
-            "transfer basis that covers it.",
+            remedy=f"Move the {what} to {declared}, or declare storage in {n.jurisdiction} "
+            f"({ctx.cite(ctx.of_kind('storage'))}) with the transfer basis that covers it.",
             disclosure=cls,
             dimension="location",
             flows=in_flows,
@@ -56,7 +56,12 @@ def storage_location(ctx: Context) -> Iterator[Finding]:
         )
 
 
-@rule("cross-border-basis", "high", "Cross-border transfer without a valid basis", clause="PDPA s26 / GDPR Ch. V")
+@rule(
+    "cross-border-basis",
+    "high",
+    "Cross-border transfer without a valid basis",
+    held_against="the transfer regime of the map's home (PDPA s26, GDPR Chapter V)",
+)
 def cross_border_basis(ctx: Context) -> Iterator[Finding]:
     """A flow between nodes in different countries (not both inside the regime's area; collection
     flows from and deliveries to data subjects excluded) must name a transfer basis that is valid under the regime
@@ -89,7 +94,12 @@ def cross_border_basis(ctx: Context) -> Iterator[Finding]:
         )
 
 
-@rule("undeclared-destination", "medium", "Transfer to a country the statement never mentions", clause="§2.1; §5")
+@rule(
+    "undeclared-destination",
+    "medium",
+    "Transfer to a country the statement never mentions",
+    held_against="storage and transfer declarations",
+)
 def undeclared_destination(ctx: Context) -> Iterator[Finding]:
     """The controller itself sends personal data across a border on a valid basis, but to a country
     that is neither a declared storage location nor the destination of a declared transfer: the
@@ -116,18 +126,23 @@ def undeclared_destination(ctx: Context) -> Iterator[Finding]:
             message=f"{', '.join(sorted(f.types))} go from {a} to {b} ({ctx.label(f.source)} → "
             f"{ctx.label(f.target)}) on a valid basis ({sg.reason}), but the statement never tells users "
             f"their data goes to {b}: {loc.reason}.",
-            remedy=f"Disclose the transfer to {b} and its safeguard in the statement (§2.1/§5), or keep the data "
-            f"in {a}.",
+            remedy=f"Disclose the transfer to {b} and its safeguard in the statement "
+            f"({ctx.cite(ctx.of_kind('storage', 'transfer'))}), or keep the data in {a}.",
         )
 
 
-@rule("onward-transfer", "high", "Onward transfer through a chain of hops", clause="§5.2; §2.1")
+@rule(
+    "onward-transfer",
+    "high",
+    "Onward transfer through a chain of hops",
+    held_against="sharing, storage and transfer declarations",
+)
 def onward_transfer(ctx: Context) -> Iterator[Finding]:
     """After data leaves the controller, it travels on (processor → sub-processor → ...) and reaches,
     two or more hops after the hand-over, an organisation whose role no sharing declaration covers
     (under the last hop's sharing basis, or under any basis when the hop names none; a role a
     prohibition names is incorrect) or a country the statement does not declare (storage locations
-    and declared transfers). One breadth-first search per information type handed over, over
+    and declared transfers). One shortest-path search per information type handed over, over
     the flows carrying it; the finding carries the whole node path from the controller's last
     node, and the types that travel it."""
     r = RULES["onward-transfer"]

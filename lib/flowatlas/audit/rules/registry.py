@@ -29,7 +29,7 @@ class Rule:
     explanation: str
     func: RuleFunction
     needs_policy: bool = True
-    clause: str = ""  # the statement clause(s) / law it is about, for the docs table
+    held_against: str = ""  # what the rule holds the map against (kinds of declaration, the law)
 
 
 #: Every rule, in the order the rule modules register them (the order of the docs and the CLI).
@@ -37,13 +37,13 @@ RULES: dict[str, Rule] = {}
 
 
 def rule(
-    rid: str, severity: Severity, title: str, *, needs_policy: bool = True, clause: str = ""
+    rid: str, severity: Severity, title: str, *, needs_policy: bool = True, held_against: str = ""
 ) -> Callable[[RuleFunction], RuleFunction]:
     """Register a rule function under ``rid``; its docstring is the explanation."""
 
     def deco(func: RuleFunction) -> RuleFunction:
         doc = " ".join((func.__doc__ or "").split())
-        RULES[rid] = Rule(rid, severity, title, doc, func, needs_policy, clause)
+        RULES[rid] = Rule(rid, severity, title, doc, func, needs_policy, held_against)
         return func
 
     return deco

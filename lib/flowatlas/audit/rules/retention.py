@@ -31,7 +31,7 @@ def _exceeds(held: str, limit: str) -> bool:
 SHORT_HOLD_DAYS = 366.0
 
 
-@rule("retention", "medium", "Retention longer than declared", clause="§2.2")
+@rule("retention", "medium", "Retention longer than declared", held_against="retention declarations")
 def retention(ctx: Context) -> Iterator[Finding]:
     """A store keeps data longer than the declared limit: a fixed duration (or indefinite) where the
     statement keeps data only while the service is provided, or a duration beyond a declared fixed
@@ -90,6 +90,7 @@ def retention(ctx: Context) -> Iterator[Finding]:
             decls=[*lim_ids, *(d.id for d in covering)],
             message=f"{ctx.label(sid)} keeps {', '.join(held)} {held_for}; {why}.",
             remedy="Shorten the store's retention to the declared limit (delete on account closure), or record the "
-            "declared exception (§2.2) that justifies the longer hold in retention_purposes.",
+            f"declared exception ({ctx.cite(d.id for d in exceptions)}) that justifies the longer hold in "
+            "retention_purposes.",
             key=sid,
         )

@@ -9,7 +9,7 @@ from flowatlas.audit.rules.registry import RULES, rule
 from flowatlas.findings import Finding
 
 
-@rule("rights-gap", "medium", "Rights gap: a store that requests do not reach", clause="§6.1-6.2")
+@rule("rights-gap", "medium", "Rights gap: a store that requests do not reach", held_against="right declarations")
 def rights_gap(ctx: Context) -> Iterator[Finding]:
     """The statement offers erasure (or access/portability) but a store holding personal data of the
     subjects the right is offered to is not reached by erase (or export) requests: erase/export

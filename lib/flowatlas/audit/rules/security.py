@@ -9,7 +9,7 @@ from flowatlas.audit.rules.registry import RULES, rule
 from flowatlas.findings import Finding, Severity
 
 
-@rule("security-contradicted", "high", "Declared security measure contradicted", clause="§3.2")
+@rule("security-contradicted", "high", "Declared security measure contradicted", held_against="security declarations")
 def security_contradicted(ctx: Context) -> Iterator[Finding]:
     """A declared security measure is contradicted by the map: a type declared under password
     encryption, or any sensitive type, travels over a flow marked encrypted: false or sits in a
