@@ -128,6 +128,7 @@ def test_ids_independent_of_file_and_record_order(tmp_path, found):
                     if isinstance(rec, dict) and isinstance(rec.get("declarations"), list):
                         rnd.shuffle(rec["declarations"])
         (tmp_path / f"{i:02d}-{p.name}").write_text(yaml.safe_dump(data, sort_keys=False), encoding="utf-8")
+    (tmp_path / "statement.txt").write_bytes((src / "statement.txt").read_bytes())
     again = audit(load_map(tmp_path))
     assert [f.id for f in again] == [f.id for f in found]
     assert [f.message for f in again] == [f.message for f in found]

@@ -78,6 +78,7 @@ def _copy(files: dict[str, bytes], dest: Path, order: list[str]) -> Path:
 
 def test_file_order_does_not_change_the_dot(m, tmp_path):
     files = {p.relative_to(ABSOLOOP).as_posix(): p.read_bytes() for p in sorted(ABSOLOOP.rglob("*.yaml"))}
+    files["statement.txt"] = (ABSOLOOP / "statement.txt").read_bytes()
     base = source(overview(load_map(_copy(files, tmp_path / "a", sorted(files)))))
     for seed in (1, 2):
         order = sorted(files)
@@ -114,6 +115,7 @@ def test_record_order_and_file_split_do_not_change_the_dot(m, tmp_path):
                 files[f"part-{rnd.randrange(3)}.yaml"].setdefault(key, []).append(rec)
         for name, content in files.items():
             (folder / name).write_text(yaml.safe_dump(content, allow_unicode=True, sort_keys=False), encoding="utf-8")
+        (folder / "statement.txt").write_bytes((ABSOLOOP / "statement.txt").read_bytes())
         shuffled = load_map(folder)
         assert source(overview(shuffled, provenance=False)) == base
         assert source(overview(shuffled)) != source(overview(m))  # provenance does follow the records

@@ -10,6 +10,7 @@ import argparse
 import json
 import sys
 from collections.abc import Callable, Sequence
+from pathlib import Path
 
 from flowatlas import synth
 from flowatlas.audit import cli as audit_cmd
@@ -63,6 +64,49 @@ def _cmd_schema(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def _cmd_statement(args: argparse.Namespace) -> int:
+    from flowatlas.audit.disclosure import resolve_policy
+    from flowatlas.errors import UsageError
+    from flowatlas.loader import load_map
+    from flowatlas.statement import read_statement, sentences
+
+    m = load_map(args.map)
+    policy = resolve_policy(m, args.policy)
+    if policy is None:
+        raise UsageError(f"{args.map} has no policy: add one to the map (docs/map-format.md)")
+    if policy.statement is None:
+        raise UsageError(
+            f"policy '{policy.id}' names no statement text: add 'statement: statement.txt' to it and put the "
+            "statement's text in that file of the map folder"
+        )
+    folder = Path(args.map) if Path(args.map).is_dir() else Path(args.map).parent
+    parts = sentences(policy, read_statement(folder, policy.statement))
+    encoded = [s for s in parts if s.declarations]
+    if args.format == "json":
+        rows = [{"n": i, "text": s.text, "declarations": list(s.declarations)} for i, s in enumerate(parts, 1)]
+        print(json.dumps({"policy": policy.id, "statement": policy.statement, "sentences": rows}, indent=2,
+                         ensure_ascii=False))  # fmt: skip
+        return EXIT_OK
+    lines = [
+        f"{policy.statement} ({policy.id}): {len(parts)} sentences, {len(encoded)} encoded by "
+        f"{len({d for s in encoded for d in s.declarations})} declarations, {len(parts) - len(encoded)} not encoded"
+    ]
+    for i, s in enumerate(parts, 1):
+        if args.unencoded and s.declarations:
+            continue
+        mark = ", ".join(s.declarations) if s.declarations else "not encoded"
+        lines.append(f"{i:4d}  [{mark}] {s.text}")
+    sys.stdout.write(terminal_text("\n".join(lines) + "\n"))
+    return EXIT_OK
+
+
+def _add_statement_args(p: argparse.ArgumentParser) -> None:
+    _add_map_arg(p)
+    p.add_argument("--policy", help="policy id (default: the map's policy)")
+    p.add_argument("--unencoded", action="store_true", help="list only the sentences no declaration encodes")
+    p.add_argument("--format", choices=["text", "json"], default="text")
+
+
 def _add_map_arg(p: argparse.ArgumentParser) -> None:
     p.add_argument("map", help="map folder (e.g. dataflows/absoloop) or a single YAML file")
 
@@ -77,6 +121,11 @@ COMMANDS: dict[str, tuple[str, Callable[[argparse.ArgumentParser], None], Callab
     "validate": ("check a map; print every error with file:line", _add_map_arg, _cmd_validate),
     "describe": ("counts by node kind, role, jurisdiction and type", _add_describe_args, _cmd_describe),
     "schema": ("print the JSON Schema of map files", lambda p: None, _cmd_schema),
+    "statement": (
+        "show the statement's text, each sentence marked with the declarations that encode it",
+        _add_statement_args,
+        _cmd_statement,
+    ),
     "report": ("run the notebooks into a dated report folder", _report.add_arguments, _report.main),
     "notebooks": (
         "show where the report's notebooks are installed, or --copy them to edit",

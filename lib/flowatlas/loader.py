@@ -34,10 +34,12 @@ from flowatlas.model import (
     SECTIONS,
     Declaration,
     MapInfo,
+    Policy,
     Record,
     Source,
 )
 from flowatlas.readers import READERS, Located, reader_for, suffixes
+from flowatlas.statement import missing_quotes, read_statement
 from flowatlas.suggest import did_you_mean
 from flowatlas.yamlio import Document, YamlProblem, parse_yaml, read_file
 
@@ -860,6 +862,8 @@ def build_map(docs: Sequence[Located], errors: list[MapError], *, root: str, dig
                 chk.country(d, "locations", c, ("locations", j))
             chk.retention(d, "retention", d.retention)
             _declaration_shape(d, chk)
+        if p.statement is not None:
+            _check_statement(p, root, chk)
 
     if errors or info is None:
         kept, note = _without_cascade(errors, unread, chk.suppressed)
@@ -890,6 +894,31 @@ _NEEDS: dict[str, tuple[str, ...]] = {
     "right": ("rights",),
     "security": ("measures",),
 }
+
+
+def _check_statement(p: Policy, root: str, chk: _Refs) -> None:
+    """The policy's statement file exists in the map folder and holds every declaration's quote.
+    Maps read from memory or from other readers' records have no folder: nothing to read."""
+    folder = Path(root)
+    if not (folder.is_dir() or folder.is_file()):
+        return
+    if folder.is_file():
+        folder = folder.parent
+    try:
+        text = read_statement(folder, p.statement or "")
+    except (ValueError, OSError) as exc:
+        chk.err(p, f"statement: {exc}", at=("statement",))
+        return
+    missing = missing_quotes(p, text)
+    for d in missing[:MAX_ERRORS_PER_LIST]:
+        chk.err(
+            d,
+            f"quote not found in {p.statement}: {excerpt(d.quote)}",
+            "copy the words exactly as the statement has them (spacing and case aside; '...' for a cut)",
+            ("quote",),
+        )
+    if len(missing) > MAX_ERRORS_PER_LIST:
+        chk.err(p, f"{len(missing) - MAX_ERRORS_PER_LIST} more declarations quote text {p.statement} does not hold")
 
 
 def _declaration_shape(d: Declaration, chk: _Refs) -> None:

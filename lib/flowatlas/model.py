@@ -399,6 +399,11 @@ class Policy(Record):
     effective: date | None = None
     controller: Id
     url: str | None = None
+    statement: str | None = Field(
+        default=None,
+        description="The statement's text: a UTF-8 file of the map folder (e.g. statement.txt); "
+        "validate checks that every declaration's quote occurs in it.",
+    )
     declarations: tuple[Declaration, ...] = Field(default_factory=tuple)
 
 

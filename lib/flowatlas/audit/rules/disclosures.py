@@ -35,8 +35,8 @@ def undeclared_collection(ctx: Context) -> Iterator[Finding]:
             message=f"{ctx.label(f.source)} ({subj}) gives {', '.join(types)} to {ctx.label(f.target)} in context "
             f"'{f.context}', which the statement does not declare: {reasons}.",
             remedy=f"Declare {', '.join(types)} as collected from {subj} in context '{f.context}' "
-            f"({ctx.cite(i for v in bad for i in v.declarations)}) and notify users of the change, or stop collecting it "
-            "on this flow.",
+            f"({ctx.cite(i for v in bad for i in v.declarations)}) and notify users of the change, "
+            "or stop collecting it on this flow.",
         )
     yield from ctx.vague_findings(
         r,
