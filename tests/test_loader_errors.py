@@ -11,6 +11,7 @@ from flowatlas.cli import main
 from flowatlas.errors import MapValidationError
 from flowatlas.loader import load_map
 
+from conftest import ABSOLOOP
 from minimaps import MINI
 
 # (case id, extra/replaced files, expected substring, expected file, expected line)
@@ -221,3 +222,41 @@ def test_display_name_replaces_the_folder_in_locations(make_map):
     with pytest.raises(MapValidationError) as exc:
         load_map(broken, base_taxonomy=False, display="maps/broken")
     assert exc.value.errors[0].src.file == "maps/broken/bad.yaml"
+
+
+def test_did_you_mean_knows_synonyms_and_spellings_with_underscores(tmp_path):
+    """A newcomer's words: 'phone' is contact-number, 'device_information' is device, 'UK' is GB."""
+    from _audit_maps import spec, texts
+
+    from flowatlas.loader import load_texts
+
+    s = spec()
+    s["flows"][0]["types"] = ["email", "Phone"]
+    s["flows"][1]["types"] = ["email", "device_information"]
+    s["organisations"][0]["jurisdiction"] = "UK"
+    files = texts(s, base_taxonomy=True)
+    files["flows.yaml"] = files["flows.yaml"].replace("contact-number", "Phone")
+    with pytest.raises(MapValidationError) as exc:
+        load_texts(files)
+    text = str(exc.value)
+    assert "did you mean 'contact-number'?" in text and "did you mean 'device'?" in text
+    assert "'UK'" in text and "did you mean 'GB'?" in text
+
+
+def test_taxonomy_command_lists_each_vocabulary():
+    import subprocess
+    import sys
+
+    def run(*args):
+        return subprocess.run([sys.executable, "-m", "flowatlas", "taxonomy", *args], capture_output=True, text=True)
+
+    types = run().stdout.splitlines()
+    assert "personal  Personal information  [user]" in types and any(t.strip().startswith("email  ") for t in types)
+    assert run("--kind", "roles").stdout.split() == [
+        "controller", "affiliate", "processor", "sub_processor", "third_party", "authority", "acquirer"
+    ]
+    assert "GB  United Kingdom" in run("--kind", "countries").stdout
+    own = run(str(ABSOLOOP), "--kind", "types").stdout
+    assert own.count("\n") >= len(types)
+    bad = run("--kind", "colours")
+    assert bad.returncode == 2 and "invalid choice" in bad.stderr

@@ -100,6 +100,22 @@ def _cmd_statement(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def _cmd_taxonomy(args: argparse.Namespace) -> int:
+    from flowatlas.loader import load_map, load_texts
+    from flowatlas.vocabulary import BASE_ONLY, vocabulary_lines
+
+    m = load_map(args.map) if args.map else load_texts(BASE_ONLY)
+    sys.stdout.write(terminal_text("\n".join(vocabulary_lines(m, args.kind)) + "\n"))
+    return EXIT_OK
+
+
+def _add_taxonomy_args(p: argparse.ArgumentParser) -> None:
+    from flowatlas.vocabulary import KINDS
+
+    p.add_argument("map", nargs="?", help="a map folder: its own terms too (default: the base taxonomy alone)")
+    p.add_argument("--kind", choices=KINDS, default="types", help="which vocabulary (default: types)")
+
+
 def _add_statement_args(p: argparse.ArgumentParser) -> None:
     _add_map_arg(p)
     p.add_argument("--policy", help="policy id (default: the map's policy)")
@@ -121,6 +137,11 @@ COMMANDS: dict[str, tuple[str, Callable[[argparse.ArgumentParser], None], Callab
     "validate": ("check a map; print every error with file:line", _add_map_arg, _cmd_validate),
     "describe": ("counts by node kind, role, jurisdiction and type", _add_describe_args, _cmd_describe),
     "schema": ("print the JSON Schema of map files", lambda p: None, _cmd_schema),
+    "taxonomy": (
+        "list the vocabulary a map may use: types, purposes, subjects, roles, bases, contexts, countries",
+        _add_taxonomy_args,
+        _cmd_taxonomy,
+    ),
     "statement": (
         "show the statement's text, each sentence marked with the declarations that encode it",
         _add_statement_args,

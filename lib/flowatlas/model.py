@@ -75,13 +75,13 @@ COLLECTION_CONTEXTS: tuple[str, ...] = CollectionContext.__args__  # type: ignor
 
 SharingBasis = Literal[
     "internal",  # stays with the controller (default when both ends are the controller's)
-    "consent",  # explicit prior consent (statement 5.1)
-    "on_instruction",  # processing on the controller's instruction (5.2)
-    "corporate_transaction",  # merger, acquisition, asset transfer (5.3)
-    "legal_obligation",  # law, regulation, authority requirement (5.4)
-    "legal_process",  # court judgments, rulings, legal procedure (5.4)
-    "contract_enforcement",  # service agreements, disputes, safety, legal rights (5.4)
-    "user_authorised",  # circumstances legally authorised by the user (5.4)
+    "consent",  # the data subject's explicit prior consent
+    "on_instruction",  # processing on the controller's instruction (a processor)
+    "corporate_transaction",  # merger, acquisition, asset transfer
+    "legal_obligation",  # law, regulation, authority requirement
+    "legal_process",  # court judgments, rulings, legal procedure
+    "contract_enforcement",  # service agreements, disputes, safety, legal rights
+    "user_authorised",  # circumstances legally authorised by the user
 ]
 SHARING_BASES: tuple[str, ...] = SharingBasis.__args__  # type: ignore[attr-defined]
 

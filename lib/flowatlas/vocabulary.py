@@ -1,0 +1,90 @@
+"""The vocabulary a map may use, listed for a newcomer: ``flowatlas taxonomy [MAP] --kind KIND``.
+
+* ``types``, ``purposes``, ``subjects``: the hierarchies (the base taxonomy, plus the map's own
+  terms when a map is given), indented by depth, with sensitivity and fideslang key;
+* ``roles``, ``sharing``, ``transfer``, ``contexts``, ``safeguards``: the closed lists of the map
+  format;
+* ``countries``: ISO 3166-1 alpha-2 codes.
+
+>>> from flowatlas.examples import EXAMPLE
+>>> from flowatlas.loader import load_texts
+>>> lines = vocabulary_lines(load_texts(EXAMPLE), "types")
+>>> [line.strip() for line in lines if line.strip().startswith(("contact ", "email "))]
+['contact  Contact information  [user.contact]', 'email  Email address  [user.contact.email]']
+"""
+
+from __future__ import annotations
+
+import pycountry
+
+from flowatlas.atlas import Map
+from flowatlas.model import COLLECTION_CONTEXTS, ORG_ROLES, SHARING_BASES, TRANSFER_BASES, SafeguardKind
+from flowatlas.taxonomy import Hierarchy
+
+#: The kinds ``flowatlas taxonomy --kind`` lists.
+KINDS: tuple[str, ...] = (
+    "types",
+    "purposes",
+    "subjects",
+    "roles",
+    "sharing",
+    "transfer",
+    "contexts",
+    "safeguards",
+    "countries",
+)
+
+
+def _tree(tree: Hierarchy, label: dict[str, str]) -> list[str]:
+    out: list[str] = []
+
+    def walk(item: str, depth: int) -> None:
+        out.append("  " * depth + f"{item}  {label[item]}".rstrip())
+        for child in tree.children.get(item, ()):
+            walk(child, depth + 1)
+
+    for root in tree.roots:
+        walk(root, 0)
+    return out
+
+
+#: A map holding nothing but the base taxonomy (what a map may use before it adds its own terms).
+BASE_ONLY = {
+    "map.yaml": "map: {id: base, name: Base taxonomy, controller: c, home: SG}\n"
+    "organisations: [{id: c, name: C, role: controller, jurisdiction: SG}]\n"
+}
+
+
+def vocabulary_lines(m: Map, kind: str) -> list[str]:
+    """The terms of one kind of vocabulary, one per line (hierarchies indented by depth)."""
+    if kind == "types":
+        labels = {
+            t.id: t.name
+            + (" (sensitive)" if t.sensitivity == "sensitive" else "")
+            + (f"  [{t.fides}]" if t.fides else "")
+            for t in m.types.values()
+        }
+        return _tree(m.type_tree, labels)
+    if kind == "purposes":
+        return _tree(
+            m.purpose_tree, {p.id: p.name + (f"  [{p.fides}]" if p.fides else "") for p in m.purposes.values()}
+        )
+    if kind == "subjects":
+        return _tree(
+            m.subject_tree, {s.id: s.name + (f"  [{s.fides}]" if s.fides else "") for s in m.subjects.values()}
+        )
+    closed = {
+        "roles": ORG_ROLES,
+        "sharing": SHARING_BASES,
+        "transfer": TRANSFER_BASES,
+        "contexts": COLLECTION_CONTEXTS,
+        "safeguards": SafeguardKind.__args__,  # type: ignore[attr-defined]
+    }
+    if kind in closed:
+        return list(closed[kind])
+    if kind == "countries":
+        return [f"{c.alpha_2}  {c.name}" for c in sorted(pycountry.countries, key=lambda c: c.alpha_2)]
+    raise ValueError(kind)
+
+
+__all__ = ["BASE_ONLY", "KINDS", "vocabulary_lines"]
