@@ -39,10 +39,10 @@ CASES: list[tuple[str, dict[str, str | None], str, str, int]] = [
      "to: unknown node 'nowhere'", "bad.yaml", 4),
     ("unknown-type", {"bad.yaml": "flows:\n  - id: f9\n    from: app\n    to: db\n    types: [phone, emial]\n"
                                   "    purposes: [service]\n"},
-     "types: unknown information type 'emial' (did you mean 'email'?)", "bad.yaml", 5),
+     "types[1]: unknown information type 'emial' (did you mean 'email'?)", "bad.yaml", 5),
     ("unknown-purpose", {"bad.yaml": "flows:\n  - id: f9\n    from: app\n    to: db\n    types: [email]\n"
                                      "    purposes:\n      - servce\n"},
-     "purposes: unknown purpose 'servce' (did you mean 'service'?)", "bad.yaml", 7),
+     "purposes[0]: unknown purpose 'servce' (did you mean 'service'?)", "bad.yaml", 7),
     ("duplicate-id-across-files", {"zz.yaml": "flows:\n  - {id: f2, from: app, to: db, types: [email], "
                                                "purposes: [service]}\n"},
      "duplicate flow id 'f2' (first defined at", "zz.yaml", 2),

@@ -300,7 +300,7 @@ def _pydantic_errors(exc: ValidationError, doc: Located, base: tuple[str | int, 
         loc = tuple(e["loc"])
         path = base + loc
         kind = e["type"]
-        field_name = str(loc[-1]) if loc else ""
+        field_name = _field_label(loc)
         if kind in ("extra_forbidden", "unexpected_keyword_argument"):  # records, MapFile
             parent_model = _model_at(model, loc[:-1])
             known = list(_field_names(parent_model)) if parent_model else []
@@ -367,6 +367,20 @@ def _pydantic_errors(exc: ValidationError, doc: Located, base: tuple[str | int, 
         else:
             out.append(MapError(doc.locate(path), f"'{field_name}': {e['msg']}", f"got {excerpt(e.get('input'))}"))
     return out
+
+
+def _field_label(loc: tuple[str | int, ...]) -> str:
+    """The field an error is about, as a reader names it: ``kind``, or ``contexts[1]`` for an
+    item of a list.
+
+    >>> _field_label(("declarations", 0, "contexts", 1)), _field_label(("kind",)), _field_label(())
+    ('contexts[1]', 'kind', '')
+    """
+    if not loc:
+        return ""
+    if isinstance(loc[-1], int) and len(loc) > 1:
+        return f"{loc[-2]}[{loc[-1]}]"
+    return str(loc[-1])
 
 
 def _fields(model: type) -> dict[str, FieldInfo]:
@@ -588,7 +602,9 @@ class _Refs:
         if id(table) in self.unsure:  # a record that failed its checks may have this id: count it
             self.suppressed += 1
             return False
-        self.err(rec, f"{key}: unknown {what} {excerpt(value)}", hint, (key,) if at is None else at, consequential=True)
+        label = _field_label(at) if at else key
+        at = (key,) if at is None else at
+        self.err(rec, f"{label}: unknown {what} {excerpt(value)}", hint, at, consequential=True)
         return False
 
     def refs(self, rec: Record, key: str, values: tuple[str, ...], table: dict, what: str) -> None:

@@ -37,15 +37,18 @@ def _descendants(pid: int) -> set[int]:
     return out
 
 
-def _workers() -> set[int]:
+def _workers(mark: str) -> set[int]:
+    """The report workers and kernels started under the environment marker ``mark`` (so that
+    the processes of tests running alongside are not counted)."""
     found = set()
     for entry in Path("/proc").iterdir():
         if entry.name.isdigit():
             try:
                 cmd = (entry / "cmdline").read_bytes().replace(b"\0", b" ")
+                env = (entry / "environ").read_bytes()
             except OSError:
                 continue
-            if b"flowatlas.report.worker" in cmd or b"ipykernel_launcher" in cmd:
+            if (b"flowatlas.report.worker" in cmd or b"ipykernel_launcher" in cmd) and mark.encode() in env:
                 found.add(int(entry.name))
     return found
 
@@ -80,9 +83,15 @@ def test_report_killed_leaves_latest_and_no_process(tmp_path, after):
     assert first.returncode in (0, 1), first.stderr
     map_out = out / "absoloop"
     latest_before = (map_out / "latest").resolve()
-    before = _workers()
+    mark = f"FLOWATLAS_FAULT_TEST={tmp_path}"
+    before = _workers(mark)
 
-    run = subprocess.Popen([*FLOWATLAS, "report", str(tiny), "--out", str(out)], stderr=subprocess.PIPE, text=True)
+    run = subprocess.Popen(
+        [*FLOWATLAS, "report", str(tiny), "--out", str(out)],
+        stderr=subprocess.PIPE,
+        text=True,
+        env={**os.environ, "FLOWATLAS_FAULT_TEST": str(tmp_path)},
+    )
     if after == "notebooks":  # wait until the notebooks are running
         deadline = time.monotonic() + 120
         line = ""
@@ -97,7 +106,7 @@ def test_report_killed_leaves_latest_and_no_process(tmp_path, after):
 
     assert (map_out / "latest").resolve() == latest_before, "latest moved or was lost"
     assert (latest_before / "report.html").is_file()
-    left = _gone(children | (_workers() - before), seconds=4)  # the kernels poll their worker each second
+    left = _gone(children | (_workers(mark) - before), seconds=4)  # the kernels poll their worker each second
     assert not left, f"processes left behind: {left}"
     killed = [p for p in map_out.iterdir() if p.is_dir() and not p.is_symlink() and p != latest_before]
     for run_dir in killed:
