@@ -78,11 +78,23 @@ def test_base_taxonomy_is_valid_yaml_with_no_other_sections():
 
 def test_map_may_extend_but_not_redefine(base):
     ext = dict(MAP_HEADER)
-    ext["x.yaml"] = "information_types:\n  - {id: passport-number, name: Passport, parent: identity}\n"
+    ext["x.yaml"] = "information_types:\n  - {id: tax-number, name: Tax number, parent: government-id}\n"
     m = load_texts(ext)
-    assert m.type_tree.covers("personal", "passport-number")
+    assert m.type_tree.covers("personal", "tax-number") and m.is_sensitive("tax-number")
     ext["y.yaml"] = "information_types:\n  - {id: email, name: Email again, parent: contact}\n"
     from flowatlas.errors import MapValidationError
 
     with pytest.raises(MapValidationError, match="duplicate information type id 'email'"):
         load_texts(ext)
+
+
+def test_base_taxonomy_has_what_a_second_organisation_needs(base):
+    """Date of birth, government ids, payment cards, health and biometric data: each with its
+    sensitivity and its fideslang key (checked against fideslang by the test above)."""
+    m = load_texts(MAP_HEADER)
+    for t, sensitive in (("date-of-birth", False), ("passport-number", True), ("payment-card", True),
+                         ("medical-record", True), ("genetic", True), ("fingerprint", True)):
+        assert t in m.types and m.is_sensitive(t) is sensitive, t
+        assert any(m.types[a].fides for a in m.type_tree.ancestors(t)), t
+    assert m.types["health"].fides == "user.health_and_medical"
+    assert m.types["biometric"].fides == "user.biometric"
