@@ -239,7 +239,10 @@ def breach_view(session, node_id: str) -> tuple:
 
 def erase_view(session, subject: str) -> tuple:
     """Erase scope of a data-subject category as a table."""
-    return heading(f"An erase request of a {subject} must reach", 4), table(erase_frame(session.analysis, subject))
+    name = session.map.subjects[subject].name if subject in session.map.subjects else subject
+    return heading(f"Erase requests of {name} ({subject}): the stores they must reach", 4), table(
+        erase_frame(session.analysis, subject)
+    )
 
 
 # --------------------------------------------------------------------------- findings
@@ -348,7 +351,7 @@ def headline(m, findings: Sequence[Finding], diff: dict | None = None) -> pd.Dat
     rows = [
         ("map", f"{m.info.name} ({m.info.id})"),
         ("controller", f"{m.controller.name} ({m.controller.jurisdiction})"),
-        ("policy", f"{m.policy.title} v{m.policy.version}" if m.policy else NO_POLICY),
+        ("policy", f"{m.policy.title}, version {m.policy.version}" if m.policy else NO_POLICY),
         ("flows", d["flows"]),
         ("cross-border flows", d["cross_border_flows"]),
         ("organisations", d["organisations"]),
