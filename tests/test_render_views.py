@@ -143,6 +143,22 @@ def test_lineage_follows_the_type_and_its_subtypes_only(m):
     assert "email" in f1.texts and not any("password" in t for t in f1.texts)
 
 
+def test_lineage_title_counts_the_findings_it_draws_not_the_maps():
+    from flowatlas.audit import audit
+    from flowatlas.loader import load_map
+
+    from conftest import ABSOLOOP
+
+    m = load_map(ABSOLOOP)
+    found = audit(m)
+    title = lineage(m, "password", found).body[0]
+    fids = {f.id for f in m.flows.values() if "password" in f.types}
+    nodes = {end for fid in fids for end in (m.flows[fid].source, m.flows[fid].target)}
+    drawn = [f for f in found if set(f.flows) & fids or set(f.nodes) & nodes]
+    want = ", ".join(f"{n} {s}" for s in ("high", "medium", "low", "info") if (n := sum(f.severity == s for f in drawn)))
+    assert f"findings: {want}" in title and len(drawn) < len(found)
+
+
 def test_lineage_unknown_type_suggests_a_name(m):
     with pytest.raises(UsageError, match="did you mean 'email'"):
         lineage(m, "emial")

@@ -59,7 +59,11 @@ def lineage(
     ]
     if not fids:
         extra.append(f"no flow carries {type_id} or a subtype")
-    g = new_diagram(f"lineage-{type_id}", view_title(m, what, ctx, extra), m)
+    # the title counts the findings on what this lineage draws, not the whole map's
+    shown = {f.id: f for fid in fids for f in ctx.by_flow.get(fid, ())}
+    shown.update({f.id: f for n in node_ids for f in ctx.by_node.get(n, ())})
+    title = view_title(m, what, ctx, extra, shown=list(shown.values()))
+    g = new_diagram(f"lineage-{type_id}", title, m)
     add_clustered_nodes(g, ctx, node_ids, extras, bold=frozenset(starts))
     for fid in fids:
         f = m.flows[fid]

@@ -390,12 +390,17 @@ def add_flow_edge(
     g.edge(f.source, f.target, label=dot_text("\n".join(lines)), tooltip=dot_tooltip(flow_tooltip(ctx, f)), **attrs)
 
 
-def view_title(m: Map, what: str, ctx: ViewContext, extra: Sequence[str] = ()) -> str:
+def view_title(
+    m: Map, what: str, ctx: ViewContext, extra: Sequence[str] = (), shown: Sequence[Finding] | None = None
+) -> str:
+    """The title of a view: the map, what the view shows, ``extra`` lines, and the counts of the
+    findings it shows (``shown``; by default every finding given to the view)."""
     lines = [f"{m.info.name} ({m.info.id}): {what}"]
     lines.extend(extra)
-    if ctx.findings:
+    counted = ctx.findings if shown is None else shown
+    if counted:
         counts: dict[str, int] = defaultdict(int)
-        for f in ctx.findings:
+        for f in counted:
             counts[f.severity] += 1
         lines.append(
             "findings: " + ", ".join(f"{counts[s]} {s}" for s in ("high", "medium", "low", "info") if counts[s])
