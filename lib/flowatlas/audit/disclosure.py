@@ -228,7 +228,7 @@ def disclosure_frame(m: Map, policy: str | Policy | None = None):
     pol = resolve_policy(m, policy)
     ix = policy_index(m, pol) if pol else None
     rows = []
-    for fid, verdicts in classify(m, pol).items():
+    for fid, verdicts in classify(m, pol, index=ix).items():
         f = m.flows[fid]
         for v in verdicts:
             rows.append(
