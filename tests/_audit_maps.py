@@ -155,6 +155,8 @@ def texts(s: dict, *, shuffle: int | None = None, base_taxonomy: bool = False) -
         "flows.yaml": {"flows": s["flows"]},
         "policy.yaml": {"policies": [policy]},
     }
+    if s.get("regions"):
+        files["regions.yaml"] = {"regions": s["regions"]}
     if base_taxonomy:
         del files["taxonomy.yaml"]
     names = list(files)

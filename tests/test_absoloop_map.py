@@ -26,8 +26,9 @@ def absoloop():
 
 
 def test_validates_with_cli():
-    r = subprocess.run([sys.executable, "-m", "flowatlas", "validate", str(ABSOLOOP)], capture_output=True,
-                       text=True, check=False)
+    r = subprocess.run(
+        [sys.executable, "-m", "flowatlas", "validate", str(ABSOLOOP)], capture_output=True, text=True, check=False
+    )
     assert r.returncode == 0, r.stderr
     assert "valid" in r.stdout
 
@@ -38,15 +39,45 @@ def test_size_and_variety(absoloop):
     assert d["totals"]["organisations"] >= 8 and len(d["organisations_by_role"]) >= 5
     assert len({n.jurisdiction for n in absoloop.nodes.values() if n.jurisdiction}) >= 4
     assert set(d["flows_by_context"]) == {"registration", "product_use", "inquiry", "offline_delivery"}
-    assert {"account-holder", "corporate-end-user", "conversation-participant", "demo-user", "inquirer",
-            "delivery-contact"} <= set(d["subjects_in_nodes"])
+    assert {
+        "account-holder",
+        "corporate-end-user",
+        "conversation-participant",
+        "demo-user",
+        "inquirer",
+        "delivery-contact",
+    } <= set(d["subjects_in_nodes"])
     assert absoloop.info.illustrative
 
 
 def test_policy_encodes_every_clause(absoloop):
     clauses = {d.clause.split("(")[0].strip() for d in absoloop.policy.declarations}
-    for c in ["1.1", "1.2", "1.3", "1.4", "2.1", "2.2", "3.1", "3.2", "3.3", "3.4", "3.5", "4", "5", "5.1", "5.2",
-              "5.3", "5.4", "6.1", "6.2", "6.3", "6.4", "6.5", "6.6", "7"]:
+    for c in [
+        "1.1",
+        "1.2",
+        "1.3",
+        "1.4",
+        "2.1",
+        "2.2",
+        "3.1",
+        "3.2",
+        "3.3",
+        "3.4",
+        "3.5",
+        "4",
+        "5",
+        "5.1",
+        "5.2",
+        "5.3",
+        "5.4",
+        "6.1",
+        "6.2",
+        "6.3",
+        "6.4",
+        "6.5",
+        "6.6",
+        "7",
+    ]:
         assert c in clauses, f"clause {c} is not encoded"
 
 
@@ -67,8 +98,12 @@ def test_every_yaml_file_references_the_schema():
 
 
 def test_describe_json_cli():
-    r = subprocess.run([sys.executable, "-m", "flowatlas", "describe", str(ABSOLOOP), "--format", "json"],
-                       capture_output=True, text=True, check=True)
+    r = subprocess.run(
+        [sys.executable, "-m", "flowatlas", "describe", str(ABSOLOOP), "--format", "json"],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
     d = json.loads(r.stdout)
     assert d["map"]["id"] == "absoloop" and d["map"]["home"] == "SG"
 
@@ -81,8 +116,9 @@ def test_broken_copy_exits_2_naming_file_and_line(tmp_path):
     idx = next(i for i, ln in enumerate(lines) if re.match(r"\s*to: ", ln))
     lines[idx] = re.sub(r"to: .*", "to: no-such-node", lines[idx])
     target.write_text("".join(lines), encoding="utf-8")
-    r = subprocess.run([sys.executable, "-m", "flowatlas", "validate", str(copy)], capture_output=True, text=True,
-                       check=False)
+    r = subprocess.run(
+        [sys.executable, "-m", "flowatlas", "validate", str(copy)], capture_output=True, text=True, check=False
+    )
     assert r.returncode == 2
     assert f"{target.name}:{idx + 1}:" in r.stderr and "unknown node 'no-such-node'" in r.stderr
     assert "Traceback" not in r.stderr
@@ -111,4 +147,3 @@ def test_every_quote_is_in_the_statement_that_ships_with_the_map():
     text = (ABSOLOOP / "statement.txt").read_text("utf-8")
     assert len(m.policy.declarations) > 40
     assert [d.id for d in missing_quotes(m.policy, text)] == []
-

@@ -367,7 +367,7 @@ def test_auditing_a_map_adds_nothing_to_it():
     from conftest import ABSOLOOP
 
     m = load_map(ABSOLOOP)
-    m.type_tree, m.purpose_tree, m.subject_tree  # noqa: B018 - the map's own hierarchies
+    m.type_tree, m.purpose_tree, m.subject_tree, m.region_countries  # noqa: B018 - the map's own
     before = dict(vars(m)) if hasattr(m, "__dict__") else {}
     a = Analysis(m)
     assert a.findings and a.graph.number_of_edges() == len(m.flows) and len(a.verdicts) == len(m.flows)
@@ -396,19 +396,34 @@ def test_remedies_and_messages_cite_the_maps_own_clauses():
         letters[d["clause"]] = d["clause"] = f"{chr(65 + i)}.{i % 3}" if i % 2 else chr(65 + i)
         d["quote"] = f"quote of {d['clause']}"
     add(s, "organisations", org("proc", "processor", "US"), org("sub", "sub_processor", "JP", engaged_by="proc"))
-    add(s, "nodes", system("proc-app", "proc", "US"), store("sub-db", "sub", "JP", retention="P10Y", erase=False),
-        store("us-db", "ctrl", "US", encrypted_at_rest=False))
-    add(s, "flows",
+    add(
+        s,
+        "nodes",
+        system("proc-app", "proc", "US"),
+        store("sub-db", "sub", "JP", retention="P10Y", erase=False),
+        store("us-db", "ctrl", "US", encrypted_at_rest=False),
+    )
+    add(
+        s,
+        "flows",
         fl("f-col", "person", "app", ["phone", "chat"], context="registration"),  # undeclared collection
         fl("f-ads", "app", "db", ["email"], ["marketing"]),  # undeclared purpose
         fl("f-out", "app", "proc-app", ["email"], transfer_basis="contract"),  # no sharing basis, bad contract
         fl("f-on", "proc-app", "sub-db", ["email"]),  # onward, to JP
-        fl("f-us", "app", "us-db", ["password"], encrypted=False))  # storage abroad, unencrypted
+        fl("f-us", "app", "us-db", ["password"], encrypted=False),
+    )  # storage abroad, unencrypted
     m = build(s)
     found = audit(m)
-    assert {f.rule for f in found} >= {"undeclared-collection", "undeclared-purpose", "undeclared-recipient",
-                                       "storage-location", "cross-border-basis", "onward-transfer",
-                                       "security-contradicted", "rights-gap"}
+    assert {f.rule for f in found} >= {
+        "undeclared-collection",
+        "undeclared-purpose",
+        "undeclared-recipient",
+        "storage-location",
+        "cross-border-basis",
+        "onward-transfer",
+        "security-contradicted",
+        "rights-gap",
+    }
     own = {d["clause"] for d in s["declarations"]}
     theirs = {d.clause for p in load_map(ABSOLOOP).policies.values() for d in p.declarations} - own
     for f in found:

@@ -13,18 +13,50 @@ MAP_HEADER = {
 
 #: Every information type the Absoloop statement names (clauses 1.1 to 1.4).
 STATEMENT_TYPES = [
-    "name", "email", "contact-number", "password", "photo", "bank-account",  # 1.1
-    "device-type", "device-model", "operating-system",  # 1.2(a)
-    "ip-address", "signal-strength", "network-type",  # 1.2(b)
-    "user-id", "channel-info", "usage-duration", "channel-name", "channel-log",  # 1.2(c)
-    "chat-text", "picture", "audio", "video", "image", "sound", "portrait", "communication-content",  # 1.2(d)
-    "gps-location", "latitude", "longitude",  # 1.2(e)
-    "mailing-address", "inquiry-content", "wechat-account", "qq-account",  # 1.3
-    "contact-person", "delivery-address",  # 1.4
+    "name",
+    "email",
+    "contact-number",
+    "password",
+    "photo",
+    "bank-account",  # 1.1
+    "device-type",
+    "device-model",
+    "operating-system",  # 1.2(a)
+    "ip-address",
+    "signal-strength",
+    "network-type",  # 1.2(b)
+    "user-id",
+    "channel-info",
+    "usage-duration",
+    "channel-name",
+    "channel-log",  # 1.2(c)
+    "chat-text",
+    "picture",
+    "audio",
+    "video",
+    "image",
+    "sound",
+    "portrait",
+    "communication-content",  # 1.2(d)
+    "gps-location",
+    "latitude",
+    "longitude",  # 1.2(e)
+    "mailing-address",
+    "inquiry-content",
+    "wechat-account",
+    "qq-account",  # 1.3
+    "contact-person",
+    "delivery-address",  # 1.4
 ]
 SENSITIVE = ["password", "bank-account", "gps-location", "latitude", "longitude", "chat-text", "portrait"]
-SUBJECTS = ["account-holder", "corporate-end-user", "conversation-participant", "demo-user", "inquirer",
-            "delivery-contact"]
+SUBJECTS = [
+    "account-holder",
+    "corporate-end-user",
+    "conversation-participant",
+    "demo-user",
+    "inquirer",
+    "delivery-contact",
+]
 
 
 @pytest.fixture(scope="module")
@@ -92,8 +124,14 @@ def test_base_taxonomy_has_what_a_second_organisation_needs(base):
     """Date of birth, government ids, payment cards, health and biometric data: each with its
     sensitivity and its fideslang key (checked against fideslang by the test above)."""
     m = load_texts(MAP_HEADER)
-    for t, sensitive in (("date-of-birth", False), ("passport-number", True), ("payment-card", True),
-                         ("medical-record", True), ("genetic", True), ("fingerprint", True)):
+    for t, sensitive in (
+        ("date-of-birth", False),
+        ("passport-number", True),
+        ("payment-card", True),
+        ("medical-record", True),
+        ("genetic", True),
+        ("fingerprint", True),
+    ):
         assert t in m.types and m.is_sensitive(t) is sensitive, t
         assert any(m.types[a].fides for a in m.type_tree.ancestors(t)), t
     assert m.types["health"].fides == "user.health_and_medical"

@@ -31,7 +31,7 @@ from flowatlas.audit.policy_index import PolicyIndex
 from flowatlas.findings import Finding
 from flowatlas.graph import build_graph, carrier_index
 from flowatlas.model import Policy
-from flowatlas.regimes import Regime, regime_for
+from flowatlas.regimes import Regime, regime_of
 
 
 class Analysis:
@@ -58,7 +58,7 @@ class Analysis:
     @cached_property
     def regime(self) -> Regime | None:
         """The transfer regime of the map's home, or None when flowatlas ships none for it."""
-        return regime_for(self.map.home)
+        return regime_of(self.map)
 
     @cached_property
     def policy_index(self) -> PolicyIndex | None:

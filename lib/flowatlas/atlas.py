@@ -8,8 +8,9 @@ from __future__ import annotations
 
 import functools
 import math
-from collections.abc import Mapping
-from dataclasses import dataclass
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime
 from functools import cached_property
 from types import MappingProxyType
 
@@ -24,8 +25,10 @@ from flowatlas.model import (
     Organisation,
     Policy,
     Purpose,
+    Region,
     SubjectCategory,
 )
+from flowatlas.regions import base_regions, countries_of
 from flowatlas.taxonomy import Hierarchy
 
 #: Days of an ``indefinite`` retention (``while_service`` has no number of days: None).
@@ -67,13 +70,15 @@ class Map:
     nodes: Mapping[str, Node]
     flows: Mapping[str, Flow]
     policies: Mapping[str, Policy]
+    regions: Mapping[str, Region] = field(default_factory=base_regions)  # shipped and the map's own
     root: str = ""  # the folder it was loaded from, as given
     files: tuple[str, ...] = ()
     digest: str = ""  # sha256 over the files' names and bytes
 
     @classmethod
     def create(cls, **kw) -> Map:
-        for name in ("types", "purposes", "subjects", "organisations", "nodes", "flows", "policies"):
+        kw.setdefault("regions", base_regions())
+        for name in ("types", "purposes", "subjects", "organisations", "nodes", "flows", "policies", "regions"):
             kw[name] = _ro(kw.get(name, {}))
         return cls(**kw)
 
@@ -118,6 +123,26 @@ class Map:
         if not self.policies:
             return None
         return max(self.policies.values(), key=lambda p: (str(p.effective or ""), p.version, p.id))
+
+    @property
+    def as_of(self) -> date:
+        """The date the map is read as of: its ``as_of``, else today (UTC)."""
+        return self.info.as_of or datetime.now(UTC).date()
+
+    @cached_property
+    def region_countries(self) -> Mapping[str, frozenset[str]]:
+        """Each region's countries on :attr:`as_of` (:func:`~flowatlas.regions.countries_of`)."""
+        day = self.as_of
+        return MappingProxyType({r: countries_of(r, self.regions, day) for r in self.regions})
+
+    def places(self, code: str) -> frozenset[str]:
+        """The countries a place (a country, or a region id) stands for on :attr:`as_of`."""
+        got = self.region_countries.get(code)
+        return frozenset((code,)) if got is None else got
+
+    def places_of(self, codes: Iterable[str]) -> frozenset[str]:
+        """The countries some places stand for, together."""
+        return frozenset().union(*(self.places(c) for c in codes))
 
     def owner(self, node_id: str) -> Organisation | None:
         o = self.nodes[node_id].owner

@@ -31,7 +31,7 @@ from __future__ import annotations
 
 from flowatlas.atlas import Map
 from flowatlas.model import Flow, Node
-from flowatlas.regimes import regime_for
+from flowatlas.regimes import regime_of
 
 #: Roles whose nodes count as the controller's own side of the map.
 INTERNAL_ROLES = frozenset({"controller", "affiliate"})
@@ -66,7 +66,7 @@ def transfers_between(m: Map, source: Node, target: Node) -> bool:
     if source.kind == "subject" or target.kind == "subject":
         return False
     a, b = source.jurisdiction, target.jurisdiction
-    regime = regime_for(m.home)
+    regime = regime_of(m)
     if regime is None:
         return bool(a and b and a != b)
     return regime.crosses(a, b)

@@ -8,6 +8,7 @@ three passes: YAML (syntax, duplicate keys, aliases), shape (pydantic, per recor
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
 import os
@@ -39,6 +40,7 @@ from flowatlas.model import (
     Source,
 )
 from flowatlas.readers import READERS, Located, reader_for, suffixes
+from flowatlas.regions import BASE_REGIONS, member_codes
 from flowatlas.statement import missing_quotes, read_statement
 from flowatlas.suggest import did_you_mean
 from flowatlas.yamlio import Document, YamlProblem, parse_yaml, read_file
@@ -55,6 +57,16 @@ _COUNTRIES: frozenset[str] = frozenset(c.alpha_2 for c in pycountry.countries)
 def is_country(code: str) -> bool:
     """True for an ISO 3166-1 alpha-2 code that pycountry knows."""
     return code in _COUNTRIES
+
+
+def _place_hint(code: str, *, countries_only: bool, regions: Sequence[str] = ("EU", "EEA")) -> str:
+    choices = _COUNTRIES if countries_only else _COUNTRIES | set(regions)
+    found = did_you_mean(code, choices)
+    if found:
+        return found
+    if countries_only:
+        return "use a two-letter country code such as SG, US, DE (a region such as EU is not a country here)"
+    return f"use a country code such as SG, US, DE or a region id ({', '.join(sorted(regions))})"
 
 
 # --------------------------------------------------------------------------- entry points
@@ -165,8 +177,7 @@ def load_map(path: str | Path, *, base_taxonomy: bool = True, display: str | Non
     docs: list[Document] = []
     texts: list[tuple[str, str]] = []
     digest = hashlib.sha256()
-    if base_taxonomy:
-        docs.append(_base_document())
+    docs.extend(_base_documents(base_taxonomy))
     for f in files:
         if root.is_file():
             display = display_root if display is not None else f.as_posix()
@@ -187,7 +198,7 @@ def load_map(path: str | Path, *, base_taxonomy: bool = True, display: str | Non
 def load_texts(texts: dict[str, str], *, base_taxonomy: bool = True) -> Map:
     """Load a map from ``{file name: YAML text}`` (tests, notebooks, synthetic maps)."""
     errors: list[MapError] = []
-    docs = [_base_document()] if base_taxonomy else []
+    docs = _base_documents(base_taxonomy)
     digest = hashlib.sha256()
     for name in sorted(texts):
         digest.update(name.encode() + b"\0" + texts[name].encode())
@@ -247,7 +258,7 @@ def assemble(parts: Sequence[Located], *, base_taxonomy: bool = True, root: str 
     digest = hashlib.sha256()
     for part in parts:
         digest.update(part.file.encode() + b"\0" + json.dumps(part.data, sort_keys=True, default=str).encode())
-    docs: list[Any] = [_base_document()] if base_taxonomy else []
+    docs: list[Any] = _base_documents(base_taxonomy)
     with gc_paused():
         return build_map([*docs, *parts], [], root=root, digest=digest.hexdigest())
 
@@ -280,15 +291,17 @@ def _assemble(docs: list[Any], errors: list[MapError], *, root: str, digest: str
     return build_map(precise, errors, root=root, digest=digest)
 
 
-_BASE: Document | None = None
+@functools.cache
+def _base_document(name: str) -> Document:
+    text = resources.files("flowatlas").joinpath("data", name).read_text("utf-8")
+    return parse_yaml(text, f"<flowatlas>/{name}")
 
 
-def _base_document() -> Document:
-    global _BASE
-    if _BASE is None:
-        text = resources.files("flowatlas").joinpath("data", BASE_TAXONOMY).read_text("utf-8")
-        _BASE = parse_yaml(text, f"<flowatlas>/{BASE_TAXONOMY}")
-    return _BASE
+def _base_documents(base_taxonomy: bool) -> list[Document]:
+    """The package's documents read before a map's own: the region groups (always) and the base
+    taxonomy (unless ``base_taxonomy`` is false)."""
+    docs = [_base_document(BASE_REGIONS)]
+    return [*docs, _base_document(BASE_TAXONOMY)] if base_taxonomy else docs
 
 
 # --------------------------------------------------------------------------- pass 2: shape
@@ -324,7 +337,15 @@ def _pydantic_errors(exc: ValidationError, doc: Located, base: tuple[str | int, 
                     MapError(
                         doc.locate(path),
                         f"{excerpt(value)} is not an ISO 3166-1 alpha-2 country code",
-                        "use two capital letters such as SG, US, DE",
+                        _place_hint(str(value), countries_only=True),
+                    )
+                )
+            elif e["ctx"]["pattern"] == r"^[A-Z][A-Z0-9_-]*$":
+                out.append(
+                    MapError(
+                        doc.locate(path),
+                        f"{excerpt(value)} is not a country code or region id",
+                        _place_hint(str(value), countries_only=False),
                     )
                 )
             else:
@@ -626,8 +647,19 @@ class _Refs:
             self.err(
                 rec,
                 f"{key}: '{code}' is not an ISO 3166-1 alpha-2 country code",
-                did_you_mean(code, _COUNTRIES) or "use two capital letters such as SG, US, DE",
+                _place_hint(code, countries_only=True),
                 (key,) if at is None else at,
+            )
+
+    def place(self, rec: Record, key: str, code: str, regions: dict, at: tuple) -> None:
+        """A country code or the id of a region (shipped or the map's own)."""
+        if not is_country(code) and code not in regions:
+            self.err(
+                rec,
+                f"{_field_label(at)}: '{code}' is neither an ISO 3166-1 country code nor a region id",
+                _place_hint(code, countries_only=False, regions=sorted(regions))
+                + f" (regions: {', '.join(sorted(regions))}; define others in 'regions')",
+                at,
             )
 
     def retention(self, rec: Record, key: str, value: str | None) -> None:
@@ -714,13 +746,16 @@ def build_map(docs: Sequence[Located], errors: list[MapError], *, root: str, dig
     nodes = _index(s["nodes"], "node", errors)
     flows = _index(s["flows"], "flow", errors)
     policies = _index(s["policies"], "policy", errors)
+    regions = _index(s["regions"], "region", errors)
     tables = {"information_types": types, "purposes": purposes, "data_subjects": subjects, "organisations": orgs,
-              "nodes": nodes, "flows": flows, "policies": policies}  # fmt: skip
+              "nodes": nodes, "flows": flows, "policies": policies, "regions": regions}  # fmt: skip
     chk = _Refs(errors, got.where, got.failed_ids, tuple(tables[s] for s in got.failed_sections if s in tables))
 
     _hierarchy_checks(types, "information type", chk)
     _hierarchy_checks(purposes, "purpose", chk)
     _hierarchy_checks(subjects, "data subject", chk)
+
+    _region_checks(regions, chk)
 
     info: MapInfo | None = None
     if not got.maps:
@@ -762,7 +797,7 @@ def build_map(docs: Sequence[Located], errors: list[MapError], *, root: str, dig
         chk.ref(o, "engaged_by", o.engaged_by, orgs, "organisation")
         for i, sg in enumerate(o.safeguards):
             for j, c in enumerate(sg.countries):
-                chk.country(o, "safeguards.countries", c, ("safeguards", i, "countries", j))
+                chk.place(o, "countries", c, regions, ("safeguards", i, "countries", j))
             if sg.kind == "contract" and not sg.countries:
                 chk.err(
                     o,
@@ -875,7 +910,7 @@ def build_map(docs: Sequence[Located], errors: list[MapError], *, root: str, dig
             chk.refs(d, "types", d.types, types, "information type")
             chk.refs(d, "purposes", d.purposes, purposes, "purpose")
             for j, c in enumerate(d.locations):
-                chk.country(d, "locations", c, ("locations", j))
+                chk.place(d, "locations", c, regions, ("locations", j))
             chk.retention(d, "retention", d.retention)
             _declaration_shape(d, chk)
         if p.statement is not None:
@@ -894,9 +929,37 @@ def build_map(docs: Sequence[Located], errors: list[MapError], *, root: str, dig
         nodes=nodes,
         flows=flows,
         policies=policies,
+        regions=regions,
         root=root,
         files=files,
         digest=digest,
+    )
+
+
+def _region_checks(regions: dict, chk: _Refs) -> None:
+    """A region is no country code, lists known countries or regions, and contains no cycle."""
+    for r in regions.values():
+        if is_country(r.id):
+            chk.err(r, f"region id '{r.id}' is a country code", "give the group another id", ("id",))
+        for j, code in enumerate(member_codes(r)):
+            if code == r.id:
+                chk.err(r, f"members[{j}]: region '{r.id}' lists itself", "remove it", ("members", j))
+            elif not is_country(code) and code not in regions:
+                hint = _place_hint(code, countries_only=False, regions=sorted(regions))
+                chk.err(r, f"members[{j}]: '{code}' is neither a country code nor a region id", hint, ("members", j))
+        if r.valid_from and r.valid_until and r.valid_until < r.valid_from:
+            chk.err(r, "valid_until is before valid_from", "swap the dates", ("valid_until",))
+    import networkx as nx
+
+    g = nx.DiGraph((r.id, c) for r in regions.values() for c in member_codes(r) if c in regions and c != r.id)
+    try:
+        cycle = [a for a, _ in nx.find_cycle(g)]
+    except nx.NetworkXNoCycle:
+        return
+    chk.err(
+        regions[cycle[0]],
+        f"regions contain each other: {' > '.join([*cycle, cycle[0]])}",
+        "one must not list the other",
     )
 
 

@@ -138,6 +138,19 @@ Country = Annotated[
     ),
 ]
 
+Place = Annotated[
+    str,
+    Field(
+        pattern=r"^[A-Z][A-Z0-9_-]*$",
+        max_length=40,
+        description=(
+            "A country (ISO 3166-1 alpha-2, checked against pycountry) or a region group: EU, EEA "
+            "(shipped with flowatlas) or one the map defines in 'regions'."
+        ),
+        examples=["SG", "EU", "EEA"],
+    ),
+]
+
 DeclarationKind = Literal[
     "collection",  # types collected from a subject in a context (1.x)
     "storage",  # storage locations (2.1)
@@ -272,9 +285,9 @@ class Safeguard(Record):
     """A transfer safeguard held by an organisation."""
 
     kind: SafeguardKind
-    countries: tuple[Country, ...] = Field(
+    countries: tuple[Place, ...] = Field(
         default_factory=tuple,
-        description="Destination countries the instrument covers (required for a contract).",
+        description="Destination countries or regions the instrument covers (required for a contract).",
     )
     scheme: CertificationScheme | None = Field(
         default=None, description="Certification scheme, for kind: certification."
@@ -360,6 +373,32 @@ class Flow(Record):
     description: str | None = None
 
 
+# --------------------------------------------------------------------------- regions
+
+
+@record
+class RegionMember(Record):
+    """A member of a region group, with the dates of its membership (both inclusive)."""
+
+    country: Place = Field(description="A country, or another region whose members all belong.")
+    since: date | None = Field(default=None, description="First day of membership.")
+    until: date | None = Field(default=None, description="Last day of membership (e.g. GB in the EU: 2020-01-31).")
+
+
+@record
+class Region(Record):
+    """A named group of countries (EU, EEA, or the map's own), usable wherever a country is."""
+
+    id: Annotated[str, Field(pattern=r"^[A-Z][A-Z0-9_-]*$", max_length=40, description="Capitals, e.g. EU, APAC.")]
+    name: str
+    members: tuple[Place | RegionMember, ...] = Field(
+        min_length=1, description="Country codes or region ids, each optionally {country, since, until}."
+    )
+    valid_from: date | None = Field(default=None, description="First day the group applies.")
+    valid_until: date | None = Field(default=None, description="Last day the group applies.")
+    description: str | None = None
+
+
 # --------------------------------------------------------------------------- policy
 
 
@@ -380,7 +419,7 @@ class Declaration(Record):
     purposes: tuple[Id, ...] = Field(default_factory=tuple)
     recipient_roles: tuple[OrgRole, ...] = Field(default_factory=tuple)
     bases: tuple[SharingBasis, ...] = Field(default_factory=tuple)
-    locations: tuple[Country, ...] = Field(default_factory=tuple)
+    locations: tuple[Place, ...] = Field(default_factory=tuple, description="Countries or regions.")
     transfer_bases: tuple[TransferBasis, ...] = Field(default_factory=tuple)
     retention: Retention | None = None
     measures: tuple[SecurityMeasure, ...] = Field(default_factory=tuple)
@@ -420,6 +459,11 @@ class MapInfo(Record):
     home: Country = Field(description="Home jurisdiction; selects the transfer regime.")
     policy: Id | None = Field(default=None, description="Policy audited by default (latest if omitted).")
     illustrative: bool = Field(default=False, description="The architecture is an illustration.")
+    as_of: date | None = Field(
+        default=None,
+        description="The date the map is audited as of: region membership, transfer bases, schemes and "
+        "adequacy decisions are taken as they stood that day (default: the day it runs).",
+    )
     description: str | None = None
 
 
@@ -439,6 +483,7 @@ class MapFile(BaseModel):
     nodes: list[Node] = Field(default_factory=list)
     flows: list[Flow] = Field(default_factory=list)
     policies: list[Policy] = Field(default_factory=list)
+    regions: list[Region] = Field(default_factory=list)
 
 
 SECTIONS: dict[str, type[Record]] = {
@@ -449,4 +494,5 @@ SECTIONS: dict[str, type[Record]] = {
     "nodes": Node,
     "flows": Flow,
     "policies": Policy,
+    "regions": Region,
 }

@@ -4,22 +4,27 @@ The map's ``home`` selects the regime: Singapore → PDPA s26 with PDP Regulatio
 an EU/EEA country → GDPR Chapter V. A flow crosses a border when its ends are in different
 countries that are not both inside the regime's ``area`` (the EEA counts as one area).
 
+>>> from datetime import date
 >>> r = regime_for("SG")
 >>> r.id, "contract" in r.bases, "adequacy" in r.bases
 ('SG-PDPA', True, False)
 >>> regime_for("FR").id
 'EU-GDPR'
+>>> regime_for("SG", date(2026, 3, 1)).scheme_in_force("Global-CBPR"), r.scheme_in_force("Global-CBPR")
+(False, True)
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import UTC, date, datetime
 from functools import cache
 from importlib import resources
 
 from flowatlas.atlas import Map
 from flowatlas.findings import Disclosure
 from flowatlas.model import Safeguard
+from flowatlas.regions import base_regions, countries_of, in_force
 from flowatlas.yamlio import parse_yaml
 
 #: What a basis needs to be valid in a given case (see regimes.yaml).
@@ -36,29 +41,48 @@ REQUIREMENTS = (
 )
 
 
+#: ``(since, until)``: the first and last day a rule is in force (None: open).
+Window = tuple[date | None, date | None]
+
+
 @dataclass(frozen=True)
 class Basis:
     id: str
     cite: str
     summary: str
     requires: str
+    since: date | None = None
+    until: date | None = None
 
 
 @dataclass(frozen=True)
 class Regime:
+    """A transfer regime as it stood on one date (:func:`regime_for`)."""
+
     id: str
     name: str
     homes: frozenset[str]
     area: frozenset[str]
     bases: dict[str, Basis]
-    schemes: frozenset[str]
+    schemes: dict[str, Window]  # recognised certification schemes, with their dates
     processor_only_schemes: frozenset[str]
-    adequate: frozenset[str]
-    conditional: dict[str, str]
+    adequate: dict[str, Window]  # countries with an adequacy decision, with its dates
+    conditional: dict[str, tuple[str, Window]]  # adequate for certified recipients only: why, dates
+    on: date
 
     def crosses(self, a: str | None, b: str | None) -> bool:
         """True when a flow from country ``a`` to ``b`` is a transfer under this regime."""
         return bool(a and b and a != b and not (a in self.area and b in self.area))
+
+    def scheme_in_force(self, scheme: str) -> bool:
+        """Whether certification ``scheme`` is recognised on the regime's date."""
+        w = self.schemes.get(scheme)
+        return w is not None and in_force(*w, self.on)
+
+    def adequate_on(self, country: str) -> bool:
+        """Whether an adequacy decision covers ``country`` on the regime's date."""
+        w = self.adequate.get(country)
+        return w is not None and in_force(*w, self.on)
 
 
 @dataclass(frozen=True)
@@ -71,39 +95,77 @@ class BasisVerdict:
     basis: Basis | None = None
 
 
+def _windows(items: list, key: str) -> dict[str, Window]:
+    """``[code, {key: code, since: .., until: ..}, ...]`` as ``{code: (since, until)}``."""
+    out: dict[str, Window] = {}
+    for it in items:
+        if isinstance(it, str):
+            out[it] = (None, None)
+        else:
+            out[it[key]] = (_day(it.get("since")), _day(it.get("until")))
+    return out
+
+
+def _day(v: object) -> date | None:
+    return v if isinstance(v, date) or v is None else date.fromisoformat(str(v))
+
+
 @cache
-def regimes() -> tuple[Regime, ...]:
-    """Every shipped regime, in file order."""
+def _regime_data() -> tuple[dict, ...]:
     text = resources.files("flowatlas").joinpath("data", "regimes.yaml").read_text("utf-8")
+    return tuple(parse_yaml(text, "<flowatlas>/regimes.yaml").data["regimes"])
+
+
+@cache
+def regimes(on: date | None = None) -> tuple[Regime, ...]:
+    """Every shipped regime as it stood on ``on`` (default: today, UTC), in file order. Region
+    ids in ``homes`` and ``area`` stand for their members on that day."""
+    day = on or datetime.now(UTC).date()
+    groups = base_regions()
     out = []
-    for r in parse_yaml(text, "<flowatlas>/regimes.yaml").data["regimes"]:
-        bases = {k: Basis(k, v["cite"], v["summary"], v["requires"]) for k, v in r["bases"].items()}
+    for r in _regime_data():
+        bases = {
+            k: Basis(k, v["cite"], v["summary"], v["requires"], _day(v.get("since")), _day(v.get("until")))
+            for k, v in r["bases"].items()
+        }
         for b in bases.values():
             if b.requires not in REQUIREMENTS:  # pragma: no cover - data error caught by tests
                 raise ValueError(f"regimes.yaml: {r['id']}.{b.id}: unknown requirement {b.requires!r}")
+        homes = frozenset().union(*(countries_of(c, groups, day) for c in r["homes"]))
+        area = frozenset().union(*(countries_of(c, groups, day) for c in r.get("area", r["homes"])))
         out.append(
             Regime(
                 id=r["id"],
                 name=r["name"],
-                homes=frozenset(r["homes"]),
-                area=frozenset(r.get("area", r["homes"])),
+                homes=homes,
+                area=area,
                 bases=bases,
-                schemes=frozenset(r.get("schemes", ())),
+                schemes=_windows(r.get("schemes", []), "id"),
                 processor_only_schemes=frozenset(r.get("processor_only_schemes", ())),
-                adequate=frozenset(r.get("adequate", ())),
-                conditional=dict(r.get("conditional", {})),
+                adequate=_windows(r.get("adequate", []), "country"),
+                conditional={
+                    k: (v["note"], (_day(v.get("since")), _day(v.get("until"))))
+                    for k, v in r.get("conditional", {}).items()
+                },
+                on=day,
             )
         )
     return tuple(out)
 
 
 @cache
-def regime_for(home: str) -> Regime | None:
-    """The regime selected by a home country, or None when flowatlas ships none for it."""
-    for r in regimes():
+def regime_for(home: str, on: date | None = None) -> Regime | None:
+    """The regime selected by a home country on ``on`` (default today), or None when flowatlas
+    ships none for it."""
+    for r in regimes(on):
         if home in r.homes:
             return r
     return None
+
+
+def regime_of(m: Map) -> Regime | None:
+    """The regime of map ``m``: selected by its home, as it stood on the map's ``as_of`` date."""
+    return regime_for(m.home, m.as_of)
 
 
 def check_basis(
@@ -132,14 +194,36 @@ def check_basis(
         others = [r.id for r in regimes() if basis_id in r.bases]
         where = f" (a basis of {', '.join(others)})" if others else ""
         return BasisVerdict(False, "incorrect", f"'{basis_id}' is not a transfer basis under {regime.id}{where}")
+    day = regime.on.isoformat()
+    if not in_force(basis.since, basis.until, regime.on):
+        return BasisVerdict(
+            False,
+            "incorrect",
+            f"'{basis_id}' was not a transfer basis under {regime.id} on {day}{_window(basis)}",
+            basis,
+        )
     src_org, dst_org, dest = source_org, target_org, destination
     org = m.organisations[dst_org] if dst_org else None
-    held: dict[str, list[Safeguard]] = {sg.kind: [] for sg in org.safeguards} if org else {}
-    if org:
-        for sg in org.safeguards:
+    held: dict[str, list[Safeguard]] = {}
+    expired: list[Safeguard] = []
+    for sg in org.safeguards if org else ():
+        held.setdefault(sg.kind, [])
+        if sg.valid_until is not None and sg.valid_until < regime.on:
+            expired.append(sg)
+        else:
             held[sg.kind].append(sg)
     who = f"recipient '{dst_org}'" if dst_org else "the recipient"
     req = basis.requires
+    lapsed = [sg for sg in expired if _serves(sg.kind, req)]
+    if lapsed and not any(held.get(sg.kind) for sg in lapsed):
+        sg = lapsed[0]
+        return BasisVerdict(
+            False,
+            "incorrect",
+            f"the {sg.kind.replace('_', ' ')} safeguard of {who} expired on {sg.valid_until} "
+            f"(the map is read as of {day}) ({basis.cite})",
+            basis,
+        )
     if req == "none":
         return BasisVerdict(True, "clear", f"{basis_id} ({basis.cite})", basis)
     if req == "in_transit":
@@ -147,15 +231,16 @@ def check_basis(
             return BasisVerdict(True, "clear", f"data in transit ({basis.cite})", basis)
         return BasisVerdict(False, "incorrect", "basis 'in_transit' but the flow does not say in_transit: true", basis)
     if req == "contract":
-        covering = [sg for sg in held.get("contract", []) if dest in sg.countries]
+        covering = [sg for sg in held.get("contract", []) if dest in m.places_of(sg.countries)]
         if covering:
             return BasisVerdict(True, "clear", f"contract naming {dest} ({basis.cite})", basis)
         if held.get("contract"):
             named = sorted({c for sg in held["contract"] for c in sg.countries})
+            shown = [c if m.places(c) == {c} else f"{c} ({', '.join(sorted(m.places(c)))})" for c in named]
             return BasisVerdict(
                 False,
                 "incorrect",
-                f"{who}'s contract names {', '.join(named)} but not the destination {dest} ({basis.cite})",
+                f"the contract of {who} names {', '.join(shown)} but not the destination {dest} ({basis.cite})",
                 basis,
             )
         return BasisVerdict(False, "incorrect", f"{who} holds no contract safeguard ({basis.cite})", basis)
@@ -179,7 +264,8 @@ def check_basis(
         ok_schemes = {
             s
             for s in regime.schemes
-            if s not in regime.processor_only_schemes or role in ("processor", "sub_processor")
+            if regime.scheme_in_force(s)
+            and (s not in regime.processor_only_schemes or role in ("processor", "sub_processor"))
         }
         certs = [sg for sg in held.get("certification", []) if sg.scheme in ok_schemes]
         if req == "approved_code":
@@ -187,7 +273,12 @@ def check_basis(
         if certs:
             return BasisVerdict(True, "clear", f"{req.replace('_', ' ')} held by {who} ({basis.cite})", basis)
         have = sorted(str(sg.scheme) for sg in held.get("certification", []))
-        extra = f" (holds {', '.join(have)}, not recognised here)" if have else ""
+        not_yet = [s for s in have if s in regime.schemes and not regime.scheme_in_force(s)]
+        if not_yet:
+            since, until = regime.schemes[not_yet[0]]
+            extra = f" (holds {', '.join(have)}; {not_yet[0]} is recognised{_window_text(since, until)}, not on {day})"
+        else:
+            extra = f" (holds {', '.join(have)}, not recognised here)" if have else ""
         return BasisVerdict(
             False, "incorrect", f"{who} holds no recognised {req.replace('_', ' ')}{extra} ({basis.cite})", basis
         )
@@ -196,13 +287,51 @@ def check_basis(
             return BasisVerdict(True, "clear", f"standard contractual clauses ({basis.cite})", basis)
         return BasisVerdict(False, "incorrect", f"{who} holds no standard contractual clauses ({basis.cite})", basis)
     if req == "adequacy":
-        if dest in regime.adequate:
+        if regime.adequate_on(dest):
             return BasisVerdict(True, "clear", f"adequacy decision for {dest} ({basis.cite})", basis)
-        if dest in regime.conditional and any(sg.scheme == "other" for sg in held.get("certification", [])):
-            return BasisVerdict(True, "clear", f"{regime.conditional[dest]} ({basis.cite})", basis)
-        note = f"; {regime.conditional[dest]}" if dest in regime.conditional else ""
+        if dest in regime.adequate:
+            since, until = regime.adequate[dest]
+            why = f"the adequacy decision for {dest} applies{_window_text(since, until)}, not on {day} ({basis.cite})"
+            return BasisVerdict(False, "incorrect", why, basis)
+        cond = regime.conditional.get(dest)
+        if cond and in_force(*cond[1], regime.on):
+            if any(sg.scheme == "other" for sg in held.get("certification", [])):
+                return BasisVerdict(True, "clear", f"{cond[0]} ({basis.cite})", basis)
+            note = f"; {cond[0]}"
+        elif cond:
+            note = f"; {cond[0]}, in force{_window_text(*cond[1])}, not on {day}"
+        else:
+            note = ""
         return BasisVerdict(False, "incorrect", f"no adequacy decision covers {dest}{note} ({basis.cite})", basis)
     raise AssertionError(req)  # pragma: no cover
 
 
-__all__ = ["REQUIREMENTS", "Basis", "BasisVerdict", "Regime", "check_basis", "regime_for", "regimes"]
+#: The safeguard kind each requirement rests on.
+_RESTS_ON = {
+    "contract": "contract",
+    "bcr_related": "binding_corporate_rules",
+    "binding_instrument": "binding_instrument",
+    "certification": "certification",
+    "approved_code": "approved_code",
+    "scc": "standard_contractual_clauses",
+}
+
+
+def _serves(kind: str, requirement: str) -> bool:
+    return _RESTS_ON.get(requirement) == kind or (requirement == "approved_code" and kind == "certification")
+
+
+def _window_text(since: date | None, until: date | None) -> str:
+    if since and until:
+        return f" from {since} to {until}"
+    if since:
+        return f" from {since}"
+    return f" until {until}" if until else ""
+
+
+def _window(basis: Basis) -> str:
+    text = _window_text(basis.since, basis.until)
+    return f" (in force{text})" if text else ""
+
+
+__all__ = ["REQUIREMENTS", "Basis", "BasisVerdict", "Regime", "check_basis", "regime_for", "regime_of", "regimes"]

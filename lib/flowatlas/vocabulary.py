@@ -4,7 +4,9 @@
   terms when a map is given), indented by depth, with sensitivity and fideslang key;
 * ``roles``, ``sharing``, ``transfer``, ``contexts``, ``safeguards``: the closed lists of the map
   format;
-* ``countries``: ISO 3166-1 alpha-2 codes.
+* ``countries``: ISO 3166-1 alpha-2 codes;
+* ``regions``: the region groups (shipped, and the map's own) with their countries on the map's
+  ``as_of`` date.
 
 >>> from flowatlas.examples import EXAMPLE
 >>> from flowatlas.loader import load_texts
@@ -32,6 +34,7 @@ KINDS: tuple[str, ...] = (
     "contexts",
     "safeguards",
     "countries",
+    "regions",
 )
 
 
@@ -84,6 +87,10 @@ def vocabulary_lines(m: Map, kind: str) -> list[str]:
         return list(closed[kind])
     if kind == "countries":
         return [f"{c.alpha_2}  {c.name}" for c in sorted(pycountry.countries, key=lambda c: c.alpha_2)]
+    if kind == "regions":
+        return [
+            f"{r.id}  {r.name}: {', '.join(sorted(m.places(r.id)))} (as of {m.as_of})" for r in m.regions.values()
+        ]
     raise ValueError(kind)
 
 

@@ -283,7 +283,7 @@ def _syntax_error(exc: yaml.MarkedYAMLError, display: str) -> MapError:
     if exc.context == "while scanning a quoted scalar" and exc.context_mark is not None:
         mark = exc.context_mark
         what = "a quoted value opened here is never closed"
-        hint = "add the closing quote; inside double quotes, write a quote as \\\""
+        hint = 'add the closing quote; inside double quotes, write a quote as \\"'
     elif "found character '\\t' that cannot start any token" in what:
         hint = "indent with spaces, not tabs"
     elif "special characters are not allowed" in what or "control characters are not allowed" in what:

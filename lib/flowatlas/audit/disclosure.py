@@ -34,7 +34,7 @@ from flowatlas.errors import UsageError
 from flowatlas.findings import DISCLOSURE_RANK, Dimension, Disclosure
 from flowatlas.memo import memoised
 from flowatlas.model import Flow, Policy
-from flowatlas.regimes import Regime, check_basis, regime_for
+from flowatlas.regimes import Regime, check_basis, regime_of
 from flowatlas.taxonomy import Match
 
 
@@ -217,7 +217,7 @@ def classify(m: Map, policy: str | Policy | None = None, *, index: PolicyIndex |
     pol = resolve_policy(m, policy)
     if pol is None:
         return Verdicts({fid: () for fid in m.flows})
-    classifier = Classifier(m, index or PolicyIndex(m, pol), regime_for(m.home))
+    classifier = Classifier(m, index or PolicyIndex(m, pol), regime_of(m))
     return Verdicts({fid: classifier.judge(f) for fid, f in m.flows.items()})
 
 

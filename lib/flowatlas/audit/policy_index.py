@@ -48,11 +48,13 @@ class PolicyIndex:
         for d in self.decl.values():
             kinds[d.kind].append(d)
         self.kinds = dict(kinds)
-        #: country -> ids of the storage declarations naming it
+        #: country -> ids of the storage declarations naming it (or a region holding it)
         self.storage: dict[str, list[str]] = defaultdict(list)
         for d in kinds.get("storage", ()):
-            for c in d.locations:
+            for c in sorted(m.places_of(d.locations)):
                 self.storage[c].append(d.id)
+        #: what the storage declarations name, as they name it ("EU", "SG")
+        self.storage_named = tuple(sorted({c for d in kinds.get("storage", ()) for c in d.locations}))
         #: purposes declared anywhere: purpose clauses, and the purposes that collection, sharing,
         #: retention and right declarations state ("to complete the payment")
         self.purposes: dict[str, list[str]] = defaultdict(list)
@@ -324,7 +326,7 @@ class PolicyIndex:
     @memoised
     def transfers_to(self, country: str) -> tuple[Declaration, ...]:
         """The transfer declarations naming ``country`` (declaration-id order)."""
-        return tuple(d for d in self.of("transfer") if country in d.locations)
+        return tuple(d for d in self.of("transfer") if country in self.map.places_of(d.locations))
 
     def transfer_cover(self, country: str, types: tuple[str, ...]) -> tuple[Match, ...]:
         """How each transfer declaration naming ``country`` covers ``types`` (:meth:`types_cover`)."""
@@ -339,7 +341,9 @@ class PolicyIndex:
     @memoised
     def storage_location(self, country: str) -> Decision:
         """A declared storage location."""
-        return "clear", tuple(sorted(self.storage[country])), f"{country} is a declared storage location"
+        named = sorted({c for i in self.storage[country] for c in self.decl[i].locations})
+        where = country if named == [country] else f"{country} (in {', '.join(named)})"
+        return "clear", tuple(sorted(self.storage[country])), f"{where} is a declared storage location"
 
     @memoised
     def transfer_location(self, country: str, cover: tuple[Match, ...], store: bool) -> Decision:
@@ -352,7 +356,7 @@ class PolicyIndex:
             elif r == "broader":
                 broader.append(d.id)
         storage_ids = tuple(sorted({i for v in self.storage.values() for i in v}))
-        declared = ", ".join(sorted(self.storage))
+        declared = ", ".join(self.storage_named)
         if (exact or broader) and store and storage_ids:
             why = f"a transfer to {country} is declared, but storage is declared only in {declared}"
             return "ambiguous", tuple(sorted(exact + broader + list(storage_ids))), why
@@ -371,7 +375,7 @@ class PolicyIndex:
         out = set(self.storage)
         for d in self.of("transfer"):
             if self.types_cover(d.types, types) != "none":
-                out.update(d.locations)
+                out.update(self.map.places_of(d.locations))
         return frozenset(out)
 
 

@@ -34,7 +34,7 @@ def storage_location(ctx: Context) -> Iterator[Finding]:
         copies = ctx.facts.copy_sources(sid)
         what = f"backup/replica of {ctx.label(copies[0])}" if copies else "store"
         in_flows = ctx.facts.in_flow_ids(sid)
-        declared = ", ".join(sorted(ctx.index.storage))
+        declared = ", ".join(ctx.index.storage_named)
         yield Finding(
             rule=r.id,
             severity="medium" if cls == "ambiguous" else r.severity,
@@ -192,7 +192,7 @@ def onward_transfer(ctx: Context) -> Iterator[Finding]:
         if not country_ok:
             problems.append(f"{n.jurisdiction} is not a declared location")
         dim: Dimension = "recipient" if role_cls not in ("clear", "vague") else "location"
-        decls = role_decls if dim == "recipient" else tuple(i for v in index.storage.values() for i in v)
+        decls = role_decls if dim == "recipient" else tuple(d.id for d in index.of("storage"))
         hops = " → ".join(f"{x} ({m.nodes[x].jurisdiction or '-'})" for x in nodes)
         yield Finding(
             rule=r.id,
