@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from flowatlas.loader import _base_document, load_texts
+from flowatlas.loader import BASE_TAXONOMY, _base_document, load_texts
 
 MAP_HEADER = {
     "m.yaml": "map: {id: t, name: T, controller: a, home: SG}\n"
@@ -104,7 +104,7 @@ def test_fides_keys_exist_in_fideslang(base):
 
 
 def test_base_taxonomy_is_valid_yaml_with_no_other_sections():
-    data = _base_document().data
+    data = _base_document(BASE_TAXONOMY).data
     assert set(data) <= {"information_types", "purposes", "data_subjects"}
 
 
