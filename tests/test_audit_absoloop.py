@@ -36,8 +36,13 @@ def test_matches_reviewed_expectations(found):
         assert e.get("flows", []) == list(f.flows) and e.get("nodes", []) == list(f.nodes), e["id"]
 
 
+#: Absoloop's statement rules out no storage and no location: these rules have nothing to hold its
+#: map against (tests/test_prohibitions.py and the second embedded map fire them).
+NOT_IN_ABSOLOOP = {"prohibited-storage", "prohibited-location"}
+
+
 def test_every_rule_fires(found):
-    assert {f.rule for f in found} == set(RULES)
+    assert {f.rule for f in found} == set(RULES) - NOT_IN_ABSOLOOP
 
 
 def test_every_disclosure_class_appears(absoloop, found):
@@ -108,7 +113,7 @@ def test_cli_json_and_fail_on_high():
     )
     assert r.returncode == 1, r.stderr
     data = json.loads(r.stdout)
-    assert {d["rule"] for d in data} == set(RULES)
+    assert {d["rule"] for d in data} == set(RULES) - NOT_IN_ABSOLOOP
     assert all(d["src"] for d in data)
 
 

@@ -968,7 +968,6 @@ _NEEDS: dict[str, tuple[str, ...]] = {
     "storage": ("locations",),
     "purpose": ("purposes",),
     "sharing": ("bases",),
-    "prohibition": ("recipient_roles",),
     "transfer": ("locations",),
     "right": ("rights",),
     "security": ("measures",),
@@ -1000,10 +999,28 @@ def _check_statement(p: Policy, root: str, chk: _Refs) -> None:
         chk.err(p, f"{len(missing) - MAX_ERRORS_PER_LIST} more declarations quote text {p.statement} does not hold")
 
 
+#: What each kind of prohibition needs.
+_PROHIBITION_NEEDS: dict[str, tuple[str, ...]] = {
+    "sharing": ("recipient_roles",),
+    "storage": ("types",),
+    "use": ("purposes",),
+    "location": ("locations",),
+    "sale": (),
+}
+
+
 def _declaration_shape(d: Declaration, chk: _Refs) -> None:
     for key in _NEEDS.get(d.kind, ()):
         if not getattr(d, key):
             chk.err(d, f"a '{d.kind}' declaration needs '{key}'")
+    if d.prohibits is not None and d.kind != "prohibition":
+        chk.err(d, f"'prohibits' is only for prohibitions, not for a '{d.kind}' declaration", at=("prohibits",))
+    if d.kind == "prohibition":
+        what = d.prohibits or "sharing"
+        for key in _PROHIBITION_NEEDS[what]:
+            if not getattr(d, key):
+                hint = "" if d.prohibits else "or set 'prohibits' (storage, use, location, sale) for another kind"
+                chk.err(d, f"a prohibition of {what} needs '{key}'", hint)
     if d.kind == "retention" and d.retention is None and not d.purposes:
         chk.err(d, "a 'retention' declaration needs 'retention' (the limit) or 'purposes' (the exceptions)")
 

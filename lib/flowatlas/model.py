@@ -82,6 +82,7 @@ SharingBasis = Literal[
     "legal_process",  # court judgments, rulings, legal procedure
     "contract_enforcement",  # service agreements, disputes, safety, legal rights
     "user_authorised",  # circumstances legally authorised by the user
+    "sale",  # sold: disclosed for money or other valuable consideration
 ]
 SHARING_BASES: tuple[str, ...] = SharingBasis.__args__  # type: ignore[attr-defined]
 
@@ -164,6 +165,15 @@ DeclarationKind = Literal[
     "change_notice",  # promise to notify of changes (7)
 ]
 DECLARATION_KINDS: tuple[str, ...] = DeclarationKind.__args__  # type: ignore[attr-defined]
+
+Prohibited = Literal[
+    "sharing",  # "we will not share it with third parties": recipients of recipient_roles
+    "storage",  # "we do not record / store T": no store holds the types
+    "use",  # "we never use T for P": no flow carries the types (all, when none) for the purposes
+    "location",  # "it never leaves R": no system or store outside locations holds the types
+    "sale",  # "we never sell your data": no flow has sharing_basis sale
+]
+PROHIBITED: tuple[str, ...] = Prohibited.__args__  # type: ignore[attr-defined]
 
 SecurityMeasure = Literal[
     "encryption_in_transit",
@@ -422,6 +432,11 @@ class Declaration(Record):
     locations: tuple[Place, ...] = Field(default_factory=tuple, description="Countries or regions.")
     transfer_bases: tuple[TransferBasis, ...] = Field(default_factory=tuple)
     retention: Retention | None = None
+    prohibits: Prohibited | None = Field(
+        default=None,
+        description="For kind: prohibition, what it forbids (default sharing, with recipient_roles): "
+        "storage of types, use of types for purposes, locations outside those listed, sale.",
+    )
     measures: tuple[SecurityMeasure, ...] = Field(default_factory=tuple)
     rights: tuple[Right, ...] = Field(default_factory=tuple)
     optional: bool = Field(default=False, description="Collection the subject may choose to give.")

@@ -88,9 +88,7 @@ def vocabulary_lines(m: Map, kind: str) -> list[str]:
     if kind == "countries":
         return [f"{c.alpha_2}  {c.name}" for c in sorted(pycountry.countries, key=lambda c: c.alpha_2)]
     if kind == "regions":
-        return [
-            f"{r.id}  {r.name}: {', '.join(sorted(m.places(r.id)))} (as of {m.as_of})" for r in m.regions.values()
-        ]
+        return [f"{r.id}  {r.name}: {', '.join(sorted(m.places(r.id)))} (as of {m.as_of})" for r in m.regions.values()]
     raise ValueError(kind)
 
 

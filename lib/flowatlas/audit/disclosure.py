@@ -5,12 +5,14 @@ Dimensions and what is matched (hierarchically: a declaration of an ancestor cov
 ``type``       collection flows (from a data-subject node): each type against the collection
                declarations for the source subject's category and the flow's context.
 ``purpose``    every flow: each purpose against the purpose declarations; for flows leaving the
-               controller, also against the purposes a matching sharing declaration limits itself to.
+               controller, also against the purposes a matching sharing declaration limits itself to;
+               a prohibition "we never use T for P" makes it incorrect.
 ``recipient``  flows leaving the controller (source is the controller's or a subject, target
                another organisation's): the recipient's role and the flow's sharing basis against
                the sharing declarations and the prohibitions.
 ``location``   flows into a store or across a border: the destination country against storage
-               locations and declared transfers.
+               locations and declared transfers; any flow into a system or store outside the
+               places a prohibition says the data never leaves (incorrect).
 ``safeguard``  flows across a border (the transfer basis under the regime) and flows carrying
                password or sensitive types (encryption in transit).
 
@@ -137,10 +139,14 @@ class Classifier:
             recipient = (got.disclosure, got.declarations)
             out.append(got)
         for p in sorted(f.purposes):
-            out.append(self.purpose(p, recipient))
+            forbidden = self.ix.use_prohibited(p, types)
+            out.append(Judgement("purpose", p, *forbidden) if forbidden else self.purpose(p, recipient))
         transfer = transfers_between(m, source, target)
         country = target.jurisdiction
-        if country and (transfer or target.kind == "store"):
+        off_limits = self.ix.location_prohibited(country, types) if country and target.kind != "subject" else None
+        if off_limits:
+            out.append(Judgement("location", country or "", *off_limits))
+        elif country and (transfer or target.kind == "store"):
             out.append(self.location(country, types, target.kind == "store"))
         if transfer:
             out.append(self.transfer(f.transfer_basis, f.in_transit, source.owner, target.owner, country))

@@ -48,6 +48,10 @@ class PolicyIndex:
         for d in self.decl.values():
             kinds[d.kind].append(d)
         self.kinds = dict(kinds)
+        #: prohibitions by what they forbid (sharing, storage, use, location, sale)
+        self.prohibited: dict[str, list[Declaration]] = defaultdict(list)
+        for d in kinds.get("prohibition", ()):
+            self.prohibited[d.prohibits or "sharing"].append(d)
         #: country -> ids of the storage declarations naming it (or a region holding it)
         self.storage: dict[str, list[str]] = defaultdict(list)
         for d in kinds.get("storage", ()):
@@ -256,7 +260,7 @@ class PolicyIndex:
         names it exactly. A prohibition limited to some types or purposes applies only to flows
         carrying one of them (or a narrower one)."""
         out, exact = [], False
-        for d in self.of("prohibition"):
+        for d in self.prohibited.get("sharing", ()):
             if d.bases and basis in d.bases:
                 continue  # the prohibition lists this basis among its exceptions
             if d.types and not any(self.type_match(d.types, t) != "none" for t in types):
@@ -274,9 +278,16 @@ class PolicyIndex:
         self, role: str, basis: str | None, types: tuple[str, ...], purposes: tuple[str, ...] = ()
     ) -> Decision:
         """Handing ``types`` for ``purposes`` to a recipient of ``role`` under sharing ``basis``."""
+        b = f"basis '{basis}'" if basis else "no sharing basis"
+        if basis == "sale" and self.prohibited.get("sale"):
+            sold = tuple(d.id for d in self.prohibited["sale"])
+            return (
+                "incorrect",
+                sold,
+                f"the data is sold to {role_phrase(role)}, and the statement says it is never sold",
+            )
         exact, broader = self.sharing_matches(role, basis, types)
         prohib, prohib_exact = self.prohibitions(role, basis, types, purposes)
-        b = f"basis '{basis}'" if basis else "no sharing basis"
         if exact:
             return "clear", exact, f"sharing with {role_phrase(role)} under {b} is declared"
         if broader and prohib_exact:
@@ -313,7 +324,9 @@ class PolicyIndex:
             for d in self.of("sharing")
             if RECIPIENT_ROLES.match(d.recipient_roles or ("any_recipient",), role) == "broader"
         ]
-        prohib = [d.id for d in self.of("prohibition") if RECIPIENT_ROLES.match(d.recipient_roles, role) != "none"]
+        prohib = [
+            d.id for d in self.prohibited.get("sharing", ()) if RECIPIENT_ROLES.match(d.recipient_roles, role) != "none"
+        ]
         if ex:
             return "clear", tuple(ex)
         if br:
@@ -321,6 +334,63 @@ class PolicyIndex:
         if prohib:
             return "incorrect", tuple(prohib)
         return "omitted", tuple(d.id for d in self.of("sharing"))
+
+    # -- prohibitions of storage, use and location ---------------------------------------------
+    def _forbids_types(self, d: Declaration, types: Iterable[str]) -> tuple[str, ...]:
+        """The ``types`` a prohibition names (or a narrower type of one); all of them when it names none."""
+        got = tuple(types)
+        return got if not d.types else tuple(t for t in got if self.type_match(d.types, t) != "none")
+
+    @memoised
+    def storage_prohibited(self, types: tuple[str, ...]) -> tuple[tuple[str, ...], tuple[str, ...]]:
+        """``(types, declaration ids)``: which of ``types`` a store may not hold ("we do not record
+        T"), and the prohibitions that say so."""
+        hit: set[str] = set()
+        ids: list[str] = []
+        for d in self.prohibited.get("storage", ()):
+            found = self._forbids_types(d, types)
+            if found:
+                hit.update(found)
+                ids.append(d.id)
+        return tuple(sorted(hit)), tuple(ids)
+
+    @memoised
+    def use_prohibited(self, purpose_id: str, types: tuple[str, ...]) -> Decision | None:
+        """Using ``types`` for ``purpose_id`` where a prohibition says "we never use T for P" (or
+        never for a broader purpose): incorrect, else None."""
+        ids: list[str] = []
+        hit: set[str] = set()
+        for d in self.prohibited.get("use", ()):
+            if self.map.purpose_tree.match(d.purposes, purpose_id) == "none":
+                continue
+            found = self._forbids_types(d, types)
+            if found:
+                ids.append(d.id)
+                hit.update(found)
+        if not ids:
+            return None
+        return "incorrect", tuple(ids), f"the statement says {', '.join(sorted(hit))} is never used for {purpose_id}"
+
+    @memoised
+    def location_prohibited(self, country: str, types: tuple[str, ...]) -> Decision | None:
+        """Data of ``types`` held in ``country`` where a prohibition says it never leaves the places
+        it lists: incorrect, else None."""
+        ids: list[str] = []
+        hit: set[str] = set()
+        allowed: set[str] = set()
+        for d in self.prohibited.get("location", ()):
+            if country in self.map.places_of(d.locations):
+                continue
+            found = self._forbids_types(d, types)
+            if found:
+                ids.append(d.id)
+                hit.update(found)
+                allowed.update(d.locations)
+        if not ids:
+            return None
+        inside = ", ".join(sorted(allowed))
+        why = f"{', '.join(sorted(hit))} reach {country}; the statement says it never leaves {inside}"
+        return "incorrect", tuple(ids), why
 
     # -- location -----------------------------------------------------------------------------
     @memoised

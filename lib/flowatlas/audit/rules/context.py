@@ -13,7 +13,7 @@ from flowatlas.audit.disclosure import Judgement, Verdict, Verdicts
 from flowatlas.audit.facts import Facts
 from flowatlas.audit.policy_index import PolicyIndex
 from flowatlas.errors import UsageError
-from flowatlas.findings import PROBLEM_CLASSES, ClauseRef, Finding, Severity
+from flowatlas.findings import PROBLEM_CLASSES, ClauseRef, Dimension, Finding, Severity
 from flowatlas.model import Flow, Policy
 from flowatlas.regimes import Regime
 
@@ -206,16 +206,17 @@ class Context:
         message: str,
         remedy: str,
         key: str,
+        dimension: Dimension = "safeguard",
     ) -> Finding:
-        """A finding about what store ``store`` does (keeps, fails to erase): an incorrect
-        safeguard, with the flows into the store."""
+        """A finding about what store ``store`` does (keeps, fails to erase): incorrect on
+        ``dimension`` (a safeguard unless said otherwise), with the flows into the store."""
         return Finding(
             rule=rule.id,
             severity=severity or rule.severity,
             message=message,
             remedy=remedy,
             disclosure="incorrect",
-            dimension="safeguard",
+            dimension=dimension,
             flows=self.facts.in_flow_ids(store),
             path=(store,),
             nodes=(store,),

@@ -51,12 +51,23 @@ def undeclared_purpose(ctx: Context) -> Iterator[Finding]:
     """A flow serves a purpose that no purpose declaration covers, directly or through a broader
     purpose (omitted); or it shares data for a purpose outside the purposes that the sharing
     declaration it relies on limits itself to (incorrect, high; ambiguous when the purpose is
-    declared elsewhere). Purposes covered only by a broader declared purpose are reported at info."""
+    declared elsewhere); or it uses a type for a purpose that a prohibition rules out ("we never
+    use your location for marketing": incorrect, high). Purposes covered only by a broader declared
+    purpose are reported at info."""
     r = RULES["undeclared-purpose"]
     for fid, bad in ctx.bad("purpose").items():
         f = ctx.map.flows[fid]
         cls = worst(v.disclosure for v in bad)
         purposes = [v.item for v in bad]
+        forbidden = [i for v in bad for i in v.declarations if ctx.index.decl[i].kind == "prohibition"]
+        remedy = (
+            f"Stop using this data for {', '.join(purposes)}: the statement rules it out ({ctx.cite(forbidden)}); "
+            "or change the statement first and obtain consent for the new use."
+            if forbidden
+            else f"Declare the purpose(s) {', '.join(purposes)} among the purposes of use "
+            f"({ctx.cite(ctx.of_kind('purpose'))}), re-obtaining consent if unrelated to the original purpose, "
+            "or stop using the data for it."
+        )
         yield ctx.flow_finding(
             r,
             f,
@@ -67,9 +78,7 @@ def undeclared_purpose(ctx: Context) -> Iterator[Finding]:
             decls=[i for v in bad for i in v.declarations],
             message=f"Flow {f.id} from {ctx.label(f.source)} to {ctx.label(f.target)} is used for "
             f"{', '.join(purposes)}: {'; '.join(v.reason for v in bad)}.",
-            remedy=f"Declare the purpose(s) {', '.join(purposes)} among the purposes of use "
-            f"({ctx.cite(ctx.of_kind('purpose'))}), re-obtaining consent if unrelated to the original purpose, "
-            "or stop using the data for it.",
+            remedy=remedy,
             key=",".join(purposes),
         )
     yield from ctx.vague_findings(r, "purpose", "Purpose", "Describe purpose '{item}' explicitly in clause {clause}.")
@@ -81,13 +90,21 @@ def undeclared_recipient(ctx: Context) -> Iterator[Finding]:
     organisation whose role, under the flow's sharing basis, no sharing declaration allows
     (omitted); if a prohibition names that role ("we will not share it with third parties") and
     no declared exception applies, the flow is incorrect. A broad
-    permission against a prohibition that names the role exactly is ambiguous (medium). Roles
+    permission against a prohibition that names the role exactly is ambiguous (medium). A flow
+    whose sharing basis is sale where the statement says data is never sold is incorrect. Roles
     covered only by a broader recipient term are reported at info."""
     r = RULES["undeclared-recipient"]
     for fid, bad in ctx.bad("recipient").items():
         f = ctx.map.flows[fid]
         v = bad[0]
         org = ctx.map.organisations[v.item]
+        sold = f.sharing_basis == "sale" and v.disclosure == "incorrect"
+        remedy = (
+            f"Stop selling the data to {org.name}: the statement says it is never sold ({ctx.cite(v.declarations)})."
+            if sold
+            else "Record the sharing basis this disclosure relies on and declare sharing with recipients of role "
+            f"{org.role} under it ({ctx.cite(ctx.of_kind('sharing'))}), or stop the disclosure."
+        )
         yield ctx.flow_finding(
             r,
             f,
@@ -99,8 +116,7 @@ def undeclared_recipient(ctx: Context) -> Iterator[Finding]:
             message=f"{', '.join(sorted(f.types))} go from {ctx.label(f.source)} to {ctx.label(f.target)} of "
             f"'{org.name}' ({org.role}, {org.jurisdiction}) under "
             f"{'basis ' + repr(f.sharing_basis) if f.sharing_basis else 'no sharing basis'}: {v.reason}.",
-            remedy="Record the sharing basis this disclosure relies on and declare sharing with recipients of role "
-            f"{org.role} under it ({ctx.cite(ctx.of_kind('sharing'))}), or stop the disclosure.",
+            remedy=remedy,
         )
     yield from ctx.vague_findings(
         r,
