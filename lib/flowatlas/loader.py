@@ -25,12 +25,13 @@ from pydantic import BaseModel, ValidationError
 from pydantic.dataclasses import is_pydantic_dataclass
 from pydantic.fields import FieldInfo
 
-from flowatlas.atlas import Map, retention_days
+from flowatlas.atlas import Map
 from flowatlas.errors import MapError, MapValidationError
 from flowatlas.gcpause import gc_paused
 from flowatlas.inert import excerpt
 from flowatlas.model import (
     ID_PATTERN,
+    RETENTION_EVENTS,
     RETENTION_WHILE_SERVICE,
     SECTIONS,
     Declaration,
@@ -41,6 +42,7 @@ from flowatlas.model import (
 )
 from flowatlas.readers import READERS, Located, reader_for, suffixes
 from flowatlas.regions import BASE_REGIONS, member_codes
+from flowatlas.retention import term as retention_term
 from flowatlas.statement import missing_quotes, read_statement
 from flowatlas.suggest import did_you_mean
 from flowatlas.yamlio import Document, YamlProblem, parse_yaml, read_file
@@ -666,20 +668,27 @@ class _Refs:
         if value is None or value in (RETENTION_WHILE_SERVICE, "indefinite"):
             return
         try:
-            days = retention_days(value)
-        except (isodate.ISO8601Error, ValueError):
+            got = retention_term(value)
+        except (isodate.ISO8601Error, ValueError) as exc:
+            event = value.partition("+")[0].strip() if "+" in value else ""
+            if event and event not in RETENTION_EVENTS:
+                hint = did_you_mean(event, RETENTION_EVENTS) or f"events: {', '.join(RETENTION_EVENTS)}"
+                self.err(rec, f"{key}: {excerpt(value)}: unknown event {excerpt(event)}", hint, (key,))
+                return
             self.err(
                 rec,
-                f"{key}: {excerpt(value)} is not an ISO 8601 duration",
-                "write e.g. P30D, P6M, P7Y, or 'while_service' or 'indefinite'",
+                f"{key}: {excerpt(value)} is not an ISO 8601 duration" + (f" ({exc})" if "+" in value else ""),
+                "write e.g. P30D, P6M, P7Y, account_closure+P30D, contract_end+P7Y, or 'while_service' or 'indefinite'",
                 (key,),
             )
             return
         except OverflowError:
             self.err(rec, f"{key}: {excerpt(value)} is too long a duration", "write 'indefinite' for no limit", (key,))
             return
-        if days is not None and days <= 0:
+        if got.days <= 0 and "+" not in value:
             self.err(rec, f"{key}: {excerpt(value)} is not a positive duration", "give a duration above zero", (key,))
+        elif got.days < 0:
+            self.err(rec, f"{key}: {excerpt(value)} is a negative duration", "give a duration of zero or more", (key,))
 
 
 def _index(records: list[Record], what: str, errors: list[MapError]) -> dict:

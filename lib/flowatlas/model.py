@@ -119,14 +119,25 @@ SAFEGUARD_KINDS: tuple[str, ...] = SafeguardKind.__args__  # type: ignore[attr-d
 CertificationScheme = Literal["APEC-CBPR", "APEC-PRP", "Global-CBPR", "Global-PRP", "other"]
 
 RETENTION_WHILE_SERVICE = "while_service"
+#: Events a retention period may count from (``account_closure+P30D``).
+RETENTION_EVENTS: tuple[str, ...] = (
+    "collection",
+    "service_end",
+    "account_closure",
+    "contract_end",
+    "last_activity",
+    "consent_withdrawal",
+)
 Retention = Annotated[
     str,
     Field(
         description=(
-            "An ISO 8601 duration (P30D, P1Y6M, PT12H) or 'while_service' (kept while the "
-            "service is provided) or 'indefinite'."
+            "An ISO 8601 duration from collection (P30D, P1Y6M, PT12H); or EVENT+DURATION, counted "
+            "from an event: collection, service_end, account_closure, contract_end, last_activity, "
+            "consent_withdrawal (account_closure+P30D, contract_end+P7Y); or 'while_service' (kept "
+            "while the service is provided) or 'indefinite'."
         ),
-        examples=["P30D", "P7Y", "while_service"],
+        examples=["P30D", "account_closure+P30D", "contract_end+P7Y", "while_service"],
     ),
 ]
 
