@@ -13,7 +13,7 @@ import hashlib
 import json
 import os
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from datetime import date
 from importlib import resources
 from pathlib import Path
@@ -35,12 +35,15 @@ from flowatlas.model import (
     RETENTION_WHILE_SERVICE,
     SECTIONS,
     Declaration,
+    Flow,
     MapInfo,
     Policy,
+    Purpose,
     Record,
     Source,
 )
 from flowatlas.readers import READERS, Located, reader_for, suffixes
+from flowatlas.regimes import lawful_bases_for, regimes
 from flowatlas.regions import BASE_REGIONS, member_codes
 from flowatlas.retention import term as retention_term
 from flowatlas.statement import missing_quotes, read_statement
@@ -908,6 +911,10 @@ def build_map(docs: Sequence[Located], errors: list[MapError], *, root: str, dig
             if src_subject and kind_of[f.target] == "subject":
                 chk.err(f, "a flow cannot join two data subjects directly", "route it through a system")
 
+    home = info.home if info is not None else ""
+    lawful = lawful_bases_for(home)
+    _lawful_checks(home, lawful, purposes.values(), fl, chk)
+    categories = {o.category for o in orgs.values() if o.category}
     for p in policies.values():
         chk.ref(p, "controller", p.controller, orgs, "organisation")
         seen: dict[str, Declaration] = {}
@@ -921,6 +928,15 @@ def build_map(docs: Sequence[Located], errors: list[MapError], *, root: str, dig
             for j, c in enumerate(d.locations):
                 chk.place(d, "locations", c, regions, ("locations", j))
             chk.retention(d, "retention", d.retention)
+            for j, b in enumerate(d.lawful_bases):
+                _lawful_check(home, lawful, d, b, ("lawful_bases", j), chk)
+            for j, who in enumerate(d.recipients):
+                if who not in orgs and who not in categories:
+                    hint = did_you_mean(who, [*orgs, *categories]) or (
+                        "name an organisation id, or a category that organisations give in 'category'"
+                    )
+                    message = f"recipients[{j}]: '{who}' is neither an organisation nor a category"
+                    chk.err(d, message, hint, ("recipients", j))
             _declaration_shape(d, chk)
         if p.statement is not None:
             _check_statement(p, root, chk)
@@ -943,6 +959,31 @@ def build_map(docs: Sequence[Located], errors: list[MapError], *, root: str, dig
         files=files,
         digest=digest,
     )
+
+
+def _lawful_check(home: str, lawful: dict, rec: Record, basis: str, at: tuple, chk: _Refs) -> None:
+    if basis in lawful:
+        return
+    elsewhere = [r.id for r in regimes() if basis in r.lawful_bases]
+    label = _field_label(at)
+    if elsewhere:
+        message = f"{label}: '{basis}' is a lawful basis under {', '.join(elsewhere)}, not under the regime of {home}"
+    else:
+        message = f"{label}: unknown lawful basis '{basis}'"
+    hint = did_you_mean(basis, lawful) or f"one of: {', '.join(sorted(lawful))} (flowatlas taxonomy --kind bases)"
+    chk.err(rec, message, hint, at)
+
+
+def _lawful_checks(home: str, lawful: dict, purposes: Iterable[Purpose], flows: list[Flow], chk: _Refs) -> None:
+    """Lawful bases named on purposes and flows are the regime's (checked record by record only
+    when the map names one the regime lacks)."""
+    records: list[Purpose | Flow] = [*purposes, *flows]
+    if {r.lawful_basis for r in records if r.lawful_basis} <= lawful.keys():
+        return
+    for rec in records:
+        b = rec.lawful_basis
+        if b:
+            _lawful_check(home, lawful, rec, b, ("lawful_basis",), chk)
 
 
 def _region_checks(regions: dict, chk: _Refs) -> None:

@@ -284,6 +284,11 @@ class Purpose(Record):
     name: str
     parent: Id | None = None
     fides: str | None = Field(default=None, description="fideslang data-use key, e.g. essential.service.")
+    lawful_basis: Id | None = Field(
+        default=None,
+        description="Lawful basis of processing for this purpose, from the regime's list (flowatlas taxonomy "
+        "--kind bases): e.g. consent, contract, legitimate_interests. A flow's own lawful_basis overrides it.",
+    )
     description: str | None = None
 
 
@@ -328,6 +333,11 @@ class Organisation(Record):
     group: Id | None = Field(
         default=None,
         description="Corporate group; organisations sharing a group are related (for BCR).",
+    )
+    category: Id | None = Field(
+        default=None,
+        description="What kind of organisation it is (insurer, pharmacy, ...), as sharing declarations name "
+        "recipients in 'recipients'.",
     )
     engaged_by: Id | None = Field(default=None, description="For a sub_processor: the organisation that engaged it.")
     safeguards: tuple[Safeguard, ...] = Field(default_factory=tuple)
@@ -388,6 +398,11 @@ class Flow(Record):
         default=None, description="Required where the flow leaves the controller."
     )
     transfer_basis: TransferBasis | None = Field(default=None, description="Required where the flow crosses a border.")
+    lawful_basis: Id | None = Field(
+        default=None,
+        description="Lawful basis of the processing, from the regime's list (flowatlas taxonomy --kind bases); "
+        "when omitted, each purpose's own lawful_basis.",
+    )
     in_transit: bool = Field(default=False, description="Data only passes through the destination country (relay).")
     encrypted: bool = Field(default=True, description="Encrypted in transit (TLS or better).")
     evidence: str | None = Field(default=None, description="Ticket, config or code path.")
@@ -439,7 +454,17 @@ class Declaration(Record):
     types: tuple[Id, ...] = Field(default_factory=tuple)
     purposes: tuple[Id, ...] = Field(default_factory=tuple)
     recipient_roles: tuple[OrgRole, ...] = Field(default_factory=tuple)
+    recipients: tuple[Id, ...] = Field(
+        default_factory=tuple,
+        description="Sharing: the organisations (ids) or organisation categories it names; another "
+        "organisation of the same role is not covered.",
+    )
     bases: tuple[SharingBasis, ...] = Field(default_factory=tuple)
+    lawful_bases: tuple[Id, ...] = Field(
+        default_factory=tuple,
+        description="Sharing and purpose declarations: the lawful bases of processing they rely on "
+        '("only with your explicit consent": [consent]); a flow relying on another is incorrect.',
+    )
     locations: tuple[Place, ...] = Field(default_factory=tuple, description="Countries or regions.")
     transfer_bases: tuple[TransferBasis, ...] = Field(default_factory=tuple)
     retention: Retention | None = None

@@ -56,6 +56,16 @@ class Basis:
 
 
 @dataclass(frozen=True)
+class LawfulBasis:
+    """A lawful basis of processing under a regime (GDPR Art. 6(1), the PDPA's consent and its
+    exceptions)."""
+
+    id: str
+    cite: str
+    summary: str
+
+
+@dataclass(frozen=True)
 class Regime:
     """A transfer regime as it stood on one date (:func:`regime_for`)."""
 
@@ -69,6 +79,7 @@ class Regime:
     adequate: dict[str, Window]  # countries with an adequacy decision, with its dates
     conditional: dict[str, tuple[str, Window]]  # adequate for certified recipients only: why, dates
     on: date
+    lawful_bases: dict[str, LawfulBasis]
 
     def crosses(self, a: str | None, b: str | None) -> bool:
         """True when a flow from country ``a`` to ``b`` is a transfer under this regime."""
@@ -148,6 +159,7 @@ def regimes(on: date | None = None) -> tuple[Regime, ...]:
                     for k, v in r.get("conditional", {}).items()
                 },
                 on=day,
+                lawful_bases={k: LawfulBasis(k, v["cite"], v["summary"]) for k, v in r.get("lawful_bases", {}).items()},
             )
         )
     return tuple(out)
@@ -161,6 +173,19 @@ def regime_for(home: str, on: date | None = None) -> Regime | None:
         if home in r.homes:
             return r
     return None
+
+
+def lawful_bases_for(home: str) -> dict[str, LawfulBasis]:
+    """The lawful bases a map of ``home`` may name: its regime's, or every shipped regime's when
+    flowatlas ships none for that home."""
+    r = regime_for(home)
+    if r is not None:
+        return r.lawful_bases
+    out: dict[str, LawfulBasis] = {}
+    for other in regimes():
+        for k, v in other.lawful_bases.items():
+            out.setdefault(k, v)
+    return out
 
 
 def regime_of(m: Map) -> Regime | None:
@@ -334,4 +359,15 @@ def _window(basis: Basis) -> str:
     return f" (in force{text})" if text else ""
 
 
-__all__ = ["REQUIREMENTS", "Basis", "BasisVerdict", "Regime", "check_basis", "regime_for", "regime_of", "regimes"]
+__all__ = [
+    "REQUIREMENTS",
+    "Basis",
+    "BasisVerdict",
+    "LawfulBasis",
+    "Regime",
+    "check_basis",
+    "lawful_bases_for",
+    "regime_for",
+    "regime_of",
+    "regimes",
+]

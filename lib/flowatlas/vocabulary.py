@@ -5,6 +5,7 @@
 * ``roles``, ``sharing``, ``transfer``, ``contexts``, ``safeguards``: the closed lists of the map
   format;
 * ``countries``: ISO 3166-1 alpha-2 codes;
+* ``bases``: the lawful bases of processing of the map's regime (GDPR Art. 6(1), the PDPA's);
 * ``regions``: the region groups (shipped, and the map's own) with their countries on the map's
   ``as_of`` date.
 
@@ -35,6 +36,7 @@ KINDS: tuple[str, ...] = (
     "safeguards",
     "countries",
     "regions",
+    "bases",
 )
 
 
@@ -87,6 +89,10 @@ def vocabulary_lines(m: Map, kind: str) -> list[str]:
         return list(closed[kind])
     if kind == "countries":
         return [f"{c.alpha_2}  {c.name}" for c in sorted(pycountry.countries, key=lambda c: c.alpha_2)]
+    if kind == "bases":
+        from flowatlas.regimes import lawful_bases_for
+
+        return [f"{b.id}  {b.summary} ({b.cite})" for b in lawful_bases_for(m.home).values()]
     if kind == "regions":
         return [f"{r.id}  {r.name}: {', '.join(sorted(m.places(r.id)))} (as of {m.as_of})" for r in m.regions.values()]
     raise ValueError(kind)

@@ -134,12 +134,14 @@ class Classifier:
             for t in types:
                 out.append(self.collected(source.subject, f.context, t))
         recipient = None
+        lawful = {p: f.lawful_basis or m.purposes[p].lawful_basis for p in f.purposes}
         if hands_over(m, source, target):
-            got = self.recipient(target.owner, f.sharing_basis, types, tuple(sorted(f.purposes)))
+            relied = tuple(sorted({b for b in lawful.values() if b}))
+            got = self.recipient(target.owner, f.sharing_basis, types, tuple(sorted(f.purposes)), relied)
             recipient = (got.disclosure, got.declarations)
             out.append(got)
         for p in sorted(f.purposes):
-            forbidden = self.ix.use_prohibited(p, types)
+            forbidden = self.ix.use_prohibited(p, types) or self.ix.purpose_lawful(p, lawful[p])
             out.append(Judgement("purpose", p, *forbidden) if forbidden else self.purpose(p, recipient))
         transfer = transfers_between(m, source, target)
         country = target.jurisdiction
@@ -160,10 +162,15 @@ class Classifier:
 
     @memoised
     def recipient(
-        self, org: str | None, basis: str | None, types: tuple[str, ...], purposes: tuple[str, ...]
+        self,
+        org: str | None,
+        basis: str | None,
+        types: tuple[str, ...],
+        purposes: tuple[str, ...],
+        lawful: tuple[str, ...] = (),
     ) -> Judgement:
         role = self.map.organisations[org].role if org else "subject"
-        return Judgement("recipient", org or "", *self.ix.recipient(role, basis, types, purposes))
+        return Judgement("recipient", org or "", *self.ix.recipient(role, basis, types, purposes, org, lawful))
 
     @memoised
     def purpose(self, purpose_id: str, recipient: tuple[Disclosure, tuple[str, ...]] | None) -> Judgement:

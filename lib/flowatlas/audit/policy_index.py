@@ -209,6 +209,34 @@ class PolicyIndex:
         return "omitted", held, f"no declaration names purpose '{purpose_id}' or a broader one"
 
     @memoised
+    def purpose_lawful(self, purpose_id: str, lawful: str | None) -> Decision | None:
+        """Using data for ``purpose_id`` on lawful basis ``lawful`` where every purpose declaration
+        covering the purpose names the lawful bases it relies on: omitted when the flow names none,
+        incorrect when it names another; None when nothing limits it."""
+        covering = [
+            d
+            for d in self.of("purpose")
+            if d.lawful_bases and self.map.purpose_tree.match(d.purposes, purpose_id) != "none"
+        ]
+        if not covering or any(not d.lawful_bases for d in covering):
+            return None
+        allowed = sorted({b for d in covering for b in d.lawful_bases})
+        ids = tuple(d.id for d in covering)
+        if lawful is None:
+            return (
+                "omitted",
+                ids,
+                f"no lawful basis is recorded; the statement uses data for {purpose_id} on {', '.join(allowed)}",
+            )
+        if lawful not in allowed:
+            return (
+                "incorrect",
+                ids,
+                f"it relies on {lawful}; the statement uses data for {purpose_id} only on {', '.join(allowed)}",
+            )
+        return None
+
+    @memoised
     def shared_purpose(self, purpose_id: str, recipient: tuple[Disclosure, tuple[str, ...]] | None) -> Decision:
         """Using data for ``purpose_id`` on a flow whose recipient was decided ``recipient``
         (``(class, declaration ids)``, or None when the flow does not leave the controller): a
@@ -233,11 +261,21 @@ class PolicyIndex:
         )
 
     # -- recipient ----------------------------------------------------------------------------
+    def names_recipient(self, d: Declaration, org: str | None) -> bool:
+        """Whether a declaration naming ``recipients`` names organisation ``org`` (by id or by its
+        category); a declaration naming none names every organisation of its roles."""
+        if not d.recipients:
+            return True
+        if org is None or org not in self.map.organisations:
+            return False
+        return org in d.recipients or self.map.organisations[org].category in d.recipients
+
     @memoised
     def sharing_matches(
-        self, role: str, basis: str | None, types: tuple[str, ...]
+        self, role: str, basis: str | None, types: tuple[str, ...], org: str | None = None
     ) -> tuple[tuple[str, ...], tuple[str, ...]]:
-        """(exact, broader) sharing declarations allowing ``role`` under ``basis`` for ``types``."""
+        """(exact, broader) sharing declarations allowing ``role`` (organisation ``org``, when the
+        declaration names its recipients) under ``basis`` for ``types``."""
         exact: list[str] = []
         broader: list[str] = []
         if basis is not None:
@@ -245,6 +283,8 @@ class PolicyIndex:
                 if d.bases and basis not in d.bases:
                     continue
                 if d.types and self.types_cover(d.types, types) == "none":
+                    continue
+                if not self.names_recipient(d, org):
                     continue
                 r = RECIPIENT_ROLES.match(d.recipient_roles or ("any_recipient",), role)
                 if r == "exact":
@@ -275,9 +315,36 @@ class PolicyIndex:
 
     @memoised
     def recipient(
-        self, role: str, basis: str | None, types: tuple[str, ...], purposes: tuple[str, ...] = ()
+        self,
+        role: str,
+        basis: str | None,
+        types: tuple[str, ...],
+        purposes: tuple[str, ...] = (),
+        org: str | None = None,
+        lawful: tuple[str, ...] = (),
     ) -> Decision:
-        """Handing ``types`` for ``purposes`` to a recipient of ``role`` under sharing ``basis``."""
+        """Handing ``types`` for ``purposes`` to organisation ``org`` of ``role`` under sharing
+        ``basis``, relying on the lawful bases ``lawful``."""
+        got = self._recipient(role, basis, types, purposes, org)
+        if got[0] not in ("clear", "vague"):
+            return got
+        limits = [self.decl[i] for i in got[1] if self.decl[i].kind == "sharing"]
+        if not limits or not all(d.lawful_bases for d in limits):
+            return got
+        allowed = sorted({b for d in limits for b in d.lawful_bases})
+        who = self.map.organisations[org].name if org and org in self.map.organisations else role_phrase(role)
+        if not lawful:
+            why = f"the flow names no lawful basis; the statement shares with {who} only on {', '.join(allowed)}"
+            return "omitted", got[1], why
+        other = [b for b in lawful if b not in allowed]
+        if other:
+            why = f"the flow relies on {', '.join(other)}; the statement shares with {who} only on {', '.join(allowed)}"
+            return "incorrect", got[1], why
+        return got
+
+    def _recipient(
+        self, role: str, basis: str | None, types: tuple[str, ...], purposes: tuple[str, ...], org: str | None
+    ) -> Decision:
         b = f"basis '{basis}'" if basis else "no sharing basis"
         if basis == "sale" and self.prohibited.get("sale"):
             sold = tuple(d.id for d in self.prohibited["sale"])
@@ -286,7 +353,7 @@ class PolicyIndex:
                 sold,
                 f"the data is sold to {role_phrase(role)}, and the statement says it is never sold",
             )
-        exact, broader = self.sharing_matches(role, basis, types)
+        exact, broader = self.sharing_matches(role, basis, types, org)
         prohib, prohib_exact = self.prohibitions(role, basis, types, purposes)
         if exact:
             return "clear", exact, f"sharing with {role_phrase(role)} under {b} is declared"

@@ -52,7 +52,9 @@ def undeclared_purpose(ctx: Context) -> Iterator[Finding]:
     purpose (omitted); or it shares data for a purpose outside the purposes that the sharing
     declaration it relies on limits itself to (incorrect, high; ambiguous when the purpose is
     declared elsewhere); or it uses a type for a purpose that a prohibition rules out ("we never
-    use your location for marketing": incorrect, high). Purposes covered only by a broader declared
+    use your location for marketing": incorrect, high), or relies on a lawful basis other than
+    those the purpose's declarations name (incorrect; omitted when it names none). Purposes covered
+    only by a broader declared
     purpose are reported at info."""
     r = RULES["undeclared-purpose"]
     for fid, bad in ctx.bad("purpose").items():
@@ -91,7 +93,11 @@ def undeclared_recipient(ctx: Context) -> Iterator[Finding]:
     (omitted); if a prohibition names that role ("we will not share it with third parties") and
     no declared exception applies, the flow is incorrect. A broad
     permission against a prohibition that names the role exactly is ambiguous (medium). A flow
-    whose sharing basis is sale where the statement says data is never sold is incorrect. Roles
+    whose sharing basis is sale where the statement says data is never sold is incorrect. A
+    declaration that names its recipients (organisations or categories: "with pharmacies and
+    insurers") covers no other organisation of the same role; one that names the lawful bases it
+    relies on ("only with your explicit consent") makes a flow relying on another basis incorrect,
+    and one naming no basis omitted. Roles
     covered only by a broader recipient term are reported at info."""
     r = RULES["undeclared-recipient"]
     for fid, bad in ctx.bad("recipient").items():
@@ -99,12 +105,22 @@ def undeclared_recipient(ctx: Context) -> Iterator[Finding]:
         v = bad[0]
         org = ctx.map.organisations[v.item]
         sold = f.sharing_basis == "sale" and v.disclosure == "incorrect"
-        remedy = (
-            f"Stop selling the data to {org.name}: the statement says it is never sold ({ctx.cite(v.declarations)})."
-            if sold
-            else "Record the sharing basis this disclosure relies on and declare sharing with recipients of role "
-            f"{org.role} under it ({ctx.cite(ctx.of_kind('sharing'))}), or stop the disclosure."
-        )
+        limits = [ctx.index.decl[i] for i in v.declarations if ctx.index.decl[i].kind == "sharing"]
+        lawful = sorted({b for d in limits for b in d.lawful_bases}) if all(d.lawful_bases for d in limits) else []
+        if sold:
+            cited = ctx.cite(v.declarations)
+            remedy = f"Stop selling the data to {org.name}: the statement says it is never sold ({cited})."
+        elif lawful and limits:
+            remedy = (
+                f"Share with {org.name} only on {', '.join(lawful)} as the statement promises "
+                f"({ctx.cite(v.declarations)}), recording it as the flow's lawful_basis; or change the statement "
+                "first and tell users."
+            )
+        else:
+            remedy = (
+                "Record the sharing basis this disclosure relies on and declare sharing with recipients of role "
+                f"{org.role} under it ({ctx.cite(ctx.of_kind('sharing'))}), or stop the disclosure."
+            )
         yield ctx.flow_finding(
             r,
             f,

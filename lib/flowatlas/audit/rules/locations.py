@@ -180,7 +180,8 @@ def onward_transfer(ctx: Context) -> Iterator[Finding]:
         role = facts.role(node)
         last = m.flows[flows[-1]]
         if last.sharing_basis is not None:  # the hop names its basis: hold it like a disclosure
-            role_cls, role_decls, _ = index.recipient(role, last.sharing_basis, ttuple, tuple(sorted(last.purposes)))
+            purposes = tuple(sorted(last.purposes))
+            role_cls, role_decls, _ = index.recipient(role, last.sharing_basis, ttuple, purposes, n.owner)
         else:
             role_cls, role_decls = index.role_declared(role)
         country_ok = n.jurisdiction is None or n.jurisdiction in index.declared_countries(ttuple)
