@@ -847,6 +847,10 @@ def build_map(docs: Sequence[Located], errors: list[MapError], *, root: str, dig
                 chk.err(n, f"a {n.kind} needs 'owner': the organisation that runs it")
             if n.jurisdiction is None:
                 chk.err(n, f"a {n.kind} needs 'jurisdiction': the country it is located in")
+        if n.generates:
+            if n.kind != "system":
+                chk.err(n, f"'generates' is only for systems, not for a {n.kind}", "", ("generates",))
+            chk.refs(n, "generates", n.generates, types, "information type")
         if n.kind != "store":
             for k in store_only:
                 if getattr(n, k) not in (None, False):

@@ -369,6 +369,11 @@ class Node(Record):
     access_control: str | None = Field(default=None, description="Stores: who may access, how.")
     erase: bool | None = Field(default=None, description="Stores: erase requests reach it.")
     export: bool | None = Field(default=None, description="Stores: access/export requests reach it.")
+    generates: tuple[Id, ...] = Field(
+        default_factory=tuple,
+        description="Systems: information types the system creates itself (identifiers, logs, derived data), "
+        "so that emitting them needs no incoming flow.",
+    )
     backup_of: Id | None = Field(default=None, description="Stores: the store this backs up.")
     replica_of: Id | None = Field(default=None, description="Stores: the store this replicates.")
     illustrative: bool = False

@@ -11,10 +11,11 @@ from flowatlas.findings import Finding
 
 @rule("model-hygiene", "low", "Model hygiene", needs_policy=False, held_against="the map itself")
 def model_hygiene(ctx: Context) -> Iterator[Finding]:
-    """Modelling problems that make other answers unreliable: a store that emits an information
-    type it never receives (neither the type, nor a broader or narrower one, directly or from the
-    store it backs up or replicates); a node with no flow at all (orphan); an organisation that
-    owns no node and is neither the controller nor the engager of one that does."""
+    """Modelling problems that make other answers unreliable: a store or system that emits an
+    information type it never receives (neither the type, nor a broader or narrower one, directly,
+    from a data subject, or from the store it backs up or replicates) and, for a system, does not
+    list in ``generates``; a node with no flow at all (orphan); an organisation that owns no node
+    and is neither the controller nor the engager of one that does."""
     r = RULES["model-hygiene"]
     m, facts = ctx.map, ctx.facts
     tt = m.type_tree
@@ -27,19 +28,27 @@ def model_hygiene(ctx: Context) -> Iterator[Finding]:
         return got
 
     for nid, n in m.nodes.items():
-        if n.kind == "store":
-            held = facts.held(nid)
-            # a ghost: an emitted type with no held type among its ancestors and descendants (a
-            # held type is its own kin, so it is never a ghost)
+        if n.kind != "subject":
+            held = facts.held(nid) | frozenset(n.generates)
+            # a ghost: an emitted type with no held (or generated) type among its ancestors and
+            # descendants (a held type is its own kin, so it is never a ghost)
             ghost = sorted(t for t in facts.emitted(nid) - held if kin_of(t).isdisjoint(held))
             if ghost:
                 gs = frozenset(ghost)
                 out = tuple(sorted(f.id for f in facts.out_records.get(nid, ()) if not gs.isdisjoint(f.types)))
+                what = "Store" if n.kind == "store" else "System"
+                remedy = (
+                    "Add the flow that writes this type into the store, or correct the outgoing flow's types."
+                    if n.kind == "store"
+                    else "Add the flow that brings this type in, list it in the system's 'generates' if the system "
+                    "creates it (identifiers, logs, derived data), or correct the outgoing flow's types."
+                )
                 yield Finding(
                     rule=r.id,
                     severity=r.severity,
-                    message=f"Store {ctx.label(nid)} emits {', '.join(ghost)} but no flow brings it there.",
-                    remedy="Add the flow that writes this type into the store, or correct the outgoing flow's types.",
+                    message=f"{what} {ctx.label(nid)} emits {', '.join(ghost)} but no flow brings it there"
+                    + ("." if n.kind == "store" else " and the system does not say it generates it."),
+                    remedy=remedy,
                     flows=out,
                     path=(nid,),
                     nodes=(nid,),
