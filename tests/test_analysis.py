@@ -144,21 +144,24 @@ def test_a_transfer_inside_the_eea_is_no_transfer_anywhere():
     assert "CROSS-BORDER" not in fr_edge and "CROSS-BORDER DE → US" in us_edge
 
 
-def test_collection_from_a_person_is_no_transfer_and_leaves_the_controller_only_outward():
+def test_collection_is_a_transfer_only_when_directed_abroad_and_leaves_the_controller_only_outward():
     s = spec()
-    add(s, "organisations", org("proc", "processor", "US"))
-    add(s, "nodes", system("proc-app", "proc", "US"))
+    add(s, "organisations", org("proc", "processor", "US"), org("indep", "third_party", "US"))
+    add(s, "nodes", system("proc-app", "proc", "US"), system("indep-app", "indep", "US"))
     add(
         s,
         "flows",
         fl("f-out", "app", "proc-app", ["email"]),
         fl("f-back", "proc-app", "app", ["email"]),
         fl("f-direct", "person", "proc-app", ["email"], context="registration"),
+        fl("f-own-accord", "person", "indep-app", ["email"], context="registration"),
     )
     m = build(s)
     assert leaves_controller(m, m.flows["f-out"]) and leaves_controller(m, m.flows["f-direct"])
     assert not leaves_controller(m, m.flows["f-back"]) and not leaves_controller(m, m.flows["f-save"])
-    assert not is_transfer(m, m.flows["f-direct"]) and is_transfer(m, m.flows["f-out"])
+    # the controller directs the collection into its processor abroad; a third party's own service is not
+    assert is_transfer(m, m.flows["f-direct"]) and is_transfer(m, m.flows["f-out"])
+    assert not is_transfer(m, m.flows["f-own-accord"]) and not is_transfer(m, m.flows["f-signup"])
 
 
 def test_descendants_reach_grandchildren_and_type_views_follow_them():

@@ -53,20 +53,41 @@ def is_transfer(m: Map, flow: Flow) -> bool:
 
     Notes
     -----
-    Both ends must be systems or stores (collecting data from a person, or delivering it to a
-    person, is not a transfer), both must have a country, and the countries must differ and not
-    both lie inside the regime's area (under the GDPR the EEA is one area). A home for which
-    flowatlas ships no regime counts every change of country.
+    Both ends must have a country, and the countries must differ and not both lie inside the
+    regime's area (under the GDPR the EEA is one area). A home for which flowatlas ships no regime
+    counts every change of country.
+
+    Delivering data to a person is never a transfer. Collecting it from a person is one when the
+    controller directs the collection into a system or store abroad: its own, or one run for it
+    by an affiliate, processor or sub-processor (an overseas help desk, an SDK posting to a
+    foreign endpoint). The person is taken to be where their node says (``jurisdiction``), else
+    in the map's home; a person outside the home's area (the regime's area) gives data that never
+    was there, so its collection is no transfer. This follows PDPA s26, which restricts any transfer "to a country or
+    territory outside Singapore" by the organisation, and the GDPR reading of EDPB Guidelines
+    05/2021: the controller that decides where its users' data is sent makes it available to the
+    importer abroad. A person who hands data to an independent organisation of their own accord
+    (a third party's own service) is not a transfer by the controller.
     """
     return transfers_between(m, m.nodes[flow.source], m.nodes[flow.target])
 
 
+#: Roles of the organisations a controller directs: collection into their systems abroad is a transfer.
+DIRECTED_ROLES = frozenset({"controller", "affiliate", "processor", "sub_processor"})
+
+
 def transfers_between(m: Map, source: Node, target: Node) -> bool:
     """:func:`is_transfer` of a flow from node ``source`` to node ``target`` (the records)."""
-    if source.kind == "subject" or target.kind == "subject":
+    if target.kind == "subject":
         return False
-    a, b = source.jurisdiction, target.jurisdiction
+    if source.kind == "subject":
+        owner = m.organisations.get(target.owner) if target.owner else None
+        if owner is None or owner.role not in DIRECTED_ROLES:
+            return False
+    a: str | None = (source.jurisdiction or m.home) if source.kind == "subject" else source.jurisdiction
+    b = target.jurisdiction
     regime = regime_of(m)
+    if source.kind == "subject" and a not in (regime.area if regime else {m.home}):
+        return False  # collected from a person abroad: the data never was in the home area
     if regime is None:
         return bool(a and b and a != b)
     return regime.crosses(a, b)
@@ -84,4 +105,4 @@ def hands_over(m: Map, source: Node, target: Node) -> bool:
     return source.kind == "subject" or source.owner == m.info.controller
 
 
-__all__ = ["INTERNAL_ROLES", "hands_over", "is_transfer", "leaves_controller", "transfers_between"]
+__all__ = ["DIRECTED_ROLES", "INTERNAL_ROLES", "hands_over", "is_transfer", "leaves_controller", "transfers_between"]

@@ -151,7 +151,9 @@ class Classifier:
         elif country and (transfer or target.kind == "store"):
             out.append(self.location(country, types, target.kind == "store"))
         if transfer:
-            out.append(self.transfer(f.transfer_basis, f.in_transit, source.owner, target.owner, country))
+            # a collection directed abroad is the controller's transfer (flowatlas.boundaries.is_transfer)
+            exporter = source.owner if source.kind != "subject" else m.info.controller
+            out.append(self.transfer(f.transfer_basis, f.in_transit, exporter, target.owner, country))
         if self.has_security and not self.ix.sensitive_types.isdisjoint(types):
             out.append(self.encryption(types, f.encrypted))
         return tuple(out)

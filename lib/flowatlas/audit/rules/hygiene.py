@@ -6,6 +6,7 @@ from collections.abc import Iterator
 
 from flowatlas.audit.rules.context import Context
 from flowatlas.audit.rules.registry import RULES, rule
+from flowatlas.boundaries import is_transfer
 from flowatlas.findings import Finding
 
 
@@ -14,8 +15,9 @@ def model_hygiene(ctx: Context) -> Iterator[Finding]:
     """Modelling problems that make other answers unreliable: a store or system that emits an
     information type it never receives (neither the type, nor a broader or narrower one, directly,
     from a data subject, or from the store it backs up or replicates) and, for a system, does not
-    list in ``generates``; a node with no flow at all (orphan); an organisation that owns no node
-    and is neither the controller nor the engager of one that does."""
+    list in ``generates``; a node with no flow at all (orphan); a flow naming a transfer basis
+    that crosses no border under the regime (the basis would go unchecked); an organisation that
+    owns no node and is neither the controller nor the engager of one that does."""
     r = RULES["model-hygiene"]
     m, facts = ctx.map, ctx.facts
     tt = m.type_tree
@@ -70,6 +72,29 @@ def model_hygiene(ctx: Context) -> Iterator[Finding]:
                 countries=ctx.countries([nid]),
                 src=n.src,
                 key="orphan:" + nid,
+            )
+    for f in m.flows.values():
+        if f.transfer_basis and not is_transfer(m, f):
+            a, b = m.nodes[f.source].jurisdiction or m.home, m.nodes[f.target].jurisdiction
+            yield Finding(
+                rule=r.id,
+                severity=r.severity,
+                message=f"Flow {f.id} names transfer basis '{f.transfer_basis}' but is no transfer under "
+                f"{ctx.regime.id if ctx.regime else 'the map'} ({a} → {b}"
+                + (
+                    ", collected by an organisation the controller does not direct"
+                    if facts.kind[f.source] == "subject"
+                    else ""
+                )
+                + "): the basis is not checked.",
+                remedy="Remove the transfer basis, or correct the jurisdictions of its ends if the data does cross "
+                "a border.",
+                flows=(f.id,),
+                path=(f.source, f.target),
+                organisations=ctx.orgs([f.source, f.target]),
+                countries=ctx.countries([f.source, f.target]),
+                src=f.src,
+                key="basis:" + f.id,
             )
     owners = {n.owner for n in m.nodes.values() if n.owner}
     engagers = {m.organisations[o].engaged_by for o in owners if m.organisations[o].engaged_by}

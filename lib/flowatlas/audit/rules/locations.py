@@ -76,8 +76,16 @@ def cross_border_basis(ctx: Context) -> Iterator[Finding]:
         if sg is None:
             continue
         f = ctx.map.flows[fid]
-        a, b = ctx.country(f.source), ctx.country(f.target)
+        collected = ctx.facts.kind[f.source] == "subject"
+        a, b = ctx.country(f.source) or ctx.map.home, ctx.country(f.target)
         dst_org = ctx.org_of(f.target)
+        how = (
+            f"{ctx.label(f.source)} in {a} give {', '.join(sorted(f.types))} straight to {ctx.label(f.target)} in {b}, "
+            "a collection the controller directs abroad,"
+            if collected
+            else f"{', '.join(sorted(f.types))} cross from {a} to {b} ({ctx.label(f.source)} → {ctx.label(f.target)},"
+            f" recipient {dst_org})"
+        )
         yield ctx.flow_finding(
             r,
             f,
@@ -85,8 +93,7 @@ def cross_border_basis(ctx: Context) -> Iterator[Finding]:
             dimension="safeguard",
             types=f.types,
             extra_clauses=ctx.regime_clause(f.transfer_basis),
-            message=f"{', '.join(sorted(f.types))} cross from {a} to {b} ({ctx.label(f.source)} → "
-            f"{ctx.label(f.target)}, recipient {dst_org}) without a valid transfer basis under "
+            message=f"{how} without a valid transfer basis under "
             f"{ctx.regime.id if ctx.regime else 'any regime'}: {sg.reason}.",
             remedy="Put a valid basis in place and record it on the flow (transfer_basis), e.g. a contract with "
             f"{dst_org} that names {b}, a recognised certification, or keep the data in {a}.",
