@@ -4,16 +4,16 @@ with the helpers that word and shape findings alike for every rule."""
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Callable, Hashable, Iterable, Iterator, Mapping, Sequence
 from functools import cached_property
 from typing import TYPE_CHECKING
 
 from flowatlas.atlas import Map
-from flowatlas.audit.disclosure import Judgement, Verdict, Verdicts
+from flowatlas.audit.disclosure import Judgement, Verdict, Verdicts, worst
 from flowatlas.audit.facts import Facts
 from flowatlas.audit.policy_index import PolicyIndex
 from flowatlas.errors import UsageError
-from flowatlas.findings import PROBLEM_CLASSES, ClauseRef, Dimension, Finding, Severity
+from flowatlas.findings import PROBLEM_CLASSES, SEVERITY_RANK, ClauseRef, Dimension, Finding, Severity
 from flowatlas.model import Flow, Policy
 from flowatlas.regimes import Regime
 
@@ -228,6 +228,42 @@ class Context:
             key=key,
         )
 
+    def one_per_cause(
+        self,
+        per_flow: Iterable[tuple[Hashable, Finding]],
+        describe: Callable[[Hashable, list[Finding]], tuple[str, str]],
+    ) -> Iterator[Finding]:
+        """One finding per root cause: per-flow findings that share a ``cause`` (one missing
+        declaration: the same purpose, destination, recipient...) become one finding listing
+        their flows, its message and remedy from ``describe(cause, findings)``; a cause with one
+        flow keeps its finding as it is. Causes come out in the order of their first flow."""
+        groups: dict[Hashable, list[Finding]] = {}
+        for cause, f in per_flow:
+            groups.setdefault(cause, []).append(f)
+        for cause, found in groups.items():
+            if len(found) == 1:
+                yield found[0]
+                continue
+            message, remedy = describe(cause, found)
+            first = found[0]
+            yield Finding(
+                rule=first.rule,
+                severity=max((f.severity for f in found), key=SEVERITY_RANK.__getitem__),
+                message=message,
+                remedy=remedy,
+                disclosure=worst(f.disclosure for f in found if f.disclosure),
+                dimension=first.dimension,
+                flows=tuple(sorted({x for f in found for x in f.flows})),
+                path=(),
+                nodes=distinct(x for f in found for x in f.nodes),
+                types=distinct(t for f in found for t in f.types),
+                organisations=distinct(o for f in found for o in f.organisations),
+                countries=distinct(c for f in found for c in f.countries),
+                clauses=tuple(dict.fromkeys(c for f in found for c in f.clauses)),
+                src=first.src,
+                key="cause:" + "|".join(str(x) for x in (cause if isinstance(cause, tuple) else (cause,))),
+            )
+
     def vague_findings(self, rule: Rule, dim: str, what: str, remedy: str) -> Iterator[Finding]:
         """One info finding per (item, deciding declarations) covered only by a broader term."""
         index = self.index
@@ -240,7 +276,7 @@ class Context:
                 rule=rule.id,
                 severity="info",
                 message=f"{what} '{item}' is disclosed only vaguely ({reason}; clause {clause_txt}) "
-                f"on {len(fids)} flow(s): {', '.join(fids)}.",
+                f"on {flow_list(fids)}.",
                 remedy=remedy.format(item=item, clause=clause_txt),
                 disclosure="vague",
                 dimension=dim,  # type: ignore[arg-type]
@@ -256,4 +292,19 @@ class Context:
             )
 
 
-__all__ = ["Context", "VagueGroups", "distinct"]
+#: A message names at most this many flows; the finding's ``flows`` keeps them all.
+FLOWS_NAMED = 5
+
+
+def flow_list(flow_ids: Sequence[str]) -> str:
+    """How a message names the flows of a finding: the count, then the first few.
+
+    >>> flow_list(["f1"]), flow_list([f"f{i}" for i in range(1, 9)])
+    ('1 flow(s): f1', '8 flow(s): f1, f2, f3, f4, f5 and 3 more')
+    """
+    shown = ", ".join(flow_ids[:FLOWS_NAMED])
+    more = len(flow_ids) - FLOWS_NAMED
+    return f"{len(flow_ids):,} flow(s): {shown}" + (f" and {more:,} more" if more > 0 else "")
+
+
+__all__ = ["FLOWS_NAMED", "Context", "VagueGroups", "distinct", "flow_list"]

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Hashable, Iterator
+from typing import Any, cast
 
 from flowatlas.audit.disclosure import worst
-from flowatlas.audit.rules.context import Context
+from flowatlas.audit.rules.context import Context, flow_list
 from flowatlas.audit.rules.registry import RULES, rule
 from flowatlas.findings import Finding
 
@@ -18,32 +19,50 @@ def undeclared_collection(ctx: Context) -> Iterator[Finding]:
     ancestor covers the type vaguely (reported at info), a declared descendant or sibling does not
     cover it. Collection of a sensitive type that is not declared is high."""
     r = RULES["undeclared-collection"]
-    for fid, bad in ctx.bad("type").items():
-        f = ctx.map.flows[fid]
-        subj = ctx.map.nodes[f.source].subject
-        types = [v.item for v in bad]
-        sev = "high" if any(ctx.map.is_sensitive(t) for t in types) else r.severity
-        reasons = "; ".join(v.reason for v in bad)
-        yield ctx.flow_finding(
-            r,
-            f,
-            severity=sev,
-            disclosure=worst(v.disclosure for v in bad),
-            dimension="type",
-            types=types,
-            decls=[i for v in bad for i in v.declarations],
-            message=f"{ctx.label(f.source)} ({subj}) gives {', '.join(types)} to {ctx.label(f.target)} in context "
-            f"'{f.context}', which the statement does not declare: {reasons}.",
-            remedy=f"Declare {', '.join(types)} as collected from {subj} in context '{f.context}' "
-            f"({ctx.cite(i for v in bad for i in v.declarations)}) and notify users of the change, "
-            "or stop collecting it on this flow.",
-        )
+    yield from ctx.one_per_cause(_collections(ctx), _collection_cause)
     yield from ctx.vague_findings(
         r,
         "type",
         "Collected type",
         "Name '{item}' explicitly in clause {clause} so users know it is collected.",
     )
+
+
+def _collection_cause(cause: Hashable, found: list[Finding]) -> tuple[str, str]:
+    subj, context, types, reasons, _ = cast("tuple[Any, ...]", cause)
+    return (
+        f"{subj} give {', '.join(types)} in context '{context}' on {flow_list([x for f in found for x in f.flows])}, "
+        f"which the statement does not declare: {reasons}.",
+        found[0].remedy.replace("on this flow", "on these flows"),
+    )
+
+
+def _collections(ctx: Context) -> Iterator[tuple[Hashable, Finding]]:
+    r = RULES["undeclared-collection"]
+    for fid, bad in ctx.bad("type").items():
+        f = ctx.map.flows[fid]
+        subj = ctx.map.nodes[f.source].subject
+        types = [v.item for v in bad]
+        sev = "high" if any(ctx.map.is_sensitive(t) for t in types) else r.severity
+        reasons = "; ".join(v.reason for v in bad)
+        decls = tuple(sorted({i for v in bad for i in v.declarations}))
+        yield (
+            (subj, f.context, tuple(types), reasons, decls),
+            ctx.flow_finding(
+                r,
+                f,
+                severity=sev,
+                disclosure=worst(v.disclosure for v in bad),
+                dimension="type",
+                types=types,
+                decls=[i for v in bad for i in v.declarations],
+                message=f"{ctx.label(f.source)} ({subj}) gives {', '.join(types)} to {ctx.label(f.target)} in context "
+                f"'{f.context}', which the statement does not declare: {reasons}.",
+                remedy=f"Declare {', '.join(types)} as collected from {subj} in context '{f.context}' "
+                f"({ctx.cite(i for v in bad for i in v.declarations)}) and notify users of the change, "
+                "or stop collecting it on this flow.",
+            ),
+        )
 
 
 @rule("undeclared-purpose", "medium", "Undeclared purpose", held_against="purpose and sharing declarations")
@@ -56,6 +75,18 @@ def undeclared_purpose(ctx: Context) -> Iterator[Finding]:
     those the purpose's declarations name (incorrect; omitted when it names none). Purposes covered
     only by a broader declared
     purpose are reported at info."""
+    r = RULES["undeclared-purpose"]
+    yield from ctx.one_per_cause(_purposes(ctx), _purpose_cause)
+    yield from ctx.vague_findings(r, "purpose", "Purpose", "Describe purpose '{item}' explicitly in clause {clause}.")
+
+
+def _purpose_cause(cause: Hashable, found: list[Finding]) -> tuple[str, str]:
+    purposes, reasons, _ = cast("tuple[Any, ...]", cause)
+    flows = flow_list([x for f in found for x in f.flows])
+    return f"Data is used for {', '.join(purposes)} on {flows}: {reasons}.", found[0].remedy
+
+
+def _purposes(ctx: Context) -> Iterator[tuple[Hashable, Finding]]:
     r = RULES["undeclared-purpose"]
     for fid, bad in ctx.bad("purpose").items():
         f = ctx.map.flows[fid]
@@ -70,20 +101,24 @@ def undeclared_purpose(ctx: Context) -> Iterator[Finding]:
             f"({ctx.cite(ctx.of_kind('purpose'))}), re-obtaining consent if unrelated to the original purpose, "
             "or stop using the data for it."
         )
-        yield ctx.flow_finding(
-            r,
-            f,
-            severity="high" if cls == "incorrect" else r.severity,
-            disclosure=cls,
-            dimension="purpose",
-            types=f.types,
-            decls=[i for v in bad for i in v.declarations],
-            message=f"Flow {f.id} from {ctx.label(f.source)} to {ctx.label(f.target)} is used for "
-            f"{', '.join(purposes)}: {'; '.join(v.reason for v in bad)}.",
-            remedy=remedy,
-            key=",".join(purposes),
+        reasons = "; ".join(v.reason for v in bad)
+        cause = (tuple(purposes), reasons, tuple(sorted({i for v in bad for i in v.declarations})))
+        yield (
+            cause,
+            ctx.flow_finding(
+                r,
+                f,
+                severity="high" if cls == "incorrect" else r.severity,
+                disclosure=cls,
+                dimension="purpose",
+                types=f.types,
+                decls=[i for v in bad for i in v.declarations],
+                message=f"Flow {f.id} from {ctx.label(f.source)} to {ctx.label(f.target)} is used for "
+                f"{', '.join(purposes)}: {reasons}.",
+                remedy=remedy,
+                key=",".join(purposes),
+            ),
         )
-    yield from ctx.vague_findings(r, "purpose", "Purpose", "Describe purpose '{item}' explicitly in clause {clause}.")
 
 
 @rule("undeclared-recipient", "high", "Undeclared recipient", held_against="sharing declarations and prohibitions")
@@ -99,6 +134,28 @@ def undeclared_recipient(ctx: Context) -> Iterator[Finding]:
     relies on ("only with your explicit consent") makes a flow relying on another basis incorrect,
     and one naming no basis omitted. Roles
     covered only by a broader recipient term are reported at info."""
+    r = RULES["undeclared-recipient"]
+    yield from ctx.one_per_cause(_recipients(ctx), _recipient_cause)
+    yield from ctx.vague_findings(
+        r,
+        "recipient",
+        "Recipient",
+        "Name the kind of recipient '{item}' is in clause {clause} (e.g. list sub-processors).",
+    )
+
+
+def _recipient_cause(cause: Hashable, found: list[Finding]) -> tuple[str, str]:
+    org, basis, reason = cast("tuple[Any, ...]", cause)
+    types = sorted({t for f in found for t in f.types})
+    b = f"basis '{basis}'" if basis else "no sharing basis"
+    return (
+        f"{', '.join(types)} go to '{org.name}' ({org.role}, {org.jurisdiction}) under {b} on "
+        f"{flow_list([x for f in found for x in f.flows])}: {reason}.",
+        found[0].remedy,
+    )
+
+
+def _recipients(ctx: Context) -> Iterator[tuple[Hashable, Finding]]:
     r = RULES["undeclared-recipient"]
     for fid, bad in ctx.bad("recipient").items():
         f = ctx.map.flows[fid]
@@ -121,22 +178,19 @@ def undeclared_recipient(ctx: Context) -> Iterator[Finding]:
                 "Record the sharing basis this disclosure relies on and declare sharing with recipients of role "
                 f"{org.role} under it ({ctx.cite(ctx.of_kind('sharing'))}), or stop the disclosure."
             )
-        yield ctx.flow_finding(
-            r,
-            f,
-            severity="medium" if v.disclosure == "ambiguous" else r.severity,
-            disclosure=v.disclosure,
-            dimension="recipient",
-            types=f.types,
-            decls=v.declarations,
-            message=f"{', '.join(sorted(f.types))} go from {ctx.label(f.source)} to {ctx.label(f.target)} of "
-            f"'{org.name}' ({org.role}, {org.jurisdiction}) under "
-            f"{'basis ' + repr(f.sharing_basis) if f.sharing_basis else 'no sharing basis'}: {v.reason}.",
-            remedy=remedy,
+        yield (
+            (org, f.sharing_basis, v.reason),
+            ctx.flow_finding(
+                r,
+                f,
+                severity="medium" if v.disclosure == "ambiguous" else r.severity,
+                disclosure=v.disclosure,
+                dimension="recipient",
+                types=f.types,
+                decls=v.declarations,
+                message=f"{', '.join(sorted(f.types))} go from {ctx.label(f.source)} to {ctx.label(f.target)} of "
+                f"'{org.name}' ({org.role}, {org.jurisdiction}) under "
+                f"{'basis ' + repr(f.sharing_basis) if f.sharing_basis else 'no sharing basis'}: {v.reason}.",
+                remedy=remedy,
+            ),
         )
-    yield from ctx.vague_findings(
-        r,
-        "recipient",
-        "Recipient",
-        "Name the kind of recipient '{item}' is in clause {clause} (e.g. list sub-processors).",
-    )

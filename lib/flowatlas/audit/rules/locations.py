@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterator
+from collections.abc import Hashable, Iterator
+from typing import Any, cast
 
 import networkx as nx
 
-from flowatlas.audit.rules.context import Context
+from flowatlas.audit.rules.context import Context, flow_list
 from flowatlas.audit.rules.registry import RULES, rule
 from flowatlas.boundaries import leaves_controller
 from flowatlas.findings import PROBLEM_CLASSES, Dimension, Finding
@@ -70,6 +71,20 @@ def cross_border_basis(ctx: Context) -> Iterator[Finding]:
     recognised certification, in-transit only when the flow says so, a basis of the right regime
     (GDPR bases are invalid under a PDPA home and vice versa). A missing basis is omitted, an
     invalid one incorrect; both are high."""
+    yield from ctx.one_per_cause(_transfers(ctx), _transfer_cause)
+
+
+def _transfer_cause(cause: Hashable, found: list[Finding]) -> tuple[str, str]:
+    dst_org, a, b, _basis, regime, reason = cast("tuple[Any, ...]", cause)
+    types = sorted({t for f in found for t in f.types})
+    return (
+        f"{', '.join(types)} cross from {a} to {b} (recipient {dst_org}) on "
+        f"{flow_list([x for f in found for x in f.flows])}, without a valid transfer basis under {regime}: {reason}.",
+        found[0].remedy,
+    )
+
+
+def _transfers(ctx: Context) -> Iterator[tuple[Hashable, Finding]]:
     r = RULES["cross-border-basis"]
     for fid, bad in ctx.bad("safeguard").items():
         sg = next((v for v in bad if v.item == "transfer"), None)
@@ -86,18 +101,21 @@ def cross_border_basis(ctx: Context) -> Iterator[Finding]:
             else f"{', '.join(sorted(f.types))} cross from {a} to {b} ({ctx.label(f.source)} → {ctx.label(f.target)},"
             f" recipient {dst_org})"
         )
-        yield ctx.flow_finding(
-            r,
-            f,
-            disclosure=sg.disclosure,
-            dimension="safeguard",
-            types=f.types,
-            extra_clauses=ctx.regime_clause(f.transfer_basis),
-            message=f"{how} without a valid transfer basis under "
-            f"{ctx.regime.id if ctx.regime else 'any regime'}: {sg.reason}.",
-            remedy="Put a valid basis in place and record it on the flow (transfer_basis), e.g. a contract with "
-            f"{dst_org} that names {b}, a recognised certification, or keep the data in {a}.",
-            key="basis",
+        regime = ctx.regime.id if ctx.regime else "any regime"
+        yield (
+            (dst_org, a, b, f.transfer_basis, regime, sg.reason),
+            ctx.flow_finding(
+                r,
+                f,
+                disclosure=sg.disclosure,
+                dimension="safeguard",
+                types=f.types,
+                extra_clauses=ctx.regime_clause(f.transfer_basis),
+                message=f"{how} without a valid transfer basis under {regime}: {sg.reason}.",
+                remedy="Put a valid basis in place and record it on the flow (transfer_basis), e.g. a contract with "
+                f"{dst_org} that names {b}, a recognised certification, or keep the data in {a}.",
+                key="basis",
+            ),
         )
 
 
@@ -113,6 +131,20 @@ def undeclared_destination(ctx: Context) -> Iterator[Finding]:
     transfer is lawful yet undeclared. Flows into stores are left to storage-location, relays that
     only pass data through (in_transit) are not reported, and hops between other organisations
     are left to onward-transfer."""
+    yield from ctx.one_per_cause(_destinations(ctx), _destination_cause)
+
+
+def _destination_cause(cause: Hashable, found: list[Finding]) -> tuple[str, str]:
+    b, reason = cast("tuple[Any, ...]", cause)
+    types = sorted({t for f in found for t in f.types})
+    return (
+        f"{', '.join(types)} go to {b} on valid bases on {flow_list([x for f in found for x in f.flows])}, "
+        f"but the statement never tells users their data goes to {b}: {reason}.",
+        found[0].remedy,
+    )
+
+
+def _destinations(ctx: Context) -> Iterator[tuple[Hashable, Finding]]:
     r = RULES["undeclared-destination"]
     for loc in ctx.by_dimension["location"].get("omitted", ()):
         f = ctx.map.flows[loc.flow]
@@ -122,19 +154,22 @@ def undeclared_destination(ctx: Context) -> Iterator[Finding]:
         if sg is None or sg.disclosure != "clear":
             continue
         a, b = ctx.country(f.source), ctx.country(f.target)
-        yield ctx.flow_finding(
-            r,
-            f,
-            disclosure="omitted",
-            dimension="location",
-            types=f.types,
-            decls=loc.declarations,
-            extra_clauses=ctx.regime_clause(f.transfer_basis),
-            message=f"{', '.join(sorted(f.types))} go from {a} to {b} ({ctx.label(f.source)} → "
-            f"{ctx.label(f.target)}) on a valid basis ({sg.reason}), but the statement never tells users "
-            f"their data goes to {b}: {loc.reason}.",
-            remedy=f"Disclose the transfer to {b} and its safeguard in the statement "
-            f"({ctx.cite(ctx.of_kind('storage', 'transfer'))}), or keep the data in {a}.",
+        yield (
+            (b, loc.reason),
+            ctx.flow_finding(
+                r,
+                f,
+                disclosure="omitted",
+                dimension="location",
+                types=f.types,
+                decls=loc.declarations,
+                extra_clauses=ctx.regime_clause(f.transfer_basis),
+                message=f"{', '.join(sorted(f.types))} go from {a} to {b} ({ctx.label(f.source)} → "
+                f"{ctx.label(f.target)}) on a valid basis ({sg.reason}), but the statement never tells users "
+                f"their data goes to {b}: {loc.reason}.",
+                remedy=f"Disclose the transfer to {b} and its safeguard in the statement "
+                f"({ctx.cite(ctx.of_kind('storage', 'transfer'))}), or keep the data in {a}.",
+            ),
         )
 
 
