@@ -9,7 +9,7 @@ import pytest
 
 from flowatlas.cli import main
 from flowatlas.errors import MapValidationError
-from flowatlas.loader import load_map
+from flowatlas.loader import load_map, load_texts
 
 from conftest import ABSOLOOP
 from minimaps import MINI
@@ -461,3 +461,22 @@ def test_taxonomy_command_lists_each_vocabulary():
     assert own.count("\n") >= len(types)
     bad = run("--kind", "colours")
     assert bad.returncode == 2 and "invalid choice" in bad.stderr
+
+
+def test_references_of_a_record_with_a_shape_error_are_checked_in_the_same_run():
+    """One run reports everything: the flow's bad boolean and its unknown node and type."""
+    texts = {
+        "map.yaml": "map: {id: x, name: X, controller: acme, home: SG}\n"
+        "organisations: [{id: acme, name: Acme, role: controller, jurisdiction: SG}]\n"
+        "nodes:\n"
+        "  - {id: app, name: App, kind: system, owner: acme, jurisdiction: SG}\n"
+        "  - {id: bad, name: Bad, kind: sytem, owner: acmee, jurisdiction: SG}\n"
+        "flows:\n"
+        "  - {id: f2, from: app, to: dbb, types: [emial], purposes: [provide-service], encrypted: maybe}\n"
+    }
+    with pytest.raises(MapValidationError) as exc:
+        load_texts(texts)
+    got = {(e.src.line, e.message.split(":")[0]) for e in exc.value.errors}
+    assert {(5, "owner"), (7, "to"), (7, "types[0]")} <= got
+    hints = " ".join(e.hint for e in exc.value.errors)
+    assert "did you mean 'acme'?" in hints and "did you mean 'email'?" in hints

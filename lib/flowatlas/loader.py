@@ -471,6 +471,9 @@ class _Collected:
         self.where: dict[int, tuple[Located, tuple]] = {}  # id(record) -> (doc, path)
         self.failed_ids: set[str] = set()  # ids of records whose shape was wrong (reported)
         self.failed_sections: set[str] = set()  # sections with a record whose id could not be read
+        #: records whose shape was wrong, as written: (section, mapping, document, path), so that
+        #: their references are checked too and one run reports everything
+        self.failed_raw: list[tuple[str, dict, Located, tuple]] = []
 
 
 def _validate_shapes(docs: Sequence[Located], errors: list[MapError]) -> _Collected:
@@ -522,7 +525,10 @@ def _validate_shapes(docs: Sequence[Located], errors: list[MapError]) -> _Collec
                 rec = _validate_one(model, item, doc, (section, i), errors, got.where)
                 if rec is not None:
                     got.by_section[section].append(rec)
-                elif isinstance(item, dict) and isinstance(item.get("id"), str):
+                    continue
+                if isinstance(item, dict):
+                    got.failed_raw.append((section, item, doc, (section, i)))
+                if isinstance(item, dict) and isinstance(item.get("id"), str):
                     got.failed_ids.add(item["id"])
                 else:  # its id is unknown: references to this section may mean it
                     got.failed_sections.add(section)
@@ -945,6 +951,8 @@ def build_map(docs: Sequence[Located], errors: list[MapError], *, root: str, dig
         if p.statement is not None:
             _check_statement(p, root, chk)
 
+    _raw_refs(got.failed_raw, tables, chk)
+
     if errors or info is None:
         kept, note = _without_cascade(errors, unread, chk.suppressed)
         raise MapValidationError(kept, note=note)
@@ -963,6 +971,52 @@ def build_map(docs: Sequence[Located], errors: list[MapError], *, root: str, dig
         files=files,
         digest=digest,
     )
+
+
+#: The references of each section's records: key -> (table, what it names).
+_RAW_REFS: dict[str, dict[str, tuple[str, str]]] = {
+    "flows": {
+        "from": ("nodes", "node"),
+        "to": ("nodes", "node"),
+        "types": ("information_types", "information type"),
+        "purposes": ("purposes", "purpose"),
+        "subjects": ("data_subjects", "data subject"),
+    },
+    "nodes": {
+        "owner": ("organisations", "organisation"),
+        "subject": ("data_subjects", "data subject"),
+        "generates": ("information_types", "information type"),
+        "retention_purposes": ("purposes", "purpose"),
+        "backup_of": ("nodes", "node"),
+        "replica_of": ("nodes", "node"),
+    },
+    "organisations": {"engaged_by": ("organisations", "organisation")},
+    "information_types": {"parent": ("information_types", "information type")},
+    "purposes": {"parent": ("purposes", "purpose")},
+    "data_subjects": {"parent": ("data_subjects", "data subject")},
+}
+
+
+def _raw_refs(failed: list[tuple[str, dict, Located, tuple]], tables: dict, chk: _Refs) -> None:
+    """The references of records whose shape was wrong, read from what was written: an unknown
+    node or type there is reported in the same run as the shape error."""
+    for section, item, doc, path in failed:
+        for key, (table_name, what) in _RAW_REFS.get(section, {}).items():
+            value = item.get(key)
+            values: list[tuple[str, tuple[str | int, ...]]] = [(value, (key,))] if isinstance(value, str) else []
+            if isinstance(value, list):
+                values = [(v, (key, j)) for j, v in enumerate(value) if isinstance(v, str)]
+            table = tables[table_name]
+            for v, at in values[:MAX_ERRORS_PER_LIST]:
+                if v in table or v in chk.failed:
+                    continue
+                if id(table) in chk.unsure:  # a record of that table that failed may define it
+                    chk.suppressed += 1
+                    continue
+                hint = did_you_mean(v, table) or f"define {what} {excerpt(v)} or fix the id"
+                chk.errors.append(
+                    MapError(doc.locate(path + at), f"{_field_label(at)}: unknown {what} {excerpt(v)}", hint, True)
+                )
 
 
 def _lawful_check(home: str, lawful: dict, rec: Record, basis: str, at: tuple, chk: _Refs) -> None:
