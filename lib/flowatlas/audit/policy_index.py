@@ -211,30 +211,18 @@ class PolicyIndex:
     @memoised
     def purpose_lawful(self, purpose_id: str, lawful: str | None) -> Decision | None:
         """Using data for ``purpose_id`` on lawful basis ``lawful`` where every purpose declaration
-        covering the purpose names the lawful bases it relies on: omitted when the flow names none,
-        incorrect when it names another; None when nothing limits it."""
-        covering = [
-            d
-            for d in self.of("purpose")
-            if d.lawful_bases and self.map.purpose_tree.match(d.purposes, purpose_id) != "none"
-        ]
+        covering the purpose names the lawful bases it relies on: incorrect when the flow relies
+        on another; None when nothing limits it or the flow (and its purpose) names no basis."""
+        if lawful is None:
+            return None  # the map does not say which basis the flow relies on
+        covering = [d for d in self.of("purpose") if self.map.purpose_tree.match(d.purposes, purpose_id) != "none"]
         if not covering or any(not d.lawful_bases for d in covering):
             return None
         allowed = sorted({b for d in covering for b in d.lawful_bases})
-        ids = tuple(d.id for d in covering)
-        if lawful is None:
-            return (
-                "omitted",
-                ids,
-                f"no lawful basis is recorded; the statement uses data for {purpose_id} on {', '.join(allowed)}",
-            )
-        if lawful not in allowed:
-            return (
-                "incorrect",
-                ids,
-                f"it relies on {lawful}; the statement uses data for {purpose_id} only on {', '.join(allowed)}",
-            )
-        return None
+        if lawful in allowed:
+            return None
+        why = f"it relies on {lawful}; the statement uses data for {purpose_id} only on {', '.join(allowed)}"
+        return "incorrect", tuple(d.id for d in covering), why
 
     @memoised
     def shared_purpose(self, purpose_id: str, recipient: tuple[Disclosure, tuple[str, ...]] | None) -> Decision:
@@ -334,8 +322,7 @@ class PolicyIndex:
         allowed = sorted({b for d in limits for b in d.lawful_bases})
         who = self.map.organisations[org].name if org and org in self.map.organisations else role_phrase(role)
         if not lawful:
-            why = f"the flow names no lawful basis; the statement shares with {who} only on {', '.join(allowed)}"
-            return "omitted", got[1], why
+            return got  # the map does not say which basis the flow relies on: nothing to hold against
         other = [b for b in lawful if b not in allowed]
         if other:
             why = f"the flow relies on {', '.join(other)}; the statement shares with {who} only on {', '.join(allowed)}"
