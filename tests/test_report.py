@@ -441,3 +441,26 @@ def test_report_html_ids_do_not_change_between_runs(absoloop_run):
     assert cell_ids and all(re.fullmatch(r"cell-\d+", i) for i in cell_ids), cell_ids[:5]
     table_ids = set(re.findall(r'id="T_([A-Za-z0-9]+)"', html))
     assert table_ids and all(re.fullmatch(r"fa\d+", i) for i in table_ids), sorted(table_ids)[:5]
+
+
+# --------------------------------------------------------------------------- the second map
+
+
+def _kliniko(folder: Path) -> dict:
+    return run_cli(folder, str(ROOT / "dataflows" / "kliniko"), "--out", str(folder / "out"), "--fail-on", "high")
+
+
+def test_the_report_runs_on_the_second_map_and_names_only_its_own_clauses(tmp_path_factory):
+    """Every notebook, and the report, run on the GDPR map (Kliniko) by parameter: its findings,
+    its clauses (A.1 to G.2), nothing of Absoloop's."""
+    r = shared(session_base(tmp_path_factory), "kliniko", _kliniko)
+    assert r["code"] == 1, r["stderr"]  # the planted high findings
+    run = latest_run(Path(r["folder"]) / "out" / "kliniko")
+    assert run is not None
+    man = json.loads((run / "run.json").read_text())
+    assert all(v["status"] == "ok" for v in man["notebooks"].values())
+    data = json.loads((run / "findings.json").read_text())
+    assert [f["id"] for f in data["findings"]] == [f.id for f in audit(load_map(ROOT / "dataflows" / "kliniko"))]
+    html = (run / "report.html").read_text(encoding="utf-8")
+    assert "Kliniko" in html and "Absoloop" not in html and "§" not in html
+    assert (run / "diagrams" / "overview.svg").stat().st_size > 0

@@ -29,7 +29,7 @@ MAX_STATEMENT_BYTES = 4 * 1024 * 1024
 
 _ELLIPSIS = re.compile(r"\.\.\.|…")
 _SENTENCE_END = re.compile(r"(?<=[.!?;:])\s+|\n\s*\n")
-_ENUMERATOR = re.compile(r"^(?:\d+(?:\.\d+)*|[A-Za-z])\.$")
+_ENUMERATOR = re.compile(r"^(?:#+\s*)?(?:\d+(?:\.\d+)*|[A-Za-z](?:\.\d+)*)\.$")  # "1.", "a.", "## A."
 
 
 def normalise(text: str) -> str:

@@ -140,8 +140,12 @@ class Classifier:
             got = self.recipient(target.owner, f.sharing_basis, types, tuple(sorted(f.purposes)), relied)
             recipient = (got.disclosure, got.declarations)
             out.append(got)
+        # a sharing declaration naming its lawful bases decides the flow's basis (recipient dimension)
+        shared_on = recipient is not None and self.ix.names_lawful_bases(recipient[1])
         for p in sorted(f.purposes):
-            forbidden = self.ix.use_prohibited(p, types) or self.ix.purpose_lawful(p, lawful[p])
+            forbidden = self.ix.use_prohibited(p, types) or (
+                None if shared_on else self.ix.purpose_lawful(p, lawful[p])
+            )
             out.append(Judgement("purpose", p, *forbidden) if forbidden else self.purpose(p, recipient))
         transfer = transfers_between(m, source, target)
         country = target.jurisdiction

@@ -208,6 +208,10 @@ class PolicyIndex:
         held = tuple(d.id for d in self.of("purpose"))
         return "omitted", held, f"no declaration names purpose '{purpose_id}' or a broader one"
 
+    def names_lawful_bases(self, decl_ids: Iterable[str]) -> bool:
+        """Whether the sharing declarations among ``decl_ids`` name the lawful bases they rely on."""
+        return any(self.decl[i].kind == "sharing" and self.decl[i].lawful_bases for i in decl_ids)
+
     @memoised
     def purpose_lawful(self, purpose_id: str, lawful: str | None) -> Decision | None:
         """Using data for ``purpose_id`` on lawful basis ``lawful`` where every purpose declaration

@@ -261,7 +261,7 @@ class Context:
                 countries=distinct(c for f in found for c in f.countries),
                 clauses=tuple(dict.fromkeys(c for f in found for c in f.clauses)),
                 src=first.src,
-                key="cause:" + "|".join(str(x) for x in (cause if isinstance(cause, tuple) else (cause,))),
+                key="cause:" + _flat(cause),
             )
 
     def vague_findings(self, rule: Rule, dim: str, what: str, remedy: str) -> Iterator[Finding]:
@@ -290,6 +290,13 @@ class Context:
                 src=flows[0].src,
                 key=f"vague:{item}",
             )
+
+
+def _flat(cause: object) -> str:
+    """A cause as a finding's key: its parts joined (``advertising|no declaration names ...``)."""
+    if isinstance(cause, tuple):
+        return "|".join(p for p in (_flat(x) for x in cause) if p)
+    return "" if cause is None else str(cause)
 
 
 #: A message names at most this many flows; the finding's ``flows`` keeps them all.

@@ -29,7 +29,7 @@ def undeclared_collection(ctx: Context) -> Iterator[Finding]:
 
 
 def _collection_cause(cause: Hashable, found: list[Finding]) -> tuple[str, str]:
-    subj, context, types, reasons, _ = cast("tuple[Any, ...]", cause)
+    subj, context, types, reasons = cast("tuple[Any, ...]", cause)
     return (
         f"{subj} give {', '.join(types)} in context '{context}' on {flow_list([x for f in found for x in f.flows])}, "
         f"which the statement does not declare: {reasons}.",
@@ -45,9 +45,8 @@ def _collections(ctx: Context) -> Iterator[tuple[Hashable, Finding]]:
         types = [v.item for v in bad]
         sev = "high" if any(ctx.map.is_sensitive(t) for t in types) else r.severity
         reasons = "; ".join(v.reason for v in bad)
-        decls = tuple(sorted({i for v in bad for i in v.declarations}))
         yield (
-            (subj, f.context, tuple(types), reasons, decls),
+            (subj, f.context, tuple(types), reasons),
             ctx.flow_finding(
                 r,
                 f,
@@ -81,7 +80,7 @@ def undeclared_purpose(ctx: Context) -> Iterator[Finding]:
 
 
 def _purpose_cause(cause: Hashable, found: list[Finding]) -> tuple[str, str]:
-    purposes, reasons, _ = cast("tuple[Any, ...]", cause)
+    purposes, reasons = cast("tuple[Any, ...]", cause)
     flows = flow_list([x for f in found for x in f.flows])
     return f"Data is used for {', '.join(purposes)} on {flows}: {reasons}.", found[0].remedy
 
@@ -102,7 +101,7 @@ def _purposes(ctx: Context) -> Iterator[tuple[Hashable, Finding]]:
             "or stop using the data for it."
         )
         reasons = "; ".join(v.reason for v in bad)
-        cause = (tuple(purposes), reasons, tuple(sorted({i for v in bad for i in v.declarations})))
+        cause = (tuple(purposes), reasons)
         yield (
             cause,
             ctx.flow_finding(
@@ -145,11 +144,11 @@ def undeclared_recipient(ctx: Context) -> Iterator[Finding]:
 
 
 def _recipient_cause(cause: Hashable, found: list[Finding]) -> tuple[str, str]:
-    org, basis, reason = cast("tuple[Any, ...]", cause)
+    _, name, role, country, basis, reason = cast("tuple[Any, ...]", cause)
     types = sorted({t for f in found for t in f.types})
     b = f"basis '{basis}'" if basis else "no sharing basis"
     return (
-        f"{', '.join(types)} go to '{org.name}' ({org.role}, {org.jurisdiction}) under {b} on "
+        f"{', '.join(types)} go to '{name}' ({role}, {country}) under {b} on "
         f"{flow_list([x for f in found for x in f.flows])}: {reason}.",
         found[0].remedy,
     )
@@ -179,7 +178,7 @@ def _recipients(ctx: Context) -> Iterator[tuple[Hashable, Finding]]:
                 f"{org.role} under it ({ctx.cite(ctx.of_kind('sharing'))}), or stop the disclosure."
             )
         yield (
-            (org, f.sharing_basis, v.reason),
+            (org.id, org.name, org.role, org.jurisdiction, f.sharing_basis, v.reason),
             ctx.flow_finding(
                 r,
                 f,
