@@ -117,3 +117,18 @@ def test_sentences_of_a_map_read_from_memory():
     m = load_texts(EXAMPLE)
     parts = sentences(m.policy, "We collect your email address, name and IP address. Hello.")
     assert [p.declarations for p in parts] == [("collect",), ()]
+
+
+def test_the_report_frames_show_the_statement_and_what_encodes_it():
+    from pathlib import Path
+
+    import flowatlas.report as fr
+    from flowatlas.loader import load_map
+
+    m = load_map(Path(__file__).resolve().parents[1] / "dataflows" / "kliniko")
+    frame = fr.statement_frame(m)
+    row = frame[frame.text.str.contains("We never sell", regex=False)].iloc[0]
+    assert row.declarations == "k-d3-no-sale" and row.clauses == "D.3"
+    unencoded = fr.statement_frame(m, unencoded_only=True)
+    assert set(unencoded.declarations) == {"not encoded"} and len(unencoded) < len(frame)
+    assert "35 sentences; 23 encoded" in fr.statement_summary(m)

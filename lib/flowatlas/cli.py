@@ -10,7 +10,6 @@ import argparse
 import json
 import sys
 from collections.abc import Callable, Sequence
-from pathlib import Path
 
 from flowatlas import synth
 from flowatlas.audit import cli as audit_cmd
@@ -68,7 +67,7 @@ def _cmd_statement(args: argparse.Namespace) -> int:
     from flowatlas.audit.disclosure import resolve_policy
     from flowatlas.errors import UsageError
     from flowatlas.loader import load_map
-    from flowatlas.statement import read_statement, sentences
+    from flowatlas.statement import map_statement
 
     m = load_map(args.map)
     policy = resolve_policy(m, args.policy)
@@ -79,8 +78,7 @@ def _cmd_statement(args: argparse.Namespace) -> int:
             f"policy '{policy.id}' names no statement text: add 'statement: statement.txt' to it and put the "
             "statement's text in that file of the map folder"
         )
-    folder = Path(args.map) if Path(args.map).is_dir() else Path(args.map).parent
-    parts = sentences(policy, read_statement(folder, policy.statement))
+    parts = map_statement(m, policy) or []
     encoded = [s for s in parts if s.declarations]
     if args.format == "json":
         rows = [{"n": i, "text": s.text, "declarations": list(s.declarations)} for i, s in enumerate(parts, 1)]

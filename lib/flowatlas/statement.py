@@ -21,8 +21,12 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from flowatlas.model import Declaration, Policy
+
+if TYPE_CHECKING:
+    from flowatlas.atlas import Map
 
 #: The text a policy may name: a file of the map folder, read as UTF-8.
 MAX_STATEMENT_BYTES = 4 * 1024 * 1024
@@ -121,6 +125,7 @@ def sentences(policy: Policy, text: str) -> list[Sentence]:
 __all__ = [
     "MAX_STATEMENT_BYTES",
     "Sentence",
+    "map_statement",
     "missing_quotes",
     "normalise",
     "quote_found",
@@ -128,3 +133,17 @@ __all__ = [
     "read_statement",
     "sentences",
 ]
+
+
+def map_statement(m: Map, policy: Policy) -> list[Sentence] | None:
+    """The sentences of ``policy``'s statement text in map ``m``'s folder, each with the
+    declarations that encode it; None when the policy names no text or the map has no folder
+    (read from memory)."""
+    if policy.statement is None:
+        return None
+    root = Path(m.root)
+    folder = root if root.is_dir() else root.parent
+    if not folder.is_dir():
+        return None
+    return sentences(policy, read_statement(folder, policy.statement))
+

@@ -52,6 +52,8 @@ _EXPORTS: dict[str, str] = {
     "severity_counts": "flowatlas.report.data",
     "show_diagrams": "flowatlas.report.views",
     "show_tables": "flowatlas.report.views",
+    "statement_frame": "flowatlas.report.views",
+    "statement_summary": "flowatlas.report.views",
     "style_disclosure": "flowatlas.report.views",
     "style_severity": "flowatlas.report.views",
     "table": "flowatlas.report.views",

@@ -367,6 +367,41 @@ def headline(m, findings: Sequence[Finding], diff: dict | None = None) -> pd.Dat
     return pd.DataFrame(rows, columns=["", "value"]).astype({"value": str})
 
 
+def statement_frame(m, unencoded_only: bool = False) -> pd.DataFrame:
+    """The policy's statement text sentence by sentence, with the declarations (and their
+    clauses) that encode each; ``unencoded_only`` keeps the sentences no declaration encodes. An
+    empty frame when the policy names no statement text."""
+    from flowatlas.statement import map_statement
+
+    m = getattr(m, "map", m)
+    policy = m.policy
+    parts = map_statement(m, policy) if policy is not None else None
+    rows = []
+    by_id = {d.id: d for d in policy.declarations} if policy is not None else {}
+    for i, s in enumerate(parts or (), 1):
+        if unencoded_only and s.declarations:
+            continue
+        clauses = ", ".join(dict.fromkeys(by_id[d].clause for d in s.declarations))
+        rows.append((i, s.text, ", ".join(s.declarations) or "not encoded", clauses))
+    return pd.DataFrame(rows, columns=["sentence", "text", "declarations", "clauses"])
+
+
+def statement_summary(m) -> str:
+    """One line: how much of the statement the declarations encode."""
+    from flowatlas.statement import map_statement
+
+    m = getattr(m, "map", m)
+    policy = m.policy
+    parts = map_statement(m, policy) if policy is not None else None
+    if not parts:
+        return "The policy names no statement text (add 'statement: statement.txt' to it to check its quotes)."
+    encoded = [s for s in parts if s.declarations]
+    return (
+        f"{policy.statement}: {len(parts)} sentences; {len(encoded)} encoded by declarations, "
+        f"{len(parts) - len(encoded)} not (headings, introductions, and anything the map does not encode yet)."
+    )
+
+
 def top_findings(findings: Sequence[Finding], n: int = 10) -> pd.DataFrame:
     """The ``n`` most severe findings: what, why (clauses), where, and the suggested remedy."""
     rows = [
