@@ -64,13 +64,16 @@ def storage_location(ctx: Context) -> Iterator[Finding]:
     held_against="the transfer regime of the map's home (PDPA s26, GDPR Chapter V)",
 )
 def cross_border_basis(ctx: Context) -> Iterator[Finding]:
-    """A flow between nodes in different countries (not both inside the regime's area; collection
-    flows from and deliveries to data subjects excluded) must name a transfer basis that is valid under the regime
-    selected by the map's home: a contract safeguard of the recipient naming the destination,
+    """A flow between nodes in different countries (not both inside the regime's area; deliveries to
+    data subjects excluded; a collection counts when the controller directs it into a system or
+    store abroad, its own or a processor's, with the controller as exporter) must name a transfer
+    basis that is valid under the regime selected by the map's home, on the map's as_of date: a
+    contract safeguard of the recipient naming the destination (or a region holding it),
     binding corporate rules only between related organisations and held by the recipient, a
-    recognised certification, in-transit only when the flow says so, a basis of the right regime
-    (GDPR bases are invalid under a PDPA home and vice versa). A missing basis is omitted, an
-    invalid one incorrect; both are high."""
+    recognised certification (schemes count from the day the regulation recognises them), an
+    adequacy decision in force, a safeguard not expired, in-transit only when the flow says so, a
+    basis of the right regime (GDPR bases are invalid under a PDPA home and vice versa). A missing
+    basis is omitted, an invalid one incorrect; both are high."""
     yield from ctx.one_per_cause(_transfers(ctx), _transfer_cause)
 
 
