@@ -480,3 +480,23 @@ def test_references_of_a_record_with_a_shape_error_are_checked_in_the_same_run()
     assert {(5, "owner"), (7, "to"), (7, "types[0]")} <= got
     hints = " ".join(e.hint for e in exc.value.errors)
     assert "did you mean 'acme'?" in hints and "did you mean 'email'?" in hints
+
+
+def test_did_you_mean_finds_terms_by_their_names_and_words():
+    texts = {
+        "map.yaml": "map: {id: x, name: X, controller: acme, home: SG}\n"
+        "organisations: [{id: acme, name: Acme, role: controller, jurisdiction: SG}]\n"
+        "nodes:\n"
+        "  - {id: u, name: U, kind: subject, subject: account-holder}\n"
+        "  - {id: app, name: App, kind: system, owner: acme, jurisdiction: SG}\n"
+        "flows:\n"
+        "  - {id: f1, from: u, to: app, types: [Email address, passport], purposes: [Provide the service],\n"
+        "     context: registration}\n"
+    }
+    with pytest.raises(MapValidationError) as exc:
+        load_texts(texts)
+    got = [(e.message, e.hint) for e in exc.value.errors]
+    assert len(got) == 3, got  # one error per wrong item: no "must not be empty", no second error at the same place
+    assert "did you mean 'email'?" in got[0][1] and "not a valid id" in got[0][0]
+    assert "did you mean 'passport-number'?" in got[1][1]
+    assert "did you mean 'provide-service'?" in got[2][1]

@@ -314,8 +314,13 @@ def _base_documents(base_taxonomy: bool) -> list[Document]:
 
 def _pydantic_errors(exc: ValidationError, doc: Located, base: tuple[str | int, ...], model: type) -> list[MapError]:
     out: list[MapError] = []
-    for e in exc.errors(include_url=False):
+    errs = exc.errors(include_url=False)
+    # a list whose items are wrong is reported at the items, not also as "must not be empty"
+    item_lists = {tuple(e["loc"][:-1]) for e in errs if e["loc"] and isinstance(e["loc"][-1], int)}
+    for e in errs:
         loc = tuple(e["loc"])
+        if e["type"] == "too_short" and loc in item_lists:
+            continue
         path = base + loc
         kind = e["type"]
         field_name = _field_label(loc)
@@ -630,7 +635,7 @@ class _Refs:
             return True
         if value in self.failed:
             return False
-        hint = did_you_mean(value, table) or f"define {what} {excerpt(value)} or fix the id"
+        hint = did_you_mean(value, table, _names(table)) or f"define {what} {excerpt(value)} or fix the id"
         if id(table) in self.unsure:  # a record that failed its checks may have this id: count it
             self.suppressed += 1
             return False
@@ -1013,10 +1018,20 @@ def _raw_refs(failed: list[tuple[str, dict, Located, tuple]], tables: dict, chk:
                 if id(table) in chk.unsure:  # a record of that table that failed may define it
                     chk.suppressed += 1
                     continue
-                hint = did_you_mean(v, table) or f"define {what} {excerpt(v)} or fix the id"
-                chk.errors.append(
-                    MapError(doc.locate(path + at), f"{_field_label(at)}: unknown {what} {excerpt(v)}", hint, True)
-                )
+                src = doc.locate(path + at)
+                suggestion = did_you_mean(v, table, _names(table))
+                if not ID_PATTERN.match(v):  # already reported as no valid id: add the suggestion there
+                    for k, e in enumerate(chk.errors):
+                        if e.src == src and suggestion and "not a valid id" in e.message:
+                            chk.errors[k] = MapError(e.src, e.message, f"{suggestion} ids {e.hint}", e.consequential)
+                    continue
+                hint = suggestion or f"define {what} {excerpt(v)} or fix the id"
+                chk.errors.append(MapError(src, f"{_field_label(at)}: unknown {what} {excerpt(v)}", hint, True))
+
+
+def _names(table: dict) -> dict[str, str]:
+    """``{id: name}`` of a table's records that have a name (for did-you-mean by name)."""
+    return {k: v.name for k, v in table.items() if isinstance(getattr(v, "name", None), str)}
 
 
 def _lawful_check(home: str, lawful: dict, rec: Record, basis: str, at: tuple, chk: _Refs) -> None:

@@ -146,4 +146,3 @@ def map_statement(m: Map, policy: Policy) -> list[Sentence] | None:
     if not folder.is_dir():
         return None
     return sentences(policy, read_statement(folder, policy.statement))
-

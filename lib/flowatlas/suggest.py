@@ -10,6 +10,8 @@ spelling (:func:`difflib.get_close_matches`).
 ("did you mean 'contact-number'?", "did you mean 'GB'?")
 >>> did_you_mean("Device_Information", ["device", "ip-address"])
 "did you mean 'device'?"
+>>> did_you_mean("Email address", ["email", "name"], names={"email": "Email address", "name": "Name"})
+"did you mean 'email'?"
 >>> did_you_mean("zzz", ["email", "name"])
 ''
 """
@@ -17,7 +19,7 @@ spelling (:func:`difflib.get_close_matches`).
 from __future__ import annotations
 
 import difflib
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 
 #: Words people write for a term of the base taxonomy or a country code, and the term.
 SYNONYMS: dict[str, str] = {
@@ -44,15 +46,27 @@ SYNONYMS: dict[str, str] = {
 
 
 def _key(word: str) -> str:
-    return word.lower().replace("_", "-").strip()
+    return "-".join(word.lower().replace("_", "-").split())
 
 
-def did_you_mean(word: str, choices: Iterable[str]) -> str:
-    """A ``did you mean 'x'?`` hint, or an empty string."""
+def did_you_mean(word: str, choices: Iterable[str], names: Mapping[str, str] | None = None) -> str:
+    """A ``did you mean 'x'?`` hint, or an empty string. ``names`` (id -> name) lets a word
+    written as a term's name ("Email address", "date of birth") find its id."""
     options = sorted(set(choices))
     by_key = {_key(c): c for c in options}
     key = _key(str(word))
     close = by_key.get(key) or (SYNONYMS.get(key) if SYNONYMS.get(key) in options else None)
+    if close is None and names:
+        by_name = {_key(n): i for i, n in sorted(names.items()) if i in by_key.values()}
+        close = by_name.get(key)
+        if close is None:  # a word of a name: "passport" for "Passport number"
+            within = {i for n, i in by_name.items() if f"-{key}-" in f"-{n}-"} | {
+                i for i in by_key.values() if f"-{key}-" in f"-{i}-"
+            }
+            close = within.pop() if len(within) == 1 else None
+        if close is None:
+            found = difflib.get_close_matches(key, list(by_name), n=1, cutoff=0.8)
+            close = by_name[found[0]] if found else None
     if close is None:
         found = difflib.get_close_matches(str(word), options, n=1, cutoff=0.6)
         close = found[0] if found else None
