@@ -263,7 +263,7 @@ def test_every_notebook_on_a_small_map_then_finalize(tmp_path):
     )
     report = nbformat.read(run / "report.ipynb", as_version=4)
     text = _outputs_text(report)
-    assert "No earlier successful run" in text and "image/svg+xml" in json.dumps(report.cells[-5:])
+    assert "No earlier successful run" in text and "image/svg+xml" in json.dumps(report.cells[-8:])
     result = finalize_run(tiny, run, fail_on="medium")
     assert result.exit_code == 1 and result.status == "findings"
     assert (run / "report.html").is_file() and latest_run(run.parent) == run
