@@ -311,6 +311,144 @@ def table(rows: list[dict]) -> str:
     return "\n".join(lines)
 
 
+# --------------------------------------------------------------------------- end to end
+
+#: The commands users run, measured as whole processes: name -> flowatlas arguments after the map.
+E2E_COMMANDS: dict[str, list[str]] = {
+    "validate": ["validate"],
+    "audit json": ["audit", "--format", "json"],
+    "audit csv": ["audit", "--format", "csv"],
+    "audit table": ["audit"],
+    "render overview": ["render", "--view", "overview", "--format", "svg"],
+    "report": ["report", "-q", "--jobs", "2"],
+}
+#: A command that has not finished after this many seconds is stopped and shown as "> N s".
+E2E_TIMEOUT = float(os.environ.get("FLOWATLAS_BENCH_TIMEOUT", "300"))
+
+FLOOR_SCRIPT = {
+    "yaml-rs": "import sys, pathlib, yaml_rs\n"
+    "[yaml_rs.loads(p.read_text(encoding='utf-8')) for p in sorted(pathlib.Path(sys.argv[1]).rglob('*.yaml'))]",
+    "rapidyaml": "import sys, json, pathlib, ryml\n"
+    "for p in sorted(pathlib.Path(sys.argv[1]).rglob('*.yaml')):\n"
+    "    t = ryml.parse_in_arena(p.read_bytes()); json.loads(ryml.emit_json_malloc(t, t.root_id()))",
+}
+
+
+def _timed(cmd: list[str], timeout: float, cwd: Path) -> dict:
+    """Wall time, exit code and peak resident memory of one whole process (``os.wait4``)."""
+    import tempfile
+    import threading
+
+    with tempfile.TemporaryFile() as err:
+        t0 = time.perf_counter()
+        p = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=err, cwd=cwd)
+        timer = threading.Timer(timeout, p.kill)
+        timer.start()
+        _, status, usage = os.wait4(p.pid, 0)
+        seconds = time.perf_counter() - t0
+        timer.cancel()
+        p.returncode = os.waitstatus_to_exitcode(status)
+        err.seek(0)
+        tail = err.read().decode(errors="replace").strip().splitlines()[-1:] or [""]
+    return {
+        "seconds": seconds,
+        "code": p.returncode,
+        "rss_mib": usage.ru_maxrss / 1024,
+        "timed_out": seconds >= timeout,
+        "stderr": tail[0][:300],
+    }
+
+
+def measure_e2e(
+    sizes: list[int], repeat: int, maps: Path, commands: list[str], report_max: int, log=print
+) -> list[dict]:
+    """Each command of ``commands`` as a whole process on each size, ``repeat`` times in rounds
+    (the median), against a fresh process reading the same files with the fastest YAML library."""
+    import tempfile
+
+    flowatlas = [sys.executable, "-m", "flowatlas"]
+    folders = {flows: _ensure_map(maps, flows) for flows in sizes}
+    got: dict[int, dict[str, list[dict]]] = {flows: {} for flows in sizes}
+    with tempfile.TemporaryDirectory() as tmp:
+        work = Path(tmp)
+        for i in range(repeat):
+            for flows in sizes:
+                folder = str(folders[flows])
+                for lib, script in FLOOR_SCRIPT.items():
+                    r = _timed([sys.executable, "-c", script, folder], E2E_TIMEOUT, work)
+                    if r["code"] == 0:
+                        got[flows].setdefault("floor " + lib, []).append(r)
+                for name in commands:
+                    if name == "report" and flows > report_max:
+                        continue
+                    extra = ["--out", str(work / f"out-{flows}")] if name.startswith(("render", "report")) else []
+                    r = _timed([*flowatlas, E2E_COMMANDS[name][0], folder, *E2E_COMMANDS[name][1:], *extra],
+                               E2E_TIMEOUT, work)  # fmt: skip
+                    got[flows].setdefault(name, []).append(r)
+            log(f"  end to end: round {i + 1} of {repeat} done")
+    rows = []
+    for flows in sizes:
+        row: dict = {"flows": flows, "commands": {}}
+        floors = {
+            k[6:]: statistics.median(r["seconds"] for r in v) for k, v in got[flows].items() if k.startswith("floor ")
+        }
+        row["floor_lib"], row["floor"] = min(floors.items(), key=lambda kv: kv[1])
+        for name in commands:
+            runs = got[flows].get(name)
+            if not runs:
+                continue
+            row["commands"][name] = {
+                "seconds": statistics.median(r["seconds"] for r in runs),
+                "runs": [round(r["seconds"], 3) for r in runs],
+                "ratio": statistics.median(r["seconds"] for r in runs) / row["floor"],
+                "rss_mib": max(r["rss_mib"] for r in runs),
+                "codes": sorted({r["code"] for r in runs}),
+                "timed_out": any(r["timed_out"] for r in runs),
+                "stderr": next((r["stderr"] for r in runs if r["code"] not in (0, 1)), ""),
+            }
+        rows.append(row)
+        log(f"  {flows:>7,} flows: floor {row['floor']:.2f}s ({row['floor_lib']}); " + "; ".join(
+            f"{n} {c['seconds']:.2f}s" for n, c in row["commands"].items()
+        ))  # fmt: skip
+    return rows
+
+
+def e2e_table(rows: list[dict]) -> str:
+    """Whole commands, each against a fresh-process read of the same files (the floor)."""
+    names = [n for n in E2E_COMMANDS if any(n in r["commands"] for r in rows)]
+    head = "| flows | floor s (library) | " + " | ".join(f"{n} s (× floor, peak MiB)" for n in names) + " |"
+    lines = [head, "|" + "---|" * (head.count("|") - 1)]
+    prev: dict | None = None
+    for r in rows:
+        cells = []
+        for n in names:
+            c = r["commands"].get(n)
+            if c is None:
+                cells.append("-")
+                continue
+            if c["timed_out"]:
+                cells.append(f"> {E2E_TIMEOUT:.0f} (stopped)")
+                continue
+            bad = "" if set(c["codes"]) <= {0, 1} else f", exit {'/'.join(map(str, c['codes']))}"
+            cells.append(f"{c['seconds']:.2f} ({c['ratio']:.1f}×, {c['rss_mib']:,.0f}{bad})")
+        lines.append(f"| {r['flows']:,} | {r['floor']:.2f} ({r['floor_lib']}) | " + " | ".join(cells) + " |")
+        prev = r
+    del prev
+    by = {r["flows"]: r for r in rows}
+    tens = [(a, a * 10) for a in by if a * 10 in by]
+    for a, b in tens:
+        growth = [
+            f"{n} {by[b]['commands'][n]['seconds'] / by[a]['commands'][n]['seconds']:.1f}×"
+            for n in names
+            if n in by[a]["commands"] and n in by[b]["commands"]
+        ]
+        lines.append(f"\n{a:,} → {b:,} flows: " + ", ".join(growth))
+    failed = [(r["flows"], n, c["stderr"]) for r in rows for n, c in r["commands"].items() if c["stderr"]]
+    for flows, n, why in failed:
+        lines.append(f"\n{n} at {flows:,} flows: {why}")
+    return "\n".join(lines)
+
+
 def machine() -> str:
     def sh(cmd: str) -> str:
         try:
@@ -334,6 +472,15 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--maps", type=Path, default=Path(os.environ.get("TMPDIR", "/tmp")) / "flowatlas-bench-maps")
     p.add_argument("--json", type=Path, help="also write the measurements here")
     p.add_argument("--worker", nargs="+", help=argparse.SUPPRESS)
+    p.add_argument(
+        "--e2e",
+        default=",".join(E2E_COMMANDS),
+        help=f"whole commands to measure, comma-separated (default: all of {', '.join(E2E_COMMANDS)}; empty: none)",
+    )
+    p.add_argument("--e2e-sizes", default="1000,10000,50000,100000", help="flow counts for the end-to-end table")
+    p.add_argument("--e2e-repeat", type=int, default=3, help="rounds of the end-to-end table (median)")
+    p.add_argument("--report-max", type=int, default=100_000, help="largest map the report is run on")
+    p.add_argument("--no-stages", action="store_true", help="skip the in-process stage breakdown")
     args = p.parse_args(argv)
     if args.worker:
         kind, *rest = args.worker
@@ -342,11 +489,23 @@ def main(argv: list[str] | None = None) -> int:
         return 0
     sizes = [int(s) for s in args.sizes.split(",") if s]
     print(f"machine: {machine()}", flush=True)
-    rows = measure(sizes, args.repeat, args.maps, log=lambda s: print(s, flush=True))
-    print()
-    print(table(rows))
+    commands = [c.strip() for c in args.e2e.split(",") if c.strip()]
+    unknown = [c for c in commands if c not in E2E_COMMANDS]
+    if unknown:
+        p.error(f"unknown command(s) {', '.join(unknown)}; choose from {', '.join(E2E_COMMANDS)}")
+    e2e = []
+    if commands:
+        e2e_sizes = [int(s) for s in args.e2e_sizes.split(",") if s]
+        e2e = measure_e2e(e2e_sizes, args.e2e_repeat, args.maps, commands, args.report_max,
+                          log=lambda s: print(s, flush=True))  # fmt: skip
+        print("\nEnd to end (whole processes, median of the rounds):\n")
+        print(e2e_table(e2e))
+    rows = [] if args.no_stages else measure(sizes, args.repeat, args.maps, log=lambda s: print(s, flush=True))
+    if rows:
+        print("\nIn-process stages (the breakdown):\n")
+        print(table(rows))
     if args.json:
-        args.json.write_text(json.dumps({"machine": machine(), "rows": rows}, indent=2) + "\n")
+        args.json.write_text(json.dumps({"machine": machine(), "e2e": e2e, "rows": rows}, indent=2) + "\n")
     return 0
 
 

@@ -92,3 +92,27 @@ def test_validate_and_statement_commands_on_the_second_map():
     assert st.returncode == 0
     # the introduction and the section titles are not declarations; every numbered clause is encoded
     assert "A.1" not in st.stdout and "G.2" not in st.stdout
+
+
+def test_the_table_opens_with_a_summary_and_lists_up_to_the_limit():
+    cli = [sys.executable, "-m", "flowatlas", "audit", str(KLINIKO)]
+    full = subprocess.run(cli, capture_output=True, text=True, check=False)
+    some = subprocess.run([*cli, "--limit", "3"], capture_output=True, text=True, check=False)
+    assert full.returncode == some.returncode == 1
+    head = some.stdout.splitlines()[0].split()
+    assert head == ["rule", "high", "medium", "low", "info"]
+    assert "undeclared-recipient" in some.stdout.split("\n\n")[0]  # the summary names every rule that fired
+    assert some.stdout.count("remedy:") == 3 and full.stdout.count("remedy:") == len(audit(load_map(KLINIKO)))
+    assert "... and " in some.stdout and "--limit 0" in some.stdout and "... and " not in full.stdout
+
+
+def test_json_and_csv_outputs_hold_every_finding(found):
+    import csv
+    import io
+    import json
+
+    cli = [sys.executable, "-m", "flowatlas", "audit", str(KLINIKO), "--format"]
+    js = json.loads(subprocess.run([*cli, "json"], capture_output=True, text=True, check=False).stdout)
+    rows = list(csv.DictReader(io.StringIO(subprocess.run([*cli, "csv"], capture_output=True, text=True).stdout)))
+    assert [d["id"] for d in js] == [f.id for f in found] == [r["id"] for r in rows]
+    assert js[0] == found[0].to_dict() and set(rows[0]) >= {"message", "remedy", "clauses", "src"}

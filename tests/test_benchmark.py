@@ -18,13 +18,23 @@ def test_benchmark_small_sizes(tmp_path):
     out = tmp_path / "bench.json"
     done = subprocess.run(
         [sys.executable, str(BENCH), "--sizes", "200,2000", "--repeat", "1", "--maps", str(tmp_path / "maps"),
-         "--json", str(out)],
+         "--json", str(out), "--e2e", "validate,audit json,audit table,render overview", "--e2e-sizes", "200,2000",
+         "--e2e-repeat", "1"],
         capture_output=True, text=True, timeout=600, check=False,
     )  # fmt: skip
     assert done.returncode == 0, done.stderr
     assert "10× the flows: 200 → 2,000" in done.stdout
     assert "| 2,000 | 200 |" in done.stdout
-    rows = json.loads(out.read_text())["rows"]
+    assert "End to end (whole processes" in done.stdout and "In-process stages" in done.stdout
+    assert "200 → 2,000 flows: validate" in done.stdout
+    data = json.loads(out.read_text())
+    for r in data["e2e"]:
+        assert set(r["commands"]) == {"validate", "audit json", "audit table", "render overview"}
+        assert r["floor"] > 0 and r["floor_lib"] in ("yaml-rs", "rapidyaml")
+        for c in r["commands"].values():
+            assert c["seconds"] > 0 and c["ratio"] == c["seconds"] / r["floor"] and c["rss_mib"] > 0
+            assert set(c["codes"]) <= {0, 1} and not c["timed_out"], c
+    rows = data["rows"]
     assert [r["flows"] for r in rows] == [200, 2000]
     for r in rows:
         assert r["findings"] > 0 and r["render_error"] is None

@@ -7,17 +7,13 @@ Every subcommand is a small function calling the same public functions the noteb
 from __future__ import annotations
 
 import argparse
+import importlib
 import json
 import sys
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 
-from flowatlas import synth
-from flowatlas.audit import cli as audit_cmd
 from flowatlas.errors import FlowatlasError, MapValidationError
 from flowatlas.inert import terminal_text
-from flowatlas.render import command as render_cmd
-from flowatlas.render.views import VIEW_REGISTRY
-from flowatlas.report import cli as _report
 
 EXIT_OK, EXIT_FINDINGS, EXIT_INVALID, EXIT_NOTEBOOK = 0, 1, 2, 3
 #: An error flowatlas did not foresee (a bug): one line, and ``--debug`` shows the traceback.
@@ -130,34 +126,60 @@ def _add_describe_args(p: argparse.ArgumentParser) -> None:
     p.add_argument("--format", choices=["table", "json"], default="table")
 
 
-#: name -> (help, function adding arguments, handler).
-COMMANDS: dict[str, tuple[str, Callable[[argparse.ArgumentParser], None], Callable[[argparse.Namespace], int]]] = {
-    "validate": ("check a map; print every error with file:line", _add_map_arg, _cmd_validate),
-    "describe": ("counts by node kind, role, jurisdiction and type", _add_describe_args, _cmd_describe),
-    "schema": ("print the JSON Schema of map files", lambda p: None, _cmd_schema),
+#: name -> (help, module, its function adding the arguments, its handler). A command's module is
+#: imported only when that command runs (or its help is asked for): ``flowatlas --version`` and
+#: ``--help`` load no pandas, networkx, pydantic or graphviz.
+COMMANDS: dict[str, tuple[str, str, str, str]] = {
+    "validate": ("check a map; print every error with file:line", "flowatlas.cli", "_add_map_arg", "_cmd_validate"),
+    "describe": (
+        "counts by node kind, role, jurisdiction and type",
+        "flowatlas.cli",
+        "_add_describe_args",
+        "_cmd_describe",
+    ),
+    "schema": ("print the JSON Schema of map files", "flowatlas.cli", "_no_args", "_cmd_schema"),
     "taxonomy": (
-        "list the vocabulary a map may use: types, purposes, subjects, roles, bases, contexts, countries",
-        _add_taxonomy_args,
-        _cmd_taxonomy,
+        "list the vocabulary a map may use: types, purposes, subjects, roles, bases, regions, countries",
+        "flowatlas.cli",
+        "_add_taxonomy_args",
+        "_cmd_taxonomy",
     ),
     "statement": (
         "show the statement's text, each sentence marked with the declarations that encode it",
-        _add_statement_args,
-        _cmd_statement,
+        "flowatlas.cli",
+        "_add_statement_args",
+        "_cmd_statement",
     ),
-    "report": ("run the notebooks into a dated report folder", _report.add_arguments, _report.main),
+    "report": ("run the notebooks into a dated report folder", "flowatlas.report.cli", "add_arguments", "main"),
     "notebooks": (
         "show where the report's notebooks are installed, or --copy them to edit",
-        _report.add_notebooks_arguments,
-        _report.notebooks_main,
+        "flowatlas.report.cli",
+        "add_notebooks_arguments",
+        "notebooks_main",
     ),
-    "render": (f"draw diagrams: {', '.join(VIEW_REGISTRY)}", render_cmd.add_arguments, render_cmd.main),
-    "synth": ("write a synthetic map of a chosen size", synth.add_arguments, synth.main),
-    "audit": audit_cmd.COMMAND,
+    "render": (
+        "draw diagrams (flowatlas render --help lists the views)",
+        "flowatlas.render.command",
+        "add_arguments",
+        "main",
+    ),
+    "synth": ("write a synthetic map of a chosen size", "flowatlas.synth", "add_arguments", "main"),
+    "audit": (
+        "audit a map against its privacy policy; list findings (exit 1 at --fail-on)",
+        "flowatlas.audit.cli",
+        "add_arguments",
+        "run",
+    ),
 }
 
 
-def build_parser() -> argparse.ArgumentParser:
+def _no_args(p: argparse.ArgumentParser) -> None:
+    """``schema`` takes no arguments."""
+
+
+def build_parser(command: str | None = None) -> argparse.ArgumentParser:
+    """The CLI's parser: every command's arguments, or (``command`` given) only that one's
+    (``""``: none, for ``--version`` and ``--help``)."""
     from flowatlas import __version__
 
     parser = _Parser(prog="flowatlas", description="A data-flow atlas for personal information.")
@@ -166,16 +188,24 @@ def build_parser() -> argparse.ArgumentParser:
         "--debug", action="store_true", help="show the traceback of an unexpected error (a bug), not one line"
     )
     sub = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
-    for name, (help_, add, handler) in COMMANDS.items():
+    for name, (help_, module, add, handler) in COMMANDS.items():
         p = sub.add_parser(name, help=help_, description=help_)
-        add(p)
-        p.set_defaults(handler=handler)
+        if command is None or command == name:
+            mod = importlib.import_module(module)
+            getattr(mod, add)(p)
+            p.set_defaults(handler=getattr(mod, handler))
     return parser
+
+
+def _command_of(argv: Sequence[str]) -> str:
+    """The command an argument list runs (its first word that names one), or ``""``."""
+    return next((a for a in argv if a in COMMANDS), "")
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the CLI; returns the exit code. Known errors print a message, never a traceback."""
-    args = build_parser().parse_args(argv)
+    argv = list(sys.argv[1:] if argv is None else argv)
+    args = build_parser(_command_of(argv)).parse_args(argv)
     try:
         return args.handler(args)
     except MapValidationError as exc:

@@ -6,7 +6,7 @@ import re
 from collections import Counter
 from dataclasses import dataclass, field
 
-from flowatlas.model import Source
+from flowatlas.source import Source
 
 
 @dataclass(frozen=True, order=True, slots=True)

@@ -50,7 +50,7 @@ except ImportError:  # pragma: no cover
 
 from flowatlas.errors import MapError
 from flowatlas.inert import excerpt
-from flowatlas.model import Source
+from flowatlas.source import Source
 
 try:  # the C parser when PyYAML was built with libyaml
     _Loader: type = yaml.CSafeLoader

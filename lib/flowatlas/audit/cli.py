@@ -7,11 +7,11 @@ or an unknown rule.
 from __future__ import annotations
 
 import argparse
-import json
+import io
 import sys
 
-from flowatlas.findings import NO_POLICY, SEVERITIES, Finding, at_or_above
-from flowatlas.inert import csv_frame, terminal_text
+from flowatlas.findings import NO_POLICY, SEVERITIES, Finding, at_or_above, write_csv, write_json
+from flowatlas.inert import terminal_text
 
 EXIT_OK, EXIT_FINDINGS = 0, 1
 
@@ -24,13 +24,37 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
     )
     p.add_argument("--rule", action="append", metavar="ID", help="run only this rule (repeatable)")
     p.add_argument("--policy", metavar="ID", help="policy to audit (default: the map's)")
+    p.add_argument(
+        "--limit",
+        type=int,
+        metavar="N",
+        help="the table lists the first N findings, after a summary by rule and severity (default: 50 on a "
+        "terminal, all otherwise; 0: all)",
+    )
 
 
-def _table(findings: list[Finding]) -> str:
+#: Above this many findings the table opens with a summary by rule and severity.
+SUMMARY_FROM = 20
+
+
+def _summary(findings: list[Finding]) -> list[str]:
+    by_rule: dict[str, dict[str, int]] = {}
+    for f in findings:
+        counts = by_rule.setdefault(f.rule, {})
+        counts[f.severity] = counts.get(f.severity, 0) + 1
+    order = sorted(by_rule, key=lambda r: (-max(SEVERITIES.index(s) for s in by_rule[r]), r))
+    lines = [f"{'rule':<24} " + " ".join(f"{s:>7}" for s in reversed(SEVERITIES))]
+    for r in order:
+        lines.append(f"{r:<24} " + " ".join(f"{by_rule[r].get(s, 0) or '':>7}" for s in reversed(SEVERITIES)))
+    return [*lines, ""]
+
+
+def _table(findings: list[Finding], limit: int | None = None) -> str:
     if not findings:
         return "no findings\n"
-    lines = []
-    for f in findings:
+    lines = _summary(findings) if len(findings) > SUMMARY_FROM else []
+    shown = findings if not limit else findings[:limit]
+    for f in shown:
         head = f"{f.severity.upper():<6} {f.rule:<22} {f.id}  {f.location}"
         cls = f" [{f.dimension}: {f.disclosure}]" if f.disclosure else ""
         lines.append(head + cls)
@@ -44,30 +68,30 @@ def _table(findings: list[Finding]) -> str:
     for f in findings:
         counts[f.severity] = counts.get(f.severity, 0) + 1
     summary = ", ".join(f"{counts[s]} {s}" for s in reversed(SEVERITIES) if s in counts)
-    lines.append(f"{len(findings)} findings ({summary})")
+    if len(shown) < len(findings):
+        lines.append(f"... and {len(findings) - len(shown):,} more (--limit 0 lists them all; --format csv or json)")
+    lines.append(f"{len(findings):,} findings ({summary})")
     return "\n".join(lines) + "\n"
 
 
 def run(args: argparse.Namespace) -> int:
-    from flowatlas.audit import audit, findings_frame
+    from flowatlas.audit import audit
     from flowatlas.loader import load_map
 
     m = load_map(args.map)
     findings = audit(m, policy=args.policy, rules=args.rule)
-    if args.format == "json":
-        print(json.dumps([f.to_dict() for f in findings], indent=2, ensure_ascii=False))
-    elif args.format == "csv":
-        frame = csv_frame(findings_frame(findings))
-        if sys.stdout.isatty():
-            sys.stdout.write(terminal_text(frame.to_csv(index=False, lineterminator="\n")))
+    tty = sys.stdout.isatty()
+    if args.format in ("json", "csv"):
+        write = write_json if args.format == "json" else write_csv
+        if tty:  # a terminal shows text from the map without its control characters
+            buf = io.StringIO()
+            write(findings, buf)
+            sys.stdout.write(terminal_text(buf.getvalue()))
         else:
-            frame.to_csv(sys.stdout, index=False, lineterminator="\n")
+            write(findings, sys.stdout)
     else:
-        sys.stdout.write(terminal_text(_table(findings)))
+        limit = args.limit if args.limit is not None else (50 if tty else 0)
+        sys.stdout.write(terminal_text(_table(findings, limit)))
     if not m.policies:
         print(f"flowatlas: note: map {m.info.id!r} has {NO_POLICY}", file=sys.stderr)
     return EXIT_FINDINGS if at_or_above(findings, args.fail_on) else EXIT_OK
-
-
-#: The entry registered in :data:`flowatlas.cli.COMMANDS`.
-COMMAND = ("audit a map against its privacy policy; list findings (exit 1 at --fail-on)", add_arguments, run)

@@ -16,7 +16,7 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
-from flowatlas.model import Source
+from flowatlas.source import Source
 
 
 class Located(Protocol):

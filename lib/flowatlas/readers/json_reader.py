@@ -13,8 +13,8 @@ from collections.abc import Sequence
 from typing import Any
 
 from flowatlas.errors import MapError
-from flowatlas.model import Source
 from flowatlas.readers.base import Reader, Records
+from flowatlas.source import Source
 from flowatlas.yamlio import YamlProblem
 
 _DECODER = json.JSONDecoder()

@@ -11,7 +11,7 @@ from typing import Any
 import pandas as pd
 
 from flowatlas.errors import UsageError
-from flowatlas.findings import SEVERITIES, Finding, findings_table, sort_findings
+from flowatlas.findings import SEVERITIES, Finding, sort_findings, write_csv
 from flowatlas.inert import csv_frame, write_xlsx
 
 #: Fields compared to tell a finding "changed" between two runs (its id is the same).
@@ -150,7 +150,8 @@ def write_findings(findings: list[Finding], out_dir: str | Path, *, map_id: str,
         js,
         {"map": map_id, "digest": digest, "counts": severity_counts(findings), "findings": findings_records(findings)},
     )
-    csv_frame(findings_table(findings)).to_csv(csv, index=False, lineterminator="\n")
+    with open(csv, "w", encoding="utf-8", newline="") as fh:
+        write_csv(findings, fh)
     return [csv, js]
 
 
