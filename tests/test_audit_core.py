@@ -367,7 +367,7 @@ def test_auditing_a_map_adds_nothing_to_it():
     from conftest import ABSOLOOP
 
     m = load_map(ABSOLOOP)
-    m.type_tree, m.purpose_tree, m.subject_tree, m.region_countries  # noqa: B018 - the map's own
+    m.type_tree, m.purpose_tree, m.subject_tree, m.region_countries, m.as_of  # noqa: B018 - the map's own
     before = dict(vars(m)) if hasattr(m, "__dict__") else {}
     a = Analysis(m)
     assert a.findings and a.graph.number_of_edges() == len(m.flows) and len(a.verdicts) == len(m.flows)

@@ -74,6 +74,6 @@ def test_collapsed_overview_by_organisation_with_many_arrows_uses_the_quick_layo
     assert "splines=line" in source(g)
     got = render(g)
     svg = parse(got.svg)
-    assert f"more than {QUICK_LAYOUT_EDGES} arrows: straight lines" in " ".join(title_lines(got.svg))
+    assert "layout: dot, straight edges, fewer crossing passes" in " ".join(title_lines(got.svg))
     assert got.edges == len(svg["edge"]) == len(by_org)
     assert _flow_counts(svg["edge"]) == by_org

@@ -124,9 +124,10 @@ class Map:
             return None
         return max(self.policies.values(), key=lambda p: (str(p.effective or ""), p.version, p.id))
 
-    @property
+    @cached_property
     def as_of(self) -> date:
-        """The date the map is read as of: its ``as_of``, else today (UTC)."""
+        """The date the map is read as of: its ``as_of``, else today (UTC), fixed at first use so
+        that one run reads the whole map as of one day."""
         return self.info.as_of or datetime.now(UTC).date()
 
     @cached_property

@@ -55,7 +55,8 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
 def main(args: argparse.Namespace) -> int:
     from flowatlas.errors import UsageError
     from flowatlas.loader import load_map
-    from flowatlas.render import DEFAULT_MAX_NODES, build_view, parse_formats, write
+    from flowatlas.render import DEFAULT_MAX_NODES, build_view, parse_formats, source, write
+    from flowatlas.render.run import count_dot_edges, plan
 
     specs = [s.strip() for v in (args.view or ["overview"]) for s in v.split(",") if s.strip()]
     formats = parse_formats(args.format)
@@ -81,7 +82,9 @@ def main(args: argparse.Namespace) -> int:
             paths = write(g, out, args.prefix + stem, formats, timeout=args.timeout)
             written += paths.values()
             took = time.perf_counter() - t0
-            print(f"{stem}: {', '.join(str(p) for p in paths.values())} ({took:.2f}s)")
+            chosen = plan(count_dot_edges(source(g)))
+            why = f"; {chosen.reason}" if chosen.note else ""
+            print(f"{stem}: {', '.join(str(p) for p in paths.values())} ({took:.2f}s{why})")
     except BaseException:  # all views or none: remove what this run wrote, and the folders it made
         for path in written:
             path.unlink(missing_ok=True)

@@ -12,7 +12,13 @@ import graphviz
 
 
 class Diagram(graphviz.Digraph):
-    """A :class:`graphviz.Digraph` rendered through flowatlas' checked runner in notebooks."""
+    """A :class:`graphviz.Digraph` rendered through flowatlas' checked runner in notebooks.
+
+    ``title`` is the text of its caption (set by the view), so that the caption can say which
+    layout was used when a cheaper one is chosen for a large diagram.
+    """
+
+    title: str = ""
 
     def _repr_image_svg_xml(self) -> str:
         from flowatlas.render.files import to_svg

@@ -16,17 +16,30 @@ from pathlib import Path
 import graphviz
 
 from flowatlas.errors import UsageError
-from flowatlas.render.run import Layout, layout
+from flowatlas.render.run import Layout, count_dot_edges, layout, plan
 
 FORMATS = ("dot", "svg", "png")
 #: PNG resolution: readable on a screen, small enough to commit.
 PNG_DPI = "96"
+#: The largest PNG, in inches at PNG_DPI (graphviz scales a larger drawing down to fit): 40 in
+#: = 3,840 px a side. The SVG keeps every detail; a 50,000-flow overview's PNG was 193 MB.
+PNG_MAX_INCHES = "40"
 _STEM = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.\-]*$")
 
 
 def source(g: graphviz.Digraph) -> str:
-    """The DOT text of ``g`` (what ``.dot`` files hold), ending in one newline."""
-    return g.source.rstrip("\n") + "\n"
+    """The DOT text of ``g`` (what ``.dot`` files hold), ending in one newline. A diagram too
+    large for dot's full layout says in its caption which layout it gets (:func:`~.run.plan`)."""
+    dot = g.source.rstrip("\n") + "\n"
+    title = getattr(g, "title", "")
+    note = plan(count_dot_edges(dot)).note if title else ""
+    if not note:
+        return dot
+    from flowatlas.render.text import dot_text, dot_tooltip
+
+    captioned = g.copy()
+    captioned.attr("graph", label=dot_text(f"{title}\n{note}"), tooltip=dot_tooltip(f"{title}\n{note}"))
+    return captioned.source.rstrip("\n") + "\n"
 
 
 def render(g: graphviz.Digraph, *, timeout: float | None = None) -> Layout:
@@ -48,7 +61,8 @@ def to_png(g: graphviz.Digraph, *, timeout: float | None = None, checked: Layout
 def _with_dpi(checked: Layout):
     from dataclasses import replace
 
-    return replace(checked.attempt, args=(*checked.attempt.args, f"-Gdpi={PNG_DPI}"))
+    size = f"-Gsize={PNG_MAX_INCHES},{PNG_MAX_INCHES}"
+    return replace(checked.attempt, args=(*checked.attempt.args, f"-Gdpi={PNG_DPI}", size))
 
 
 def parse_formats(formats: str | Iterable[str]) -> list[str]:

@@ -8,6 +8,7 @@ from flowatlas.atlas import Map
 from flowatlas.findings import Finding
 from flowatlas.render.diagram import Diagram
 from flowatlas.render.legend import add_legend
+from flowatlas.render.overview import DEFAULT_MAX_NODES, collapse_by
 from flowatlas.render.parts import (
     ViewContext,
     add_clustered_nodes,
@@ -18,6 +19,7 @@ from flowatlas.render.parts import (
     view_title,
 )
 from flowatlas.render.registry import View
+from flowatlas.render.summary import summary
 from flowatlas.render.text import shorten
 
 
@@ -26,13 +28,25 @@ def findings_view(
     findings: Sequence[Finding],
     *,
     provenance: bool = True,
+    max_nodes: int = DEFAULT_MAX_NODES,
 ) -> Diagram:
-    """Only the nodes and flows that ``findings`` touch; each edge lists its rules."""
+    """Only the nodes and flows that ``findings`` touch; each edge lists its rules. When they
+    touch more than ``max_nodes`` nodes, the summary by organisation (or jurisdiction) coloured
+    by the worst finding, as the overview collapses, and the title says so."""
     ctx = ViewContext.make(m, findings, provenance)
     fids = sorted({fid for f in ctx.findings for fid in f.flows if fid in m.flows})
     node_ids = {n for f in ctx.findings for n in (*f.path, *f.nodes) if n in m.nodes}
     for fid in fids:
         node_ids.update((m.flows[fid].source, m.flows[fid].target))
+    if len(node_ids) > max_nodes:
+        by, why = collapse_by(m, max_nodes)
+        note = (
+            f"collapsed: the findings touch {len(node_ids):,} nodes, more than max_nodes={max_nodes}, so this is the "
+            f"summary by {by}{why}, coloured by the worst finding; draw lineage:TYPE or raise --max-nodes for detail"
+        )
+        g = summary(m, by, findings, provenance=provenance, note=note)
+        g.name = "findings"
+        return g
     loose = [
         f
         for f in ctx.findings
@@ -58,7 +72,7 @@ def findings_view(
 
 
 def _draw(m: Map, arg: str, findings: Sequence[Finding] | None, *, max_nodes: int, provenance: bool) -> Diagram:
-    return findings_view(m, findings or [], provenance=provenance)
+    return findings_view(m, findings or [], provenance=provenance, max_nodes=max_nodes)
 
 
 VIEW = View("findings", "only the nodes and flows that findings touch; each edge lists its rules", draw=_draw)

@@ -39,7 +39,7 @@ def overview(
     ``provenance=False`` leaves file:line out of tooltips.
     """
     if len(m.nodes) > max_nodes:
-        by, why = _collapse_by(m, max_nodes)
+        by, why = collapse_by(m, max_nodes)
         note = (
             f"collapsed: {len(m.nodes)} nodes is more than max_nodes={max_nodes}, so this is the summary by {by}"
             f"{why}; draw lineage:TYPE or raise --max-nodes for detail"
@@ -66,7 +66,7 @@ def overview(
     return g
 
 
-def _collapse_by(m: Map, max_nodes: int) -> tuple[str, str]:
+def collapse_by(m: Map, max_nodes: int) -> tuple[str, str]:
     """``(by, why)``: organisation, or jurisdiction when the organisation summary is too large."""
     owner = {nid: n.owner or SUBJECTS for nid, n in m.nodes.items()}
     n_orgs = len(set(owner.values()))

@@ -20,6 +20,7 @@ from flowatlas.findings import SEVERITY_RANK, Finding
 from flowatlas.model import Flow, Node, Source
 from flowatlas.render import style
 from flowatlas.render.diagram import Diagram
+from flowatlas.render.run import FULL_DOT_EDGES
 from flowatlas.render.text import dot_text, dot_tooltip, shorten, wrap
 
 #: Above this many nodes the overview collapses into the summary view.
@@ -30,8 +31,13 @@ DEFAULT_MAX_NODES = 150
 MAX_SUMMARY_EDGES = 300
 
 #: Above this many arrows a summary is laid out with straight lines and dot's iteration limits
-#: (``mclimit``, ``nslimit``) lowered, so that even a dense summary lays out in seconds.
-QUICK_LAYOUT_EDGES = 200
+#: (``mclimit``, ``nslimit``) lowered, so that even a dense summary lays out in seconds: the edge
+#: count up to which dot's full layout is used for any diagram (:func:`flowatlas.render.run.plan`).
+QUICK_LAYOUT_EDGES = FULL_DOT_EDGES
+
+#: A summary draws at most this many arrows, those standing for the most flows: sfdp lays 2,000
+#: out in about 4 s, 17,692 (a 50,000-flow map's summary by organisation) in 99 s.
+MAX_DRAWN_ARROWS = 2_000
 
 #: Summary tooltips list at most this many items of a kind (nodes, flows, types, findings),
 #: then "+K more", so no label or tooltip grows with the map.
@@ -122,6 +128,7 @@ def node_kind(m: Map, n: Node) -> str:
 
 def new_diagram(name: str, title: str, m: Map, *, rankdir: str = "TB") -> Diagram:
     g = Diagram(name=name)
+    g.title = title
     g.attr(
         "graph",
         rankdir=rankdir,

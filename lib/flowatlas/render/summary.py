@@ -14,6 +14,7 @@ from flowatlas.render import style
 from flowatlas.render.diagram import Diagram
 from flowatlas.render.legend import add_legend
 from flowatlas.render.parts import (
+    MAX_DRAWN_ARROWS,
     QUICK_LAYOUT_EDGES,
     SUMMARY_LIST,
     ViewContext,
@@ -118,8 +119,21 @@ def summary(
     ]
     if note:
         extra.insert(0, note)
-    if len(between) > QUICK_LAYOUT_EDGES:
-        extra.append(f"more than {QUICK_LAYOUT_EDGES} arrows: straight lines and a quicker layout")
+    if len(between) > MAX_DRAWN_ARROWS:
+        # the arrows standing for the most flows (then the worst finding, then the pair), bounded
+        def weight(pair: tuple[str, str]) -> tuple:
+            worst = max(
+                (SEVERITY_RANK[x.severity] for f in between[pair] for x in ctx.by_flow.get(f.id, ())), default=-1
+            )
+            return (-len(between[pair]), -worst, pair)
+
+        kept = sorted(between, key=weight)[:MAX_DRAWN_ARROWS]
+        hidden = sum(len(between[p]) for p in between) - sum(len(between[p]) for p in kept)
+        extra.append(
+            f"drawn: the {MAX_DRAWN_ARROWS:,} arrows with the most flows of {len(between):,} "
+            f"({hidden:,} flows on the others; the summary by jurisdiction or the inventory shows them all)"
+        )
+        between = {p: between[p] for p in kept}
     g = new_diagram(f"summary-{by}", view_title(m, f"summary by {by}", ctx, extra), m, rankdir="LR")
     if len(between) > QUICK_LAYOUT_EDGES:
         # dot's crossing minimisation and spline routing grow much faster than the arrows:

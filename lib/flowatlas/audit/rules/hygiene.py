@@ -6,7 +6,6 @@ from collections.abc import Iterator
 
 from flowatlas.audit.rules.context import Context
 from flowatlas.audit.rules.registry import RULES, rule
-from flowatlas.boundaries import is_transfer
 from flowatlas.findings import Finding
 
 
@@ -73,8 +72,9 @@ def model_hygiene(ctx: Context) -> Iterator[Finding]:
                 src=n.src,
                 key="orphan:" + nid,
             )
+    crossing = {k: c for _, _, k, c in ctx.analysis.graph.edges(keys=True, data="cross_border")}  # is_transfer
     for f in m.flows.values():
-        if f.transfer_basis and not is_transfer(m, f):
+        if f.transfer_basis and not crossing[f.id]:
             a, b = m.nodes[f.source].jurisdiction or m.home, m.nodes[f.target].jurisdiction
             yield Finding(
                 rule=r.id,
