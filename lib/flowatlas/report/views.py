@@ -67,8 +67,14 @@ def _safe_frame(df: pd.DataFrame) -> pd.io.formats.style.Styler:
     return st.set_table_styles([{"selector": "th", "props": "text-align: left; vertical-align: top;"}])
 
 
-def table(df: pd.DataFrame, caption: str | None = None):
-    """A DataFrame for display: escaped, index hidden, optional caption."""
+def table(df: pd.DataFrame, caption: str | None = None, *, max_rows: int | None = None, full: str = ""):
+    """A DataFrame for display: escaped, index hidden, optional caption. With ``max_rows``, a
+    longer frame shows its first rows and the caption says how many there are and where ``full``
+    holds them all."""
+    if max_rows is not None and len(df) > max_rows:
+        where = f"; all of them in {full}" if full else ""
+        caption = f"{caption + ': ' if caption else ''}the first {max_rows:,} of {len(df):,} rows{where}"
+        df = df.head(max_rows)
     st = _safe_frame(df).hide(axis="index")
     if caption:
         st = st.set_caption(html.escape(caption))
@@ -518,12 +524,31 @@ def diagram_specs(m, lineage_types: str = "sensitive") -> list[str]:
     return view_specs(types)
 
 
-def diagram(m, findings: Sequence[Finding], spec: str = "overview") -> SVG:
-    """One view (``overview``, ``findings``, ``summary``, ``lineage:TYPE``) as inline SVG."""
-    from flowatlas.render import build_view, to_svg
+#: A diagram's SVG larger than this is linked, not inlined, in a notebook (a 10,000-flow map's
+#: overview is 2 MB of SVG; its report.html was 16.6 MB).
+MAX_INLINE_SVG = 1_500_000
 
-    _stem, g = build_view(m, spec, list(findings))
-    return SVG(to_svg(g))
+
+def diagram(m, findings: Sequence[Finding], spec: str = "overview", out_dir: str | Path | None = None) -> Any:
+    """One view (``overview``, ``findings``, ``summary``, ``lineage:TYPE``) as inline SVG; shown
+    from its file in ``out_dir`` when the diagrams notebook wrote it there (same DOT), and as a
+    link to that file when it is larger than :data:`MAX_INLINE_SVG`."""
+    from flowatlas.render import build_view, source, to_svg
+
+    stem, g = build_view(m, spec, list(findings))
+    svg_file = Path(out_dir) / f"{stem}.svg" if out_dir else None
+    dot_file = Path(out_dir) / f"{stem}.dot" if out_dir else None
+    if svg_file and dot_file and svg_file.is_file() and dot_file.is_file() and dot_file.read_text("utf-8") == source(g):
+        svg = svg_file.read_text("utf-8")
+    else:
+        svg = to_svg(g)
+    if len(svg) > MAX_INLINE_SVG:
+        rel = f"diagrams/{stem}.svg"
+        return HTML(
+            f"<p>The {html.escape(spec)} diagram is {len(svg) / 1e6:.1f} MB of SVG, too large to inline: open "
+            f'<a href="{html.escape(rel)}">{html.escape(rel)}</a> in the run folder.</p>'
+        )
+    return SVG(svg)
 
 
 def show_diagrams(m, findings: Sequence[Finding], out_dir: str | Path | None = None) -> None:
@@ -532,20 +557,12 @@ def show_diagrams(m, findings: Sequence[Finding], out_dir: str | Path | None = N
     file, not laid out again."""
     from IPython.display import display
 
-    from flowatlas.render import build_view, source, to_svg
     from flowatlas.render.views import parse_spec, view_specs
 
     for spec in view_specs():
         view, _ = parse_spec(spec)
         display(heading(f"{spec}: {view.title}"))
-        stem, g = build_view(m, spec, list(findings))
-        written = Path(out_dir) / f"{stem}.svg" if out_dir else None
-        dot = Path(out_dir) / f"{stem}.dot" if out_dir else None
-        # the file is this very diagram when its DOT (written beside it) is this diagram's DOT
-        if written and dot and written.is_file() and dot.is_file() and dot.read_text("utf-8") == source(g):
-            display(SVG(written.read_text("utf-8")))
-        else:
-            display(SVG(to_svg(g)))
+        display(diagram(m, findings, spec, out_dir))
 
 
 def write_diagrams(
