@@ -1,7 +1,12 @@
 """flowatlas at enterprise size, measured against the YAML parsing floor.
 
-    .venv/bin/python benchmarks/bench.py                 # the table in docs/performance.md
-    .venv/bin/python benchmarks/bench.py --sizes 1000,10000 --repeat 1   # quicker
+    .venv/bin/python benchmarks/bench.py                 # the tables in docs/performance.md
+    .venv/bin/python benchmarks/bench.py --sizes 1000,10000 --repeat 1 --e2e-sizes 1000 --e2e-repeat 1
+
+First, end to end: each command users run (``--e2e``: validate, audit in each format, render,
+report) as a whole process on each of ``--e2e-sizes``, timed from start to exit with its peak
+memory, against a fresh process reading the same files with the fastest YAML library
+(:func:`measure_e2e`). Then the in-process breakdown below.
 
 For each size it writes a synthetic map (``flowatlas synth``, seed 1, nodes = flows / 10,
 300 information types) into ``--maps`` (kept between runs: same seed, same bytes), then runs
