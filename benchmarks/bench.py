@@ -484,7 +484,7 @@ def main(argv: list[str] | None = None) -> int:
     )
     p.add_argument("--e2e-sizes", default="1000,10000,50000,100000", help="flow counts for the end-to-end table")
     p.add_argument("--e2e-repeat", type=int, default=3, help="rounds of the end-to-end table (median)")
-    p.add_argument("--report-max", type=int, default=100_000, help="largest map the report is run on")
+    p.add_argument("--report-max", type=int, default=10_000, help="largest map the report is run on (default 10,000)")
     p.add_argument("--no-stages", action="store_true", help="skip the in-process stage breakdown")
     args = p.parse_args(argv)
     if args.worker:
