@@ -56,7 +56,7 @@ def main(args: argparse.Namespace) -> int:
     from flowatlas.errors import UsageError
     from flowatlas.loader import load_map
     from flowatlas.render import DEFAULT_MAX_NODES, build_view, parse_formats, source, write
-    from flowatlas.render.run import count_dot_edges, plan
+    from flowatlas.render.run import plan_for
 
     specs = [s.strip() for v in (args.view or ["overview"]) for s in v.split(",") if s.strip()]
     formats = parse_formats(args.format)
@@ -82,7 +82,7 @@ def main(args: argparse.Namespace) -> int:
             paths = write(g, out, args.prefix + stem, formats, timeout=args.timeout)
             written += paths.values()
             took = time.perf_counter() - t0
-            chosen = plan(count_dot_edges(source(g)))
+            chosen = plan_for(source(g))
             why = f"; {chosen.reason}" if chosen.note else ""
             print(f"{stem}: {', '.join(str(p) for p in paths.values())} ({took:.2f}s{why})")
     except BaseException:  # all views or none: remove what this run wrote, and the folders it made

@@ -16,7 +16,7 @@ from pathlib import Path
 import graphviz
 
 from flowatlas.errors import UsageError
-from flowatlas.render.run import Layout, count_dot_edges, layout, plan
+from flowatlas.render.run import Layout, layout, plan_for
 
 FORMATS = ("dot", "svg", "png")
 #: PNG resolution: readable on a screen, small enough to commit.
@@ -32,7 +32,7 @@ def source(g: graphviz.Digraph) -> str:
     large for dot's full layout says in its caption which layout it gets (:func:`~.run.plan`)."""
     dot = g.source.rstrip("\n") + "\n"
     title = getattr(g, "title", "")
-    note = plan(count_dot_edges(dot)).note if title else ""
+    note = plan_for(dot).note if title else ""
     if not note:
         return dot
     from flowatlas.render.text import dot_text, dot_tooltip
