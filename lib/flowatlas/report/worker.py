@@ -20,6 +20,9 @@ KERNEL_START_TIMEOUT = 300
 
 def execute(job: dict[str, Any]) -> dict[str, Any]:
     """Run the notebook; a failing cell is reported (its number, first line and error), not raised."""
+    # jsonschema (under nbformat) builds rfc3987_syntax's grammar at import, 2 s a worker, for an
+    # "iri" format no notebook schema uses: skip it (Absoloop report, 3 runs each: see CHANGELOG)
+    sys.modules.setdefault("rfc3987_syntax", None)  # type: ignore[arg-type]
     import papermill as pm
     from papermill.exceptions import PapermillExecutionError
 
