@@ -635,7 +635,7 @@ class _Refs:
             return True
         if value in self.failed:
             return False
-        hint = did_you_mean(value, table, _names(table)) or f"define {what} {excerpt(value)} or fix the id"
+        hint = did_you_mean(value, table, _names(table)) or _define_hint(what, value)
         if id(table) in self.unsure:  # a record that failed its checks may have this id: count it
             self.suppressed += 1
             return False
@@ -1025,8 +1025,33 @@ def _raw_refs(failed: list[tuple[str, dict, Located, tuple]], tables: dict, chk:
                         if e.src == src and suggestion and "not a valid id" in e.message:
                             chk.errors[k] = MapError(e.src, e.message, f"{suggestion} ids {e.hint}", e.consequential)
                     continue
-                hint = suggestion or f"define {what} {excerpt(v)} or fix the id"
+                hint = suggestion or _define_hint(what, v)
                 chk.errors.append(MapError(src, f"{_field_label(at)}: unknown {what} {excerpt(v)}", hint, True))
+
+
+#: For a term a map may add: the section it goes in, and the command listing the existing ones.
+_ADD_TERM = {
+    "information type": ("information_types", "parent: personal", "types"),
+    "purpose": ("purposes", "parent: provide-service", "purposes"),
+    "data subject": ("data_subjects", "parent: account-holder", "subjects"),
+}
+
+
+def _define_hint(what: str, value: str) -> str:
+    """How to fix an unknown id: for a taxonomy term, how to add it to the map (it is in no
+    taxonomy yet); for anything else, define it or fix the id.
+
+    >>> hint = _define_hint("information type", "tax_number")
+    >>> hint.split(":")[0], "information_types: [{id: tax_number, name: ..., parent: personal}]" in hint
+    ("no information type 'tax_number' in the taxonomy", True)
+    """
+    if what in _ADD_TERM:
+        section, parent, kind = _ADD_TERM[what]
+        return (
+            f"no {what} {excerpt(value)} in the taxonomy: add it to the map, e.g. {section}: "
+            f"[{{id: {value}, name: ..., {parent}}}] (flowatlas taxonomy --kind {kind} lists them)"
+        )
+    return f"define {what} {excerpt(value)} or fix the id"
 
 
 def _names(table: dict) -> dict[str, str]:
