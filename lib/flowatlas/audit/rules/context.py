@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Callable, Hashable, Iterable, Iterator, Mapping, Sequence
 from functools import cached_property
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, NamedTuple
 
 from flowatlas.atlas import Map
 from flowatlas.audit.disclosure import Judgement, Verdict, Verdicts, worst
@@ -231,12 +231,13 @@ class Context:
     def one_per_cause(
         self,
         per_flow: Iterable[tuple[Hashable, Finding]],
-        describe: Callable[[Hashable, list[Finding]], tuple[str, str]],
+        describe: Callable[[Hashable, Group], tuple[str, str]],
     ) -> Iterator[Finding]:
         """One finding per root cause: per-flow findings that share a ``cause`` (one missing
         declaration: the same purpose, destination, recipient...) become one finding listing
-        their flows, its message and remedy from ``describe(cause, findings)``; a cause with one
-        flow keeps its finding as it is. Causes come out in the order of their first flow."""
+        their flows, its message and remedy from ``describe(cause, group)`` (:class:`Group`: the
+        flows, types and first remedy of the findings); a cause with one flow keeps its finding as
+        it is. Causes come out in the order of their first flow."""
         groups: dict[Hashable, list[Finding]] = {}
         for cause, f in per_flow:
             groups.setdefault(cause, []).append(f)
@@ -244,8 +245,10 @@ class Context:
             if len(found) == 1:
                 yield found[0]
                 continue
-            message, remedy = describe(cause, found)
             first = found[0]
+            flows = tuple(sorted({x for f in found for x in f.flows}))
+            types = distinct(t for f in found for t in f.types)
+            message, remedy = describe(cause, Group(flows, types, first.remedy))
             yield Finding(
                 rule=first.rule,
                 severity=max((f.severity for f in found), key=SEVERITY_RANK.__getitem__),
@@ -253,10 +256,10 @@ class Context:
                 remedy=remedy,
                 disclosure=worst(f.disclosure for f in found if f.disclosure),
                 dimension=first.dimension,
-                flows=tuple(sorted({x for f in found for x in f.flows})),
+                flows=flows,
                 path=(),
                 nodes=distinct(x for f in found for x in f.nodes),
-                types=distinct(t for f in found for t in f.types),
+                types=types,
                 organisations=distinct(o for f in found for o in f.organisations),
                 countries=distinct(c for f in found for c in f.countries),
                 clauses=tuple(dict.fromkeys(c for f in found for c in f.clauses)),
@@ -292,6 +295,14 @@ class Context:
             )
 
 
+class Group(NamedTuple):
+    """What :meth:`Context.one_per_cause` hands ``describe`` of the findings of one cause."""
+
+    flows: tuple[str, ...]  # every flow of the cause, sorted
+    types: tuple[str, ...]  # the types they carry, sorted, each once
+    remedy: str  # the remedy of the first finding
+
+
 def _flat(cause: object) -> str:
     """A cause as a finding's key: its parts joined (``advertising|no declaration names ...``)."""
     if isinstance(cause, tuple):
@@ -314,4 +325,4 @@ def flow_list(flow_ids: Sequence[str]) -> str:
     return f"{len(flow_ids):,} flow(s): {shown}" + (f" and {more:,} more" if more > 0 else "")
 
 
-__all__ = ["FLOWS_NAMED", "Context", "VagueGroups", "distinct", "flow_list"]
+__all__ = ["FLOWS_NAMED", "Context", "Group", "VagueGroups", "distinct", "flow_list"]

@@ -6,7 +6,7 @@ from collections.abc import Hashable, Iterator
 from typing import Any, cast
 
 from flowatlas.audit.disclosure import worst
-from flowatlas.audit.rules.context import Context, flow_list
+from flowatlas.audit.rules.context import Context, Group, flow_list
 from flowatlas.audit.rules.registry import RULES, rule
 from flowatlas.findings import Finding
 
@@ -28,12 +28,12 @@ def undeclared_collection(ctx: Context) -> Iterator[Finding]:
     )
 
 
-def _collection_cause(cause: Hashable, found: list[Finding]) -> tuple[str, str]:
+def _collection_cause(cause: Hashable, g: Group) -> tuple[str, str]:
     subj, context, types, reasons = cast("tuple[Any, ...]", cause)
     return (
-        f"{subj} give {', '.join(types)} in context '{context}' on {flow_list([x for f in found for x in f.flows])}, "
+        f"{subj} give {', '.join(types)} in context '{context}' on {flow_list(g.flows)}, "
         f"which the statement does not declare: {reasons}.",
-        found[0].remedy.replace("on this flow", "on these flows"),
+        g.remedy.replace("on this flow", "on these flows"),
     )
 
 
@@ -79,10 +79,9 @@ def undeclared_purpose(ctx: Context) -> Iterator[Finding]:
     yield from ctx.vague_findings(r, "purpose", "Purpose", "Describe purpose '{item}' explicitly in clause {clause}.")
 
 
-def _purpose_cause(cause: Hashable, found: list[Finding]) -> tuple[str, str]:
+def _purpose_cause(cause: Hashable, g: Group) -> tuple[str, str]:
     purposes, reasons = cast("tuple[Any, ...]", cause)
-    flows = flow_list([x for f in found for x in f.flows])
-    return f"Data is used for {', '.join(purposes)} on {flows}: {reasons}.", found[0].remedy
+    return f"Data is used for {', '.join(purposes)} on {flow_list(g.flows)}: {reasons}.", g.remedy
 
 
 def _purposes(ctx: Context) -> Iterator[tuple[Hashable, Finding]]:
@@ -143,14 +142,12 @@ def undeclared_recipient(ctx: Context) -> Iterator[Finding]:
     )
 
 
-def _recipient_cause(cause: Hashable, found: list[Finding]) -> tuple[str, str]:
+def _recipient_cause(cause: Hashable, g: Group) -> tuple[str, str]:
     _, name, role, country, basis, reason = cast("tuple[Any, ...]", cause)
-    types = sorted({t for f in found for t in f.types})
     b = f"basis '{basis}'" if basis else "no sharing basis"
     return (
-        f"{', '.join(types)} go to '{name}' ({role}, {country}) under {b} on "
-        f"{flow_list([x for f in found for x in f.flows])}: {reason}.",
-        found[0].remedy,
+        f"{', '.join(g.types)} go to '{name}' ({role}, {country}) under {b} on {flow_list(g.flows)}: {reason}.",
+        g.remedy,
     )
 
 

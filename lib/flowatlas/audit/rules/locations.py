@@ -8,7 +8,7 @@ from typing import Any, cast
 
 import networkx as nx
 
-from flowatlas.audit.rules.context import Context, flow_list
+from flowatlas.audit.rules.context import Context, Group, flow_list
 from flowatlas.audit.rules.registry import RULES, rule
 from flowatlas.boundaries import leaves_controller
 from flowatlas.findings import PROBLEM_CLASSES, Dimension, Finding
@@ -77,13 +77,12 @@ def cross_border_basis(ctx: Context) -> Iterator[Finding]:
     yield from ctx.one_per_cause(_transfers(ctx), _transfer_cause)
 
 
-def _transfer_cause(cause: Hashable, found: list[Finding]) -> tuple[str, str]:
+def _transfer_cause(cause: Hashable, g: Group) -> tuple[str, str]:
     dst_org, a, b, _basis, regime, reason = cast("tuple[Any, ...]", cause)
-    types = sorted({t for f in found for t in f.types})
     return (
-        f"{', '.join(types)} cross from {a} to {b} (recipient {dst_org}) on "
-        f"{flow_list([x for f in found for x in f.flows])}, without a valid transfer basis under {regime}: {reason}.",
-        found[0].remedy,
+        f"{', '.join(g.types)} cross from {a} to {b} (recipient {dst_org}) on {flow_list(g.flows)}, "
+        f"without a valid transfer basis under {regime}: {reason}.",
+        g.remedy,
     )
 
 
@@ -137,13 +136,12 @@ def undeclared_destination(ctx: Context) -> Iterator[Finding]:
     yield from ctx.one_per_cause(_destinations(ctx), _destination_cause)
 
 
-def _destination_cause(cause: Hashable, found: list[Finding]) -> tuple[str, str]:
+def _destination_cause(cause: Hashable, g: Group) -> tuple[str, str]:
     b, reason = cast("tuple[Any, ...]", cause)
-    types = sorted({t for f in found for t in f.types})
     return (
-        f"{', '.join(types)} go to {b} on valid bases on {flow_list([x for f in found for x in f.flows])}, "
+        f"{', '.join(g.types)} go to {b} on valid bases on {flow_list(g.flows)}, "
         f"but the statement never tells users their data goes to {b}: {reason}.",
-        found[0].remedy,
+        g.remedy,
     )
 
 
