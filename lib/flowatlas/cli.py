@@ -164,6 +164,12 @@ COMMANDS: dict[str, tuple[str, str, str, str]] = {
         "main",
     ),
     "synth": ("write a synthetic map of a chosen size", "flowatlas.synth", "add_arguments", "main"),
+    "reconcile": (
+        "hold a map against evidence (code scans, Terraform state); list where they disagree",
+        "flowatlas.evidence.cli",
+        "add_arguments",
+        "main",
+    ),
     "audit": (
         "audit a map against its privacy policy; list findings (exit 1 at --fail-on)",
         "flowatlas.audit.cli",

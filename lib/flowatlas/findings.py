@@ -59,6 +59,8 @@ class Finding:
     clauses: tuple[ClauseRef, ...] = ()
     src: Source | None = None
     key: str = ""  # what distinguishes two findings of one rule on one flow (e.g. the type)
+    #: Where evidence (a code scan, infrastructure state) shows what the finding is about.
+    evidence: tuple[Source, ...] = ()
     id: str = field(default="")
 
     def __post_init__(self) -> None:
@@ -92,6 +94,7 @@ class Finding:
             ],
             "src": self.location,
             "key": self.key,
+            "evidence": [str(s) for s in self.evidence],
             "id": self.id,
         }
 
@@ -142,6 +145,7 @@ TABLE_COLUMNS: tuple[str, ...] = (
     "clauses",
     "src",
     "key",
+    "evidence",
 )
 
 
@@ -168,6 +172,7 @@ def table_rows(findings: Iterable[Finding]) -> list[tuple]:
             "; ".join(f"{c.clause} “{c.quote}”" for c in f.clauses),
             f.location,
             f.key,
+            ", ".join(str(s) for s in f.evidence),
         )
         for f in sort_findings(list(findings))
     ]

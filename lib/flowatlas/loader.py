@@ -81,13 +81,19 @@ def _place_hint(code: str, *, countries_only: bool, regions: Sequence[str] = ("E
 ALLOW_OUTSIDE_LINKS_ENV = "FLOWATLAS_ALLOW_OUTSIDE_LINKS"
 
 
+#: The folder of a map that holds its evidence files (never read as map files).
+EVIDENCE_FOLDER = "evidence"
+
+
 def map_files(root: Path, errors: list[MapError], display_root: str | None = None) -> list[Path]:
     """The YAML files of the map folder ``root``, sorted by their path inside it.
 
     Nothing is skipped silently: a folder or link that cannot be read, a link that points
     nowhere, leads out of the folder (unless ``FLOWATLAS_ALLOW_OUTSIDE_LINKS=1``) or back into a
     folder already read (a loop), and a ``.yaml`` name that is not a regular file (a FIFO, a
-    device) are each an error naming the path. Other files (notebooks, READMEs) are ignored.
+    device) are each an error naming the path. Other files (notebooks, READMEs) are ignored, and
+    so is a folder named ``evidence`` at the top of the map (:data:`EVIDENCE_FOLDER`): it holds
+    the code scans and infrastructure state the map is reconciled with, not map files.
     """
     shown = (display_root or root.as_posix()).rstrip("/")
     real_root = root.resolve()
@@ -133,6 +139,8 @@ def map_files(root: Path, errors: list[MapError], display_root: str | None = Non
                             stack.append(p)
                         continue
                 elif entry.is_dir():
+                    if folder == root and entry.name == EVIDENCE_FOLDER:
+                        continue
                     seen.add(p.resolve())
                     stack.append(p)
                     continue

@@ -307,6 +307,26 @@ class Safeguard(Record):
 
 
 @record
+class EvidenceLinks(Record):
+    """How machine-made evidence names a node or an organisation (``flowatlas reconcile``)."""
+
+    terraform: tuple[str, ...] = Field(
+        default_factory=tuple,
+        description="Terraform resource addresses whose region is this node's observed location, e.g. "
+        "aws_s3_bucket.recordings or module.media.aws_s3_bucket.recordings.",
+    )
+    repository: tuple[str, ...] = Field(
+        default_factory=tuple,
+        description="Code repositories (as a scanner's report names them) whose code is this system.",
+    )
+    names: tuple[str, ...] = Field(
+        default_factory=tuple,
+        description="What code scanners call this recipient: a product name or a domain (mixpanel.com).",
+    )
+    description: str | None = None
+
+
+@record
 class Organisation(Record):
     """A legal entity with a role relative to the controller and a home jurisdiction."""
 
@@ -325,6 +345,7 @@ class Organisation(Record):
     )
     engaged_by: Id | None = Field(default=None, description="For a sub_processor: the organisation that engaged it.")
     safeguards: tuple[Safeguard, ...] = Field(default_factory=tuple)
+    evidence: EvidenceLinks | None = Field(default=None, description="How code scanners name this organisation.")
     description: str | None = None
 
 
@@ -361,6 +382,9 @@ class Node(Record):
     backup_of: Id | None = Field(default=None, description="Stores: the store this backs up.")
     replica_of: Id | None = Field(default=None, description="Stores: the store this replicates.")
     illustrative: bool = False
+    evidence: EvidenceLinks | None = Field(
+        default=None, description="The Terraform resources, code repositories or scanner names of this node."
+    )
     description: str | None = None
 
 
@@ -503,6 +527,11 @@ class MapInfo(Record):
         default=None,
         description="The date the map is audited as of: region membership, transfer bases, schemes and "
         "adequacy decisions are taken as they stood that day (default: the day it runs).",
+    )
+    evidence: tuple[str, ...] = Field(
+        default_factory=tuple,
+        description="Evidence files the report reconciles the map with (code scans, Terraform state), relative "
+        "to the map folder; an 'evidence' folder at the top of the map is not read as map files.",
     )
     description: str | None = None
 

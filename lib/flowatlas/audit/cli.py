@@ -1,4 +1,4 @@
-"""``flowatlas audit MAP [--format table|csv|json] [--fail-on SEVERITY] [--rule ID]... [--policy ID]``.
+"""``flowatlas audit MAP [--format table|csv|json|sarif] [--fail-on SEVERITY] [--rule ID]... [--policy ID]``.
 
 Exit 0 when no finding reaches ``--fail-on`` (default: high), 1 when one does, 2 on invalid input
 or an unknown rule.
@@ -18,7 +18,12 @@ EXIT_OK, EXIT_FINDINGS = 0, 1
 
 def add_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("map", help="map folder (e.g. dataflows/absoloop) or a single YAML file")
-    p.add_argument("--format", choices=["table", "csv", "json"], default="table", help="output format (table)")
+    p.add_argument(
+        "--format",
+        choices=["table", "csv", "json", "sarif"],
+        default="table",
+        help="output format (table); sarif: SARIF 2.1.0 for code-scanning services",
+    )
     p.add_argument(
         "--fail-on", choices=list(SEVERITIES), default="high", help="exit 1 when a finding is at least this severe"
     )
@@ -63,6 +68,8 @@ def _table(findings: list[Finding], limit: int | None = None) -> str:
             lines.append(f"       path: {' > '.join(f.path)}")
         for c in f.clauses:
             lines.append(f'       clause {c.clause}: "{c.quote}"')
+        if f.evidence:
+            lines.append(f"       observed: {', '.join(str(s) for s in f.evidence)}")
         lines.append(f"       remedy: {f.remedy}")
     counts: dict[str, int] = {}
     for f in findings:
@@ -81,8 +88,20 @@ def run(args: argparse.Namespace) -> int:
     m = load_map(args.map)
     findings = audit(m, policy=args.policy, rules=args.rule)
     tty = sys.stdout.isatty()
-    if args.format in ("json", "csv"):
-        write = write_json if args.format == "json" else write_csv
+    write_findings(findings, args, tty)
+    if not m.policies:
+        print(f"flowatlas: note: map {m.info.id!r} has {NO_POLICY}", file=sys.stderr)
+    return EXIT_FINDINGS if at_or_above(findings, args.fail_on) else EXIT_OK
+
+
+def write_findings(findings: list[Finding], args: argparse.Namespace, tty: bool) -> None:
+    """Write findings to standard output in ``args.format`` (``table`` paged by ``args.limit``);
+    shared by ``audit`` and ``reconcile``."""
+    if args.format in ("json", "csv", "sarif"):
+        if args.format == "sarif":
+            from flowatlas.sarif import write_sarif as write
+        else:
+            write = write_json if args.format == "json" else write_csv
         if tty:  # a terminal shows text from the map without its control characters
             buf = io.StringIO()
             write(findings, buf)
@@ -92,6 +111,3 @@ def run(args: argparse.Namespace) -> int:
     else:
         limit = args.limit if args.limit is not None else (50 if tty else 0)
         sys.stdout.write(terminal_text(_table(findings, limit)))
-    if not m.policies:
-        print(f"flowatlas: note: map {m.info.id!r} has {NO_POLICY}", file=sys.stderr)
-    return EXIT_FINDINGS if at_or_above(findings, args.fail_on) else EXIT_OK

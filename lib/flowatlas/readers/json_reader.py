@@ -8,6 +8,7 @@ write them. Each record is located at the line and column where its value starts
 
 from __future__ import annotations
 
+import bisect
 import json
 from collections.abc import Sequence
 from typing import Any
@@ -27,39 +28,52 @@ def _skip(text: str, i: int) -> int:
     return i
 
 
-def _where(file: str, text: str, i: int) -> Source:
-    line = text.count("\n", 0, i) + 1
-    return Source(file, line, i - (text.rfind("\n", 0, i) + 1) + 1)
+class _Lines:
+    """Line and column of a character offset, by bisection over the line starts."""
+
+    def __init__(self, file: str, text: str) -> None:
+        self.file = file
+        self.starts = [0, *(i + 1 for i, ch in enumerate(text) if ch == "\n")]
+
+    def __call__(self, i: int) -> Source:
+        n = bisect.bisect_right(self.starts, i)
+        return Source(self.file, n, i - self.starts[n - 1] + 1)
 
 
-def _positions(file: str, text: str) -> dict[tuple[str | int, ...], Source]:
-    """The position of each top-level key and of each item of a top-level list, found by
-    decoding the top-level object one value at a time with the standard library's decoder."""
+def positions(file: str, text: str, depth: int = 2) -> dict[tuple[str | int, ...], Source]:
+    """The position of every value down to ``depth`` levels (``("flows", 3)`` is two), found by
+    walking the text with the standard library's decoder one key or scalar at a time.
+
+    >>> p = positions("e.json", '{"a": [1,\\n {"b": true}]}', depth=3)
+    >>> str(p[("a", 1)]), str(p[("a", 1, "b")])
+    ('e.json:2:2', 'e.json:2:8')
+    """
     out: dict[tuple[str | int, ...], Source] = {}
-    i = _skip(text, 0)
-    if not text.startswith("{", i):
-        return out
-    i = _skip(text, i + 1)
-    while i < len(text) and text[i] != "}":
-        key, i = _DECODER.raw_decode(text, i)
-        i = _skip(text, _skip(text, i) + 1)  # past ':'
-        out[(key,)] = _where(file, text, i)
-        if text.startswith("[", i):
-            i = _skip(text, i + 1)
-            n = 0
-            while text[i] != "]":
-                out[(key, n)] = _where(file, text, i)
-                _, i = _DECODER.raw_decode(text, i)
-                i = _skip(text, i)
-                if text[i] == ",":
-                    i = _skip(text, i + 1)
+    where = _Lines(file, text)
+
+    def value(i: int, path: tuple[str | int, ...]) -> int:
+        if path:
+            out[path] = where(i)
+        if len(path) >= depth or text[i] not in "{[":
+            return _DECODER.raw_decode(text, i)[1]
+        close = "}" if text[i] == "{" else "]"
+        i = _skip(text, i + 1)
+        n = 0
+        while text[i] != close:
+            if close == "}":
+                key, i = _DECODER.raw_decode(text, i)
+                i = _skip(text, _skip(text, i) + 1)  # past ':'
+                i = _skip(text, value(i, (*path, key)))
+            else:
+                i = _skip(text, value(i, (*path, n)))
                 n += 1
-            i += 1
-        else:
-            _, i = _DECODER.raw_decode(text, i)
-        i = _skip(text, i)
-        if i < len(text) and text[i] == ",":
-            i = _skip(text, i + 1)
+            if text[i] == ",":
+                i = _skip(text, i + 1)
+        return i + 1
+
+    start = _skip(text, 0)
+    if text.startswith("{", start):
+        value(start, ())
     return out
 
 
@@ -73,10 +87,10 @@ def read_json(items: Sequence[tuple[str, str]]) -> list[Any]:
         except json.JSONDecodeError as exc:
             out.append(YamlProblem([MapError(Source(file, exc.lineno, exc.colno), f"JSON syntax error: {exc.msg}")]))
             continue
-        out.append(Records(file, data, _positions(file, text) if isinstance(data, dict) else {}))
+        out.append(Records(file, data, positions(file, text) if isinstance(data, dict) else {}))
     return out
 
 
 READER = Reader("json", (".json",), read_json, "map files in JSON, with line:column of every record")
 
-__all__ = ["READER", "read_json"]
+__all__ = ["READER", "positions", "read_json"]

@@ -1,0 +1,59 @@
+"""``flowatlas reconcile MAP [--evidence PATH]... [--format table|csv|json|sarif] [--fail-on SEVERITY]``.
+
+Holds the map against evidence files (code scans, Terraform state): those given, else those the
+map names in ``map.evidence``. Exit 0 when no finding reaches ``--fail-on`` (default: high), 1
+when one does, 2 on invalid input.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+from flowatlas.findings import SEVERITIES, at_or_above
+
+
+def add_arguments(p: argparse.ArgumentParser) -> None:
+    p.add_argument("map", help="map folder (e.g. dataflows/absoloop)")
+    p.add_argument(
+        "--evidence",
+        action="append",
+        metavar="PATH",
+        help="an evidence file or folder of .json files (repeatable; default: the map's map.evidence)",
+    )
+    p.add_argument("--format", choices=["table", "csv", "json", "sarif"], default="table", help="output format")
+    p.add_argument(
+        "--fail-on", choices=list(SEVERITIES), default="high", help="exit 1 when a finding is at least this severe"
+    )
+    p.add_argument("--rule", action="append", metavar="ID", help="run only this rule (repeatable)")
+    p.add_argument("--policy", metavar="ID", help="policy whose declarations findings cite (default: the map's)")
+    p.add_argument("--limit", type=int, metavar="N", help="the table lists the first N findings (0: all)")
+
+
+def evidence_paths(m, given: list[str] | None) -> list[Path]:
+    """The evidence to read: ``given``, else the map's ``map.evidence`` (relative to its folder)."""
+    from flowatlas.errors import UsageError
+
+    if given:
+        return [Path(p) for p in given]
+    if not m.info.evidence:
+        raise UsageError(
+            f"no evidence: give --evidence PATH, or list the map's evidence files in map.evidence of {m.info.id}"
+        )
+    root = Path(m.root)
+    base = root if root.is_dir() else root.parent
+    return [base / p for p in m.info.evidence]
+
+
+def main(args: argparse.Namespace) -> int:
+    from flowatlas.audit.cli import write_findings
+    from flowatlas.evidence import read_evidence
+    from flowatlas.evidence.reconcile import reconcile
+    from flowatlas.loader import load_map
+
+    m = load_map(args.map)
+    observations = read_evidence(evidence_paths(m, args.evidence))
+    findings = reconcile(m, observations, args.policy, args.rule)
+    write_findings(findings, args, sys.stdout.isatty())
+    return 1 if at_or_above(findings, args.fail_on) else 0

@@ -1,0 +1,487 @@
+"""Reconciliation: where the map and the evidence disagree, as findings.
+
+Each rule reads the map's own records (the ``evidence`` links of its nodes and organisations,
+its flows, the policy's storage and security declarations) and the observations of
+:mod:`flowatlas.evidence`. A finding is located at the map record it is about (the system whose
+code was scanned, the store whose region was observed, the flow no evidence shows) and carries
+the evidence's own locations (``Finding.evidence``: the evidence file's line, then the code).
+
+How evidence names the map: a system lists the repositories of its code in
+``evidence.repository``; a node or organisation lists what scanners call it in
+``evidence.names`` (its name and id count too, compared without case or punctuation; a domain
+matches its subdomains); a node lists its Terraform resources in ``evidence.terraform``.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from dataclasses import dataclass
+from functools import cached_property
+
+from flowatlas.atlas import Map
+from flowatlas.evidence import Observation, norm, tables
+from flowatlas.findings import ClauseRef, Finding, Severity, sort_findings
+from flowatlas.model import EvidenceLinks, Flow, Node
+from flowatlas.source import Source
+
+#: At most this many evidence locations are kept on one finding (the message gives the count).
+MAX_EVIDENCE = 10
+#: Organisation roles that are the controller's own side: flows to them are not "to a third party".
+OWN_ROLES = frozenset({"controller", "affiliate", "joint_controller"})
+
+
+@dataclass(frozen=True)
+class ReconcileRule:
+    """One reconciliation rule: like an audit rule, its docstring is its explanation."""
+
+    id: str
+    severity: Severity
+    title: str
+    explanation: str
+    func: Callable[[Reconciliation], Iterator[Finding]]
+    held_against: str = ""
+
+
+#: Every reconciliation rule, in registration order.
+RECONCILE_RULES: dict[str, ReconcileRule] = {}
+
+
+def rule(rid: str, severity: Severity, title: str, *, held_against: str = ""):
+    def deco(func):
+        RECONCILE_RULES[rid] = ReconcileRule(rid, severity, title, " ".join((func.__doc__ or "").split()), func,
+                                             held_against)
+        return func
+
+    return deco
+
+
+def _links(rec: object) -> EvidenceLinks:
+    return getattr(rec, "evidence", None) or EvidenceLinks()
+
+
+def _domain_match(domain: str, named: str) -> bool:
+    d, n = domain.lower().strip("."), named.lower().strip(".")
+    return "." in n and (d == n or d.endswith("." + n))
+
+
+class Reconciliation:
+    """A map, its observations, and the lookups the rules share."""
+
+    def __init__(self, m: Map, observations: Sequence[Observation], policy: object = None) -> None:
+        from flowatlas.audit.disclosure import policy_index, resolve_policy
+
+        self.map = m
+        self.observations = list(observations)
+        p = resolve_policy(m, policy)  # type: ignore[arg-type]
+        self.index = policy_index(m, p) if p is not None else None
+
+    # -- who is who -------------------------------------------------------------------------
+    @cached_property
+    def systems(self) -> dict[str, list[Node]]:
+        """Scanned repository (normalised) -> the nodes whose code it is."""
+        out: dict[str, list[Node]] = defaultdict(list)
+        for n in self.map.nodes.values():
+            for r in _links(n).repository:
+                out[norm(r)].append(n)
+        return dict(out)
+
+    def system_nodes(self, o: Observation) -> list[Node]:
+        return self.systems.get(norm(o.system), []) if o.system else []
+
+    @cached_property
+    def _names(self) -> list[tuple[str, str, str]]:
+        """``(name, kind, id)``: every name a node or organisation goes by."""
+        out = []
+        for kind, table in (("organisation", self.map.organisations), ("node", self.map.nodes)):
+            for rid, rec in table.items():
+                for name in (*_links(rec).names, rec.name, rid):
+                    out.append((name, kind, rid))
+        return out
+
+    def recipient(self, o: Observation) -> tuple[str, str] | None:
+        """``(kind, id)`` of the organisation or node an observed recipient is, or None."""
+        wanted = norm(o.name)
+        for name, kind, rid in self._names:
+            if wanted and norm(name) == wanted:
+                return kind, rid
+            if any(_domain_match(d, name) for d in o.domains):
+                return kind, rid
+        return None
+
+    def recipient_nodes(self, kind: str, rid: str) -> set[str]:
+        if kind == "node":
+            return {rid}
+        return {n.id for n in self.map.nodes.values() if n.owner == rid}
+
+    def org_of(self, kind: str, rid: str) -> str | None:
+        return rid if kind == "organisation" else self.map.nodes[rid].owner
+
+    # -- types ------------------------------------------------------------------------------
+    def type_of(self, label: str) -> str | None:
+        """The map's information type an evidence label names, or None."""
+        m = self.map
+        key = norm(label)
+        last = norm(label.rsplit(".", 1)[-1])
+        for t in m.types.values():
+            if norm(t.id) in (key, last) or norm(t.name) in (key, last):
+                return t.id
+        known = tables()["data_types"]
+        hit = known.get(key) or known.get(last)
+        return hit if hit in m.types else None
+
+    def covers(self, carried: Iterable[str], type_id: str) -> bool:
+        """A flow carrying ``carried`` carries ``type_id``: the same type, a broader one or a narrower one."""
+        tree = self.map.type_tree
+        related = {type_id, *tree.ancestors(type_id), *tree.descendants(type_id)}
+        return any(c in related for c in carried)
+
+    def flows_between(self, sources: Iterable[str], targets: set[str]) -> list[Flow]:
+        src = set(sources)
+        return [f for f in self.map.flows.values() if f.source in src and f.target in targets]
+
+    def clauses(self, decl_ids: Iterable[str]) -> tuple[ClauseRef, ...]:
+        return self.index.clauses(decl_ids) if self.index is not None else ()
+
+
+def _evidence(obs: Sequence[Observation]) -> tuple[Source, ...]:
+    seen: list[Source] = []
+    for o in obs:
+        for s in (o.at, *o.code):
+            if s not in seen:
+                seen.append(s)
+    return tuple(seen[:MAX_EVIDENCE])
+
+
+def _where(obs: Sequence[Observation]) -> str:
+    spots = _evidence(obs)
+    total = len({s for o in obs for s in (o.at, *o.code)})
+    more = f" and {total - len(spots)} more" if total > len(spots) else ""
+    return ", ".join(str(s) for s in spots[:3]) + (f" (+{len(spots) - 3})" if len(spots) > 3 else "") + more
+
+
+def _labels(obs: Sequence[Observation]) -> list[str]:
+    return sorted({label for o in obs for label in o.labels})
+
+
+def _group(obs: Iterable[Observation], key: Callable[[Observation], tuple]) -> dict[tuple, list[Observation]]:
+    out: dict[tuple, list[Observation]] = defaultdict(list)
+    for o in obs:
+        out[key(o)].append(o)
+    return dict(sorted(out.items()))
+
+
+def _system_phrase(r: Reconciliation, o: Observation) -> tuple[str, tuple[str, ...], Source | None]:
+    nodes = r.system_nodes(o)
+    if not nodes:
+        return f"the code of repository '{o.system}'" if o.system else "scanned code", (), None
+    n = nodes[0]
+    return f"the code of '{n.name}' ({n.id})", tuple(x.id for x in nodes), n.src
+
+
+# --------------------------------------------------------------------------- rules
+
+
+@rule("evidence-unmapped-recipient", "high", "Recipient in code, not in the map", held_against="the map")
+def unmapped_recipient(r: Reconciliation) -> Iterator[Finding]:
+    """A code scan shows personal data sent to a third party that no organisation or node of the
+    map is (by name, id, domain or ``evidence.names``): the map is incomplete, and so is every
+    audit of it."""
+    obs = [o for o in r.observations if o.kind == "flow" and o.recipient_kind == "third_party"]
+    for (system, name), group in _group((o for o in obs if r.recipient(o) is None), lambda o: (o.system, o.name)).items():
+        who, nodes, src = _system_phrase(r, group[0])
+        domains = sorted({d for o in group for d in o.domains})
+        labels = _labels(group)
+        types = tuple(sorted({t for lab in labels if (t := r.type_of(lab))}))
+        what = ", ".join(labels) if labels else "data"
+        yield Finding(
+            "evidence-unmapped-recipient",
+            "high",
+            f"{who} sends {what} to {name}" + (f" ({', '.join(domains)})" if domains else "")
+            + f", which the map does not have (seen at {_where(group)}).",
+            f"Add {name} to the map (an organisation with its role and jurisdiction, and a flow from the system "
+            f"that calls it), or, if it is in the map under another name, add '{name}' to its evidence.names.",
+            nodes=nodes,
+            types=types,
+            src=src,
+            key=norm(name),
+            evidence=_evidence(group),
+        )
+
+
+@rule("evidence-unmapped-flow", "medium", "Flow in code, not in the map", held_against="the map")
+def unmapped_flow(r: Reconciliation) -> Iterator[Finding]:
+    """A code scan shows a system of the map sending data to a recipient the map has, but the map
+    has no flow between them, or its flows there carry none of the observed types. High when the
+    recipient is outside the controller's group or a type is sensitive."""
+    for (system, name), group in _group(
+        (o for o in r.observations if o.kind == "flow" and r.system_nodes(o) and r.recipient(o) is not None),
+        lambda o: (o.system, o.name),
+    ).items():
+        kind, rid = r.recipient(group[0]) or ("", "")
+        targets = r.recipient_nodes(kind, rid)
+        sources = [n.id for n in r.system_nodes(group[0])]
+        flows = r.flows_between(sources, targets)
+        types = sorted({t for lab in _labels(group) if (t := r.type_of(lab))})
+        missing = [t for t in types if not any(r.covers(f.types, t) for f in flows)]
+        if flows and not missing:
+            continue
+        org = r.org_of(kind, rid)
+        role = r.map.organisations[org].role if org in r.map.organisations else ""
+        high = role not in OWN_ROLES or any(r.map.is_sensitive(t) for t in missing)
+        who, nodes, src = _system_phrase(r, group[0])
+        target = f"'{name}' ({rid})"
+        if not flows:
+            what = f"the map has no flow from {', '.join(sources)} to {target}"
+        else:
+            what = f"the map's flows there ({', '.join(sorted(f.id for f in flows))}) do not carry {', '.join(missing)}"
+        yield Finding(
+            "evidence-unmapped-flow",
+            "high" if high else "medium",
+            f"{who} sends {', '.join(_labels(group)) or 'data'} to {target}, but {what} (seen at {_where(group)}).",
+            "Add the flow (or its types) to the map, with its purpose and basis, so the audit holds it against "
+            "the statement; or remove the call from the code.",
+            flows=tuple(sorted(f.id for f in flows)),
+            path=(sources[0], sorted(targets)[0]) if targets else (),
+            nodes=nodes,
+            types=tuple(missing or types),
+            organisations=(org,) if org else (),
+            src=flows[0].src if flows else src,
+            key=norm(name),
+            evidence=_evidence(group),
+        )
+
+
+@rule("evidence-unmapped-type", "medium", "Data type in code, not in the map", held_against="the map's types")
+def unmapped_type(r: Reconciliation) -> Iterator[Finding]:
+    """A code scan shows a system handling a kind of personal data that no flow into or out of it
+    carries and that it does not generate, or a kind the map's vocabulary has no type for. High
+    when the type is sensitive; low when the label names no type at all."""
+    for (system, label), group in _group(
+        (o for o in r.observations if o.kind == "type"), lambda o: (o.system, o.labels[0] if o.labels else o.name)
+    ).items():
+        nodes = r.system_nodes(group[0])
+        who, node_ids, src = _system_phrase(r, group[0])
+        t = r.type_of(label)
+        if t is None:
+            yield Finding(
+                "evidence-unmapped-type",
+                "low",
+                f"{who} handles '{label}', which names no information type of the map (seen at {_where(group)}).",
+                f"Add an information type for '{label}' to the map (information_types, with its parent), or name an "
+                "existing type after it.",
+                nodes=node_ids,
+                src=src,
+                key=norm(label),
+                evidence=_evidence(group),
+            )
+            continue
+        if not nodes:
+            continue
+        ids = {n.id for n in nodes}
+        carried = [x for f in r.map.flows.values() if f.source in ids or f.target in ids for x in f.types]
+        carried += [x for n in nodes for x in n.generates]
+        if r.covers(carried, t):
+            continue
+        yield Finding(
+            "evidence-unmapped-type",
+            "high" if r.map.is_sensitive(t) else "medium",
+            f"{who} handles {t} ('{label}'), but no flow into or out of it carries it (seen at {_where(group)}).",
+            f"Add {t} to the flows that carry it to and from {', '.join(sorted(ids))}, or to its 'generates' if "
+            "the system creates it.",
+            nodes=node_ids,
+            types=(t,),
+            src=src,
+            key=t,
+            evidence=_evidence(group),
+        )
+
+
+def _stored_types(r: Reconciliation, node_id: str) -> tuple[str, ...]:
+    return tuple(sorted({t for f in r.map.flows.values() if f.target == node_id for t in f.types}))
+
+
+@rule(
+    "evidence-region-mismatch",
+    "medium",
+    "Observed region differs from the map",
+    held_against="storage and transfer declarations",
+)
+def region_mismatch(r: Reconciliation) -> Iterator[Finding]:
+    """Infrastructure state puts a resource of a node in another country than the node's
+    jurisdiction in the map. High when the observed country is not a declared storage location
+    (or a declared transfer destination) for the data there."""
+    by_address = {o.name: o for o in r.observations if o.kind == "location"}
+    for n in sorted(r.map.nodes.values(), key=lambda n: n.id):
+        for address in _links(n).terraform:
+            o = by_address.get(address)
+            if o is None or not o.country or n.jurisdiction is None:
+                continue
+            observed = sorted(r.map.places(o.country))
+            if observed == [n.jurisdiction]:
+                continue
+            types = _stored_types(r, n.id)
+            decisions = [r.index.location(c, types, n.kind == "store") for c in observed] if r.index else []
+            undeclared = [d for d in decisions if d[0] in ("omitted", "incorrect")]
+            where = o.country if observed == [o.country] else f"{o.country} ({', '.join(observed)})"
+            why = f"; {undeclared[0][2]}" if undeclared else ""
+            yield Finding(
+                "evidence-region-mismatch",
+                "high" if undeclared else "medium",
+                f"'{n.name}' ({n.id}) is in {n.jurisdiction} in the map, but {address} is in region {o.region}, "
+                f"{where}, in the infrastructure state (seen at {o.at}){why}.",
+                f"Correct the node's jurisdiction to {o.country} (and the audit will hold the transfer against the "
+                f"statement), or move the resource to {n.jurisdiction}.",
+                nodes=(n.id,),
+                types=types,
+                organisations=(n.owner,) if n.owner else (),
+                countries=tuple(sorted({n.jurisdiction, *observed})),
+                clauses=r.clauses(i for d in (undeclared or decisions) for i in d[1]),
+                src=n.src,
+                key=address,
+                evidence=(o.at,),
+            )
+
+
+@rule("evidence-unread-resource", "low", "Linked resource not in the evidence", held_against="the map's links")
+def unread_resource(r: Reconciliation) -> Iterator[Finding]:
+    """A node links a Terraform resource the state given does not have, or whose region could not
+    be read (none, marked sensitive, or a region flowatlas does not know): its location is not
+    verified."""
+    locations = {o.name: o for o in r.observations if o.kind == "location"}
+    if not locations:
+        return
+    for n in sorted(r.map.nodes.values(), key=lambda n: n.id):
+        for address in _links(n).terraform:
+            o = locations.get(address)
+            if o is not None and o.country:
+                continue
+            if o is None:
+                why, fix = "the infrastructure state has no such resource", "Correct the address (module path included)"
+            elif o.region:
+                why, fix = f"its region '{o.region}' is in no country flowatlas knows", "Check the region"
+            else:
+                why, fix = o.note, "Record the node's location another way"
+            yield Finding(
+                "evidence-unread-resource",
+                "low",
+                f"'{n.name}' ({n.id}) links {address}, but {why}: its location is not verified.",
+                f"{fix} in evidence.terraform of {n.id}.",
+                nodes=(n.id,),
+                src=n.src,
+                key=address,
+                evidence=(o.at,) if o is not None else (),
+            )
+
+
+@rule("evidence-unverified-flow", "info", "Flow to a third party no evidence shows", held_against="the evidence")
+def unverified_flow(r: Reconciliation) -> Iterator[Finding]:
+    """A flow of the map from a system whose code was scanned, to an organisation outside the
+    controller's side, that no observation shows: the scan does not confirm it (it may be
+    configured outside the code, or be gone)."""
+    scanned: dict[str, list[Observation]] = defaultdict(list)
+    for o in r.observations:
+        for n in r.system_nodes(o):
+            scanned[n.id].append(o)
+    for f in sorted(r.map.flows.values(), key=lambda f: f.id):
+        if f.source not in scanned:
+            continue
+        org = r.map.nodes[f.target].owner
+        if org is None or org not in r.map.organisations or r.map.organisations[org].role in OWN_ROLES:
+            continue
+        shown = [o for o in scanned[f.source] if o.kind == "flow" and (hit := r.recipient(o)) is not None
+                 and f.target in r.recipient_nodes(*hit)]
+        if shown:
+            continue
+        target = r.map.nodes[f.target]
+        yield Finding(
+            "evidence-unverified-flow",
+            "info",
+            f"Flow {f.id} from {f.source} to '{target.name}' ({org}) is in the map, but the scan of {f.source}'s "
+            "code does not show it.",
+            f"Confirm the flow (and record where it is configured in its 'evidence'), or remove it from the map; if "
+            f"the scanner calls the recipient otherwise, add that name to evidence.names of {org}.",
+            flows=(f.id,),
+            path=(f.source, f.target),
+            types=f.types,
+            organisations=(org,),
+            src=f.src,
+            key="unverified",
+        )
+
+
+@rule("evidence-leakage", "medium", "Personal data into logs", held_against="security declarations")
+def leakage(r: Reconciliation) -> Iterator[Finding]:
+    """A code scan reports personal data written to logs (a leakage). It is held against the
+    statement's security declarations; high when a type is sensitive or a credential."""
+    security = [d.id for d in r.index.of("security")] if r.index else []
+    for (system, name), group in _group((o for o in r.observations if o.kind == "leakage"),
+                                        lambda o: (o.system, o.name)).items():
+        who, nodes, src = _system_phrase(r, group[0])
+        labels = _labels(group)
+        types = tuple(sorted({t for lab in labels if (t := r.type_of(lab))}))
+        high = any(r.map.is_sensitive(t) or (r.index is not None and r.index.is_password(t)) for t in types)
+        held = f", against the security clauses {', '.join(c.clause for c in r.clauses(security))}" if security else ""
+        yield Finding(
+            "evidence-leakage",
+            "high" if high else "medium",
+            f"{who} writes {', '.join(labels) or 'personal data'} to logs ({name}){held} (seen at {_where(group)}).",
+            "Mask or drop these values before logging; if logs must hold them, map the log store with its "
+            "retention, access control and the flow into it.",
+            nodes=nodes,
+            types=types,
+            clauses=r.clauses(security),
+            src=src,
+            key=norm(name) + ":" + ",".join(labels),
+            evidence=_evidence(group),
+        )
+
+
+@rule("evidence-unlinked-system", "low", "Scanned code no node names", held_against="the map's links")
+def unlinked_system(r: Reconciliation) -> Iterator[Finding]:
+    """Evidence describes a repository that no node of the map lists in ``evidence.repository``:
+    its flows cannot be held against the map's (only unknown recipients are reported)."""
+    for (system,), group in _group((o for o in r.observations if o.system and not r.system_nodes(o)),
+                                   lambda o: (o.system,)).items():
+        yield Finding(
+            "evidence-unlinked-system",
+            "low",
+            f"Evidence describes repository '{system}' ({group[0].reader}, {group[0].at.file}), which no node of the "
+            "map names.",
+            f"Add '{system}' to evidence.repository of the system whose code it is.",
+            key=norm(system),
+            evidence=(group[0].at,),
+        )
+
+
+def reconcile(m: Map, observations: Sequence[Observation], policy: object = None,
+              rules: Iterable[str] | None = None) -> list[Finding]:
+    """Every reconciliation finding of ``m`` against ``observations``, most severe first.
+
+    >>> from flowatlas.evidence import read_texts
+    >>> from flowatlas.loader import load_texts
+    >>> m = load_texts({"m.yaml": '''
+    ... map: {id: m, name: M, controller: acme, home: DE}
+    ... organisations: [{id: acme, name: Acme, role: controller, jurisdiction: DE}]
+    ... nodes:
+    ...   - {id: web, name: Web, kind: system, owner: acme, jurisdiction: DE, evidence: {repository: [web]}}
+    ... '''})
+    >>> obs = read_texts([("web.bearer.json", '{"third_party": [{"third_party": "Sentry", "data_types": ["Email"]}]}')])
+    >>> [(f.rule, f.severity, f.nodes, [str(s) for s in f.evidence]) for f in reconcile(m, obs)]
+    [('evidence-unmapped-recipient', 'high', ('web',), ['web.bearer.json:1:18'])]
+    """
+    from flowatlas.errors import UsageError
+
+    wanted = list(rules) if rules is not None else list(RECONCILE_RULES)
+    unknown = sorted(set(wanted) - set(RECONCILE_RULES))
+    if unknown:
+        raise UsageError(f"unknown rule(s): {', '.join(unknown)} (known: {', '.join(RECONCILE_RULES)})")
+    r = Reconciliation(m, observations, policy)
+    seen: dict[str, Finding] = {}
+    for rid in wanted:
+        for f in RECONCILE_RULES[rid].func(r):
+            seen.setdefault(f.id, f)
+    return sort_findings(list(seen.values()))
+
+
+__all__ = ["MAX_EVIDENCE", "RECONCILE_RULES", "ReconcileRule", "Reconciliation", "reconcile"]
