@@ -29,8 +29,10 @@ from flowatlas.errors import MapError, MapValidationError
 from flowatlas.source import Source
 
 #: What an observation is of: data sent to a recipient (``flow``), a data type seen in code
-#: (``type``), where a resource is (``location``), or data leaking into logs (``leakage``).
-Kind = Literal["flow", "type", "location", "leakage"]
+#: (``type``), where a resource is (``location``), data leaking into logs (``leakage``), or that
+#: a repository's code was scanned at all (``scan``: one per code-scan file, even one that found
+#: nothing).
+Kind = Literal["flow", "type", "location", "leakage", "scan"]
 
 
 @dataclass(frozen=True)
@@ -127,12 +129,15 @@ def cloud_country(region: str) -> str:
     return ""
 
 
-def code_location(step: Any) -> Source | None:
+def code_location(step: Any, repo: str = "") -> Source | None:
     """A scanner's code location (``fileName``/``filename``, ``lineNumber``/``line_number``,
-    ``columnNumber``) as a Source, or None without a file."""
+    ``columnNumber``) as a Source (its file under ``repo/`` when the repository is known), or
+    None without a file."""
     file = pick(step, "fileName", "filename", "file", "path")
     if not isinstance(file, str) or not file:
         return None
+    if repo:
+        file = f"{repo}/{file.lstrip('/')}"
     line = pick(step, "lineNumber", "line_number", "line", "startLine", default=1)
     col = pick(step, "columnNumber", "column_number", "column", "startColumn", default=1)
     return Source(file, line if isinstance(line, int) and line > 0 else 1, col if isinstance(col, int) and col > 0 else 1)

@@ -9,7 +9,7 @@ system is the evidence file's name up to its first dot (``webapp.bearer.json`` â
 
 >>> report = {"third_party": [{"third_party": "Sentry", "data_types": ["Email Address"]}]}
 >>> [(o.kind, o.name, o.system, o.labels) for o in read("webapp.bearer.json", report, {})]
-[('flow', 'Sentry', 'webapp', ('Email Address',))]
+[('scan', 'webapp', 'webapp', ()), ('flow', 'Sentry', 'webapp', ('Email Address',))]
 """
 
 from __future__ import annotations
@@ -44,6 +44,7 @@ def _locations(entry: Any) -> tuple:
 def read(file: str, data: Any, positions: dict) -> list[Observation]:
     c = _Collector("bearer", file, positions)
     system = PurePosixPath(file).name.split(".", 1)[0]
+    c.add("scan", (), system, system=system)
     tp_key = next((k for k in data if isinstance(k, str) and k.replace("_", "").lower().startswith("thirdpart")), None)
     for i, tp in enumerate(items(data.get(tp_key)) if tp_key else []):
         name = pick(tp, "third_party", "thirdParty", "name")

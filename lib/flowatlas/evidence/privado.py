@@ -10,8 +10,8 @@ repository (``repoName``) is the system the code belongs to. Missing fields are 
 ...   "dataFlow": {"third_parties": [{"sourceId": "Data.Sensitive.ContactData.EmailAddress", "sinks": [
 ...     {"id": "ThirdParties.SDK.Mixpanel", "name": "Mixpanel", "domains": ["api.mixpanel.com"],
 ...      "paths": [{"path": [{"fileName": "src/track.js", "lineNumber": 12, "columnNumber": 3}]}]}]}]}}
->>> [(o.kind, o.name, o.system, o.labels, str(o.code[0])) for o in read("privado.json", scan, {})]
-[('flow', 'Mixpanel', 'shop', ('Email Address',), 'src/track.js:12:3')]
+>>> [(o.kind, o.name, o.system, o.labels, str(o.code[0])) for o in read("privado.json", scan, {})[1:]]
+[('flow', 'Mixpanel', 'shop', ('Email Address',), 'shop/src/track.js:12:3')]
 """
 
 from __future__ import annotations
@@ -32,11 +32,12 @@ def _label(source_id: str, names: dict[str, str]) -> str:
     return names.get(source_id) or source_id.rsplit(".", 1)[-1]
 
 
-def _code(sink: dict) -> tuple:
-    """The first and last step of each path of a sink (where data enters and where it leaves)."""
+def _code(sink: dict, repo: str) -> tuple:
+    """The first and last step of each path of a sink (where data enters and where it leaves),
+    as ``repo/file:line:column``."""
     out = []
     for p in items(pick(sink, "paths")):
-        steps = [s for s in (code_location(x) for x in items(pick(p, "path"))) if s is not None]
+        steps = [s for s in (code_location(x, repo) for x in items(pick(p, "path"))) if s is not None]
         for s in (steps[:1] + steps[-1:]) if len(steps) > 1 else steps:
             if s not in out:
                 out.append(s)
@@ -48,6 +49,7 @@ def read(file: str, data: Any, positions: dict) -> list[Observation]:
     system = str(pick(data, "repoName", "repositoryName", default="") or "")
     names = {str(s.get("id")): str(s.get("name") or "") for s in items(data.get("sources")) if isinstance(s, dict)}
     flow = pick(data, "dataFlow", default={})
+    c.add("scan", ("repoName",), system, system=system)
     for section, what in [*SECTIONS.items(), ("leakages", "leakage")]:
         for i, entry in enumerate(items(pick(flow, section))):
             label = _label(str(pick(entry, "sourceId", "id", default="")), names)
@@ -63,12 +65,12 @@ def read(file: str, data: Any, positions: dict) -> list[Observation]:
                     labels=(label,) if label else (),
                     domains=tuple(str(d) for d in items(pick(sink, "domains"))),
                     recipient_kind="" if what == "leakage" else what,
-                    code=_code(sink),
+                    code=_code(sink, system),
                 )
     for i, group in enumerate(items(data.get("collections"))):
         for j, coll in enumerate(items(pick(group, "collections"))):
             label = _label(str(pick(coll, "sourceId", default="")), names)
-            where = tuple(s for s in (code_location(o) for o in items(pick(coll, "occurrences"))) if s is not None)
+            where = tuple(s for s in (code_location(o, system) for o in items(pick(coll, "occurrences"))) if s is not None)
             if label:
                 c.add("type", ("collections", i, "collections", j), label, system=system, labels=(label,), code=where)
     return c.found

@@ -154,10 +154,13 @@ def _evidence(obs: Sequence[Observation]) -> tuple[Source, ...]:
 
 
 def _where(obs: Sequence[Observation]) -> str:
-    spots = _evidence(obs)
+    """The first place evidence shows it, and how many more (all are in ``Finding.evidence``)."""
     total = len({s for o in obs for s in (o.at, *o.code)})
-    more = f" and {total - len(spots)} more" if total > len(spots) else ""
-    return ", ".join(str(s) for s in spots[:3]) + (f" (+{len(spots) - 3})" if len(spots) > 3 else "") + more
+    return str(obs[0].at) + (f" and {total - 1} more place{'s' if total > 2 else ''}" if total > 1 else "")
+
+
+def _sentence(text: str) -> str:
+    return text[:1].upper() + text[1:]
 
 
 def _labels(obs: Sequence[Observation]) -> list[str]:
@@ -197,7 +200,7 @@ def unmapped_recipient(r: Reconciliation) -> Iterator[Finding]:
         yield Finding(
             "evidence-unmapped-recipient",
             "high",
-            f"{who} sends {what} to {name}" + (f" ({', '.join(domains)})" if domains else "")
+            f"{_sentence(who)} sends {what} to {name}" + (f" ({', '.join(domains)})" if domains else "")
             + f", which the map does not have (seen at {_where(group)}).",
             f"Add {name} to the map (an organisation with its role and jurisdiction, and a flow from the system "
             f"that calls it), or, if it is in the map under another name, add '{name}' to its evidence.names.",
@@ -238,11 +241,11 @@ def unmapped_flow(r: Reconciliation) -> Iterator[Finding]:
         yield Finding(
             "evidence-unmapped-flow",
             "high" if high else "medium",
-            f"{who} sends {', '.join(_labels(group)) or 'data'} to {target}, but {what} (seen at {_where(group)}).",
+            f"{_sentence(who)} sends {', '.join(_labels(group)) or 'data'} to {target}, but {what} (seen at {_where(group)}).",
             "Add the flow (or its types) to the map, with its purpose and basis, so the audit holds it against "
             "the statement; or remove the call from the code.",
             flows=tuple(sorted(f.id for f in flows)),
-            path=(sources[0], sorted(targets)[0]) if targets else (),
+            path=(sources[0], rid) if kind == "node" else (),
             nodes=nodes,
             types=tuple(missing or types),
             organisations=(org,) if org else (),
@@ -267,7 +270,7 @@ def unmapped_type(r: Reconciliation) -> Iterator[Finding]:
             yield Finding(
                 "evidence-unmapped-type",
                 "low",
-                f"{who} handles '{label}', which names no information type of the map (seen at {_where(group)}).",
+                f"{_sentence(who)} handles '{label}', which names no information type of the map (seen at {_where(group)}).",
                 f"Add an information type for '{label}' to the map (information_types, with its parent), or name an "
                 "existing type after it.",
                 nodes=node_ids,
@@ -286,7 +289,7 @@ def unmapped_type(r: Reconciliation) -> Iterator[Finding]:
         yield Finding(
             "evidence-unmapped-type",
             "high" if r.map.is_sensitive(t) else "medium",
-            f"{who} handles {t} ('{label}'), but no flow into or out of it carries it (seen at {_where(group)}).",
+            f"{_sentence(who)} handles {t} ('{label}'), but no flow into or out of it carries it (seen at {_where(group)}).",
             f"Add {t} to the flows that carry it to and from {', '.join(sorted(ids))}, or to its 'generates' if "
             "the system creates it.",
             nodes=node_ids,
@@ -414,18 +417,22 @@ def unverified_flow(r: Reconciliation) -> Iterator[Finding]:
 def leakage(r: Reconciliation) -> Iterator[Finding]:
     """A code scan reports personal data written to logs (a leakage). It is held against the
     statement's security declarations; high when a type is sensitive or a credential."""
-    security = [d.id for d in r.index.of("security")] if r.index else []
     for (system, name), group in _group((o for o in r.observations if o.kind == "leakage"),
                                         lambda o: (o.system, o.name)).items():
         who, nodes, src = _system_phrase(r, group[0])
         labels = _labels(group)
         types = tuple(sorted({t for lab in labels if (t := r.type_of(lab))}))
         high = any(r.map.is_sensitive(t) or (r.index is not None and r.index.is_password(t)) for t in types)
-        held = f", against the security clauses {', '.join(c.clause for c in r.clauses(security))}" if security else ""
+        security = [  # the security declarations about these types, or about all data
+            d.id for d in (r.index.of("security") if r.index else ())
+            if not d.types or any(r.map.type_tree.covers(x, t) for x in d.types for t in types)
+        ]
+        cited = sorted({c.clause for c in r.clauses(security)})
+        held = f", which the security clause{'s' if len(cited) > 1 else ''} {', '.join(cited)} should prevent" if cited else ""
         yield Finding(
             "evidence-leakage",
             "high" if high else "medium",
-            f"{who} writes {', '.join(labels) or 'personal data'} to logs ({name}){held} (seen at {_where(group)}).",
+            f"{_sentence(who)} writes {', '.join(labels) or 'personal data'} to logs ({name}){held} (seen at {_where(group)}).",
             "Mask or drop these values before logging; if logs must hold them, map the log store with its "
             "retention, access control and the flow into it.",
             nodes=nodes,
