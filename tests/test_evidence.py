@@ -13,13 +13,14 @@ import sys
 from pathlib import Path
 
 import pytest
-from conftest import ABSOLOOP
 
 from flowatlas.cli import main
 from flowatlas.errors import MapValidationError
 from flowatlas.evidence import cloud_country, read_evidence, read_texts
 from flowatlas.evidence.reconcile import RECONCILE_RULES, reconcile
 from flowatlas.loader import load_map
+
+from conftest import ABSOLOOP
 
 EVIDENCE = ABSOLOOP / "evidence"
 SECRET = "fixture-secret-never-shown"
@@ -162,7 +163,12 @@ policies:
     controller: brightpath
     declarations:
       - {id: s1, kind: storage, clause: "4", quote: "We store your data in the EEA.", locations: [EEA]}
-      - {id: sec, kind: security, clause: "7", quote: "We protect credentials.", types: [credentials], measures: [encryption_at_rest]}
+      - id: sec
+        kind: security
+        clause: "7"
+        quote: "We protect credentials."
+        types: [credentials]
+        measures: [encryption_at_rest]
 """
 
 #: Bearer's privacy report in its camel-case spelling, a data-flow report in snake case.
@@ -174,32 +180,64 @@ BEARER_PRIVACY = {
 }
 BEARER_DATAFLOW = {
     "data_types": [
-        {"name": "Email Address", "detectors": [{"name": "ruby", "locations": [{"filename": "app/a.rb", "line_number": 3}]}]},
-        {"name": "Date of Birth", "detectors": [{"name": "ruby", "locations": [{"filename": "app/b.rb", "line_number": 9}]}]},
-        {"name": "Voice Print", "detectors": [{"name": "ruby", "locations": [{"filename": "app/c.rb", "lineNumber": 4}]}]},
+        {
+            "name": "Email Address",
+            "detectors": [{"name": "ruby", "locations": [{"filename": "app/a.rb", "line_number": 3}]}],
+        },
+        {
+            "name": "Date of Birth",
+            "detectors": [{"name": "ruby", "locations": [{"filename": "app/b.rb", "line_number": 9}]}],
+        },
+        {
+            "name": "Voice Print",
+            "detectors": [{"name": "ruby", "locations": [{"filename": "app/c.rb", "lineNumber": 4}]}],
+        },
     ],
     "risks": [
-        {"detector_id": "ruby_lang_logger", "data_types": [
-            {"name": "Password", "locations": [{"filename": "app/session.rb", "line_number": 12}]}]},
+        {
+            "detector_id": "ruby_lang_logger",
+            "data_types": [{"name": "Password", "locations": [{"filename": "app/session.rb", "line_number": 12}]}],
+        },
         {"detector_id": "ruby_lang_http_insecure", "data_types": [{"name": "Email Address", "locations": []}]},
     ],
     "components": [{"name": "Sentry", "type": "external_service", "sub_type": "third_party", "locations": []}],
 }
 STATE = {
     "format_version": "1.0",
-    "values": {"root_module": {
-        "resources": [
-            {"address": "azurerm_storage_account.media", "mode": "managed", "type": "azurerm_storage_account",
-             "values": {"location": "Southeast Asia", "primary_access_key": "k3y"},
-             "sensitive_values": {"primary_access_key": True}},
-            {"address": "aws_secretsmanager_secret.keys", "mode": "managed", "type": "aws_secretsmanager_secret",
-             "values": {"region": "eu-central-1"}, "sensitive_values": {"region": True}},
-        ],
-        "child_modules": [{"address": "module.data", "child_modules": [{"address": "module.data.inner", "resources": []}],
-                           "resources": [
-            {"address": "module.data.google_sql_database_instance.orders", "mode": "managed",
-             "type": "google_sql_database_instance", "values": {"region": "europe-west3"}}]}],
-    }},
+    "values": {
+        "root_module": {
+            "resources": [
+                {
+                    "address": "azurerm_storage_account.media",
+                    "mode": "managed",
+                    "type": "azurerm_storage_account",
+                    "values": {"location": "Southeast Asia", "primary_access_key": "k3y"},
+                    "sensitive_values": {"primary_access_key": True},
+                },
+                {
+                    "address": "aws_secretsmanager_secret.keys",
+                    "mode": "managed",
+                    "type": "aws_secretsmanager_secret",
+                    "values": {"region": "eu-central-1"},
+                    "sensitive_values": {"region": True},
+                },
+            ],
+            "child_modules": [
+                {
+                    "address": "module.data",
+                    "child_modules": [{"address": "module.data.inner", "resources": []}],
+                    "resources": [
+                        {
+                            "address": "module.data.google_sql_database_instance.orders",
+                            "mode": "managed",
+                            "type": "google_sql_database_instance",
+                            "values": {"region": "europe-west3"},
+                        }
+                    ],
+                }
+            ],
+        }
+    },
 }
 
 
@@ -235,9 +273,7 @@ def test_reconcile_another_map_in_other_spellings(brightpath):
     assert by_key["tutorly"].types == ("email",) and by_key["tutorly"].flows == ("f5",)
     assert [c.clause for c in by_key["azurerm_storage_account.media"].clauses] == ["4"]
     assert "marked sensitive" in by_key["aws_secretsmanager_secret.keys"].message
-    assert [c.clause for c in by_key["rubylanglogger:Password"].clauses] == [
-        "7"
-    ]
+    assert [c.clause for c in by_key["rubylanglogger:Password"].clauses] == ["7"]
     voice = by_key["voiceprint"]
     assert [str(s) for s in voice.evidence][1] == "app/c.rb:4:1"  # lineNumber, the other spelling
     assert "k3y" not in repr(found)

@@ -108,9 +108,7 @@ def _result(f: Finding, index: int) -> dict[str, Any]:
     if f.src is not None:
         res["locations"] = [_location(f.src)]
     if f.evidence:
-        res["relatedLocations"] = [
-            {"id": i, **_location(s, "observed here")} for i, s in enumerate(f.evidence, 1)
-        ]
+        res["relatedLocations"] = [{"id": i, **_location(s, "observed here")} for i, s in enumerate(f.evidence, 1)]
     return res
 
 
@@ -161,4 +159,3 @@ def write_sarif(findings: Iterable[Finding], out: IO[str], rules: RuleTexts | No
 
 
 __all__ = ["FINGERPRINT", "LEVELS", "artifact_uri", "audit_rule_texts", "sarif_log", "write_sarif"]
-

@@ -9,6 +9,8 @@ from __future__ import annotations
 import argparse
 import io
 import sys
+from collections.abc import Callable
+from typing import IO
 
 from flowatlas.findings import NO_POLICY, SEVERITIES, Finding, at_or_above, write_csv, write_json
 from flowatlas.inert import terminal_text
@@ -98,10 +100,14 @@ def write_findings(findings: list[Finding], args: argparse.Namespace, tty: bool)
     """Write findings to standard output in ``args.format`` (``table`` paged by ``args.limit``);
     shared by ``audit`` and ``reconcile``."""
     if args.format in ("json", "csv", "sarif"):
-        if args.format == "sarif":
-            from flowatlas.sarif import write_sarif as write
-        else:
-            write = write_json if args.format == "json" else write_csv
+        from flowatlas.sarif import write_sarif
+
+        writers: dict[str, Callable[[list[Finding], IO[str]], None]] = {
+            "json": write_json,
+            "csv": write_csv,
+            "sarif": write_sarif,
+        }
+        write = writers[args.format]
         if tty:  # a terminal shows text from the map without its control characters
             buf = io.StringIO()
             write(findings, buf)

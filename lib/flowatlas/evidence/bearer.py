@@ -17,7 +17,7 @@ from __future__ import annotations
 from pathlib import PurePosixPath
 from typing import Any
 
-from flowatlas.evidence import EvidenceReader, Observation, _Collector, code_location, items, pick
+from flowatlas.evidence.base import EvidenceReader, Observation, _Collector, code_location, items, pick
 
 THIRD_PARTY_KEYS = ("third_party", "third_parties", "thirdParty", "thirdParties")
 
@@ -52,9 +52,16 @@ def read(file: str, data: Any, positions: dict) -> list[Observation]:
             labels = _labels(pick(tp, "data_types", "dataTypes"))
             c.add("flow", (tp_key, i), name, system=system, labels=labels, recipient_kind="third_party")
     for i, comp in enumerate(items(pick(data, "components"))):
-        name, kind, sub = pick(comp, "name"), str(pick(comp, "type", default="")), str(pick(comp, "sub_type", "subType", default=""))
-        what = "third_party" if "third_party" in (kind, sub) or kind == "external_service" else (
-            "storage" if kind == "data_store" or sub in ("database", "storage") else "")
+        name, kind, sub = (
+            pick(comp, "name"),
+            str(pick(comp, "type", default="")),
+            str(pick(comp, "sub_type", "subType", default="")),
+        )
+        what = (
+            "third_party"
+            if "third_party" in (kind, sub) or kind == "external_service"
+            else ("storage" if kind == "data_store" or sub in ("database", "storage") else "")
+        )
         if isinstance(name, str) and name and what:
             c.add("flow", ("components", i), name, system=system, recipient_kind=what, code=_locations(comp))
     for i, dt in enumerate(items(pick(data, "data_types", "dataTypes"))):
@@ -69,8 +76,14 @@ def read(file: str, data: Any, positions: dict) -> list[Observation]:
         for j, dt in enumerate(items(pick(risk, "data_types", "dataTypes"))):
             name = pick(dt, "name")
             if isinstance(name, str) and name:
-                c.add("leakage", ("risks", i, "data_types", j), detector, system=system, labels=(name,),
-                      code=_locations(dt))
+                c.add(
+                    "leakage",
+                    ("risks", i, "data_types", j),
+                    detector,
+                    system=system,
+                    labels=(name,),
+                    code=_locations(dt),
+                )
     return c.found
 
 

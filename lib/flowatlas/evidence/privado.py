@@ -18,7 +18,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from flowatlas.evidence import EvidenceReader, Observation, _Collector, code_location, items, pick
+from flowatlas.evidence.base import EvidenceReader, Observation, _Collector, code_location, items, pick
 
 #: ``dataFlow`` sections and what their sinks are.
 SECTIONS: dict[str, str] = {"third_parties": "third_party", "storages": "storage", "internal_apis": "internal_api"}
@@ -70,10 +70,14 @@ def read(file: str, data: Any, positions: dict) -> list[Observation]:
     for i, group in enumerate(items(data.get("collections"))):
         for j, coll in enumerate(items(pick(group, "collections"))):
             label = _label(str(pick(coll, "sourceId", default="")), names)
-            where = tuple(s for s in (code_location(o, system) for o in items(pick(coll, "occurrences"))) if s is not None)
+            where = tuple(
+                s for s in (code_location(o, system) for o in items(pick(coll, "occurrences"))) if s is not None
+            )
             if label:
                 c.add("type", ("collections", i, "collections", j), label, system=system, labels=(label,), code=where)
     return c.found
 
 
-READER = EvidenceReader("privado", "Privado's privado.json: data flows to third parties, storages, logs", recognises, read)
+READER = EvidenceReader(
+    "privado", "Privado's privado.json: data flows to third parties, storages, logs", recognises, read
+)

@@ -20,7 +20,7 @@ from dataclasses import dataclass
 from functools import cached_property
 
 from flowatlas.atlas import Map
-from flowatlas.evidence import Observation, norm, tables
+from flowatlas.evidence.base import Observation, norm, tables
 from flowatlas.findings import ClauseRef, Finding, Severity, sort_findings
 from flowatlas.model import EvidenceLinks, Flow, Node
 from flowatlas.source import Source
@@ -49,8 +49,9 @@ RECONCILE_RULES: dict[str, ReconcileRule] = {}
 
 def rule(rid: str, severity: Severity, title: str, *, held_against: str = ""):
     def deco(func):
-        RECONCILE_RULES[rid] = ReconcileRule(rid, severity, title, " ".join((func.__doc__ or "").split()), func,
-                                             held_against)
+        RECONCILE_RULES[rid] = ReconcileRule(
+            rid, severity, title, " ".join((func.__doc__ or "").split()), func, held_against
+        )
         return func
 
     return deco
@@ -191,7 +192,9 @@ def unmapped_recipient(r: Reconciliation) -> Iterator[Finding]:
     map is (by name, id, domain or ``evidence.names``): the map is incomplete, and so is every
     audit of it."""
     obs = [o for o in r.observations if o.kind == "flow" and o.recipient_kind == "third_party"]
-    for (system, name), group in _group((o for o in obs if r.recipient(o) is None), lambda o: (o.system, o.name)).items():
+    for (_system, name), group in _group(
+        (o for o in obs if r.recipient(o) is None), lambda o: (o.system, o.name)
+    ).items():
         who, nodes, src = _system_phrase(r, group[0])
         domains = sorted({d for o in group for d in o.domains})
         labels = _labels(group)
@@ -200,7 +203,8 @@ def unmapped_recipient(r: Reconciliation) -> Iterator[Finding]:
         yield Finding(
             "evidence-unmapped-recipient",
             "high",
-            f"{_sentence(who)} sends {what} to {name}" + (f" ({', '.join(domains)})" if domains else "")
+            f"{_sentence(who)} sends {what} to {name}"
+            + (f" ({', '.join(domains)})" if domains else "")
             + f", which the map does not have (seen at {_where(group)}).",
             f"Add {name} to the map (an organisation with its role and jurisdiction, and a flow from the system "
             f"that calls it), or, if it is in the map under another name, add '{name}' to its evidence.names.",
@@ -217,7 +221,7 @@ def unmapped_flow(r: Reconciliation) -> Iterator[Finding]:
     """A code scan shows a system of the map sending data to a recipient the map has, but the map
     has no flow between them, or its flows there carry none of the observed types. High when the
     recipient is outside the controller's group or a type is sensitive."""
-    for (system, name), group in _group(
+    for (_system, name), group in _group(
         (o for o in r.observations if o.kind == "flow" and r.system_nodes(o) and r.recipient(o) is not None),
         lambda o: (o.system, o.name),
     ).items():
@@ -230,7 +234,7 @@ def unmapped_flow(r: Reconciliation) -> Iterator[Finding]:
         if flows and not missing:
             continue
         org = r.org_of(kind, rid)
-        role = r.map.organisations[org].role if org in r.map.organisations else ""
+        role = r.map.organisations[org].role if org is not None and org in r.map.organisations else ""
         high = role not in OWN_ROLES or any(r.map.is_sensitive(t) for t in missing)
         who, nodes, src = _system_phrase(r, group[0])
         target = f"'{name}' ({rid})"
@@ -241,7 +245,8 @@ def unmapped_flow(r: Reconciliation) -> Iterator[Finding]:
         yield Finding(
             "evidence-unmapped-flow",
             "high" if high else "medium",
-            f"{_sentence(who)} sends {', '.join(_labels(group)) or 'data'} to {target}, but {what} (seen at {_where(group)}).",
+            f"{_sentence(who)} sends {', '.join(_labels(group)) or 'data'} to {target}, but {what} "
+            f"(seen at {_where(group)}).",
             "Add the flow (or its types) to the map, with its purpose and basis, so the audit holds it against "
             "the statement; or remove the call from the code.",
             flows=tuple(sorted(f.id for f in flows)),
@@ -260,7 +265,7 @@ def unmapped_type(r: Reconciliation) -> Iterator[Finding]:
     """A code scan shows a system handling a kind of personal data that no flow into or out of it
     carries and that it does not generate, or a kind the map's vocabulary has no type for. High
     when the type is sensitive; low when the label names no type at all."""
-    for (system, label), group in _group(
+    for (_system, label), group in _group(
         (o for o in r.observations if o.kind == "type"), lambda o: (o.system, o.labels[0] if o.labels else o.name)
     ).items():
         nodes = r.system_nodes(group[0])
@@ -270,7 +275,8 @@ def unmapped_type(r: Reconciliation) -> Iterator[Finding]:
             yield Finding(
                 "evidence-unmapped-type",
                 "low",
-                f"{_sentence(who)} handles '{label}', which names no information type of the map (seen at {_where(group)}).",
+                f"{_sentence(who)} handles '{label}', which names no information type of the map "
+                f"(seen at {_where(group)}).",
                 f"Add an information type for '{label}' to the map (information_types, with its parent), or name an "
                 "existing type after it.",
                 nodes=node_ids,
@@ -289,7 +295,8 @@ def unmapped_type(r: Reconciliation) -> Iterator[Finding]:
         yield Finding(
             "evidence-unmapped-type",
             "high" if r.map.is_sensitive(t) else "medium",
-            f"{_sentence(who)} handles {t} ('{label}'), but no flow into or out of it carries it (seen at {_where(group)}).",
+            f"{_sentence(who)} handles {t} ('{label}'), but no flow into or out of it carries it "
+            f"(seen at {_where(group)}).",
             f"Add {t} to the flows that carry it to and from {', '.join(sorted(ids))}, or to its 'generates' if "
             "the system creates it.",
             nodes=node_ids,
@@ -392,8 +399,11 @@ def unverified_flow(r: Reconciliation) -> Iterator[Finding]:
         org = r.map.nodes[f.target].owner
         if org is None or org not in r.map.organisations or r.map.organisations[org].role in OWN_ROLES:
             continue
-        shown = [o for o in scanned[f.source] if o.kind == "flow" and (hit := r.recipient(o)) is not None
-                 and f.target in r.recipient_nodes(*hit)]
+        shown = [
+            o
+            for o in scanned[f.source]
+            if o.kind == "flow" and (hit := r.recipient(o)) is not None and f.target in r.recipient_nodes(*hit)
+        ]
         if shown:
             continue
         target = r.map.nodes[f.target]
@@ -417,22 +427,29 @@ def unverified_flow(r: Reconciliation) -> Iterator[Finding]:
 def leakage(r: Reconciliation) -> Iterator[Finding]:
     """A code scan reports personal data written to logs (a leakage). It is held against the
     statement's security declarations; high when a type is sensitive or a credential."""
-    for (system, name), group in _group((o for o in r.observations if o.kind == "leakage"),
-                                        lambda o: (o.system, o.name)).items():
+    for (_system, name), group in _group(
+        (o for o in r.observations if o.kind == "leakage"), lambda o: (o.system, o.name)
+    ).items():
         who, nodes, src = _system_phrase(r, group[0])
         labels = _labels(group)
         types = tuple(sorted({t for lab in labels if (t := r.type_of(lab))}))
         high = any(r.map.is_sensitive(t) or (r.index is not None and r.index.is_password(t)) for t in types)
         security = [  # the security declarations about these types, or about all data
-            d.id for d in (r.index.of("security") if r.index else ())
+            d.id
+            for d in (r.index.of("security") if r.index else ())
             if not d.types or any(r.map.type_tree.covers(x, t) for x in d.types for t in types)
         ]
         cited = sorted({c.clause for c in r.clauses(security)})
-        held = f", which the security clause{'s' if len(cited) > 1 else ''} {', '.join(cited)} should prevent" if cited else ""
+        held = (
+            f", which the security clause{'s' if len(cited) > 1 else ''} {', '.join(cited)} should prevent"
+            if cited
+            else ""
+        )
         yield Finding(
             "evidence-leakage",
             "high" if high else "medium",
-            f"{_sentence(who)} writes {', '.join(labels) or 'personal data'} to logs ({name}){held} (seen at {_where(group)}).",
+            f"{_sentence(who)} writes {', '.join(labels) or 'personal data'} to logs ({name}){held} "
+            f"(seen at {_where(group)}).",
             "Mask or drop these values before logging; if logs must hold them, map the log store with its "
             "retention, access control and the flow into it.",
             nodes=nodes,
@@ -448,8 +465,9 @@ def leakage(r: Reconciliation) -> Iterator[Finding]:
 def unlinked_system(r: Reconciliation) -> Iterator[Finding]:
     """Evidence describes a repository that no node of the map lists in ``evidence.repository``:
     its flows cannot be held against the map's (only unknown recipients are reported)."""
-    for (system,), group in _group((o for o in r.observations if o.system and not r.system_nodes(o)),
-                                   lambda o: (o.system,)).items():
+    for (system,), group in _group(
+        (o for o in r.observations if o.system and not r.system_nodes(o)), lambda o: (o.system,)
+    ).items():
         yield Finding(
             "evidence-unlinked-system",
             "low",
@@ -461,8 +479,9 @@ def unlinked_system(r: Reconciliation) -> Iterator[Finding]:
         )
 
 
-def reconcile(m: Map, observations: Sequence[Observation], policy: object = None,
-              rules: Iterable[str] | None = None) -> list[Finding]:
+def reconcile(
+    m: Map, observations: Sequence[Observation], policy: object = None, rules: Iterable[str] | None = None
+) -> list[Finding]:
     """Every reconciliation finding of ``m`` against ``observations``, most severe first.
 
     >>> from flowatlas.evidence import read_texts

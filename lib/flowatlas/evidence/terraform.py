@@ -7,7 +7,8 @@ never read, kept or printed; a region marked sensitive is noted as not read.
 
 >>> state = {"format_version": "1.0", "values": {"root_module": {"child_modules": [{"address": "module.m",
 ...   "resources": [{"address": "module.m.aws_sqs_queue.q", "mode": "managed", "type": "aws_sqs_queue",
-...   "values": {"arn": "arn:aws:sqs:eu-central-1:123:q", "policy": "secret"}, "sensitive_values": {"policy": True}}]}]}}}
+...   "values": {"arn": "arn:aws:sqs:eu-central-1:123:q", "policy": "secret"},
+...   "sensitive_values": {"policy": True}}]}]}}}
 >>> [(o.name, o.region, o.country) for o in read("tf.json", state, {})]
 [('module.m.aws_sqs_queue.q', 'eu-central-1', 'DE')]
 """
@@ -16,7 +17,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from flowatlas.evidence import EvidenceReader, Observation, _Collector, cloud_country, items, pick
+from flowatlas.evidence.base import EvidenceReader, Observation, _Collector, cloud_country, items, pick
 
 REGION_KEYS: tuple[str, ...] = ("region", "location")
 
@@ -32,7 +33,8 @@ def _sensitive(resource: dict, key: str) -> bool:
 
 def _region(resource: dict) -> tuple[str, str]:
     """``(region, note)``: the resource's region, or why it could not be read."""
-    values = resource.get("values") if isinstance(resource.get("values"), dict) else {}
+    got = resource.get("values")
+    values: dict = got if isinstance(got, dict) else {}
     for key in REGION_KEYS:
         if key in values and _sensitive(resource, key):
             return "", f"its {key} is marked sensitive: not read"
