@@ -164,6 +164,12 @@ COMMANDS: dict[str, tuple[str, str, str, str]] = {
         "main",
     ),
     "synth": ("write a synthetic map of a chosen size", "flowatlas.synth", "add_arguments", "main"),
+    "diff": (
+        "what changed between two versions of a map (folders or git revisions): flows, recipients, findings",
+        "flowatlas.diff",
+        "add_arguments",
+        "main",
+    ),
     "reconcile": (
         "hold a map against evidence (code scans, Terraform state); list where they disagree",
         "flowatlas.evidence.cli",

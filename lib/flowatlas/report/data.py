@@ -10,22 +10,10 @@ from typing import Any
 
 import pandas as pd
 
+from flowatlas.diff import DIFF_FIELDS, diff_findings  # noqa: F401  (the report's names for them)
 from flowatlas.errors import UsageError
 from flowatlas.findings import SEVERITIES, Finding, sort_findings, write_csv
 from flowatlas.inert import csv_frame, write_xlsx
-
-#: Fields compared to tell a finding "changed" between two runs (its id is the same).
-DIFF_FIELDS: tuple[str, ...] = (
-    "severity",
-    "disclosure",
-    "dimension",
-    "message",
-    "remedy",
-    "types",
-    "organisations",
-    "countries",
-    "clauses",
-)
 
 
 def run_audit(m) -> list[Finding]:
@@ -47,46 +35,6 @@ def severity_counts(findings: list[Finding]) -> dict[str, int]:
 
 
 # --------------------------------------------------------------------------- diff
-
-
-def diff_findings(previous: list[dict] | None, current: list[dict]) -> dict[str, Any]:
-    """Compare two runs' findings (as in ``findings.json``) by id.
-
-    Returns ``{"previous": bool, "new": [...], "resolved": [...], "changed": [...], "counts": {...}}``;
-    a changed entry holds the id, the fields that changed and their ``before``/``after`` values.
-    With no previous run every finding is new and ``previous`` is False.
-
-    >>> d = diff_findings([{"id": "a", "severity": "low"}], [{"id": "a", "severity": "high"}])
-    >>> d["counts"], d["changed"][0]["fields"]
-    ({'new': 0, 'resolved': 0, 'changed': 1, 'unchanged': 0}, ['severity'])
-    """
-    prev = {d["id"]: d for d in previous or []}
-    cur = {d["id"]: d for d in current}
-    new = [cur[i] for i in sorted(cur.keys() - prev.keys())]
-    resolved = [prev[i] for i in sorted(prev.keys() - cur.keys())]
-    changed = []
-    unchanged = 0
-    for i in sorted(cur.keys() & prev.keys()):
-        fields = [k for k in DIFF_FIELDS if prev[i].get(k) != cur[i].get(k)]
-        if fields:
-            changed.append(
-                {
-                    "id": i,
-                    "rule": cur[i].get("rule"),
-                    "fields": fields,
-                    "before": {k: prev[i].get(k) for k in fields},
-                    "after": {k: cur[i].get(k) for k in fields},
-                }
-            )
-        else:
-            unchanged += 1
-    return {
-        "previous": previous is not None,
-        "new": new,
-        "resolved": resolved,
-        "changed": changed,
-        "counts": {"new": len(new), "resolved": len(resolved), "changed": len(changed), "unchanged": unchanged},
-    }
 
 
 def read_findings_json(run_dir: str | Path | None) -> list[dict] | None:
