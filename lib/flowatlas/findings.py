@@ -105,6 +105,13 @@ def finding_id(f: Finding) -> str:
     return f"{f.rule}-{hashlib.sha256(basis.encode()).hexdigest()[:10]}"
 
 
+def cause_id(rule: str, key: str) -> str:
+    """``RULE-xxxxxxxx`` of a finding that stands for one root cause (a missing declaration),
+    from the rule and the cause alone: the flows it covers may change, its identity does not."""
+    basis = "\x1f".join([rule, "cause", key])
+    return f"{rule}-{hashlib.sha256(basis.encode()).hexdigest()[:10]}"
+
+
 def sort_findings(findings: list[Finding]) -> list[Finding]:
     """Most severe first, then by rule and id: a stable, meaningful order."""
     return sorted(findings, key=lambda f: (-SEVERITY_RANK[f.severity], f.rule, f.id))

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Callable, Hashable, Iterable, Iterator, Mapping, Sequence
+from dataclasses import replace
 from functools import cached_property
 from typing import TYPE_CHECKING, NamedTuple
 
@@ -13,7 +14,15 @@ from flowatlas.audit.disclosure import Judgement, Verdict, Verdicts, worst
 from flowatlas.audit.facts import Facts
 from flowatlas.audit.policy_index import PolicyIndex
 from flowatlas.errors import UsageError
-from flowatlas.findings import PROBLEM_CLASSES, SEVERITY_RANK, ClauseRef, Dimension, Finding, Severity
+from flowatlas.findings import (
+    PROBLEM_CLASSES,
+    SEVERITY_RANK,
+    ClauseRef,
+    Dimension,
+    Finding,
+    Severity,
+    cause_id,
+)
 from flowatlas.model import Flow, Policy
 from flowatlas.regimes import Regime
 
@@ -236,14 +245,17 @@ class Context:
         """One finding per root cause: per-flow findings that share a ``cause`` (one missing
         declaration: the same purpose, destination, recipient...) become one finding listing
         their flows, its message and remedy from ``describe(cause, group)`` (:class:`Group`: the
-        flows, types and first remedy of the findings); a cause with one flow keeps its finding as
-        it is. Causes come out in the order of their first flow."""
+        flows, types and first remedy of the findings); a cause with one flow keeps its finding's
+        text. Its id is the cause's (:func:`~flowatlas.findings.cause_id`), whatever flows it has:
+        a flow joining or leaving the cause changes the finding, not its identity. Causes come out
+        in the order of their first flow."""
         groups: dict[Hashable, list[Finding]] = {}
         for cause, f in per_flow:
             groups.setdefault(cause, []).append(f)
         for cause, found in groups.items():
+            key = "cause:" + _flat(cause)
             if len(found) == 1:
-                yield found[0]
+                yield replace(found[0], key=key, id=cause_id(found[0].rule, key))
                 continue
             first = found[0]
             flows = tuple(sorted({x for f in found for x in f.flows}))
@@ -264,7 +276,8 @@ class Context:
                 countries=distinct(c for f in found for c in f.countries),
                 clauses=tuple(dict.fromkeys(c for f in found for c in f.clauses)),
                 src=first.src,
-                key="cause:" + _flat(cause),
+                key=key,
+                id=cause_id(first.rule, key),
             )
 
     def vague_findings(self, rule: Rule, dim: str, what: str, remedy: str) -> Iterator[Finding]:
