@@ -81,6 +81,11 @@ def _place_hint(code: str, *, countries_only: bool, regions: Sequence[str] = ("E
 ALLOW_OUTSIDE_LINKS_ENV = "FLOWATLAS_ALLOW_OUTSIDE_LINKS"
 
 
+#: The value ``flowatlas import`` writes where the source says nothing (a jurisdiction, a
+#: retention): validation names each one left, at its file:line.
+TODO = "TODO"
+TODO_HINT = "an import left this for a person to fill: TODO.md in the map folder says what each one needs"
+
 #: The folder of a map that holds its evidence files (never read as map files).
 EVIDENCE_FOLDER = "evidence"
 
@@ -790,15 +795,16 @@ def build_map(docs: Sequence[Located], errors: list[MapError], *, root: str, dig
 
     info: MapInfo | None = None
     if not got.maps:
-        first = next((d.file for d in docs if not d.file.startswith("<flowatlas>")), root)
-        errors.append(
-            MapError(
-                Source(first, 1),
-                "the map has no 'map' section",
-                "add one file with 'map: {id: ..., name: ..., controller: ..., home: SG}'",
-                consequential=True,
+        if not any(isinstance(d.data, dict) and "map" in d.data for d in docs):  # (one that failed is reported)
+            first = next((d.file for d in docs if not d.file.startswith("<flowatlas>")), root)
+            errors.append(
+                MapError(
+                    Source(first, 1),
+                    "the map has no 'map' section",
+                    "add one file with 'map: {id: ..., name: ..., controller: ..., home: SG}'",
+                    consequential=True,
+                )
             )
-        )
     else:
         info = got.maps[0]
         for extra in got.maps[1:]:
@@ -967,6 +973,7 @@ def build_map(docs: Sequence[Located], errors: list[MapError], *, root: str, dig
     _raw_refs(got.failed_raw, tables, chk)
 
     if errors or info is None:
+        errors = _todo_first(docs, errors)
         kept, note = _without_cascade(errors, unread, chk.suppressed)
         raise MapValidationError(kept, note=note)
     files = tuple(sorted({d.file for d in docs if not d.file.startswith("<flowatlas>")}))
@@ -1008,6 +1015,33 @@ _RAW_REFS: dict[str, dict[str, tuple[str, str]]] = {
     "purposes": {"parent": ("purposes", "purpose")},
     "data_subjects": {"parent": ("data_subjects", "data subject")},
 }
+
+
+def _todo_first(docs: Sequence[Located], errors: list[MapError]) -> list[MapError]:
+    """``errors`` with every value still :data:`TODO` named first, at its file:line, and the
+    errors that only follow from a TODO (a TODO that is not a country, an unknown id 'TODO')
+    left out. Run only on a map that has errors: a valid map has no TODO in a checked field."""
+    todo: list[MapError] = []
+
+    def walk(doc: Located, value: Any, path: tuple[str | int, ...]) -> None:
+        if isinstance(value, dict):
+            for k, v in value.items():
+                walk(doc, v, (*path, k))
+        elif isinstance(value, list):
+            for i, v in enumerate(value):
+                walk(doc, v, (*path, i))
+        elif value == TODO:
+            name = next((p for p in reversed(path) if isinstance(p, str)), "value")
+            todo.append(MapError(doc.locate(path), f"'{name}' is still {TODO}: fill it in", TODO_HINT))
+
+    for doc in docs:
+        if not doc.file.startswith("<flowatlas>"):
+            walk(doc, doc.data, ())
+    if not todo:
+        return errors
+    at = {e.src for e in todo}
+    rest = [e for e in errors if e.src not in at and f"'{TODO}'" not in e.message]
+    return sorted(todo, key=lambda e: e.src) + rest
 
 
 def _raw_refs(failed: list[tuple[str, dict, Located, tuple]], tables: dict, chk: _Refs) -> None:
