@@ -164,6 +164,18 @@ COMMANDS: dict[str, tuple[str, str, str, str]] = {
         "main",
     ),
     "synth": ("write a synthetic map of a chosen size", "flowatlas.synth", "add_arguments", "main"),
+    "import": (
+        "write a map folder from other tools' descriptions (fides: Fides manifests)",
+        "flowatlas.fides",
+        "add_import_arguments",
+        "import_main",
+    ),
+    "export": (
+        "write a map in another tool's format (fides: Fides manifests that fideslang validates)",
+        "flowatlas.fides",
+        "add_export_arguments",
+        "export_main",
+    ),
     "diff": (
         "what changed between two versions of a map (folders or git revisions): flows, recipients, findings",
         "flowatlas.diff",

@@ -1,0 +1,810 @@
+"""Fides manifests in and out: ``flowatlas import fides`` and ``flowatlas export fides``.
+
+Fides (privacy as code) describes systems with privacy declarations, the systems and datasets
+they exchange data with (``egress``/``ingress``), datasets, and its taxonomy of data categories,
+uses and subjects. Manifests are parsed and validated by the real ``fideslang`` package (the
+``fides`` extra: ``pip install 'flowatlas[fides]'``).
+
+Keys meet flowatlas's vocabulary through the ``fides`` keys the taxonomy carries: a key names
+the first term that carries it; a key of no term whose last part is a term's id names that term
+(what :func:`export_fides` writes for terms that share a key); any other key becomes a map-level
+term under the term of its nearest mapped parent, and is listed. Keys of fideslang before 2.0
+are migrated first (``data/fides_legacy.yaml``, the renames of Fides's own migrations).
+
+>>> migrate("data_category", "user.provided.identifiable.date_of_birth")
+'user.demographic.date_of_birth'
+>>> Vocabulary.base().term("types", "user.contact.email"), Vocabulary.base().term("types", "user.name.contact_person")
+('email', 'contact-person')
+"""
+
+from __future__ import annotations
+
+import functools
+import re
+from collections import defaultdict
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from flowatlas.errors import MapError, MapValidationError, UsageError
+from flowatlas.source import Source
+
+#: flowatlas's sections and fideslang's resource types for the same vocabulary.
+KINDS: dict[str, str] = {"types": "data_category", "purposes": "data_use", "subjects": "data_subject"}
+SECTIONS: dict[str, str] = {"types": "information_types", "purposes": "purposes", "subjects": "data_subjects"}
+TODO = "TODO"
+RESPONSIBILITY_ROLES: dict[str, str] = {
+    "Controller": "controller",
+    "Processor": "processor",
+    "Sub-Processor": "sub_processor",
+}
+
+
+def _data(name: str) -> Any:
+    return yaml.safe_load((Path(__file__).resolve().parent / "data" / name).read_text("utf-8"))
+
+
+@functools.cache
+def _legacy() -> dict[str, list[dict[str, str]]]:
+    return _data("fides_legacy.yaml")
+
+
+def migrate(kind: str, key: str) -> str:
+    """A pre-2.0 fideslang key as today's (unchanged when it is current): each rename table in
+    turn, the longest matching prefix first."""
+    for table in _legacy().get(kind, []):
+        for old in sorted(table, key=len, reverse=True):
+            if key == old or key.startswith(old + "."):
+                key = table[old] + key[len(old) :]
+                break
+    return key
+
+
+@functools.cache
+def fides_terms() -> dict[str, dict[str, tuple[str, str | None]]]:
+    """fideslang's default taxonomy: ``{kind: {key: (name, parent key)}}``."""
+    from fideslang import DEFAULT_TAXONOMY
+
+    out: dict[str, dict[str, tuple[str, str | None]]] = {}
+    for kind in KINDS.values():
+        out[kind] = {
+            t.fides_key: (t.name or t.fides_key, getattr(t, "parent_key", None))
+            for t in getattr(DEFAULT_TAXONOMY, kind)
+        }
+    return out
+
+
+def _parent_key(key: str) -> str | None:
+    return key.rsplit(".", 1)[0] if "." in key else None
+
+
+def _slug(key_part: str) -> str:
+    return re.sub(r"[^a-z0-9]+", "-", key_part.lower()).strip("-") or "term"
+
+
+@dataclass
+class Vocabulary:
+    """The terms of a map (or of the base taxonomy): id, parent and fides key by kind."""
+
+    terms: dict[str, dict[str, tuple[str | None, str | None]]]  # kind -> id -> (parent, fides)
+
+    @classmethod
+    def base(cls) -> Vocabulary:
+        data = _data("taxonomy.yaml")
+        return cls({k: {t["id"]: (t.get("parent"), t.get("fides")) for t in data.get(SECTIONS[k], [])} for k in KINDS})
+
+    @classmethod
+    def of(cls, m: Any) -> Vocabulary:
+        """A map's terms: the base taxonomy's in its own order (which of the terms sharing a key is
+        first), then the map's, by id."""
+        tables = {"types": m.types, "purposes": m.purposes, "subjects": m.subjects}
+        base = cls.base().terms
+        return cls(
+            {
+                k: {
+                    i: (v[i].parent, v[i].fides)
+                    for i in [*(i for i in base[k] if i in v), *sorted(set(v) - set(base[k]))]
+                }
+                for k, v in tables.items()
+            }
+        )
+
+    def term(self, kind: str, key: str) -> str | None:
+        """The term a fides key names (the first that carries it; else one whose id is its last part)."""
+        for tid, (_, fides) in self.terms[kind].items():
+            if fides == key:
+                return tid
+        last = _slug(key.rsplit(".", 1)[-1])
+        return last if last in self.terms[kind] else None
+
+    def key(self, kind: str, tid: str) -> str:
+        """The fides key to write for a term: its own when it is the first to carry it, else
+        ``PARENT_KEY.its_id`` under its nearest ancestor's key (so that import finds it again)."""
+        parent, fides = self.terms[kind].get(tid, (None, None))
+        if fides and self.term(kind, fides) == tid:
+            return fides
+        base = fides
+        p = parent
+        seen = {tid}
+        while base is None and p is not None and p not in seen:
+            seen.add(p)
+            base = self.key(kind, p)
+            p = self.terms[kind].get(p, (None, None))[0]
+        base = base or {"types": "user", "purposes": "essential", "subjects": "customer"}[kind]
+        return f"{base}.{tid.replace('-', '_')}" if kind != "subjects" else tid.replace("-", "_")
+
+
+# --------------------------------------------------------------------------- reading manifests
+
+
+@dataclass
+class Resource:
+    kind: str  # organization, system, dataset, data_category, data_use, data_subject, policy
+    data: dict
+    src: Source
+    model: Any = None  # the fideslang model, once validated
+
+
+def _manifest_files(paths: Sequence[str | Path]) -> list[Path]:
+    out: list[Path] = []
+    for p in map(Path, paths):
+        if p.is_dir():
+            out.extend(sorted(x for x in p.rglob("*") if x.suffix in (".yml", ".yaml") and x.is_file()))
+        elif p.is_file():
+            out.append(p)
+        else:
+            raise MapValidationError([MapError(Source(str(p), 1), "no such manifest file or folder")])
+    return out
+
+
+def _migrate_resource(kind: str, data: dict) -> dict:
+    """A resource with its legacy taxonomy keys renamed (categories and uses, where they appear)."""
+
+    def cats(v: Any) -> Any:
+        return [migrate("data_category", c) if isinstance(c, str) else c for c in v] if isinstance(v, list) else v
+
+    out = dict(data)
+    if kind in ("data_category", "data_use") and isinstance(out.get("fides_key"), str):
+        out["fides_key"] = migrate(kind, out["fides_key"])
+        if isinstance(out.get("parent_key"), str):
+            out["parent_key"] = migrate(kind, out["parent_key"])
+    if kind == "system":
+        decls = []
+        for d in out.get("privacy_declarations") or []:
+            if isinstance(d, dict):
+                d = dict(d)
+                d["data_categories"] = cats(d.get("data_categories"))
+                if isinstance(d.get("data_use"), str):
+                    d["data_use"] = migrate("data_use", d["data_use"])
+            decls.append(d)
+        out["privacy_declarations"] = decls
+        for side in ("egress", "ingress"):
+            out[side] = [
+                ({**x, "data_categories": cats(x.get("data_categories"))} if isinstance(x, dict) else x)
+                for x in out.get(side) or []
+            ] or None
+    if kind == "dataset":
+        out["collections"] = [_migrate_fields(c, cats) for c in out.get("collections") or []]
+        out["data_categories"] = cats(out.get("data_categories"))
+    return out
+
+
+def _migrate_fields(c: Any, cats: Any) -> Any:
+    if not isinstance(c, dict):
+        return c
+    c = dict(c)
+    c["data_categories"] = cats(c.get("data_categories"))
+    if isinstance(c.get("fields"), list):
+        c["fields"] = [_migrate_fields(f, cats) for f in c["fields"]]
+    return c
+
+
+def read_manifests(paths: Sequence[str | Path]) -> list[Resource]:
+    """Every resource of the Fides manifests at ``paths`` (files, or folders of ``.yml``),
+    migrated and validated by fideslang's models; raises :class:`MapValidationError` naming each
+    invalid resource's file:line and field."""
+    try:
+        from fideslang import model_map
+    except ImportError:  # pragma: no cover - the extra is installed with the tests
+        raise UsageError("reading Fides manifests needs fideslang: pip install 'flowatlas[fides]'") from None
+    from pydantic import ValidationError
+
+    from flowatlas.yamlio import YamlProblem, parse_yaml
+
+    errors: list[MapError] = []
+    out: list[Resource] = []
+    for f in _manifest_files(paths):
+        name = f.as_posix()
+        try:
+            doc = parse_yaml(f.read_text("utf-8"), name, fast=False)
+        except YamlProblem as exc:
+            errors.extend(exc.errors)
+            continue
+        except (OSError, UnicodeDecodeError) as exc:
+            errors.append(MapError(Source(name, 1), f"cannot read this manifest: {exc}"))
+            continue
+        if not isinstance(doc.data, dict):
+            errors.append(MapError(Source(name, 1), "not a Fides manifest", "expected keys such as system: [...]"))
+            continue
+        for kind, items in doc.data.items():
+            if kind not in model_map:
+                hint = f"Fides resource types: {', '.join(sorted(model_map))}"
+                errors.append(MapError(doc.locate((kind,)), f"unknown Fides resource type '{kind}'", hint))
+                continue
+            for i, item in enumerate(items if isinstance(items, list) else [items]):
+                src = doc.locate((kind, i))
+                if not isinstance(item, dict):
+                    errors.append(MapError(src, f"a {kind} must be a mapping"))
+                    continue
+                data = _migrate_resource(kind, item)
+                try:
+                    model = model_map[kind].model_validate(data)
+                except ValidationError as exc:
+                    for e in exc.errors(include_url=False):
+                        where = doc.locate((kind, i, *e["loc"]))
+                        field_name = ".".join(str(x) for x in e["loc"]) or kind
+                        errors.append(MapError(where, f"{kind} '{item.get('fides_key', i)}': {field_name}: {e['msg']}"))
+                    continue
+                out.append(Resource(kind, data, src, model))
+    if errors:
+        raise MapValidationError(errors)
+    return out
+
+
+# --------------------------------------------------------------------------- import
+
+
+@dataclass
+class Imported:
+    """A map folder built from manifests: its files' texts, and what the person must do."""
+
+    files: dict[str, str]
+    todo: list[tuple[str, int, str]] = field(default_factory=list)  # (file, line, what to fill)
+    added_terms: list[tuple[str, str, str]] = field(default_factory=list)  # (kind, fides key, new id)
+
+
+class _Terms:
+    """Term lookup during an import, adding map-level terms for keys no term names."""
+
+    def __init__(self, custom: Mapping[str, Mapping[str, tuple[str, str | None]]]) -> None:
+        self.vocab = Vocabulary.base()
+        self.custom = custom  # kind -> key -> (name, parent key) given in the manifests
+        self.added: dict[str, dict[str, dict]] = defaultdict(dict)  # kind -> id -> record
+
+    def __call__(self, kind: str, key: str) -> str:
+        got = self.vocab.term(kind, key)
+        if got is not None:
+            return got
+        fkind = KINDS[kind]
+        name, parent_key = self.custom.get(fkind, {}).get(key) or fides_terms()[fkind].get(key) or (None, None)
+        parent_key = parent_key or _parent_key(key)
+        parent = self(kind, parent_key) if parent_key else None
+        tid = _slug(key.rsplit(".", 1)[-1])
+        if tid in self.vocab.terms[kind] or tid in self.added[kind]:
+            tid = _slug(key)
+        record: dict[str, Any] = {"id": tid, "name": name or key.rsplit(".", 1)[-1].replace("_", " ").capitalize()}
+        if parent and kind != "subjects":
+            record["parent"] = parent
+        record["fides"] = key
+        self.added[kind][tid] = record
+        self.vocab.terms[kind][tid] = (record.get("parent"), key)
+        return tid
+
+
+def _id(key: str) -> str:
+    """A fides key as a flowatlas id (ids allow letters, digits, '-', '_' and '.')."""
+    return re.sub(r"[^A-Za-z0-9_.-]+", "-", key).strip("-") or "x"
+
+
+def import_fides(resources: Sequence[Resource]) -> Imported:
+    """The map folder the manifests describe. What a manifest does not say (where an
+    organisation or node is, a store's retention, a collection's context, a transfer's basis)
+    is written as ``TODO`` for a person to fill, and listed."""
+    by_kind: dict[str, list[Resource]] = defaultdict(list)
+    for r in resources:
+        by_kind[r.kind].append(r)
+    custom = {
+        k: {
+            r.model.fides_key: (r.model.name or r.model.fides_key, getattr(r.model, "parent_key", None))
+            for r in by_kind.get(k, [])
+        }
+        for k in KINDS.values()
+    }
+    term = _Terms(custom)
+    orgs = [r.model for r in by_kind.get("organization", [])]
+    controller = orgs[0].fides_key if orgs else "organisation"
+    organisations: dict[str, dict] = {}
+    for o in orgs or [None]:
+        oid = _id(o.fides_key) if o else controller
+        organisations[oid] = {
+            "id": oid,
+            "name": (o.name if o else None) or oid,
+            "role": "controller",
+            "jurisdiction": TODO,
+        }
+    nodes: dict[str, dict] = {}
+    flows: dict[tuple[str, str], dict] = {}
+    systems = [r.model for r in by_kind.get("system", [])]
+    datasets = {r.model.fides_key: r.model for r in by_kind.get("dataset", [])}
+
+    def meta(model: Any) -> dict:
+        m = getattr(model, "meta", None) or {}
+        return m.get("flowatlas", {}) if isinstance(m.get("flowatlas"), dict) else {}
+
+    def owner_of(model: Any, fm: dict) -> str:
+        """The organisation a system or dataset belongs to (added when new): its flowatlas owner,
+        else the organisation its legal name names, else the controller."""
+        owner = fm.get("owner") or _id(controller)
+        legal = getattr(model, "legal_name", None)
+        if not fm.get("owner") and legal and legal not in {o["name"] for o in organisations.values()}:
+            owner = _id(legal.lower())
+        if owner not in organisations:
+            roles = [getattr(x, "value", x) for x in (getattr(model, "responsibility", None) or [])]
+            role = next(
+                (RESPONSIBILITY_ROLES[r] for r in roles if r in RESPONSIBILITY_ROLES and r != "Controller"),
+                fm.get("owner_role") or "third_party",
+            )
+            organisations[owner] = {
+                "id": owner,
+                "name": fm.get("owner_name") or legal or owner,
+                "role": role,
+                "jurisdiction": fm.get("owner_jurisdiction") or TODO,
+            }
+            if role == "sub_processor":
+                organisations[owner]["engaged_by"] = fm.get("owner_engaged_by") or TODO
+        return owner
+
+    for s in systems:
+        fm = meta(s)
+        owner = owner_of(s, fm)
+        nodes[_id(s.fides_key)] = {
+            "id": _id(s.fides_key),
+            "name": s.name or s.fides_key,
+            "kind": "system",
+            "owner": owner,
+            "jurisdiction": fm.get("jurisdiction") or TODO,
+        }
+    for key, d in datasets.items():
+        fm = meta(d)
+        nodes[_id(key)] = {
+            "id": _id(key),
+            "name": d.name or key,
+            "kind": "store",
+            "owner": owner_of(d, fm),
+            "jurisdiction": fm.get("jurisdiction") or TODO,
+            "retention": fm.get("retention") or TODO,
+        }
+
+    def subject_node(key: str) -> str:
+        sid = term("subjects", key)
+        nid = f"subj-{sid}"
+        nodes.setdefault(
+            nid, {"id": nid, "name": sid.replace("-", " ").capitalize(), "kind": "subject", "subject": sid}
+        )
+        return nid
+
+    def dataset_types(d: Any) -> list[str]:
+        keys: list[str] = list(d.data_categories or [])
+
+        def walk(fields: Iterable[Any]) -> None:
+            for f in fields or []:
+                keys.extend(f.data_categories or [])
+                walk(f.fields or [])
+
+        for c in d.collections or []:
+            keys.extend(c.data_categories or [])
+            walk(c.fields)
+        return sorted({term("types", k) for k in keys})
+
+    def add_flow(src: str, dst: str, types: Iterable[str], purposes: Iterable[str], subject: bool) -> None:
+        f = flows.setdefault((src, dst), {"types": set(), "purposes": set(), "subject": subject})
+        f["types"].update(types)
+        f["purposes"].update(purposes)
+
+    for s in systems:
+        sid = _id(s.fides_key)
+        decls = list(s.privacy_declarations or [])
+        for side in ("ingress", "egress"):
+            for df in getattr(s, side) or []:
+                naming = [d for d in decls if df.fides_key in (getattr(d, side) or [])] or (
+                    decls if df.type == "user" else []
+                )
+                cats = df.data_categories or [c for d in naming for c in d.data_categories]
+                types = {term("types", c) for c in cats}
+                purposes = {term("purposes", d.data_use) for d in naming}
+                if df.type == "user":  # each declaration says whose data it is, and which
+                    for d in naming:
+                        for key in d.data_subjects or ["customer"]:
+                            nid = subject_node(key)
+                            pair = (nid, sid) if side == "ingress" else (sid, nid)
+                            add_flow(
+                                *pair,
+                                {term("types", c) for c in d.data_categories},
+                                {term("purposes", d.data_use)},
+                                subject=True,
+                            )
+                else:
+                    other = _id(df.fides_key)
+                    add_flow(*((other, sid) if side == "ingress" else (sid, other)), types, purposes, subject=False)
+        for ref in [*(s.dataset_references or []), *(r for d in decls for r in (d.dataset_references or []))]:
+            if ref in datasets:
+                users = [d for d in decls if ref in (d.dataset_references or [])] or decls
+                add_flow(
+                    sid,
+                    _id(ref),
+                    dataset_types(datasets[ref]),
+                    {term("purposes", d.data_use) for d in users},
+                    subject=False,
+                )
+    for key, d in datasets.items():
+        for e in meta(d).get("egress") or []:
+            if isinstance(e, dict) and isinstance(e.get("to"), str):
+                add_flow(
+                    _id(key),
+                    _id(e["to"]),
+                    {term("types", c) for c in e.get("data_categories") or []},
+                    {term("purposes", u) for u in e.get("data_uses") or []},
+                    subject=False,
+                )
+    return _write(controller, organisations, nodes, flows, term, orgs)
+
+
+def _write(controller: str, organisations: dict, nodes: dict, flows: dict, term: _Terms, orgs: list) -> Imported:
+    out = Imported({})
+    cid = _id(controller)
+    name = (orgs[0].name if orgs else None) or cid
+    head: dict[str, Any] = {
+        "map": {
+            "id": cid,
+            "name": name,
+            "controller": cid,
+            "home": TODO,
+            "description": "Imported from Fides manifests by flowatlas import fides.",
+        }
+    }
+    for kind in KINDS:
+        if term.added[kind]:
+            head[SECTIONS[kind]] = [term.added[kind][i] for i in sorted(term.added[kind])]
+    known = set(nodes)
+    flow_records = []
+    for (src, dst), f in sorted(flows.items()):
+        if src not in known or dst not in known:
+            continue  # an egress to something the manifests do not define: listed below
+        rec: dict[str, Any] = {
+            "id": f"{src}--{dst}",
+            "from": src,
+            "to": dst,
+            "types": sorted(f["types"]) or TODO,
+            "purposes": sorted(f["purposes"]) or TODO,
+        }
+        if f["subject"] and src.startswith("subj-"):
+            rec["context"] = TODO
+        flow_records.append(rec)
+    missing = sorted({x for pair in flows for x in pair} - known)
+    docs = {
+        "map.yaml": head,
+        "organisations.yaml": {"organisations": [organisations[i] for i in sorted(organisations)]},
+        "nodes.yaml": {"nodes": [nodes[i] for i in sorted(nodes)]},
+        "flows.yaml": {"flows": flow_records},
+    }
+    for fname, data in docs.items():
+        text = "# Written by `flowatlas import fides`: review it, and fill in each TODO (TODO.md lists them).\n"
+        text += yaml.safe_dump(data, sort_keys=False, allow_unicode=True, width=100)
+        out.files[fname] = text
+        for n, line in enumerate(text.splitlines(), 1):
+            m = re.search(r"(\w+): TODO\b", line)
+            if m:
+                out.todo.append((fname, n, m.group(1)))
+    out.added_terms = [(k, r["fides"], r["id"]) for k in KINDS for r in head.get(SECTIONS[k], [])]
+    out.files["TODO.md"] = _todo_md(out, missing)
+    return out
+
+
+#: What each field left TODO needs, in the words of a person filling it in.
+NEEDS: dict[str, str] = {
+    "home": "the controller's home country (ISO 3166-1 alpha-2, e.g. DE): it selects the transfer regime",
+    "jurisdiction": "the country where it is (ISO 3166-1 alpha-2); a manifest does not record it",
+    "retention": "how long the store keeps data: an ISO 8601 duration (P1Y) or EVENT+DURATION (account_closure+P30D)",
+    "engaged_by": "the processor that engaged this sub-processor (an organisation id)",
+    "context": "how the data is collected from the person: registration, product_use, inquiry or offline_delivery",
+    "types": "the information types the flow carries: no privacy declaration names this flow",
+    "purposes": "the purposes of the flow: no privacy declaration names this flow",
+}
+
+
+def _todo_md(out: Imported, missing: Sequence[str]) -> str:
+    lines = [
+        "# To do after `flowatlas import fides`",
+        "",
+        "Fides manifests do not record where systems, datasets and organisations are, how long datasets",
+        "keep data, or how data is collected from people. Each such value is written as `TODO`;",
+        "`flowatlas validate` names every one left, at its file:line.",
+        "",
+        "## Values to fill in",
+        "",
+    ]
+    lines += [f"- `{f}:{n}` `{what}`: {NEEDS.get(what, 'fill it in')}" for f, n, what in out.todo] or ["(none)"]
+    lines += [
+        "",
+        "## Then",
+        "",
+        "- Once jurisdictions are filled, `flowatlas audit` reports each flow that crosses a border without a",
+        "  `transfer_basis` (cross-border-basis): record the basis on the flow.",
+        "- Organisations other than the controller were inferred from the systems' `responsibility` and",
+        "  `legal_name`: check their roles (processor, third_party, ...).",
+        "- Add the privacy statement as a policy (`policies:`, docs/map-format.md) to audit the map.",
+    ]
+    if out.added_terms:
+        lines += ["", "## Keys flowatlas's taxonomy does not have, added as map-level terms (map.yaml)", ""]
+        lines += [f"- {kind}: `{key}` \u2192 `{tid}`" for kind, key, tid in out.added_terms]
+    if missing:
+        lines += ["", "## Flows left out", "", "These egress/ingress targets are defined in no manifest given:", ""]
+        lines += [f"- `{m}`" for m in missing]
+    return "\n".join(lines) + "\n"
+
+
+def write_map_folder(files: Mapping[str, str], out: str | Path) -> list[Path]:
+    """Write ``files`` into the folder ``out`` (created), refusing to overwrite a non-empty one."""
+    folder = Path(out)
+    if folder.exists() and any(folder.iterdir()):
+        raise UsageError(f"{folder} is not empty: give a new folder for --out")
+    folder.mkdir(parents=True, exist_ok=True)
+    written = []
+    for name, text in files.items():
+        p = folder / name
+        p.write_text(text, encoding="utf-8")
+        written.append(p)
+    return written
+
+
+# --------------------------------------------------------------------------- export
+
+
+def export_fides(m: Any) -> dict[str, str]:
+    """The map as Fides manifests (``{file name: YAML}``) that fideslang's models parse: the
+    controller as the organisation; each system with its egress and ingress (by flow) and one
+    privacy declaration per purpose; each store as a dataset; the map's own terms as taxonomy
+    extensions; and the policy as a Fides policy whose rule flags any data use the statement
+    does not declare (``matches: OTHER``). Where a node is, who owns it and how long a store
+    keeps data travel in ``meta.flowatlas``, so that importing the export gives the same map."""
+    vocab = Vocabulary.of(m)
+    org = m.info.controller
+    systems, datasets = [], []
+    for n in sorted(m.nodes.values(), key=lambda n: n.id):
+        fm: dict[str, Any] = {"owner": n.owner, "jurisdiction": n.jurisdiction}
+        owner = m.organisations.get(n.owner) if n.owner else None
+        if owner is not None and n.owner != org:
+            fm |= {"owner_name": owner.name, "owner_role": owner.role, "owner_jurisdiction": owner.jurisdiction}
+            if owner.engaged_by:
+                fm["owner_engaged_by"] = owner.engaged_by
+        if n.kind == "store":
+            cats = sorted({vocab.key("types", t) for f in m.flows.values() if f.target == n.id for t in f.types})
+            fm["retention"] = n.retention
+            onward = [f for f in m.flows.values() if f.source == n.id and m.nodes[f.target].kind == "store"]
+            if onward:  # Fides has no flows between datasets (backups, replicas): they travel in meta
+                fm["egress"] = [
+                    {
+                        "to": f.target,
+                        "data_categories": sorted({vocab.key("types", t) for t in f.types}),
+                        "data_uses": sorted({vocab.key("purposes", x) for x in f.purposes}),
+                    }
+                    for f in sorted(onward, key=lambda f: f.id)
+                ]
+            datasets.append(
+                {
+                    "fides_key": n.id,
+                    "name": n.name,
+                    "organization_fides_key": org,
+                    "meta": {"flowatlas": fm},
+                    "collections": [
+                        {
+                            "name": "records",
+                            "fields": [{"name": c.replace(".", "_"), "data_categories": [c]} for c in cats],
+                        }
+                    ],
+                }
+            )
+        elif n.kind == "system":
+            systems.append(_system(m, vocab, n, fm, org))
+    custom: dict[str, list[dict]] = defaultdict(list)
+    defaults = fides_terms()
+    for kind, fkind in KINDS.items():
+        for tid in sorted(vocab.terms[kind]):
+            key = vocab.key(kind, tid)
+            if key not in defaults[fkind]:
+                rec = {"fides_key": key, "organization_fides_key": org, "name": _term_name(m, kind, tid)}
+                if kind != "subjects":
+                    rec["parent_key"] = _parent_key(key)
+                custom[fkind].append(rec)
+    files = {
+        "organization.yml": {"organization": [{"fides_key": org, "name": m.organisations[org].name}]},
+        "system.yml": {"system": systems},
+        "dataset.yml": {"dataset": datasets},
+    }
+    for fkind in KINDS.values():
+        if custom[fkind]:
+            files[f"{fkind}.yml"] = {fkind: _parents_first(custom[fkind], defaults[fkind])}
+    policy = _policy(m, vocab, org)
+    if policy:
+        files["policy.yml"] = {"policy": [policy]}
+    return {name: yaml.safe_dump(data, sort_keys=False, allow_unicode=True, width=100) for name, data in files.items()}
+
+
+def _term_name(m: Any, kind: str, tid: str) -> str:
+    table = {"types": m.types, "purposes": m.purposes, "subjects": m.subjects}[kind]
+    return table[tid].name if tid in table else tid
+
+
+def _parents_first(records: list[dict], defaults: Mapping[str, Any]) -> list[dict]:
+    """Custom terms with every missing parent key added (named after its last part), parents first."""
+    have = {r["fides_key"] for r in records}
+    extra = []
+    for r in records:
+        p = r.get("parent_key")
+        while p and p not in defaults and p not in have:
+            have.add(p)
+            extra.append(
+                {
+                    "fides_key": p,
+                    "organization_fides_key": r["organization_fides_key"],
+                    "name": p.rsplit(".", 1)[-1],
+                    "parent_key": _parent_key(p),
+                }
+            )
+            p = _parent_key(p)
+    return sorted(records + extra, key=lambda r: (r["fides_key"].count("."), r["fides_key"]))
+
+
+def _system(m: Any, vocab: Vocabulary, n: Any, fm: dict, org: str) -> dict:
+    def side(flows: Iterable[Any], other: str) -> list[dict]:
+        by: dict[tuple[str, str], set[str]] = defaultdict(set)
+        for f in flows:
+            node = m.nodes[getattr(f, other)]
+            kind = {"subject": "user", "system": "system", "store": "dataset"}[node.kind]
+            by[("user" if kind == "user" else node.id, kind)].update(vocab.key("types", t) for t in f.types)
+        return [{"fides_key": k, "type": t, "data_categories": sorted(c)} for (k, t), c in sorted(by.items())]
+
+    out_flows = [f for f in m.flows.values() if f.source == n.id]
+    in_flows = [f for f in m.flows.values() if f.target == n.id]
+
+    def user_subject(f: Any) -> str | None:
+        """The subject category of a flow from or to a person (None for one between systems)."""
+        other = m.nodes[f.target if f.source == n.id else f.source]
+        return (other.subject or other.id) if other.kind == "subject" else None
+
+    # One declaration per purpose, and per subject for the flows with people: Fides's "user"
+    # flows name no subject, the declarations do (so importing the export finds each again).
+    groups: dict[tuple[str, str], list[Any]] = defaultdict(list)
+    for f in out_flows + in_flows:
+        for p in f.purposes:
+            groups[(p, user_subject(f) or "")].append(f)
+    decls = []
+    for (p, subject), mine in sorted(groups.items()):
+        subjects = [subject] if subject else sorted({s for f in mine for s in _subjects(m, f)})
+        decl: dict[str, Any] = {
+            "name": f"{n.name}: {_term_name(m, 'purposes', p)}" + (f" ({subject})" if subject else ""),
+            "data_use": vocab.key("purposes", p),
+            "data_categories": sorted({vocab.key("types", t) for f in mine for t in f.types}),
+            "data_subjects": sorted({vocab.key("subjects", s) for s in subjects}) or ["customer"],
+        }
+        egress = sorted({"user" if subject else f.target for f in mine if f.source == n.id})
+        ingress = sorted({"user" if subject else f.source for f in mine if f.target == n.id})
+        if egress:  # fideslang refuses an empty list where the system has none
+            decl["egress"] = egress
+        if ingress:
+            decl["ingress"] = ingress
+        decls.append(decl)
+    owner = m.organisations.get(n.owner)
+    role = {
+        "controller": "Controller",
+        "affiliate": "Controller",
+        "processor": "Processor",
+        "sub_processor": "Sub-Processor",
+    }.get(owner.role if owner else "", "Controller")
+    rec: dict[str, Any] = {
+        "fides_key": n.id,
+        "name": n.name,
+        "organization_fides_key": org,
+        "system_type": "Service",
+        "meta": {"flowatlas": fm},
+        "responsibility": [role],
+        "privacy_declarations": decls,
+    }
+    if owner is not None and n.owner != org:
+        rec["legal_name"] = owner.name
+    if out_flows:
+        rec["egress"] = side(out_flows, "target")
+    if in_flows:
+        rec["ingress"] = side(in_flows, "source")
+    return rec
+
+
+def _subjects(m: Any, f: Any) -> tuple[str, ...]:
+    if f.subjects:
+        return tuple(f.subjects)
+    src = m.nodes[f.source]
+    return (src.subject,) if src.kind == "subject" and src.subject else ()
+
+
+def _policy(m: Any, vocab: Vocabulary, org: str) -> dict | None:
+    p = m.policy
+    if p is None:
+        return None
+    everyone = sorted({vocab.key("subjects", s) for s in vocab.terms["subjects"]})
+    declared = sorted({vocab.key("purposes", x) for d in p.declarations if d.kind == "purpose" for x in d.purposes})
+    rules = []
+    if declared:
+        rules.append(
+            {
+                "name": "Undeclared uses",
+                "data_categories": {"matches": "ANY", "values": ["user"]},
+                "data_uses": {"matches": "OTHER", "values": declared},
+                "data_subjects": {"matches": "ANY", "values": everyone},
+            }
+        )
+    forbidden = sorted(
+        {
+            vocab.key("purposes", x)
+            for d in p.declarations
+            if d.kind == "prohibition" and (d.prohibits in (None, "sharing", "use", "sale"))
+            for x in d.purposes
+        }
+    )
+    if forbidden:
+        rules.append(
+            {
+                "name": "Prohibited uses",
+                "data_categories": {"matches": "ANY", "values": ["user"]},
+                "data_uses": {"matches": "ANY", "values": forbidden},
+                "data_subjects": {"matches": "ANY", "values": everyone},
+            }
+        )
+    if not rules:
+        return None
+    return {
+        "fides_key": _id(p.id),
+        "name": p.title,
+        "organization_fides_key": org,
+        "description": f"{p.title}, version {p.version}: the uses it declares, as a Fides policy (flowatlas export).",
+        "rules": rules,
+    }
+
+
+# --------------------------------------------------------------------------- the commands
+
+
+def add_import_arguments(p: Any) -> None:
+    p.add_argument("format", choices=["fides"], help="what to import (fides: Fides manifests)")
+    p.add_argument("paths", nargs="+", metavar="PATH", help="manifest files or folders of .yml files")
+    p.add_argument("--out", required=True, metavar="DIR", help="a new map folder to write")
+
+
+def import_main(args: Any) -> int:
+    got = import_fides(read_manifests(args.paths))
+    write_map_folder(got.files, args.out)
+    print(
+        f"{args.out}: wrote {len(got.files)} files; {len(got.todo)} values to fill in (TODO.md), "
+        f"{len(got.added_terms)} keys added as map-level terms"
+    )
+    return 0
+
+
+def add_export_arguments(p: Any) -> None:
+    p.add_argument("format", choices=["fides"], help="what to export to (fides: Fides manifests)")
+    p.add_argument("map", help="map folder")
+    p.add_argument("--out", required=True, metavar="DIR", help="a new folder for the manifests")
+
+
+def export_main(args: Any) -> int:
+    from flowatlas.loader import load_map
+
+    files = export_fides(load_map(args.map))
+    write_map_folder(files, args.out)
+    print(f"{args.out}: wrote {', '.join(files)}")
+    return 0
+
+
+__all__ = ["Imported", "Vocabulary", "export_fides", "import_fides", "migrate", "read_manifests"]
