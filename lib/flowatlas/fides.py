@@ -66,7 +66,10 @@ def migrate(kind: str, key: str) -> str:
 @functools.cache
 def fides_terms() -> dict[str, dict[str, tuple[str, str | None]]]:
     """fideslang's default taxonomy: ``{kind: {key: (name, parent key)}}``."""
-    from fideslang import DEFAULT_TAXONOMY
+    try:
+        from fideslang import DEFAULT_TAXONOMY
+    except ImportError:  # pragma: no cover - the extra is installed with the tests
+        raise UsageError("Fides manifests need fideslang: pip install 'flowatlas[fides]'") from None
 
     out: dict[str, dict[str, tuple[str, str | None]]] = {}
     for kind in KINDS.values():
@@ -282,9 +285,9 @@ class _Terms:
         name, parent_key = self.custom.get(fkind, {}).get(key) or fides_terms()[fkind].get(key) or (None, None)
         parent_key = parent_key or _parent_key(key)
         parent = self(kind, parent_key) if parent_key else None
-        tid = _slug(key.rsplit(".", 1)[-1])
-        if tid in self.vocab.terms[kind] or tid in self.added[kind]:
-            tid = _slug(key)
+        taken = {i for k in KINDS for i in (*self.vocab.terms[k], *self.added[k])}  # ids of every kind
+        parts = key.split(".")
+        tid = next((t for n in range(1, len(parts) + 1) if (t := _slug("-".join(parts[-n:]))) not in taken), _slug(key))
         record: dict[str, Any] = {"id": tid, "name": name or key.rsplit(".", 1)[-1].replace("_", " ").capitalize()}
         if parent and kind != "subjects":
             record["parent"] = parent

@@ -1,0 +1,210 @@
+"""Fides manifests, in and out, through the real fideslang package.
+
+- ``flowatlas import fides`` on Absoloop's manifests (dataflows/absoloop/evidence/fides, written in
+  part with fideslang 1.x keys) writes a map that validates once its TODOs are filled, and
+  ``validate`` names each TODO at the file:line TODO.md gives.
+- ``flowatlas export fides`` output parses with fideslang's own models, and importing it gives
+  the same flows and types, edge for edge, on Absoloop (PDPA) and Kliniko (GDPR).
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+from fideslang.manifests import ingest_manifests
+from fideslang.models import Policy, System
+from fideslang.parse import load_manifests_into_taxonomy
+
+from flowatlas.cli import main
+from flowatlas.errors import MapValidationError
+from flowatlas.fides import export_fides, import_fides, migrate, read_manifests
+from flowatlas.loader import load_map
+
+from conftest import ABSOLOOP, ROOT
+
+MANIFESTS = ABSOLOOP / "evidence" / "fides"
+KLINIKO = ROOT / "dataflows" / "kliniko"
+
+
+def _edges(m) -> dict:
+    """``{(source, target): (types, purposes)}``, people by their subject category."""
+    out: dict = {}
+    for f in m.flows.values():
+        ends = tuple(
+            ("subject", n.subject) if n.kind == "subject" else n.id for n in (m.nodes[f.source], m.nodes[f.target])
+        )
+        t, p = out.setdefault(ends, (set(), set()))
+        t.update(f.types)
+        p.update(f.purposes)
+    return out
+
+
+def _fill(folder: Path, values: dict[str, str]) -> None:
+    for p in folder.glob("*.yaml"):
+        text = p.read_text("utf-8")
+        for field, value in values.items():
+            text = text.replace(f"{field}: TODO", f"{field}: {value}")
+        p.write_text(text, "utf-8")
+
+
+def test_import_writes_a_map_whose_todos_validate_names(tmp_path, capsys):
+    out = tmp_path / "imported"
+    assert main(["import", "fides", str(MANIFESTS), "--out", str(out)]) == 0
+    assert sorted(p.name for p in out.iterdir()) == [
+        "TODO.md",
+        "flows.yaml",
+        "map.yaml",
+        "nodes.yaml",
+        "organisations.yaml",
+    ]
+    todo = (out / "TODO.md").read_text("utf-8")
+    listed = set(re.findall(r"- `([\w.]+:\d+)` `(\w+)`", todo))
+    with pytest.raises(MapValidationError) as e:
+        load_map(out, display="imported")
+    named = {(f"{Path(x.src.file).name}:{x.src.line}", x.message.split("'")[1]) for x in e.value.errors}
+    assert named == listed and len(listed) == 10  # every gap, at its file:line, and nothing else
+    for spot, _ in listed:  # each listed line holds the TODO
+        f, line = spot.split(":")
+        assert "TODO" in (out / f).read_text("utf-8").splitlines()[int(line) - 1]
+    _fill(out, {"home": "SG", "jurisdiction": "SG", "retention": "account_closure+P30D", "context": "registration"})
+    m = load_map(out)
+    assert m.organisations["postbox-mail-pte.-ltd."].role == "processor"  # from responsibility and legal_name
+    assert m.nodes["postbox-api"].owner == "postbox-mail-pte.-ltd."
+    e = _edges(m)
+    # legacy keys migrated (user.provided.identifiable.contact.email -> email; user.credentials.password)
+    assert e[(("subject", "account-holder"), "signup-service")] == ({"email", "name", "password"}, {"provide-service"})
+    # a dataset reference is a flow into the store, with the dataset's fields' categories
+    assert e[("account-service", "account_db")][0] == {"cookie-id", "email", "password", "user-id"}
+    # a key the taxonomy lacks becomes a map-level term under its nearest mapped parent, and is listed
+    assert m.types["cookie-id"].parent == "device" and m.types["cookie-id"].fides == "user.device.cookie_id"
+    assert "`user.device.cookie_id` \u2192 `cookie-id`" in todo
+    assert "- `mail-archive`" in todo  # an egress to a resource no manifest defines is left out, and said
+
+
+def test_legacy_keys_migrate_through_both_tables():
+    assert migrate("data_category", "user.provided.identifiable.contact.email") == "user.contact.email"
+    assert migrate("data_category", "user.derived.identifiable.device.ip_address") == "user.device.ip_address"
+    assert migrate("data_category", "user.provided.identifiable.gender") == "user.demographic.gender"
+    assert migrate("data_use", "improve.system") == "functional.service.improve"
+    assert migrate("data_category", "user.contact.email") == "user.contact.email"
+
+
+@pytest.mark.parametrize("folder", [ABSOLOOP, KLINIKO], ids=["absoloop", "kliniko"])
+def test_export_parses_with_fideslang_and_round_trips(folder, tmp_path):
+    m = load_map(folder)
+    out = tmp_path / "fides"
+    assert main(["export", "fides", str(folder), "--out", str(out)]) == 0
+    taxonomy = load_manifests_into_taxonomy(ingest_manifests(str(out)))  # fideslang's own models
+    systems = {s.fides_key: s for s in taxonomy.system}
+    assert set(systems) == {n.id for n in m.nodes.values() if n.kind == "system"}
+    assert all(isinstance(s, System) for s in systems.values())
+    assert {d.fides_key for d in taxonomy.dataset} == {n.id for n in m.nodes.values() if n.kind == "store"}
+    [policy] = taxonomy.policy
+    assert isinstance(policy, Policy)
+    rule = next(r for r in policy.rules if r.name == "Undeclared uses")
+    assert rule.data_uses.matches.value == "OTHER" and rule.data_uses.values
+    # every category the systems use is fideslang's or defined by the export
+    defined = {c.fides_key for c in taxonomy.data_category or []}
+    from flowatlas.fides import fides_terms
+
+    known = set(fides_terms()["data_category"]) | defined
+    used = {c for s in systems.values() for d in s.privacy_declarations for c in d.data_categories}
+    assert used <= known
+    back = tmp_path / "back"
+    assert main(["import", "fides", str(out), "--out", str(back)]) == 0
+    _fill(back, {"home": m.info.home, "jurisdiction": m.info.home, "retention": "P1Y", "context": "product_use",
+                 "engaged_by": m.info.controller})  # fmt: skip
+    again = load_map(back)
+    assert _edges(again) == _edges(m)  # the same flows (by their ends), types and purposes
+    for n in m.nodes.values():  # where each node is and who owns it travel in meta
+        if n.kind != "subject":
+            assert (again.nodes[n.id].jurisdiction, again.nodes[n.id].owner) == (n.jurisdiction, n.owner)
+
+
+def test_export_is_byte_identical_between_runs():
+    m = load_map(KLINIKO)
+    assert export_fides(m) == export_fides(load_map(KLINIKO))
+
+
+def test_a_bad_manifest_names_the_file_line_and_field(tmp_path, capsys):
+    bad = tmp_path / "bad.yml"
+    bad.write_text(
+        "system:\n  - fides_key: app\n    name: App\n    organization_fides_key: o\n"
+        "    privacy_declarations:\n      - name: d\n        data_use: essential.service\n"
+        "        data_categories: [user.name]\n        data_subjects: [customer]\n"
+        "    egress:\n      - fides_key: db\n        type: warehouse\n"
+        "datasett: []\n",
+        "utf-8",
+    )
+    with pytest.raises(MapValidationError) as e:
+        read_manifests([bad])
+    got = {(x.src.line, x.message.split(":")[0]) for x in e.value.errors}
+    assert (12, "system 'app'") in got  # egress.0.type, at its line
+    assert any("unknown Fides resource type 'datasett'" in x.message for x in e.value.errors)
+    assert main(["import", "fides", str(bad), "--out", str(tmp_path / "x")]) == 2
+    assert "bad.yml:12" in capsys.readouterr().err
+    assert not (tmp_path / "x").exists()  # nothing half-written
+
+
+def test_import_refuses_to_overwrite(tmp_path, capsys):
+    out = tmp_path / "full"
+    out.mkdir()
+    (out / "keep.yaml").write_text("x: 1\n")
+    assert main(["import", "fides", str(MANIFESTS), "--out", str(out)]) == 2
+    assert "not empty" in capsys.readouterr().err
+    assert (out / "keep.yaml").read_text() == "x: 1\n"
+
+
+SHOP = """
+map: {id: shop, name: Shop, controller: shop, home: FR, as_of: 2026-06-01}
+information_types:
+  - {id: loyalty-number, name: Loyalty card number, parent: user-id}
+  - {id: shoe-size, name: Shoe size, parent: personal}
+purposes:
+  - {id: loyalty, name: Loyalty programme, parent: personalisation}
+organisations:
+  - {id: shop, name: Shop SAS, role: controller, jurisdiction: FR}
+  - {id: hosting, name: Hosting SA, role: processor, jurisdiction: BE}
+  - {id: backup-co, name: Backup Oy, role: sub_processor, jurisdiction: FI, engaged_by: hosting}
+nodes:
+  - {id: buyer, name: Buyer, kind: subject, subject: account-holder}
+  - {id: till, name: Till app, kind: system, owner: shop, jurisdiction: FR}
+  - {id: crm, name: CRM, kind: store, owner: hosting, jurisdiction: BE, retention: P2Y}
+  - {id: crm-backup, name: CRM backup, kind: store, owner: backup-co, jurisdiction: FI, retention: P30D}
+flows:
+  - {id: f1, from: buyer, to: till, types: [loyalty-number, shoe-size, email], purposes: [loyalty],
+     context: registration}
+  - {id: f2, from: till, to: crm, types: [loyalty-number, shoe-size], purposes: [loyalty]}
+  - {id: f3, from: crm, to: crm-backup, types: [loyalty-number], purposes: [security]}
+"""
+
+
+def test_a_map_of_another_shape_round_trips_with_its_own_terms(make_map, tmp_path):
+    """A French shop: map-level types and a purpose, a processor and its sub-processor, and a
+    backup flow between two stores (which Fides cannot express: it travels in meta)."""
+    m = load_map(make_map({"map.yaml": SHOP}))
+    out = tmp_path / "fides"
+    out.mkdir()
+    for name, text in export_fides(m).items():
+        (out / name).write_text(text, "utf-8")
+    load_manifests_into_taxonomy(ingest_manifests(str(out)))
+    got = import_fides(read_manifests([out]))
+    assert {(k, i) for k, _, i in got.added_terms} == {
+        ("types", "loyalty-number"),
+        ("types", "shoe-size"),
+        ("purposes", "loyalty"),
+    }
+    back = tmp_path / "back"
+    back.mkdir()
+    for name, text in got.files.items():
+        (back / name).write_text(text, "utf-8")
+    _fill(back, {"home": "FR", "jurisdiction": "FR", "context": "registration"})
+    again = load_map(back)
+    assert _edges(again) == _edges(m)
+    assert again.types["loyalty-number"].parent == "user-id" and again.purposes["loyalty"].parent == "personalisation"
+    assert (again.organisations["backup-co"].role, again.organisations["backup-co"].engaged_by) == (
+        "sub_processor",
+        "hosting",
+    )
