@@ -175,6 +175,17 @@ def test_absoloop_findings_files_agree(absoloop_run):
     assert len(onward["path"]) >= 3
 
 
+def test_absoloop_report_reconciles_the_evidence_the_map_names(absoloop_run):
+    """The map lists its evidence in map.evidence: the report holds the map against it."""
+    run = absoloop_run["run_dir"]
+    data = json.loads((run / "evidence.json").read_text("utf-8"))
+    assert {f["rule"] for f in data} >= {"evidence-unmapped-recipient", "evidence-region-mismatch"}
+    assert all(e.startswith("dataflows/absoloop/evidence/") for f in data for e in f["evidence"][:1])
+    html = (run / "report.html").read_text("utf-8")
+    assert "What the evidence shows" in html and "Mixpanel" in html
+    assert "fixture-secret-never-shown" not in html
+
+
 def test_absoloop_inventory_has_record_of_processing_fields(absoloop_run):
     run = absoloop_run["run_dir"]
     with open(run / "inventory.csv", newline="", encoding="utf-8") as fh:

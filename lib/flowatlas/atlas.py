@@ -74,6 +74,7 @@ class Map:
     root: str = ""  # the folder it was loaded from, as given
     files: tuple[str, ...] = ()
     digest: str = ""  # sha256 over the files' names and bytes
+    shown: str = ""  # how the folder is named in every file:line (load_map's display), else root
 
     @classmethod
     def create(cls, **kw) -> Map:

@@ -210,7 +210,9 @@ def load_map(path: str | Path, *, base_taxonomy: bool = True, display: str | Non
         digest.update(b"\0")
         digest.update(raw)
         texts.append((display, text))
-    return _parse_and_assemble(texts, docs, errors, root=str(path), digest=digest.hexdigest())
+    m = _parse_and_assemble(texts, docs, errors, root=str(path), digest=digest.hexdigest())
+    object.__setattr__(m, "shown", display_root)  # (a field set once, before anyone reads the map)
+    return m
 
 
 def load_texts(texts: dict[str, str], *, base_taxonomy: bool = True) -> Map:

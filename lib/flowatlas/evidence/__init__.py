@@ -72,18 +72,24 @@ def read_texts(texts: Sequence[tuple[str, str]]) -> list[Observation]:
     return out
 
 
-def read_evidence(paths: Iterable[str | Path]) -> list[Observation]:
-    """Observations of the evidence files at ``paths`` (a folder: its ``.json`` files, sorted)."""
+def read_evidence(paths: Iterable[str | Path | tuple[str | Path, str]]) -> list[Observation]:
+    """Observations of the evidence files at ``paths`` (a folder: its ``.json`` files, sorted).
+    A path may come with the name to give it in file:line (``(path, name)``)."""
     texts: list[tuple[str, str]] = []
     errors: list[MapError] = []
-    for p in map(Path, paths):
-        files = sorted(p.rglob("*.json")) if p.is_dir() else [p]
-        for f in files:
+    for item in paths:
+        p, name = (Path(item[0]), item[1]) if isinstance(item, tuple) else (Path(item), Path(item).as_posix())
+        files = (
+            [(f, f"{name}/{f.relative_to(p).as_posix()}") for f in sorted(p.rglob("*.json"))]
+            if p.is_dir()
+            else [(p, name)]
+        )
+        for f, shown in files:
             try:
-                texts.append((f.as_posix(), f.read_text("utf-8")))
+                texts.append((shown, f.read_text("utf-8")))
             except (OSError, UnicodeDecodeError) as exc:
                 why = exc.strerror if isinstance(exc, OSError) else "not UTF-8 text"
-                errors.append(MapError(Source(f.as_posix(), 1), f"cannot read this evidence file: {why}"))
+                errors.append(MapError(Source(shown, 1), f"cannot read this evidence file: {why}"))
     if errors:
         raise MapValidationError(errors)
     return read_texts(texts)

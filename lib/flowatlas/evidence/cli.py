@@ -31,19 +31,20 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--limit", type=int, metavar="N", help="the table lists the first N findings (0: all)")
 
 
-def evidence_paths(m, given: list[str] | None) -> list[Path]:
-    """The evidence to read: ``given``, else the map's ``map.evidence`` (relative to its folder)."""
+def evidence_paths(m, given: list[str] | None) -> list[tuple[Path, str]]:
+    """The evidence to read, each with how it is named in file:line: ``given`` (as given), else
+    the map's ``map.evidence`` (relative to its folder, named under the map's own name)."""
     from flowatlas.errors import UsageError
 
     if given:
-        return [Path(p) for p in given]
+        return [(Path(p), Path(p).as_posix()) for p in given]
     if not m.info.evidence:
         raise UsageError(
             f"no evidence: give --evidence PATH, or list the map's evidence files in map.evidence of {m.info.id}"
         )
     root = Path(m.root)
-    base = root if root.is_dir() else root.parent
-    return [base / p for p in m.info.evidence]
+    base, shown = (root, m.shown or m.root) if root.is_dir() else (root.parent, str(Path(m.shown or m.root).parent))
+    return [(base / p, f"{shown.rstrip('/')}/{p}") for p in m.info.evidence]
 
 
 def main(args: argparse.Namespace) -> int:

@@ -509,6 +509,16 @@ def _write_data(
     write_inventory(m, findings, run_dir)
     diff = diff_findings(previous_findings, findings_records(findings))
     write_diff(diff, run_dir, str(previous) if previous else None)
+    if m.info.evidence:  # the map names its evidence: where they disagree, beside the findings
+        from flowatlas.findings import write_csv, write_json
+        from flowatlas.report.views import reconcile_map
+
+        reconciled = reconcile_map(m) or []
+        with open(run_dir / "evidence.json", "w", encoding="utf-8") as fh:
+            write_json(reconciled, fh)
+        with open(run_dir / "evidence.csv", "w", encoding="utf-8", newline="") as fh:
+            write_csv(reconciled, fh)
+        say(f"  evidence: {len(reconciled)} disagreements with {len(m.info.evidence)} evidence files")
     seconds = time.perf_counter() - t0
     say(f"  audit: {len(findings)} findings, data files written ({seconds:.1f}s)")
     return findings, diff, seconds

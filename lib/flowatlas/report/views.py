@@ -408,6 +408,47 @@ def statement_summary(m) -> str:
     )
 
 
+def reconcile_map(m) -> list[Finding] | None:
+    """Where the map and the evidence it names (``map.evidence``) disagree
+    (:func:`flowatlas.evidence.reconcile.reconcile`), or None when it names no evidence."""
+    if not m.info.evidence:
+        return None
+    from flowatlas.evidence import read_evidence
+    from flowatlas.evidence.cli import evidence_paths
+    from flowatlas.evidence.reconcile import reconcile
+
+    return reconcile(m, read_evidence(evidence_paths(m, None)))
+
+
+def evidence_frame(findings: Sequence[Finding]) -> pd.DataFrame:
+    """Reconciliation findings: what, the map record, where the evidence shows it, and the remedy."""
+    rows = [
+        {
+            "severity": f.severity,
+            "rule": f.rule,
+            "message": f.message,
+            "map record": f.location,
+            "observed at": ", ".join(str(s) for s in f.evidence[:3]) + (" …" if len(f.evidence) > 3 else ""),
+            "remedy": f.remedy,
+        }
+        for f in sort_findings(list(findings))
+    ]
+    return pd.DataFrame(rows, columns=["severity", "rule", "message", "map record", "observed at", "remedy"])
+
+
+def evidence_view(m) -> Any:
+    """The report's evidence section: the reconciliation table, or a note saying how to give evidence."""
+    found = reconcile_map(m)
+    if found is None:
+        return note(
+            "The map names no evidence. List code scans (privado.json, Bearer reports) and Terraform state "
+            "in map.evidence to hold the map against them (flowatlas reconcile)."
+        )
+    if not found:
+        return note(f"The evidence ({', '.join(m.info.evidence)}) agrees with the map.")
+    return style_severity(evidence_frame(found))
+
+
 def top_findings(findings: Sequence[Finding], n: int = 10) -> pd.DataFrame:
     """The ``n`` most severe findings: what, why (clauses), where, and the suggested remedy."""
     rows = [
