@@ -7,6 +7,8 @@ spellings the scanners' versions use.
 
 from __future__ import annotations
 
+import csv
+import io
 import json
 import subprocess
 import sys
@@ -316,3 +318,19 @@ def test_every_reconcile_rule_is_exercised_by_some_test_map(brightpath):
     found = reconcile(load_map(brightpath), read_evidence([brightpath / "evidence"]))
     found += reconcile(load_map(ABSOLOOP), read_evidence([EVIDENCE]))
     assert {f.rule for f in found} == set(RECONCILE_RULES)
+
+
+def test_text_from_evidence_is_inert_in_every_output(brightpath, capsys):
+    """A scanner's names are text from outside: control characters never reach the terminal,
+    a cell never becomes a formula, and the SARIF stays JSON."""
+    hostile = {"third_party": [{"third_party": '=HYPERLINK("x")\x1b[31m<script>alert(1)</script>', "data_types": []}]}
+    (brightpath / "evidence" / "shop-web.bearer.json").write_text(json.dumps(hostile), "utf-8")
+    evidence = str(brightpath / "evidence" / "shop-web.bearer.json")
+    main(["reconcile", str(brightpath), "--evidence", evidence])
+    out = capsys.readouterr().out
+    assert "\x1b" not in out and "\\x1b" in out
+    main(["reconcile", str(brightpath), "--evidence", evidence, "--format", "csv"])
+    rows = list(csv.reader(io.StringIO(capsys.readouterr().out)))
+    assert all(not cell.startswith(("=", "+", "@")) for row in rows for cell in row)
+    main(["reconcile", str(brightpath), "--evidence", evidence, "--format", "sarif"])
+    json.loads(capsys.readouterr().out)

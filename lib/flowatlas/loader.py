@@ -1024,21 +1024,19 @@ def _todo_first(docs: Sequence[Located], errors: list[MapError]) -> list[MapErro
     errors that only follow from a TODO (a TODO that is not a country, an unknown id 'TODO')
     left out. Run only on a map that has errors: a valid map has no TODO in a checked field."""
     todo: list[MapError] = []
-
-    def walk(doc: Located, value: Any, path: tuple[str | int, ...]) -> None:
-        if isinstance(value, dict):
-            for k, v in value.items():
-                walk(doc, v, (*path, k))
-        elif isinstance(value, list):
-            for i, v in enumerate(value):
-                walk(doc, v, (*path, i))
-        elif value == TODO:
-            name = next((p for p in reversed(path) if isinstance(p, str)), "value")
-            todo.append(MapError(doc.locate(path), f"'{name}' is still {TODO}: fill it in", TODO_HINT))
-
     for doc in docs:
-        if not doc.file.startswith("<flowatlas>"):
-            walk(doc, doc.data, ())
+        if doc.file.startswith("<flowatlas>"):
+            continue
+        stack: list[tuple[Any, tuple[str | int, ...]]] = [(doc.data, ())]  # a loop: nesting may be deep
+        while stack:
+            value, path = stack.pop()
+            if isinstance(value, dict):
+                stack.extend((v, (*path, k)) for k, v in value.items())
+            elif isinstance(value, list):
+                stack.extend((v, (*path, i)) for i, v in enumerate(value))
+            elif value == TODO:
+                name = next((p for p in reversed(path) if isinstance(p, str)), "value")
+                todo.append(MapError(doc.locate(path), f"'{name}' is still {TODO}: fill it in", TODO_HINT))
     if not todo:
         return errors
     at = {e.src for e in todo}

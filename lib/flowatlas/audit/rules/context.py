@@ -255,7 +255,7 @@ class Context:
         for cause, found in groups.items():
             key = "cause:" + _flat(cause)
             if len(found) == 1:
-                yield replace(found[0], key=key, id=cause_id(found[0].rule, key))
+                yield replace(found[0], id=cause_id(found[0].rule, key))
                 continue
             first = found[0]
             flows = tuple(sorted({x for f in found for x in f.flows}))
