@@ -4,7 +4,8 @@
 #   ./run.sh report [MAP]   full report of MAP (default: the embedded Absoloop map) into outputs/
 #   ./run.sh test           lint, type check (mypy) + the whole test suite (doctests included)
 #   ./run.sh bench          the performance benchmark (benchmarks/)
-#   ./run.sh setup          only create .venv and install what is missing
+#   ./run.sh lab            JupyterLab on the notebooks (as root too: it passes --allow-root then)
+#   ./run.sh setup          only create .venv and install what is missing (and the nbstripout git filter)
 #   ./run.sh env            write environment.yml from pyproject.toml
 #   ./run.sh lock           write constraints.txt: the exact versions installed in .venv now
 #
@@ -72,6 +73,10 @@ setup() {
     echo "$want" > "$stamp"
   fi
   need_dot
+  # Notebooks are committed without outputs: in a git checkout, nbstripout strips them on commit.
+  if [ -x "$VENV/bin/nbstripout" ] && git rev-parse --is-inside-work-tree >/dev/null 2>&1; then
+    "$VENV/bin/nbstripout" --install >/dev/null 2>&1 || echo "run.sh: could not install the nbstripout git filter" >&2
+  fi
 }
 
 cmd=${1:-report}
@@ -102,9 +107,14 @@ case "$cmd" in
     } > constraints.txt
     echo "run.sh: constraints.txt written ($(grep -c '==' constraints.txt) pins)" >&2
     ;;
+  lab)
+    setup
+    root=(); [ "$(id -u)" = 0 ] && root=(--allow-root)  # JupyterLab refuses root without it
+    exec "$VENV/bin/jupyter" lab notebooks/ "${root[@]}" "$@"
+    ;;
   bench)
     setup
     exec "$VENV/bin/python" benchmarks/bench.py "$@"
     ;;
-  *) die "unknown command '$cmd' (use: [--locked] report [MAP] | test | bench | setup | env | lock)" ;;
+  *) die "unknown command '$cmd' (use: [--locked] report [MAP] | test | lab | bench | setup | env | lock)" ;;
 esac

@@ -121,7 +121,9 @@ def test_wheel_installed_outside_the_checkout_runs_a_report(wheel, tmp_path):
     run = subprocess.run(
         [flowatlas_cmd, "report", "mymap", "-q"], cwd=work, env=env, capture_output=True, text=True, timeout=900
     )
-    assert run.returncode == 0, run.stderr[-3000:]
+    # the Absoloop map has high findings: exit 1 under the default --fail-on high, as audit does
+    assert run.returncode == 1, run.stderr[-3000:]
+    assert "43 findings, 11 at or above high (--fail-on)" in run.stderr
     latest = work / "outputs" / "absoloop" / "latest"  # outputs/ of the working folder
     assert Path(run.stdout.strip().splitlines()[-1]) == latest.resolve() / "report.html"
     assert (latest / "report.html").stat().st_size > 0

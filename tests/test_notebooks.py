@@ -8,9 +8,11 @@ and the documented plain-papermill commands are checked as a user types them.
 from __future__ import annotations
 
 import json
+import os
 import re
 import subprocess
 import sys
+from pathlib import Path
 
 import nbformat
 import papermill as pm
@@ -19,6 +21,8 @@ from reportkit import NOTEBOOKS, TINY, execute, write_map
 
 from flowatlas.report.runner import NOTEBOOKS as SUITE
 from flowatlas.report.runner import finalize_run, latest_run
+
+from conftest import ROOT
 
 NAMES = ("explore", "audit", "diagrams", "report")
 PAPERMILL = [sys.executable, "-m", "papermill"]
@@ -270,3 +274,27 @@ def test_every_notebook_on_a_small_map_then_finalize(tmp_path):
     man = json.loads((run / "run.json").read_text())
     assert man["parameters"]["notebooks"]["report"]["top_n"] == 1
     assert all(v["status"] == "ok" for v in man["notebooks"].values())
+
+
+def test_the_nbstripout_filter_run_sh_installs_strips_outputs_on_commit(tmp_path):
+    """What `./run.sh setup` installs (`nbstripout --install`) keeps outputs out of git: a
+    notebook saved with outputs is committed without them."""
+    assert '"$VENV/bin/nbstripout" --install' in (ROOT / "run.sh").read_text("utf-8")
+    exe = Path(sys.executable).parent / "nbstripout"
+    if not exe.exists():
+        pytest.skip("nbstripout is not installed (pip install -e '.[test]')")
+    env = {**os.environ, "GIT_AUTHOR_NAME": "t", "GIT_AUTHOR_EMAIL": "t@example.org",
+           "GIT_COMMITTER_NAME": "t", "GIT_COMMITTER_EMAIL": "t@example.org"}  # fmt: skip
+    git = lambda *a: subprocess.run(["git", *a], cwd=tmp_path, check=True, capture_output=True, env=env)  # noqa: E731
+    git("init", "-q")
+    subprocess.run([str(exe), "--install"], cwd=tmp_path, check=True, env=env)
+    nb = nbformat.v4.new_notebook()
+    cell = nbformat.v4.new_code_cell("1 + 1")
+    cell.outputs = [nbformat.v4.new_output("execute_result", {"text/plain": "2"}, execution_count=1)]
+    cell.execution_count = 1
+    nb.cells = [cell]
+    nbformat.write(nb, str(tmp_path / "n.ipynb"))
+    git("add", "n.ipynb")
+    git("commit", "-q", "-m", "n")
+    committed = nbformat.reads(git("show", "HEAD:n.ipynb").stdout.decode(), as_version=4)
+    assert committed.cells[0].outputs == [] and committed.cells[0].execution_count is None

@@ -246,7 +246,8 @@ def test_tiny_first_run_parameters(tiny_series):
 
 def test_tiny_diff_new_resolved_changed(tiny_series):
     second = Path(tiny_series["second"])
-    assert tiny_series["r2"]["code"] == 0
+    assert tiny_series["r2"]["code"] == 1  # the changed map has a high finding (default --fail-on high)
+    assert "at or above high (--fail-on)" in tiny_series["r2"]["stderr"]
     assert tiny_series["first"] != tiny_series["second"]
     diff = json.loads((second / "diff.json").read_text())
     assert diff["previous_run"] == tiny_series["first"]

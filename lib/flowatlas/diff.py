@@ -30,7 +30,7 @@ from typing import Any
 
 from flowatlas.atlas import Map
 from flowatlas.errors import UsageError
-from flowatlas.findings import SEVERITIES, SEVERITY_RANK, Finding
+from flowatlas.findings import DEFAULT_FAIL_ON, SEVERITIES, SEVERITY_RANK, Finding
 
 #: Fields compared to tell a finding "changed" between two runs (its id is the same).
 DIFF_FIELDS: tuple[str, ...] = (
@@ -345,7 +345,7 @@ def add_arguments(p: Any) -> None:
     p.add_argument(
         "--fail-on",
         choices=list(SEVERITIES),
-        default="high",
+        default=DEFAULT_FAIL_ON,
         help="exit 1 when a new finding (or one whose severity rose) is at least this severe",
     )
 

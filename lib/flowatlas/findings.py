@@ -21,6 +21,8 @@ SEVERITIES: tuple[str, ...] = ("info", "low", "medium", "high")
 #: What the audit and the report say of a map that has no policy.
 NO_POLICY = "no policy: only modelling checks ran"
 SEVERITY_RANK: dict[str, int] = {s: i for i, s in enumerate(SEVERITIES)}
+#: The one default of ``--fail-on`` (audit, report, reconcile, diff): a high finding fails the run.
+DEFAULT_FAIL_ON = "high"
 
 Disclosure = Literal["clear", "vague", "omitted", "incorrect", "ambiguous"]
 DISCLOSURES: tuple[str, ...] = ("clear", "vague", "ambiguous", "omitted", "incorrect")

@@ -12,7 +12,15 @@ import sys
 from collections.abc import Callable
 from typing import IO
 
-from flowatlas.findings import NO_POLICY, SEVERITIES, Finding, at_or_above, write_csv, write_json
+from flowatlas.findings import (
+    DEFAULT_FAIL_ON,
+    NO_POLICY,
+    SEVERITIES,
+    Finding,
+    at_or_above,
+    write_csv,
+    write_json,
+)
 from flowatlas.inert import terminal_text
 
 EXIT_OK, EXIT_FINDINGS = 0, 1
@@ -27,7 +35,10 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
         help="output format (table); sarif: SARIF 2.1.0 for code-scanning services",
     )
     p.add_argument(
-        "--fail-on", choices=list(SEVERITIES), default="high", help="exit 1 when a finding is at least this severe"
+        "--fail-on",
+        choices=list(SEVERITIES),
+        default=DEFAULT_FAIL_ON,
+        help="exit 1 when a finding is at least this severe",
     )
     p.add_argument("--rule", action="append", metavar="ID", help="run only this rule (repeatable)")
     p.add_argument("--policy", metavar="ID", help="policy to audit (default: the map's)")

@@ -11,7 +11,7 @@ import argparse
 import sys
 from pathlib import Path
 
-from flowatlas.findings import SEVERITIES, at_or_above
+from flowatlas.findings import DEFAULT_FAIL_ON, SEVERITIES, at_or_above
 
 
 def add_arguments(p: argparse.ArgumentParser) -> None:
@@ -24,7 +24,10 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
     )
     p.add_argument("--format", choices=["table", "csv", "json", "sarif"], default="table", help="output format")
     p.add_argument(
-        "--fail-on", choices=list(SEVERITIES), default="high", help="exit 1 when a finding is at least this severe"
+        "--fail-on",
+        choices=list(SEVERITIES),
+        default=DEFAULT_FAIL_ON,
+        help="exit 1 when a finding is at least this severe",
     )
     p.add_argument("--rule", action="append", metavar="ID", help="run only this rule (repeatable)")
     p.add_argument("--policy", metavar="ID", help="policy whose declarations findings cite (default: the map's)")

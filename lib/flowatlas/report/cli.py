@@ -9,7 +9,7 @@ from __future__ import annotations
 import argparse
 import sys
 
-from flowatlas.findings import SEVERITIES
+from flowatlas.findings import DEFAULT_FAIL_ON, SEVERITIES
 
 
 def add_arguments(p: argparse.ArgumentParser) -> None:
@@ -30,7 +30,12 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
         help="notebook parameter, passed to every notebook that declares it (repeatable)",
     )
     p.add_argument("-f", "--parameters-file", metavar="FILE", help="YAML mapping of parameters (-p wins)")
-    p.add_argument("--fail-on", choices=SEVERITIES, help="exit 1 when a finding reaches this severity")
+    p.add_argument(
+        "--fail-on",
+        choices=SEVERITIES,
+        default=DEFAULT_FAIL_ON,
+        help=f"exit 1 when a finding reaches this severity (default {DEFAULT_FAIL_ON}, as for flowatlas audit)",
+    )
     p.add_argument("--jobs", type=int, default=2, metavar="N", help="notebooks run at once (default 2)")
     p.add_argument(
         "--notebooks",

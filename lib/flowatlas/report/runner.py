@@ -555,7 +555,7 @@ def _finish(
         message = "; ".join(f"notebook {r.name}.ipynb failed in {r.error}" for r in failed)
     elif blocking:
         status, code = "findings", EXIT_FINDINGS
-        message = f"{len(blocking)} finding(s) at or above {fail_on}"
+        message = f"{len(findings)} findings, {len(blocking)} at or above {fail_on} (--fail-on)"
     else:
         status, code = "ok", EXIT_OK
         message = f"{len(findings)} findings" + (f", none at or above {fail_on}" if fail_on else "")

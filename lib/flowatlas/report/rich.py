@@ -1,0 +1,235 @@
+"""The rich parts of the report and of the notebooks' outputs, as HTML built with every text escaped.
+
+- :func:`figure`: a diagram as real SVG in the page (so its tooltips work), fitted to the width,
+  with pan and zoom, a reset button, a caption, alt text and links to its files;
+- :func:`explorer`: every finding in one table that sorts and filters (severity, rule,
+  organisation, country, text), long text folded in ``<details>``;
+- :func:`first_screen`: what a privacy officer reads first.
+
+The behaviour is one script, ``static/flowatlas.js``, part of flowatlas. A notebook output
+carries it (:func:`assets`) so that JupyterLab runs it; ``report.html`` carries it once, and its
+Content-Security-Policy allows that script alone, by its hash (:func:`csp`): no text of a map can
+run, whatever it holds.
+
+>>> "<script" in figure('<svg><g id="graph0"><title>&lt;script&gt;</title></g></svg>', stem="v", title="View")
+False
+>>> csp().startswith("default-src 'none'; script-src 'sha256-")
+True
+"""
+
+from __future__ import annotations
+
+import base64
+import functools
+import hashlib
+import html
+import re
+from collections.abc import Sequence
+from pathlib import Path
+
+from flowatlas.findings import SEVERITIES, SEVERITY_RANK, Finding, sort_findings
+
+STATIC = Path(__file__).resolve().parent / "static"
+#: The attribute that marks flowatlas's own script and style in a page.
+MARK = "data-flowatlas"
+
+
+@functools.cache
+def script() -> str:
+    """The text of flowatlas's script."""
+    return (STATIC / "flowatlas.js").read_text("utf-8")
+
+
+@functools.cache
+def style() -> str:
+    """The text of flowatlas's style sheet."""
+    return (STATIC / "flowatlas.css").read_text("utf-8")
+
+
+def script_hash() -> str:
+    """The CSP source of the script: ``'sha256-...'`` of its exact text."""
+    return "'sha256-" + base64.b64encode(hashlib.sha256(script().encode("utf-8")).digest()).decode() + "'"
+
+
+def csp() -> str:
+    """The report's Content-Security-Policy: nothing fetched, no script but flowatlas's own
+    (inline event handlers and any other script refused), images only as ``data:``."""
+    return (
+        f"default-src 'none'; script-src {script_hash()}; style-src 'unsafe-inline'; img-src data:; "
+        "font-src data:; base-uri 'none'; form-action 'none'"
+    )
+
+
+def assets() -> str:
+    """The style and the script, for an output that must work on its own (JupyterLab)."""
+    return f"<style {MARK}>{style()}</style><script {MARK}>{script()}</script>"
+
+
+_ASSET = re.compile(rf"<(style|script) {MARK}>.*?</\1>", re.S)
+
+
+def strip_assets(page: str) -> str:
+    """``page`` without the copies of the style and script its outputs carry."""
+    return _ASSET.sub("", page)
+
+
+def _e(text: object) -> str:
+    return html.escape(str(text), quote=True)
+
+
+# --------------------------------------------------------------------------- diagrams
+
+_PROLOG = re.compile(r"^\s*(<\?xml[^>]*\?>\s*)?(<!DOCTYPE[^>]*>\s*)?(<!--.*?-->\s*)*", re.S)
+
+
+def inline_svg(svg: str, prefix: str) -> str:
+    """Graphviz SVG fit for the inside of an HTML page: no XML prolog, ids prefixed (several
+    diagrams share one page), and nothing that could run (graphviz escapes map text; a
+    ``<script>`` element or an ``on...`` attribute would still be removed)."""
+    body = _PROLOG.sub("", svg, count=1)
+    body = re.sub(r'\bid="([^"]*)"', lambda mm: f'id="{prefix}-{mm.group(1)}"', body)
+    body = re.sub(r"<script\b.*?</script\s*>", "", body, flags=re.S | re.I)
+    return re.sub(r'\son[a-z]+\s*=\s*("[^"]*"|\'[^\']*\')', "", body, flags=re.I)
+
+
+def figure(
+    svg: str, *, stem: str, title: str, links: Sequence[tuple[str, str]] = (), note: str = ""
+) -> str:
+    """A diagram: its SVG in the page inside a pan-and-zoom box, a caption (the view's own title
+    and counts), alt text, and links to its files (``(label, href)``)."""
+    lines = [x for x in title.splitlines() if x.strip()]
+    label = "; ".join(lines) or stem
+    svg_in = inline_svg(svg, f"fa-{re.sub(r'[^A-Za-z0-9_-]', '-', stem)}")
+    svg_in = re.sub(r"<svg\b", f'<svg role="img" aria-label="{_e(label)}"', svg_in, count=1)
+    link_html = " · ".join(f'<a href="{_e(href)}">{_e(name)}</a>' for name, href in links)
+    caption = "<br>".join(_e(x) for x in lines) + (f"<br>{_e(note)}" if note else "")
+    return (
+        f'<figure class="fa-figure" data-view="{_e(stem)}">'
+        f'<div class="fa-tools"><button type="button" class="fa-reset">Reset zoom</button>'
+        f"<span>wheel: zoom · drag: pan · double-click: reset · hover: details</span>"
+        + (f"<span>files: {link_html}</span>" if link_html else "")
+        + f'</div><div class="fa-zoom">{svg_in}</div><figcaption>{caption}</figcaption></figure>'
+    )
+
+
+# --------------------------------------------------------------------------- findings
+
+
+def _badge(severity: str) -> str:
+    return f'<span class="fa-sev fa-{_e(severity)}">{_e(severity)}</span>'
+
+
+def _fold(text: str, limit: int = 110) -> str:
+    """Short text as it is; long text folded: its start, the rest on demand."""
+    if len(text) <= limit:
+        return _e(text)
+    cut = text[:limit].rsplit(" ", 1)[0]
+    return f"<details><summary>{_e(cut)} …</summary>{_e(text)}</details>"
+
+
+def _options(name: str, values: Sequence[str]) -> str:
+    opts = "".join(f'<option value="{_e(v)}">{_e(v)}</option>' for v in values)
+    return f'<label>{_e(name)} <select data-filter="{_e(name)}"><option value="">all</option>{opts}</select></label>'
+
+
+def explorer(findings: Sequence[Finding]) -> str:
+    """Every finding in one table that sorts (click a heading) and filters (severity, rule,
+    organisation, country, and any text); the message, clause quotes and remedy of each are
+    folded, with the full text a click away."""
+    found = sort_findings(list(findings))
+    rules = sorted({f.rule for f in found})
+    orgs = sorted({o for f in found for o in f.organisations})
+    countries = sorted({c for f in found for c in f.countries})
+    present = [s for s in reversed(SEVERITIES) if any(f.severity == s for f in found)]
+    rows = []
+    for f in found:
+        clauses = "".join(f"<li>clause {_e(c.clause)}: “{_e(c.quote)}”</li>" for c in f.clauses)
+        clause_cell = (
+            f"<details><summary>{_e(', '.join(dict.fromkeys(c.clause for c in f.clauses)))}</summary>"
+            f"<ul>{clauses}</ul></details>"
+            if f.clauses
+            else ""
+        )
+        attrs = (
+            f'data-severity="{_e(f.severity)}" data-rule="{_e(f.rule)}" '
+            f'data-organisation="{_e(" ".join(f.organisations))}" data-country="{_e(" ".join(f.countries))}"'
+        )
+        rows.append(
+            f"<tr {attrs}>"
+            f'<td data-sort="{SEVERITY_RANK[f.severity]}">{_badge(f.severity)}</td>'
+            f"<td>{_e(f.rule)}</td>"
+            f"<td>{_fold(f.message)}</td>"
+            f"<td>{clause_cell}</td>"
+            f"<td>{_fold(f.remedy, 60)}</td>"
+            f"<td>{_e(', '.join(f.organisations))}</td>"
+            f"<td>{_e(', '.join(f.countries))}</td>"
+            f"<td><code>{_e(f.location)}</code><br><small>{_e(f.id)}</small></td>"
+            "</tr>"
+        )
+    controls = (
+        _options("severity", present)
+        + _options("rule", rules)
+        + _options("organisation", orgs)
+        + _options("country", countries)
+        + '<label>text <input type="search" data-filter="text" placeholder="any word"></label>'
+        + f'<span class="fa-count">{len(found)} of {len(found)} findings</span>'
+    )
+    head = "".join(
+        f"<th>{_e(h)}</th>"
+        for h in ("severity", "rule", "finding", "clauses", "remedy", "organisations", "countries", "where")
+    )
+    return (
+        f'<div class="fa-explorer"><div class="fa-controls">{controls}</div>'
+        f'<div class="fa-scroll"><table><thead><tr>{head}</tr></thead><tbody>{"".join(rows)}</tbody></table></div></div>'
+    )
+
+
+def legend(colours: dict[str, str], title: str) -> str:
+    """A row of coloured labels saying what each colour of a table means."""
+    items = "".join(f'<span style="background:{_e(c)}">{_e(k)}</span>' for k, c in colours.items())
+    return f'<div class="fa-legend"><b>{_e(title)}</b>{items}</div>'
+
+
+def first_screen(
+    *,
+    name: str,
+    map_id: str,
+    policy: str,
+    run_at: str,
+    previous: str,
+    counts: dict[str, int],
+    changes: Sequence[str],
+    fix_first: Sequence[Finding],
+) -> str:
+    """The first screen of the report: which map and policy, when it ran and against which
+    earlier run, the severity counts in colour, what changed, and the few things to fix first,
+    each on one line with its clause."""
+    badges = "".join(
+        f'<span class="fa-sev fa-{_e(s)}">{counts.get(s, 0)} {_e(s)}</span>' for s in reversed(SEVERITIES)
+    )
+    compared = f"compared with the run of {_e(previous)}" if previous else "first run: nothing to compare with"
+    change_html = (
+        "<ul>" + "".join(f"<li>{_e(c)}</li>" for c in changes[:6]) + "</ul>"
+        + (f"<p>… and {len(changes) - 6} more changes below.</p>" if len(changes) > 6 else "")
+        if changes
+        else "<p>No change since the last run.</p>" if previous else ""
+    )
+    items = []
+    for f in fix_first:
+        clause = f.clauses[0] if f.clauses else None
+        held = f" — clause {_e(clause.clause)}: “{_e(_short(clause.quote, 90))}”" if clause else ""
+        items.append(f"<li>{_badge(f.severity)} {_e(_short(f.message, 170))}{held} <code>{_e(f.location)}</code></li>")
+    fix = f"<h3>Fix first</h3><ol>{''.join(items)}</ol>" if items else "<p>Nothing to fix: no finding.</p>"
+    return (
+        f'<section class="fa-first"><h2>{_e(name)}</h2>'
+        f'<p class="fa-meta">map <b>{_e(map_id)}</b> · {_e(policy)} · run <time>{_e(run_at)}</time> · {compared}</p>'
+        f'<div class="fa-badges">{badges}</div>'
+        f"<h3>Since the last run</h3>{change_html}{fix}</section>"
+    )
+
+
+def _short(text: str, limit: int) -> str:
+    return text if len(text) <= limit else text[: limit - 1].rsplit(" ", 1)[0] + " …"
+
+
+__all__ = ["assets", "csp", "explorer", "figure", "first_screen", "inline_svg", "legend", "script", "strip_assets"]
