@@ -2,9 +2,10 @@
 
 nbconvert's ``lab`` template, with input cells and prompts left out, and with every script it
 would fetch from the network (require.js, MathJax, the widget manager) removed, so the page
-opens offline with nothing but the diagrams (SVG embedded as data: images, in which no script
-runs) and the tables the notebook displayed. A Content-Security-Policy forbids scripts and
-every fetch, so even text a map smuggled past escaping could not execute or call out.
+opens offline. It holds the diagrams (real SVG, so their tooltips work), the tables, and one
+script: flowatlas's own (``report/static/flowatlas.js``: pan and zoom, sorting and filtering),
+inlined once. The Content-Security-Policy allows that script alone, by its hash, and forbids
+every fetch: text a map smuggled past escaping could neither run nor call out.
 """
 
 from __future__ import annotations
@@ -31,21 +32,32 @@ _TEMPLATE_TEXT = """\
 <style>
   .jp-RenderedSVG img, .jp-RenderedImage img { max-width: 100%; height: auto; }
   .jp-RenderedHTMLCommon table { font-size: 12px; }
+  .jp-RenderedHTMLCommon { overflow-x: auto; }
 </style>
+<style>FLOWATLAS_STYLE</style>
 {%- endblock extra_css -%}
 """
-#: Nothing runs and nothing is fetched: inline styles and data: images only.
-CSP = "default-src 'none'; img-src data:; style-src 'unsafe-inline'; font-src data:"
-_TEMPLATE_TEXT = _TEMPLATE_TEXT.replace("CSP_POLICY", CSP)
+
+
+def _template() -> str:
+    from flowatlas.report import rich
+
+    return _TEMPLATE_TEXT.replace("CSP_POLICY", rich.csp()).replace("FLOWATLAS_STYLE", rich.style())
 
 _REMOTE = re.compile(r"""<(script|link)\b[^>]*\b(src|href)\s*=\s*["']?(https?:)?//[^>]*>(\s*</script>)?""", re.I)
 
 
+#: The tag of a notebook cell meant for someone working in the notebook (how to use it), left
+#: out of report.html.
+NOTEBOOK_ONLY = "notebook-only"
+
+
 def _strip_for_report(nb: nbformat.NotebookNode) -> nbformat.NotebookNode:
-    """Drop what a reader should not see: stderr streams, widget views, error tracebacks of
+    """Drop what a reader should not see: cells tagged :data:`NOTEBOOK_ONLY`, stderr streams, widget views, error tracebacks of
     papermill's own banner cells; number the cells (papermill gives the cell it injects a random
     id, which would make two reports of the same map differ)."""
     nb = copy.deepcopy(nb)
+    nb.cells = [c for c in nb.cells if NOTEBOOK_ONLY not in c.get("metadata", {}).get("tags", [])]
     for i, cell in enumerate(nb.cells):
         if "id" in cell:
             cell["id"] = f"cell-{i}"
@@ -74,15 +86,20 @@ def notebook_to_html(notebook: str | Path | nbformat.NotebookNode, title: str | 
         nb.metadata["title"] = title
     exporter = HTMLExporter(
         template_name="lab",
-        extra_loaders=[jinja2.DictLoader({TEMPLATE: _TEMPLATE_TEXT})],
+        extra_loaders=[jinja2.DictLoader({TEMPLATE: _template()})],
         template_file=TEMPLATE,
         exclude_input=True,
         exclude_input_prompt=True,
         exclude_output_prompt=True,
         embed_images=True,
     )
+    from flowatlas.report import rich
+
     body, _ = exporter.from_notebook_node(nb)
-    return _REMOTE.sub("", body)
+    body = rich.strip_assets(_REMOTE.sub("", body))  # the copies each output carried for JupyterLab
+    script = f"<script {rich.MARK}>{rich.script()}</script>"
+    head, sep, tail = body.rpartition("</body>")
+    return head + script + sep + tail if sep else body + script
 
 
 def write_html(notebook: str | Path, out: str | Path, title: str | None = None) -> Path:

@@ -178,9 +178,10 @@ def explorer(findings: Sequence[Finding]) -> str:
         f"<th>{_e(h)}</th>"
         for h in ("severity", "rule", "finding", "clauses", "remedy", "organisations", "countries", "where")
     )
+    body = "".join(rows)
     return (
         f'<div class="fa-explorer"><div class="fa-controls">{controls}</div>'
-        f'<div class="fa-scroll"><table><thead><tr>{head}</tr></thead><tbody>{"".join(rows)}</tbody></table></div></div>'
+        f'<div class="fa-scroll"><table><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table></div></div>'
     )
 
 
@@ -217,14 +218,15 @@ def first_screen(
     items = []
     for f in fix_first:
         clause = f.clauses[0] if f.clauses else None
-        held = f" — clause {_e(clause.clause)}: “{_e(_short(clause.quote, 90))}”" if clause else ""
-        items.append(f"<li>{_badge(f.severity)} {_e(_short(f.message, 170))}{held} <code>{_e(f.location)}</code></li>")
+        held = f" — clause {_e(_short(clause.clause, 40))}: “{_e(_short(clause.quote, 70))}”" if clause else ""
+        items.append(f"<li>{_badge(f.severity)} {_e(_short(f.message, 120))}{held} <code>{_e(f.location)}</code></li>")
     fix = f"<h3>Fix first</h3><ol>{''.join(items)}</ol>" if items else "<p>Nothing to fix: no finding.</p>"
     return (
         f'<section class="fa-first"><h2>{_e(name)}</h2>'
         f'<p class="fa-meta">map <b>{_e(map_id)}</b> · {_e(policy)} · run <time>{_e(run_at)}</time> · {compared}</p>'
         f'<div class="fa-badges">{badges}</div>'
-        f"<h3>Since the last run</h3>{change_html}{fix}</section>"
+        + (f"<h3>Since the last run</h3>{change_html}" if previous else "")
+        + f"{fix}</section>"
     )
 
 

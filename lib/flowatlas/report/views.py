@@ -449,6 +449,58 @@ def evidence_view(m) -> Any:
     return style_severity(evidence_frame(found))
 
 
+def run_time(run_dir: str | Path | None) -> str:
+    """When a run started, from its folder's name (``20261201T195524Z`` → ``2026-12-01 19:55:24
+    UTC``); now, for a notebook run by hand."""
+    import re
+    from datetime import UTC, datetime
+
+    name = Path(run_dir).name if run_dir else ""
+    hit = re.match(r"(\d{4})(\d\d)(\d\d)T(\d\d)(\d\d)(\d\d)Z", name)
+    if hit:
+        y, mo, d, h, mi, sec = hit.groups()
+        return f"{y}-{mo}-{d} {h}:{mi}:{sec} UTC"
+    return datetime.now(UTC).strftime("%Y-%m-%d %H:%M:%S UTC")
+
+
+#: How many findings the first screen lists under "Fix first".
+FIX_FIRST = 5
+
+
+def first_screen(
+    m, findings: Sequence[Finding], diff: dict, previous_run: str = "", run_dir: str = "", n: int = FIX_FIRST
+) -> Any:
+    """The report's first screen: map and policy, when it ran and against which run, the
+    severity counts in colour, what changed, and the ``n`` high and medium findings to fix first."""
+    from flowatlas.diff import sentences
+    from flowatlas.report import rich
+    from flowatlas.report.data import severity_counts
+
+    policy = f"{m.policy.title}, version {m.policy.version}" if m.policy else NO_POLICY
+    changes = sentences({"findings": diff}) if diff.get("previous") else []
+    fix = [f for f in sort_findings(list(findings)) if f.severity in ("high", "medium")][:n]
+    return HTML(
+        rich.assets()
+        + rich.first_screen(
+            name=m.info.name,
+            map_id=m.info.id,
+            policy=policy,
+            run_at=run_time(run_dir),
+            previous=Path(previous_run).name if diff.get("previous") and previous_run else "",
+            counts=severity_counts(list(findings)),
+            changes=changes,
+            fix_first=fix,
+        )
+    )
+
+
+def findings_explorer(findings: Sequence[Finding]) -> Any:
+    """Every finding in one table that sorts and filters (:func:`flowatlas.report.rich.explorer`)."""
+    from flowatlas.report import rich
+
+    return HTML(rich.assets() + rich.explorer(findings))
+
+
 def top_findings(findings: Sequence[Finding], n: int = 10) -> pd.DataFrame:
     """The ``n`` most severe findings: what, why (clauses), where, and the suggested remedy."""
     rows = [
@@ -522,16 +574,6 @@ def picker(session, label: str, options: Sequence[str], value: str, show: Callab
 # --------------------------------------------------------------------------- diagrams
 
 
-class SVG:
-    """Rich-display SVG (``image/svg+xml``): inline in JupyterLab and in nbconvert HTML."""
-
-    def __init__(self, data: str) -> None:
-        self.data = data
-
-    def _repr_svg_(self) -> str:
-        return self.data
-
-
 #: "sensitive" lineages: at most this many, the sensitive types carried by the most flows (a
 #: 10,000-flow synthetic map carries 157 sensitive types: 157 diagrams took three minutes).
 MAX_LINEAGES = 24
@@ -570,15 +612,34 @@ def diagram_specs(m, lineage_types: str = "sensitive") -> list[str]:
 MAX_INLINE_SVG = 1_500_000
 
 
-def diagram(m, findings: Sequence[Finding], spec: str = "overview", out_dir: str | Path | None = None) -> Any:
-    """One view (``overview``, ``findings``, ``summary``, ``lineage:TYPE``) as inline SVG; shown
-    from its file in ``out_dir`` when the diagrams notebook wrote it there (same DOT), and as a
-    link to that file when it is larger than :data:`MAX_INLINE_SVG`."""
+#: The data files of a run folder, linked beside each diagram of the report.
+RUN_FILES: tuple[tuple[str, str], ...] = (
+    ("findings CSV", "findings.csv"),
+    ("findings JSON", "findings.json"),
+    ("inventory XLSX", "inventory.xlsx"),
+)
+
+
+def diagram(
+    m,
+    findings: Sequence[Finding],
+    spec: str = "overview",
+    out_dir: str | Path | None = None,
+    run_dir: str | Path | None = None,
+) -> Any:
+    """One view (``overview``, ``findings``, ``summary``, ``lineage:TYPE``) as real SVG in the
+    output (tooltips work), fitted to the width, with pan, zoom and reset, its caption (the
+    view's own counts) and alt text. It is shown from its file in ``out_dir`` (or ``run_dir``'s
+    ``diagrams/``) when the diagrams notebook wrote it there (same DOT), and linked when larger
+    than :data:`MAX_INLINE_SVG`. In a run folder (``run_dir``) the caption links the view's SVG
+    and DOT files and the run's data files."""
     from flowatlas.render import build_view, source, to_svg
+    from flowatlas.report import rich
 
     stem, g = build_view(m, spec, list(findings))
-    svg_file = Path(out_dir) / f"{stem}.svg" if out_dir else None
-    dot_file = Path(out_dir) / f"{stem}.dot" if out_dir else None
+    folder = Path(out_dir) if out_dir else (Path(run_dir) / "diagrams" if run_dir else None)
+    svg_file = folder / f"{stem}.svg" if folder else None
+    dot_file = folder / f"{stem}.dot" if folder else None
     if svg_file and dot_file and svg_file.is_file() and dot_file.is_file() and dot_file.read_text("utf-8") == source(g):
         svg = svg_file.read_text("utf-8")
     else:
@@ -589,7 +650,10 @@ def diagram(m, findings: Sequence[Finding], spec: str = "overview", out_dir: str
             f"<p>The {html.escape(spec)} diagram is {len(svg) / 1e6:.1f} MB of SVG, too large to inline: open "
             f'<a href="{html.escape(rel)}">{html.escape(rel)}</a> in the run folder.</p>'
         )
-    return SVG(svg)
+    links = (
+        [("SVG", f"diagrams/{stem}.svg"), ("DOT", f"diagrams/{stem}.dot"), *RUN_FILES] if run_dir else []
+    )
+    return HTML(rich.assets() + rich.figure(svg, stem=stem, title=g.title, links=links))
 
 
 def show_diagrams(m, findings: Sequence[Finding], out_dir: str | Path | None = None) -> None:
@@ -631,12 +695,17 @@ def show_tables(tables: dict[str, pd.DataFrame]) -> None:
 
 
 def diff_view(diff: dict, previous_run: str = "") -> Any:
-    """What changed since the previous run, as a table (or a sentence when nothing did)."""
+    """What changed since the previous run, in sentences (``+1 high: ...``, ``resolved ...``,
+    ``changed ...: severity low → high``), never a raw structure."""
     if not diff.get("previous"):
         return note("No earlier successful run of this map: every finding is new.")
     c = diff["counts"]
     if not (c["new"] or c["resolved"] or c["changed"]):
         return note(f"No change since the previous run ({Path(previous_run).name}): {c['unchanged']} findings.")
-    from flowatlas.report.data import diff_table
+    from flowatlas.diff import sentences
 
-    return style_severity(diff_table(diff))
+    items = "".join(f"<li>{html.escape(x)}</li>" for x in sentences({"findings": diff}))
+    since = html.escape(Path(previous_run).name)
+    head = f"Since {since}: {c['new']} new, {c['resolved']} resolved, {c['changed']} changed."
+    return HTML(f"<p>{head}</p><ul>{items}</ul>")
+
