@@ -53,9 +53,9 @@ NOTEBOOK_ONLY = "notebook-only"
 
 
 def _strip_for_report(nb: nbformat.NotebookNode) -> nbformat.NotebookNode:
-    """Drop what a reader should not see: cells tagged :data:`NOTEBOOK_ONLY`, stderr streams, widget views, error tracebacks of
-    papermill's own banner cells; number the cells (papermill gives the cell it injects a random
-    id, which would make two reports of the same map differ)."""
+    """Drop what a reader should not see: cells tagged :data:`NOTEBOOK_ONLY`, stderr streams,
+    widget views, error tracebacks of papermill's own banner cells; number the cells (papermill
+    gives the cell it injects a random id, which would make two reports of the same map differ)."""
     nb = copy.deepcopy(nb)
     nb.cells = [c for c in nb.cells if NOTEBOOK_ONLY not in c.get("metadata", {}).get("tags", [])]
     for i, cell in enumerate(nb.cells):

@@ -92,9 +92,7 @@ def inline_svg(svg: str, prefix: str) -> str:
     return re.sub(r'\son[a-z]+\s*=\s*("[^"]*"|\'[^\']*\')', "", body, flags=re.I)
 
 
-def figure(
-    svg: str, *, stem: str, title: str, links: Sequence[tuple[str, str]] = (), note: str = ""
-) -> str:
+def figure(svg: str, *, stem: str, title: str, links: Sequence[tuple[str, str]] = (), note: str = "") -> str:
     """A diagram: its SVG in the page inside a pan-and-zoom box, a caption (the view's own title
     and counts), alt text, and links to its files (``(label, href)``)."""
     lines = [x for x in title.splitlines() if x.strip()]
@@ -205,15 +203,17 @@ def first_screen(
     """The first screen of the report: which map and policy, when it ran and against which
     earlier run, the severity counts in colour, what changed, and the few things to fix first,
     each on one line with its clause."""
-    badges = "".join(
-        f'<span class="fa-sev fa-{_e(s)}">{counts.get(s, 0)} {_e(s)}</span>' for s in reversed(SEVERITIES)
-    )
+    badges = "".join(f'<span class="fa-sev fa-{_e(s)}">{counts.get(s, 0)} {_e(s)}</span>' for s in reversed(SEVERITIES))
     compared = f"compared with the run of {_e(previous)}" if previous else "first run: nothing to compare with"
     change_html = (
-        "<ul>" + "".join(f"<li>{_e(c)}</li>" for c in changes[:6]) + "</ul>"
+        "<ul>"
+        + "".join(f"<li>{_e(c)}</li>" for c in changes[:6])
+        + "</ul>"
         + (f"<p>… and {len(changes) - 6} more changes below.</p>" if len(changes) > 6 else "")
         if changes
-        else "<p>No change since the last run.</p>" if previous else ""
+        else "<p>No change since the last run.</p>"
+        if previous
+        else ""
     )
     items = []
     for f in fix_first:
