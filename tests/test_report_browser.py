@@ -7,6 +7,7 @@ payloads executes nothing.
 
 from __future__ import annotations
 
+import re
 import shutil
 from pathlib import Path
 
@@ -67,43 +68,152 @@ def _open(browser, html: Path):
     return page, errors, blocked, dialogs
 
 
-def test_absoloop_report_in_chromium(browser, tmp_path_factory):
+def _absoloop_page(browser, tmp_path_factory):
     r = shared(session_base(tmp_path_factory), "absoloop", _absoloop)
     run = latest_run(Path(r["folder"]) / "out" / "absoloop")
     assert run is not None, r["stderr"]
-    page, errors, blocked, dialogs = _open(browser, run / "report.html")
+    return _open(browser, run / "report.html")
+
+
+def test_absoloop_report_in_chromium(browser, tmp_path_factory):
+    page, errors, blocked, dialogs = _absoloop_page(browser, tmp_path_factory)
     try:
-        assert errors == [] and blocked == [] and dialogs == []
-        diagrams = page.locator("img[src^='data:image/svg+xml']")
-        assert diagrams.count() >= 2
+        assert errors == [] and blocked == [] and dialogs == []  # no CSP violation either
+        diagrams = page.locator(".fa-zoom svg")
+        assert diagrams.count() >= 2  # real SVG in the page, not <img>
         for i in range(2):
-            img = diagrams.nth(i)
-            img.scroll_into_view_if_needed()
-            assert img.is_visible()
-            assert img.evaluate("i => i.complete && i.naturalWidth > 100 && i.naturalHeight > 50")
-        table = page.locator("table", has=page.locator("th", has_text="remedy")).first
-        table.scroll_into_view_if_needed()
-        assert table.is_visible()
-        assert table.locator("td", has_text="cross-border-basis").count() >= 1
+            svg = diagrams.nth(i)
+            svg.scroll_into_view_if_needed()
+            assert svg.is_visible()
+            width = svg.evaluate("s => s.getBoundingClientRect().width")
+            assert 600 < width <= page.viewport_size["width"]  # fits the width
+            assert svg.get_attribute("aria-label")  # alt text: what the view shows
+        assert page.locator("img[src^='data:image/svg+xml']").count() == 0
+        caption = page.locator(".fa-figure figcaption").first.inner_text()
+        assert "78 flows" in caption and "findings:" in caption  # the view's own counts
+        links = page.locator(".fa-figure").first.locator("a")
+        assert {links.nth(i).get_attribute("href") for i in range(links.count())} >= {
+            "diagrams/overview.svg",
+            "diagrams/overview.dot",
+            "findings.csv",
+        }
         assert page.locator("h2", has_text="Data inventory").is_visible()
         assert page.locator("text=import flowatlas").count() == 0  # no code in the report
+        assert page.locator("text=How to use this notebook").count() == 0  # notebook-only cells left out
+        scripts = page.locator("script")
+        assert scripts.count() == 1 and scripts.first.get_attribute("data-flowatlas") is not None
+        csp = page.locator("meta[http-equiv='Content-Security-Policy']").get_attribute("content")
+        assert "script-src 'sha256-" in csp and "unsafe" not in csp.split("script-src")[1].split(";")[0]
+    finally:
+        page.context.close()
+
+
+def test_first_screen_holds_the_date_and_what_to_fix_first(browser, tmp_path_factory):
+    page, errors, _, _ = _absoloop_page(browser, tmp_path_factory)
+    try:
+        height = page.viewport_size["height"]
+        first = page.locator(".fa-first")
+        when = first.locator("time")
+        assert re.fullmatch(r"\d{4}-\d\d-\d\d \d\d:\d\d:\d\d UTC", when.inner_text())
+        assert when.bounding_box()["y"] < height  # without scrolling
+        badges = first.locator(".fa-badges .fa-sev")
+        assert [badges.nth(i).inner_text() for i in range(badges.count())] == [
+            "11 high",
+            "9 medium",
+            "9 low",
+            "14 info",
+        ]
+        assert badges.first.evaluate("b => getComputedStyle(b).backgroundColor") != "rgba(0, 0, 0, 0)"  # in colour
+        fix = first.locator("ol li")
+        assert fix.count() == 5
+        top = fix.first
+        assert top.bounding_box()["y"] + top.bounding_box()["height"] < height
+        assert "high" in top.inner_text() and "clause" in top.inner_text()
+    finally:
+        page.context.close()
+
+
+def test_findings_table_sorts_and_filters(browser, tmp_path_factory):
+    page, errors, _, _ = _absoloop_page(browser, tmp_path_factory)
+    try:
+        ex = page.locator(".fa-explorer")
+        ex.scroll_into_view_if_needed()
+        visible = ex.locator("tbody tr:not([hidden])")
+        assert visible.count() == 43  # every finding
+        ex.locator("select[data-filter='severity']").select_option("high")
+        assert visible.count() == 11 and ex.locator(".fa-count").inner_text() == "11 of 43 findings"
+        ex.locator("select[data-filter='rule']").select_option("cross-border-basis")
+        n = visible.count()
+        assert 0 < n < 11
+        assert all(visible.nth(i).get_attribute("data-rule") == "cross-border-basis" for i in range(n))
+        ex.locator("select[data-filter='severity']").select_option("")
+        ex.locator("select[data-filter='rule']").select_option("")
+        ex.locator("input[data-filter='text']").fill("surveypulse")
+        assert 0 < visible.count() < 43
+        assert all("surveypulse" in visible.nth(i).inner_text().lower() for i in range(visible.count()))
+        ex.locator("input[data-filter='text']").fill("")
+        first_rule = lambda: visible.first.locator("td").nth(1).inner_text()  # noqa: E731
+        rule_head = ex.locator("th", has_text="rule")
+        rule_head.click()
+        down = first_rule()
+        rule_head.click()
+        assert first_rule() != down  # the other way round
+        sev_head = ex.locator("th", has_text="severity")
+        sev_head.click()  # descending: most severe first
+        assert visible.first.get_attribute("data-severity") == "high"
+        sev_head.click()
+        assert visible.first.get_attribute("data-severity") == "info"
+        details = visible.first.locator("details").first
+        if details.count():
+            details.locator("summary").click()
+            assert details.evaluate("d => d.open")
+    finally:
+        page.context.close()
+
+
+def test_diagram_zooms_pans_and_shows_tooltips(browser, tmp_path_factory):
+    page, errors, _, _ = _absoloop_page(browser, tmp_path_factory)
+    try:
+        box = page.locator(".fa-zoom").first
+        box.scroll_into_view_if_needed()
+        view = box.locator("g.fa-viewport")
+        before = view.get_attribute("transform")
+        b = box.bounding_box()
+        page.mouse.move(b["x"] + b["width"] / 2, b["y"] + b["height"] / 2)
+        page.mouse.wheel(0, -400)
+        page.wait_for_timeout(100)
+        zoomed = view.get_attribute("transform")
+        assert zoomed != before and float(box.get_attribute("data-zoom")) > 1
+        page.mouse.down()
+        page.mouse.move(b["x"] + b["width"] / 2 + 80, b["y"] + b["height"] / 2 + 40, steps=4)
+        page.mouse.up()
+        assert view.get_attribute("transform") != zoomed  # panned
+        page.locator(".fa-reset").first.click()
+        assert box.get_attribute("data-zoom") == "1.000"
+        edge = box.locator("g.edge").nth(3)
+        edge.locator("path").first.dispatch_event("mouseover")
+        tip = box.locator(".fa-tip")
+        assert tip.is_visible()
+        text = tip.inner_text()
+        assert text.startswith("flow ") and ("findings" in text or "no finding" in text or "types:" in text)
     finally:
         page.context.close()
 
 
 def test_hostile_names_execute_nothing(browser, tmp_path_factory):
     r = shared(session_base(tmp_path_factory), "hostile", _hostile)
-    assert r["code"] == 0, r["stderr"]
+    assert r["code"] == 1, r["stderr"]  # a complete run with a high finding
     run = latest_run(Path(r["folder"]) / "out" / "tiny")
     page, errors, blocked, dialogs = _open(browser, run / "report.html")
     try:
         assert page.evaluate("window.__pwned") is None
         assert errors == [] and blocked == [] and dialogs == []
-        assert page.locator("script").count() == 0
+        scripts = page.locator("script")  # flowatlas's own, and nothing from the map
+        assert scripts.count() == 1 and scripts.first.get_attribute("data-flowatlas") is not None
         assert page.locator("img[src='x'], svg[onload], [onerror]").count() == 0
         body = page.inner_text("body")
         assert "<script>window.__pwned=1</script>" in body  # shown as text
         assert '<img src=x onerror="window.__pwned=2">Web & <b>shop</b>' in body
-        assert page.locator("img[src^='data:image/svg+xml']").count() >= 2  # diagrams still drawn
+        assert page.locator(".fa-zoom svg").count() >= 2  # diagrams still drawn
     finally:
         page.context.close()

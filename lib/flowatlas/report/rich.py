@@ -65,7 +65,7 @@ def assets() -> str:
     return f"<style {MARK}>{style()}</style><script {MARK}>{script()}</script>"
 
 
-_ASSET = re.compile(rf"<(style|script) {MARK}>.*?</\1>", re.S)
+_ASSET = re.compile(rf'<(style|script) {MARK}(?:="")?>.*?</\1>', re.S)  # (nbconvert writes the mark ="")
 
 
 def strip_assets(page: str) -> str:
