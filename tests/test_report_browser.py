@@ -129,6 +129,7 @@ def test_first_screen_holds_the_date_and_what_to_fix_first(browser, tmp_path_fac
         top = fix.first
         assert top.bounding_box()["y"] + top.bounding_box()["height"] < height
         assert "high" in top.inner_text() and "clause" in top.inner_text()
+        assert errors == []  # the script ran without an error
     finally:
         page.context.close()
 
@@ -167,6 +168,7 @@ def test_findings_table_sorts_and_filters(browser, tmp_path_factory):
         if details.count():
             details.locator("summary").click()
             assert details.evaluate("d => d.open")
+        assert errors == []  # the script ran without an error
     finally:
         page.context.close()
 
@@ -196,6 +198,7 @@ def test_diagram_zooms_pans_and_shows_tooltips(browser, tmp_path_factory):
         assert tip.is_visible()
         text = tip.inner_text()
         assert text.startswith("flow ") and ("findings" in text or "no finding" in text or "types:" in text)
+        assert errors == []  # the script ran without an error
     finally:
         page.context.close()
 
