@@ -1,0 +1,132 @@
+"""JupyterLab itself: a real ``jupyter lab`` server on a free loopback port, driven by Playwright
+with Debian's chromium. explore.ipynb runs there (Run ▸ Run All Cells), and each inline diagram
+is real ``<svg>`` with ``<title>`` elements, fits the notebook's width, and shows a tooltip when
+an arrow is hovered."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+import pytest
+from test_report_browser import ARGS, CHROMIUM
+
+from conftest import ABSOLOOP, ROOT
+
+pytestmark = pytest.mark.slow
+TOKEN = "flowatlas-test"
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@pytest.fixture(scope="module")
+def lab(tmp_path_factory):
+    """A JupyterLab server on a copy of the notebooks and the Absoloop map; its URL."""
+    if not Path(CHROMIUM).exists():
+        pytest.skip("Debian chromium is not installed (apt-get install chromium)")
+    pytest.importorskip("playwright.sync_api")
+    work = tmp_path_factory.mktemp("lab")
+    for nb in (ROOT / "notebooks").glob("*.ipynb"):
+        shutil.copy(nb, work / nb.name)
+    shutil.copytree(ABSOLOOP, work / "dataflows" / "absoloop")
+    port = _free_port()
+    jupyter = {"JUPYTER_CONFIG_DIR": str(work / ".config"), "JUPYTER_RUNTIME_DIR": str(work / ".runtime")}
+    cmd = [
+        sys.executable, "-m", "jupyter", "lab", "--no-browser", "--allow-root",
+        f"--port={port}", "--ServerApp.ip=127.0.0.1", f"--ServerApp.token={TOKEN}",
+        f"--ServerApp.root_dir={work}", f"--LabApp.workspaces_dir={work / '.ws'}",
+        f"--LabApp.user_settings_dir={work / '.settings'}",
+        "--LabApp.check_for_updates_class=jupyterlab.NeverCheckForUpdate",
+    ]  # fmt: skip
+    with open(work / "lab.log", "w") as log:
+        yield from _serve(cmd, work, log, {**os.environ, **jupyter}, f"http://127.0.0.1:{port}")
+
+
+def _serve(cmd: list[str], work: Path, log, env: dict, url: str):
+    proc = subprocess.Popen(cmd, cwd=work, stdout=log, stderr=subprocess.STDOUT, env=env)
+    try:
+        deadline = time.monotonic() + 90
+        while True:
+            try:
+                with urllib.request.urlopen(f"{url}/api/status?token={TOKEN}", timeout=2) as r:
+                    if r.status == 200:
+                        break
+            except OSError:
+                pass
+            if proc.poll() is not None or time.monotonic() > deadline:
+                pytest.fail("jupyter lab did not start: " + (work / "lab.log").read_text()[-2000:])
+            time.sleep(0.5)
+        yield url
+    finally:
+        proc.terminate()
+        try:
+            proc.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+
+
+DIAGRAM = ".jp-OutputArea-output .fa-zoom[data-fa-ready] svg"
+
+
+def _run_all(page, shot: Path) -> None:
+    """Run ▸ Run All Cells once the kernel is up, until the first diagram is there. A kernel that
+    is still starting can make JupyterLab ask which kernel to use: the dialog's default is taken."""
+    page.wait_for_selector(".jp-Notebook-ExecutionIndicator[data-status='idle']", timeout=90_000)
+    page.get_by_text("Python 3 (ipykernel) | Idle").first.wait_for(timeout=90_000)
+    for _ in range(3):
+        dialog = page.locator(".jp-Dialog .jp-mod-accept")
+        if dialog.count():
+            dialog.first.click()
+        page.click(".jp-Notebook")
+        page.locator(".lm-MenuBar-itemLabel", has_text="Run").first.click()
+        page.locator(".lm-Menu-itemLabel", has_text="Run All Cells").first.click()
+        try:
+            # (JupyterLab renders cells out of view lazily: wait for the output to be there)
+            page.wait_for_selector(DIAGRAM, state="attached", timeout=60_000)
+            return
+        except Exception:
+            page.screenshot(path=str(shot))
+    pytest.fail(f"explore.ipynb showed no diagram after Run All Cells (screenshot: {shot})")
+
+
+def test_explore_runs_in_jupyterlab_with_real_svg_and_tooltips(lab, tmp_path):
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
+        page = browser.new_context(viewport={"width": 1400, "height": 1000}).new_page()
+        page.route("**/*", lambda r: r.continue_() if r.request.url.startswith(lab) else r.abort())
+        errors: list[str] = []
+        page.on("pageerror", lambda e: errors.append(str(e)))
+        try:
+            page.goto(f"{lab}/lab/tree/explore.ipynb?token={TOKEN}")
+            _run_all(page, tmp_path / "lab.png")
+            stderr = ".jp-OutputArea-output[data-mime-type='application/vnd.jupyter.stderr']"
+            assert page.locator(stderr).count() == 0
+            boxes = page.locator(".jp-OutputArea-output .fa-zoom")
+            assert boxes.count() >= 1
+            assert page.locator(".jp-OutputArea-output img[src^='data:image/svg+xml']").count() == 0  # not <img>
+            for i in range(boxes.count()):
+                box = boxes.nth(i)
+                box.scroll_into_view_if_needed()
+                svg = box.locator("svg")
+                assert svg.locator("title").count() > 0
+                width = svg.evaluate("s => s.getBoundingClientRect().width")
+                area = box.evaluate("b => b.closest('.jp-OutputArea').getBoundingClientRect().width")
+                assert 100 < width <= area  # fits the notebook's width
+                box.locator("g.edge path").first.dispatch_event("mouseover")
+                tip = box.locator(".fa-tip")
+                assert tip.is_visible() and tip.inner_text().startswith("flow ")
+            assert errors == []
+        finally:
+            browser.close()
