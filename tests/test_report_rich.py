@@ -1,0 +1,90 @@
+"""The report's rich HTML parts, without a browser: text from a map stays text, the SVG put in
+the page cannot run anything, and the first screen and the diff say what they should."""
+
+from __future__ import annotations
+
+import re
+
+from flowatlas.findings import ClauseRef, Finding
+from flowatlas.report import rich
+from flowatlas.report.views import diff_view, run_time
+from flowatlas.source import Source
+
+EVIL = '<img src=x onerror="alert(1)"><script>alert(2)</script>'
+
+
+def _finding(severity: str = "high", **kw) -> Finding:
+    base = dict(
+        rule="undeclared-recipient",
+        severity=severity,
+        message=f"Flow f1 goes to {EVIL}",
+        remedy="Declare it " + "x " * 80,
+        organisations=("evil org",),
+        countries=("US",),
+        clauses=(ClauseRef("p", "d1", "2.1", f"quote {EVIL}"),),
+        src=Source("m/flows.yaml", 3, 5),
+    )
+    return Finding(**(base | kw))
+
+
+def test_explorer_escapes_map_text_and_folds_long_text():
+    page = rich.explorer([_finding(), _finding("low", rule="retention", message="short")])
+    assert "<script>" not in page and "<img" not in page and "&lt;script&gt;" in page
+    assert page.count("<tr ") == 2 and 'data-severity="high"' in page
+    assert 'data-organisation="evil org"' in page  # what the organisation filter matches
+    assert "<details><summary>Declare it" in page  # the long remedy is folded
+    assert "2 of 2 findings" in page
+
+
+def test_inline_svg_cannot_run_anything():
+    svg = (
+        '<?xml version="1.0"?><!DOCTYPE svg><svg onload="alert(1)"><script>alert(2)</script>'
+        "<g id=\"node1\" onclick='x()'><title>&lt;b&gt;</title></g></svg>"
+    )
+    out = rich.inline_svg(svg, "fa-v")
+    assert not re.search(r"<script|onload|onclick|<\?xml|DOCTYPE", out)
+    assert 'id="fa-v-node1"' in out and "&lt;b&gt;" in out
+
+
+def test_figure_has_alt_text_caption_and_links():
+    out = rich.figure("<svg><g></g></svg>", stem="overview", title="Map: overview\n57 nodes, 78 flows",
+                      links=[("SVG", "diagrams/overview.svg")])  # fmt: skip
+    assert 'aria-label="Map: overview; 57 nodes, 78 flows"' in out
+    assert "<figcaption>Map: overview<br>57 nodes, 78 flows</figcaption>" in out
+    assert '<a href="diagrams/overview.svg">SVG</a>' in out
+
+
+def test_first_screen():
+    out = rich.first_screen(
+        name="Acme <b>", map_id="acme", policy="Policy, version 3", run_at="2026-12-01 10:00:00 UTC",
+        previous="20261130T100000Z", counts={"high": 2, "medium": 0, "low": 1, "info": 0},
+        changes=["+1 high: something"], fix_first=[_finding()],
+    )  # fmt: skip
+    assert "Acme &lt;b&gt;" in out and "<time>2026-12-01 10:00:00 UTC</time>" in out
+    assert "compared with the run of 20261130T100000Z" in out and "+1 high: something" in out
+    assert out.index("2 high") < out.index("0 medium") < out.index("1 low")
+    assert "clause 2.1" in out and "m/flows.yaml:3:5" in out and "<script>" not in out
+    first = rich.first_screen(name="A", map_id="a", policy="P", run_at="t", previous="", counts={},
+                              changes=[], fix_first=[])  # fmt: skip
+    assert "first run: nothing to compare with" in first and "Since the last run" not in first
+
+
+def test_run_time_from_the_run_folder():
+    assert run_time("outputs/acme/20261201T195524Z") == "2026-12-01 19:55:24 UTC"
+    assert run_time("outputs/acme/20261201T195524Z-2") == "2026-12-01 19:55:24 UTC"
+    assert run_time("").endswith(" UTC")
+
+
+def test_the_diff_is_sentences_not_a_structure():
+    diff = {
+        "previous": True,
+        "new": [{"id": "r-1", "severity": "high", "message": "A new problem", "rule": "r"}],
+        "resolved": [],
+        "changed": [{"id": "r-2", "rule": "r", "fields": ["severity"], "before": {"severity": "low"},
+                     "after": {"severity": "high"}}],
+        "counts": {"new": 1, "resolved": 0, "changed": 1, "unchanged": 3},
+    }  # fmt: skip
+    out = str(diff_view(diff, "outputs/m/20261130T000000Z"))
+    assert "<li>+1 high: A new problem (r-1)</li>" in out
+    assert "changed r-2: severity low \u2192 high" in out
+    assert "{" not in out and "'" not in out  # never a repr
