@@ -12,7 +12,7 @@ from flowatlas.render.overview import DEFAULT_MAX_NODES, collapse_by
 from flowatlas.render.parts import (
     ViewContext,
     add_clustered_nodes,
-    add_flow_edge,
+    add_flow_edges,
     count_text,
     kinds_present,
     new_diagram,
@@ -65,8 +65,7 @@ def findings_view(
         extra.append("no findings")
     g = new_diagram("findings", view_title(m, "findings", ctx, extra), m)
     add_clustered_nodes(g, ctx, node_ids)
-    for fid in fids:
-        add_flow_edge(g, ctx, m.flows[fid], rules=True)
+    add_flow_edges(g, ctx, (m.flows[fid] for fid in fids), rules=True)
     add_legend(g, m.home, kinds=kinds_present(m, node_ids) if node_ids else ("system",))
     return g
 

@@ -13,7 +13,7 @@ from flowatlas.render.parts import (
     MAX_SUMMARY_EDGES,
     ViewContext,
     add_clustered_nodes,
-    add_flow_edge,
+    add_flow_edges,
     border_crossing,
     count_text,
     kinds_present,
@@ -60,8 +60,7 @@ def overview(
         extra.append("not audited: colours show no findings")
     g = new_diagram("overview", view_title(m, "overview", ctx, extra), m)
     add_clustered_nodes(g, ctx, m.nodes)
-    for f in m.flows.values():
-        add_flow_edge(g, ctx, f)
+    add_flow_edges(g, ctx, m.flows.values())
     add_legend(g, m.home, kinds=kinds_present(m, m.nodes))
     return g
 

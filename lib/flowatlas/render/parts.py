@@ -154,7 +154,9 @@ def type_label(m: Map, t: str) -> str:
 
 
 def type_lines(m: Map, types: Iterable[str], limit: int = style.MAX_TYPE_LINES) -> list[str]:
-    """Edge-label lines for ``types``: one per type, or grouped under parents when many.
+    """Edge-label lines for ``types``: one per type, or grouped under parents when many (never
+    under a root such as ``personal``, which says nothing: past ``limit`` groups the rest is
+    counted).
 
     >>> type_lines(m, ["email", "phone", "name", "ip"], limit=2)  # doctest: +SKIP
     ['contact: email, name, phone', 'ip']
@@ -166,7 +168,7 @@ def type_lines(m: Map, types: Iterable[str], limit: int = style.MAX_TYPE_LINES) 
     groups: dict[str, list[str]] = {t: [t] for t in names}
     while len(groups) > limit:
         deepest = max(tree.depth(k) if k in tree else 0 for k in groups)
-        if deepest == 0:
+        if deepest <= 1:  # lifting further would group everything under the root
             break
         lifted: dict[str, list[str]] = {}
         for k, members in groups.items():
@@ -395,6 +397,69 @@ def add_flow_edge(
     colour = style.SEVERITY_COLOUR[worst]
     attrs.update(color=colour, fontcolor=colour)
     g.edge(f.source, f.target, label=dot_text("\n".join(lines)), tooltip=dot_tooltip(flow_tooltip(ctx, f)), **attrs)
+
+
+#: A merged arrow's tooltip gives each of at most this many flows in full (then their ids).
+TOOLTIP_FLOWS = 6
+
+
+def _look(ctx: ViewContext, flows: Sequence[Flow]) -> tuple[str | None, bool]:
+    """How an arrow for ``flows`` looks: its colour (worst finding) and whether it crosses a border."""
+    fs = [x for f in flows for x in ctx.by_flow.get(f.id, [])]
+    return worst_severity(fs), any(border_crossing(ctx.m, f) for f in flows)
+
+
+def add_flow_edges(g: Diagram, ctx: ViewContext, flows: Iterable[Flow], *, rules: bool = False) -> None:
+    """An arrow per pair of nodes: parallel flows between the same two nodes are merged into one
+    arrow listing their types and findings, and A→B with B→A becomes one two-headed arrow where
+    both look the same (same worst finding, both or neither crossing a border). A pair with one
+    flow is drawn as :func:`add_flow_edge` draws it."""
+    pairs: dict[tuple[str, str], list[Flow]] = {}
+    for f in flows:
+        pairs.setdefault((f.source, f.target), []).append(f)
+    done: set[tuple[str, str]] = set()
+    for (a, b), fs in pairs.items():
+        if (a, b) in done:
+            continue
+        done.add((a, b))
+        back = pairs.get((b, a)) if a != b and (b, a) not in done else None
+        if back and _look(ctx, back) == _look(ctx, fs):
+            done.add((b, a))
+            _merged_edge(g, ctx, a, b, fs + back, rules=rules, both=True)
+        elif len(fs) == 1:
+            add_flow_edge(g, ctx, fs[0], rules=rules)
+        else:
+            _merged_edge(g, ctx, a, b, fs, rules=rules, both=False)
+
+
+def _merged_edge(
+    g: Diagram, ctx: ViewContext, a: str, b: str, flows: Sequence[Flow], *, rules: bool, both: bool
+) -> None:
+    m = ctx.m
+    fs = list(dict.fromkeys(x for f in flows for x in ctx.by_flow.get(f.id, [])))
+    worst = worst_severity(fs)
+    crossings = sorted({f"{cb[0]} ↔ {cb[1]}" if both else f"{cb[0]} → {cb[1]}" for f in flows
+                        if (cb := border_crossing(m, f))})  # fmt: skip
+    lines = [*crossings[:1], f"{len(flows)} flows"]
+    lines.extend(type_lines(m, [t for f in flows for t in f.types]))
+    if fs:
+        if rules:
+            rs = sorted({x.rule for x in fs})
+            mark = "ℹ " if worst == "info" else "⚠ "
+            lines.extend([mark + r for r in rs[:4]] + ([f"+{len(rs) - 4} rules"] if len(rs) > 4 else []))
+        else:
+            lines.append(rule_line(fs))
+    ids = [f.id for f in flows]
+    head = f"flows {', '.join(ids)}: {m.nodes[a].name} {'↔' if both else '→'} {m.nodes[b].name}"
+    parts = [head, *(flow_tooltip(ctx, f) for f in flows[:TOOLTIP_FLOWS])]
+    if len(flows) > TOOLTIP_FLOWS:
+        parts.append(f"… and {len(flows) - TOOLTIP_FLOWS} more flows (their ids above)")
+    attrs = dict(style.CROSS_BORDER if crossings else style.DOMESTIC)
+    colour = style.SEVERITY_COLOUR[worst]
+    attrs.update(color=colour, fontcolor=colour)
+    if both:
+        attrs["dir"] = "both"
+    g.edge(a, b, label=dot_text("\n".join(lines)), tooltip=dot_tooltip("\n\n".join(parts)), **attrs)
 
 
 def view_title(

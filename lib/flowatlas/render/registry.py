@@ -47,7 +47,7 @@ class View:
         """The file name (without extension) of the view drawn with parameter ``arg``."""
         if self.choices:
             return f"{self.id}-{arg or self.choices[0]}"
-        return f"{self.id}-{arg}" if self.parameter else self.id
+        return f"{self.id}-{arg.replace(':', '-')}" if self.parameter else self.id
 
 
 #: Every view, in the order :mod:`flowatlas.render.views` registers them.
@@ -78,13 +78,16 @@ def parse_spec(spec: str) -> tuple[View, str]:
 
 def view_specs(lineage_types: Sequence[str] = ()) -> list[str]:
     """Every spec of every view: each choice of a view with choices, the view once per type of
-    ``lineage_types`` when it takes a type, and the others once."""
+    ``lineage_types`` when it takes a type, and the others once (a view of one node or
+    organisation, ``focus:NODE``, only when asked for)."""
     out: list[str] = []
     for v in VIEW_REGISTRY.values():
         if v.choices:
             out.extend(v.id if i == 0 else f"{v.id}:{c}" for i, c in enumerate(v.choices))
-        elif v.parameter:
+        elif v.parameter == "TYPE":
             out.extend(f"{v.id}:{t}" for t in lineage_types)
+        elif v.parameter:  # a view of one node or organisation: drawn when asked for
+            continue
         else:
             out.append(v.id)
     return out

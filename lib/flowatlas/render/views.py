@@ -7,7 +7,9 @@ registers itself in :data:`~flowatlas.render.registry.VIEW_REGISTRY`:
 * :func:`overview`: jurisdictions as clusters, organisations inside them, every flow;
 * :func:`lineage`: where one information type (and its subtypes) goes, from collection on;
 * :func:`findings_view`: only the nodes and flows that findings touch, edges marked with rules;
-* :func:`summary`: one box per organisation or jurisdiction with flow and type counts.
+* :func:`summary`: one box per organisation or jurisdiction with flow and type counts;
+* :func:`~flowatlas.render.focus.focus`: one node's neighbourhood (``focus:NODE[:DEPTH]``);
+* :func:`~flowatlas.render.focus.organisation`: one organisation and its counterparts.
 
 >>> from flowatlas.examples import EXAMPLE
 >>> from flowatlas.loader import load_texts
@@ -23,6 +25,7 @@ from collections.abc import Sequence
 from flowatlas.atlas import Map
 from flowatlas.findings import Finding
 from flowatlas.render import findings_view as _findings_view
+from flowatlas.render import focus as _focus
 from flowatlas.render import lineage as _lineage
 from flowatlas.render import overview as _overview
 from flowatlas.render import summary as _summary
@@ -46,6 +49,8 @@ register(_overview.VIEW)
 register(_lineage.VIEW)
 register(_findings_view.VIEW)
 register(_summary.VIEW)
+register(_focus.FOCUS)
+register(_focus.ORGANISATION)
 
 
 def build_view(
