@@ -21,13 +21,17 @@ def test_every_registered_view_builds_with_its_stem():
     m = load_texts(EXAMPLE)
     stems = [build_view(m, spec)[0] for spec in view_specs(["email"])]
     assert stems == ["overview", "lineage-email", "findings", "summary-organisation", "summary-jurisdiction"]
-    assert list(VIEW_REGISTRY) == ["overview", "lineage", "findings", "summary"]
+    assert list(VIEW_REGISTRY) == ["overview", "lineage", "findings", "summary", "focus", "organisation"]
 
 
 @pytest.mark.parametrize(
     ("spec", "says"),
     [
-        ("nope", "expected one of overview | lineage:TYPE | findings | summary[:organisation|:jurisdiction]"),
+        (
+            "nope",
+            "expected one of overview | lineage:TYPE | findings | summary[:organisation|:jurisdiction] | "
+            "focus:NODE[:DEPTH] | organisation:ORG",
+        ),
         ("lineage", "expected one of"),  # lineage needs a type
         ("overview:x", "expected one of"),  # overview takes no parameter
         ("summary:country", "summary takes organisation or jurisdiction"),

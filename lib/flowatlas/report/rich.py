@@ -183,6 +183,46 @@ def explorer(findings: Sequence[Finding]) -> str:
     )
 
 
+#: The inventory's key columns, in the order people read them (the XLSX has them all).
+INVENTORY_KEYS: tuple[tuple[str, str], ...] = (
+    ("type_name", "information type"),
+    ("sensitivity", "sensitivity"),
+    ("recipients", "recipients"),
+    ("third_country_transfers", "third-country transfers (basis)"),
+    ("retention", "retention"),
+    ("storage", "stored in"),
+    ("findings", "findings"),
+)
+
+
+def inventory(rows: Sequence[dict], *, full: str = "") -> str:
+    """The record of processing folded per purpose: one ``<details>`` per purpose, its summary
+    saying how many types, recipients and transfers it has; inside, the key columns
+    (:data:`INVENTORY_KEYS`). ``full`` names the file with every column."""
+    by: dict[str, list[dict]] = {}
+    for r in rows:
+        by.setdefault(f"{r.get('purpose_name') or r.get('purpose')} ({r.get('purpose')})", []).append(r)
+    parts = []
+    for purpose, items in by.items():
+        recipients = {x for r in items for x in str(r.get("recipients") or "").split("; ") if x}
+        transfers = {x for r in items for x in str(r.get("third_country_transfers") or "").split("; ") if x}
+        flagged = sum(int(r.get("findings") or 0) for r in items)
+        summary = (
+            f"{_e(purpose)} — {len(items)} types, {len(recipients)} recipients, {len(transfers)} transfers abroad"
+            + (f", {flagged} findings" if flagged else "")
+        )
+        head = "".join(f"<th>{_e(label)}</th>" for _, label in INVENTORY_KEYS)
+        body = "".join(
+            "<tr>" + "".join(f"<td>{_e(r.get(k, '') or '')}</td>" for k, _ in INVENTORY_KEYS) + "</tr>" for r in items
+        )
+        parts.append(
+            f'<details><summary>{summary}</summary><div class="fa-scroll"><table class="fa-inventory">'
+            f"<thead><tr>{head}</tr></thead><tbody>{body}</tbody></table></div></details>"
+        )
+    note = f"<p>Every column (controller, subjects, sources, security measures, flows…): {_e(full)}.</p>" if full else ""
+    return f'<div class="fa-inventory-view">{note}{"".join(parts)}</div>'
+
+
 def legend(colours: dict[str, str], title: str) -> str:
     """A row of coloured labels saying what each colour of a table means."""
     items = "".join(f'<span style="background:{_e(c)}">{_e(k)}</span>' for k, c in colours.items())

@@ -64,7 +64,13 @@ def _safe_frame(df: pd.DataFrame) -> pd.io.formats.style.Styler:
     st = df.style.set_uuid(f"fa{next(_TABLE_IDS)}")
     st = st.format(escape="html", na_rep="").format_index(escape="html", axis=0)
     st = st.format_index(escape="html", axis=1).set_properties(**{"text-align": "left", "vertical-align": "top"})
-    return st.set_table_styles([{"selector": "th", "props": "text-align: left; vertical-align: top;"}])
+    return st.set_table_styles(
+        [
+            {"selector": "th", "props": "text-align: left; vertical-align: top;"},
+            # a wide table scrolls within the page, not the page
+            {"selector": "", "props": "display: block; overflow-x: auto; max-width: 100%;"},
+        ]
+    )
 
 
 def table(df: pd.DataFrame, caption: str | None = None, *, max_rows: int | None = None, full: str = ""):
@@ -492,6 +498,23 @@ def first_screen(
             fix_first=fix,
         )
     )
+
+
+def inventory_view(m, findings: Sequence[Finding] | None = None, full: str = "inventory.csv and inventory.xlsx") -> Any:
+    """The record of processing folded per purpose, key columns first
+    (:func:`flowatlas.report.rich.inventory`); every column is in the XLSX."""
+    from flowatlas.inventory import inventory
+    from flowatlas.report import rich
+
+    df = inventory(m, list(findings) if findings is not None else None)
+    return HTML(rich.assets() + rich.inventory(df.to_dict("records"), full=full))
+
+
+def disclosure_legend() -> Any:
+    """What the disclosure matrix's colours mean."""
+    from flowatlas.report import rich
+
+    return HTML(rich.assets() + rich.legend(DISCLOSURE_COLOURS, "disclosure:"))
 
 
 def findings_explorer(findings: Sequence[Finding]) -> Any:
