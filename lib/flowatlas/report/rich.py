@@ -219,7 +219,9 @@ def inventory(rows: Sequence[dict], *, full: str = "") -> str:
             f'<details><summary>{summary}</summary><div class="fa-scroll"><table class="fa-inventory">'
             f"<thead><tr>{head}</tr></thead><tbody>{body}</tbody></table></div></details>"
         )
-    note = f"<p>Every column (controller, subjects, sources, security measures, flows…): {_e(full)}.</p>" if full else ""
+    note = (
+        f"<p>Every column (controller, subjects, sources, security measures, flows…): {_e(full)}.</p>" if full else ""
+    )
     return f'<div class="fa-inventory-view">{note}{"".join(parts)}</div>'
 
 
