@@ -220,3 +220,35 @@ def test_hostile_names_execute_nothing(browser, tmp_path_factory):
         assert page.locator(".fa-zoom svg").count() >= 2  # diagrams still drawn
     finally:
         page.context.close()
+
+
+OVERLAPS = """() => {
+  const nodes = [...document.querySelectorAll('g.node')].map(g => g.getBoundingClientRect());
+  let labels = 0, overlaps = 0, smallest = 99;
+  for (const t of document.querySelectorAll('g.edge text, g.node text')) {
+    labels++;
+    smallest = Math.min(smallest, parseFloat(t.getAttribute('font-size') || '0'));
+    if (!t.closest('g.edge')) continue;
+    const r = t.getBoundingClientRect();
+    for (const n of nodes) {
+      if (Math.min(r.right, n.right) - Math.max(r.left, n.left) > 1 &&
+          Math.min(r.bottom, n.bottom) - Math.max(r.top, n.top) > 1) overlaps++;
+    }
+  }
+  return {labels, overlaps, smallest};
+}"""
+
+
+def test_absoloop_overview_at_full_size_has_no_label_over_a_node(browser, tmp_path):
+    """The overview as dot draws it, opened at 100% in Chromium: no arrow's label lies over a
+    node, and no text is smaller than 8 points."""
+    from flowatlas.cli import main
+
+    assert main(["render", str(ABSOLOOP), "--view", "overview", "--format", "svg", "--out", str(tmp_path)]) == 0
+    page = browser.new_page(viewport={"width": 1600, "height": 1200})
+    try:
+        page.goto((tmp_path / "overview.svg").as_uri())
+        got = page.evaluate(OVERLAPS)
+        assert got["labels"] > 200 and got["overlaps"] == 0 and got["smallest"] >= 8, got
+    finally:
+        page.close()
