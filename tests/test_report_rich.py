@@ -88,3 +88,15 @@ def test_the_diff_is_sentences_not_a_structure():
     assert "<li>+1 high: A new problem (r-1)</li>" in out
     assert "changed r-2: severity low \u2192 high" in out
     assert "{" not in out and "'" not in out  # never a repr
+
+
+def test_large_maps_keep_the_page_bounded():
+    """A 50,000-flow map has 20,000 findings: the table lists the most severe, says so, and the
+    files keep them all; the inventory lists a bounded number of rows per purpose."""
+    many = [_finding("low", key=str(i), message=f"m{i}") for i in range(30)] + [_finding("high", key="h")]
+    page = rich.explorer(many, limit=10)
+    assert page.count("<tr ") == 10 and 'data-severity="high"' in page.split("<tr ")[1]
+    assert "The 10 most severe of 31 findings are listed" in page
+    rows = [{"purpose": "p", "purpose_name": "P", "type_name": f"t{i}"} for i in range(12)]
+    inv = rich.inventory(rows, full="inventory.xlsx", limit=5)
+    assert inv.count("<td>t") == 5 and "… and 7 more rows (inventory.xlsx)" in inv

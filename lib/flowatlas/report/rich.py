@@ -130,11 +130,18 @@ def _options(name: str, values: Sequence[str]) -> str:
     return f'<label>{_e(name)} <select data-filter="{_e(name)}"><option value="">all</option>{opts}</select></label>'
 
 
-def explorer(findings: Sequence[Finding]) -> str:
+#: The findings table lists at most this many (the most severe first): a 50,000-flow map has
+#: 20,000 findings, which would make the page tens of MB; findings.csv has them all.
+MAX_EXPLORER_ROWS = 1000
+
+
+def explorer(findings: Sequence[Finding], *, limit: int = MAX_EXPLORER_ROWS) -> str:
     """Every finding in one table that sorts (click a heading) and filters (severity, rule,
     organisation, country, and any text); the message, clause quotes and remedy of each are
-    folded, with the full text a click away."""
-    found = sort_findings(list(findings))
+    folded, with the full text a click away. Past ``limit`` findings the most severe are listed
+    and the rest counted (they are all in findings.csv)."""
+    every = sort_findings(list(findings))
+    found = every[:limit]
     rules = sorted({f.rule for f in found})
     orgs = sorted({o for f in found for o in f.organisations})
     countries = sorted({c for f in found for c in f.countries})
@@ -177,8 +184,14 @@ def explorer(findings: Sequence[Finding]) -> str:
         for h in ("severity", "rule", "finding", "clauses", "remedy", "organisations", "countries", "where")
     )
     body = "".join(rows)
+    more = (
+        f"<p>The {len(found):,} most severe of {len(every):,} findings are listed; findings.csv and findings.json "
+        "have them all.</p>"
+        if len(every) > len(found)
+        else ""
+    )
     return (
-        f'<div class="fa-explorer"><div class="fa-controls">{controls}</div>'
+        f'<div class="fa-explorer"><div class="fa-controls">{controls}</div>{more}'
         f'<div class="fa-scroll"><table><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table></div></div>'
     )
 
@@ -195,10 +208,15 @@ INVENTORY_KEYS: tuple[tuple[str, str], ...] = (
 )
 
 
-def inventory(rows: Sequence[dict], *, full: str = "") -> str:
+#: Per purpose, the inventory lists at most this many rows (the XLSX has them all).
+MAX_INVENTORY_ROWS = 100
+
+
+def inventory(rows: Sequence[dict], *, full: str = "", limit: int = MAX_INVENTORY_ROWS) -> str:
     """The record of processing folded per purpose: one ``<details>`` per purpose, its summary
     saying how many types, recipients and transfers it has; inside, the key columns
-    (:data:`INVENTORY_KEYS`). ``full`` names the file with every column."""
+    (:data:`INVENTORY_KEYS`) of at most ``limit`` rows. ``full`` names the file with every row
+    and column."""
     by: dict[str, list[dict]] = {}
     for r in rows:
         by.setdefault(f"{r.get('purpose_name') or r.get('purpose')} ({r.get('purpose')})", []).append(r)
@@ -213,8 +231,14 @@ def inventory(rows: Sequence[dict], *, full: str = "") -> str:
         )
         head = "".join(f"<th>{_e(label)}</th>" for _, label in INVENTORY_KEYS)
         body = "".join(
-            "<tr>" + "".join(f"<td>{_e(r.get(k, '') or '')}</td>" for k, _ in INVENTORY_KEYS) + "</tr>" for r in items
+            "<tr>" + "".join(f"<td>{_e(r.get(k, '') or '')}</td>" for k, _ in INVENTORY_KEYS) + "</tr>"
+            for r in items[:limit]
         )
+        if len(items) > limit:
+            body += (
+                f'<tr><td colspan="{len(INVENTORY_KEYS)}">… and {len(items) - limit:,} more rows ({_e(full)})</td></tr>'
+            )
+
         parts.append(
             f'<details><summary>{summary}</summary><div class="fa-scroll"><table class="fa-inventory">'
             f"<thead><tr>{head}</tr></thead><tbody>{body}</tbody></table></div></details>"
