@@ -10,6 +10,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -334,3 +335,19 @@ def test_text_from_evidence_is_inert_in_every_output(brightpath, capsys):
     assert all(not cell.startswith(("=", "+", "@")) for row in rows for cell in row)
     main(["reconcile", str(brightpath), "--evidence", evidence, "--format", "sarif"])
     json.loads(capsys.readouterr().out)
+
+
+def test_a_report_whose_evidence_cannot_be_read_writes_nothing(tmp_path):
+    """Evidence the map names but that is missing stops the report before its run folder exists."""
+    copy = tmp_path / "absoloop"
+    shutil.copytree(ABSOLOOP, copy)
+    text = (copy / "map.yaml").read_text("utf-8").replace("evidence/web-console.bearer.json", "evidence/gone.json")
+    (copy / "map.yaml").write_text(text, "utf-8")
+    out = tmp_path / "out"
+    r = subprocess.run(
+        [sys.executable, "-m", "flowatlas", "report", str(copy), "--out", str(out), "-q"],
+        capture_output=True,
+        text=True,
+    )
+    assert r.returncode == 2 and "gone.json:1:1: cannot read this evidence file" in r.stderr
+    assert "Traceback" not in r.stderr and not out.exists()

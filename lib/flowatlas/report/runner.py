@@ -436,12 +436,13 @@ def run_report(
     for nb, p in plan.items():  # the check each notebook runs first, here, before anything starts
         check_parameters(nb, **{k: v for k, v in p.items() if k not in ("out_dir", "previous_run")})
     previous_findings = read_findings_json(previous)  # a broken previous run is refused before anything is written
+    reconciled = _reconcile(m)  # and so is evidence that cannot be read
     run_dir = new_run_dir(map_out, utc_stamp())
     mark_incomplete(run_dir, started)
     fill(run_dir)
 
     say(f"flowatlas report: map {m.info.id} ({map_path}) -> {run_dir}")
-    findings, diff, audit_seconds = _write_data(m, run_dir, previous, previous_findings, say)
+    findings, diff, audit_seconds = _write_data(m, run_dir, previous, previous_findings, reconciled, say)
 
     results: dict[str, NotebookResult] = {}
     logs = run_dir / "logs"
@@ -490,10 +491,26 @@ def run_report(
     )
 
 
+def _reconcile(m) -> list | None:
+    """The map held against the evidence it names (``map.evidence``), or None when it names none;
+    evidence that cannot be read raises, before the run folder exists."""
+    if not m.info.evidence:
+        return None
+    from flowatlas.report.views import reconcile_map
+
+    return reconcile_map(m)
+
+
 def _write_data(
-    m, run_dir: Path, previous: Path | None, previous_findings: list[dict] | None, say: Callable[[str], None]
+    m,
+    run_dir: Path,
+    previous: Path | None,
+    previous_findings: list[dict] | None,
+    reconciled: list | None,
+    say: Callable[[str], None],
 ):
-    """Audit ``m`` and write findings, inventory and the diff against ``previous``."""
+    """Audit ``m`` and write findings, inventory, the diff against ``previous`` and the
+    reconciliation with its evidence (``reconciled``)."""
     from flowatlas.report.data import (
         diff_findings,
         findings_records,
@@ -509,11 +526,9 @@ def _write_data(
     write_inventory(m, findings, run_dir)
     diff = diff_findings(previous_findings, findings_records(findings))
     write_diff(diff, run_dir, str(previous) if previous else None)
-    if m.info.evidence:  # the map names its evidence: where they disagree, beside the findings
+    if reconciled is not None:  # the map names its evidence: where they disagree, beside the findings
         from flowatlas.findings import write_csv, write_json
-        from flowatlas.report.views import reconcile_map
 
-        reconciled = reconcile_map(m) or []
         with open(run_dir / "evidence.json", "w", encoding="utf-8") as fh:
             write_json(reconciled, fh)
         with open(run_dir / "evidence.csv", "w", encoding="utf-8", newline="") as fh:
@@ -625,7 +640,7 @@ def finalize_run(
     previous = latest_run(run.parent)
     if previous == run:
         previous = None
-    findings, diff, audit_seconds = _write_data(m, run, previous, read_findings_json(previous), say)
+    findings, diff, audit_seconds = _write_data(m, run, previous, read_findings_json(previous), _reconcile(m), say)
     results: dict[str, NotebookResult] = {}
     plan: dict[str, Any] = {}
     for name in NOTEBOOKS:
