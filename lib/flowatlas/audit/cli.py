@@ -28,9 +28,19 @@ EXIT_OK, EXIT_FINDINGS = 0, 1
 
 def add_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("map", help="map folder (e.g. dataflows/absoloop) or a single YAML file")
+    add_output_arguments(p, policy_help="policy to audit (default: the map's)")
+
+
+#: The formats every command that lists findings writes (:func:`write_findings`).
+FORMATS: tuple[str, ...] = ("table", "csv", "json", "sarif")
+
+
+def add_output_arguments(p: argparse.ArgumentParser, *, policy_help: str) -> None:
+    """The options of a command that lists findings (``audit``, ``reconcile``): format, fail-on,
+    rule, policy and limit."""
     p.add_argument(
         "--format",
-        choices=["table", "csv", "json", "sarif"],
+        choices=list(FORMATS),
         default="table",
         help="output format (table); sarif: SARIF 2.1.0 for code-scanning services",
     )
@@ -41,7 +51,7 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
         help="exit 1 when a finding is at least this severe",
     )
     p.add_argument("--rule", action="append", metavar="ID", help="run only this rule (repeatable)")
-    p.add_argument("--policy", metavar="ID", help="policy to audit (default: the map's)")
+    p.add_argument("--policy", metavar="ID", help=policy_help)
     p.add_argument(
         "--limit",
         type=int,

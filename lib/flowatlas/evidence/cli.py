@@ -11,7 +11,8 @@ import argparse
 import sys
 from pathlib import Path
 
-from flowatlas.findings import DEFAULT_FAIL_ON, SEVERITIES, at_or_above
+from flowatlas.audit.cli import add_output_arguments
+from flowatlas.findings import at_or_above
 
 
 def add_arguments(p: argparse.ArgumentParser) -> None:
@@ -22,16 +23,7 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
         metavar="PATH",
         help="an evidence file or folder of .json files (repeatable; default: the map's map.evidence)",
     )
-    p.add_argument("--format", choices=["table", "csv", "json", "sarif"], default="table", help="output format")
-    p.add_argument(
-        "--fail-on",
-        choices=list(SEVERITIES),
-        default=DEFAULT_FAIL_ON,
-        help="exit 1 when a finding is at least this severe",
-    )
-    p.add_argument("--rule", action="append", metavar="ID", help="run only this rule (repeatable)")
-    p.add_argument("--policy", metavar="ID", help="policy whose declarations findings cite (default: the map's)")
-    p.add_argument("--limit", type=int, metavar="N", help="the table lists the first N findings (0: all)")
+    add_output_arguments(p, policy_help="policy whose declarations findings cite (default: the map's)")
 
 
 def evidence_paths(m, given: list[str] | None) -> list[tuple[Path, str]]:

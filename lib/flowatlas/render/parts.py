@@ -375,6 +375,18 @@ def rule_line(fs: Sequence[Finding], limit: int = 2) -> str:
     return ("ℹ " if worst_severity(fs) == "info" else "⚠ ") + text
 
 
+def finding_label(fs: Sequence[Finding], *, rules: bool) -> list[str]:
+    """The label lines an arrow gives its findings: one line naming the rules, or (``rules``, the
+    findings view) a line per rule, at most four."""
+    if not fs:
+        return []
+    if not rules:
+        return [rule_line(fs)]
+    rs = sorted({x.rule for x in fs})
+    mark = "ℹ " if worst_severity(fs) == "info" else "⚠ "
+    return [mark + r for r in rs[:4]] + ([f"+{len(rs) - 4} rules"] if len(rs) > 4 else [])
+
+
 def add_flow_edge(
     g: Diagram, ctx: ViewContext, f: Flow, *, types: Sequence[str] | None = None, rules: bool = False
 ) -> None:
@@ -386,13 +398,7 @@ def add_flow_edge(
     if cb:
         lines.append(f"{cb[0]} → {cb[1]}" + (" (transit)" if f.in_transit else ""))
     lines.extend(type_lines(m, types if types is not None else f.types))
-    if fs:
-        if rules:
-            rs = sorted({x.rule for x in fs})
-            mark = "ℹ " if worst == "info" else "⚠ "
-            lines.extend([mark + r for r in rs[:4]] + ([f"+{len(rs) - 4} rules"] if len(rs) > 4 else []))
-        else:
-            lines.append(rule_line(fs))
+    lines.extend(finding_label(fs, rules=rules))
     attrs = dict(style.CROSS_BORDER if cb else style.DOMESTIC)
     colour = style.SEVERITY_COLOUR[worst]
     attrs.update(color=colour, fontcolor=colour)
@@ -442,13 +448,7 @@ def _merged_edge(
                         if (cb := border_crossing(m, f))})  # fmt: skip
     lines = [*crossings[:1], f"{len(flows)} flows"]
     lines.extend(type_lines(m, [t for f in flows for t in f.types]))
-    if fs:
-        if rules:
-            rs = sorted({x.rule for x in fs})
-            mark = "ℹ " if worst == "info" else "⚠ "
-            lines.extend([mark + r for r in rs[:4]] + ([f"+{len(rs) - 4} rules"] if len(rs) > 4 else []))
-        else:
-            lines.append(rule_line(fs))
+    lines.extend(finding_label(fs, rules=rules))
     ids = [f.id for f in flows]
     head = f"flows {', '.join(ids)}: {m.nodes[a].name} {'↔' if both else '→'} {m.nodes[b].name}"
     parts = [head, *(flow_tooltip(ctx, f) for f in flows[:TOOLTIP_FLOWS])]
