@@ -351,3 +351,9 @@ def test_a_report_whose_evidence_cannot_be_read_writes_nothing(tmp_path):
     )
     assert r.returncode == 2 and "gone.json:1:1: cannot read this evidence file" in r.stderr
     assert "Traceback" not in r.stderr and not out.exists()
+
+
+def test_the_docs_describe_every_reconcile_rule():
+    text = (ABSOLOOP.parents[1] / "docs" / "evidence.md").read_text("utf-8")
+    for r in RECONCILE_RULES.values():
+        assert f"| `{r.id}` | {r.severity} |" in text, r.id
