@@ -738,16 +738,16 @@ def _policy(m: Any, vocab: Vocabulary, org: str) -> dict | None:
         return None
     everyone = sorted({vocab.key("subjects", s) for s in vocab.terms["subjects"]})
     declared = sorted({vocab.key("purposes", x) for d in p.declarations if d.kind == "purpose" for x in d.purposes})
-    rules = []
-    if declared:
-        rules.append(
-            {
-                "name": "Undeclared uses",
-                "data_categories": {"matches": "ANY", "values": ["user"]},
-                "data_uses": {"matches": "OTHER", "values": declared},
-                "data_subjects": {"matches": "ANY", "values": everyone},
-            }
-        )
+
+    def rule(name: str, matches: str, uses: list[str]) -> dict:
+        """A Fides policy rule on the data uses ``uses`` (any data, anyone's)."""
+        return {
+            "name": name,
+            "data_categories": {"matches": "ANY", "values": ["user"]},
+            "data_uses": {"matches": matches, "values": uses},
+            "data_subjects": {"matches": "ANY", "values": everyone},
+        }
+
     forbidden = sorted(
         {
             vocab.key("purposes", x)
@@ -756,15 +756,9 @@ def _policy(m: Any, vocab: Vocabulary, org: str) -> dict | None:
             for x in d.purposes
         }
     )
-    if forbidden:
-        rules.append(
-            {
-                "name": "Prohibited uses",
-                "data_categories": {"matches": "ANY", "values": ["user"]},
-                "data_uses": {"matches": "ANY", "values": forbidden},
-                "data_subjects": {"matches": "ANY", "values": everyone},
-            }
-        )
+    rules = ([rule("Undeclared uses", "OTHER", declared)] if declared else []) + (
+        [rule("Prohibited uses", "ANY", forbidden)] if forbidden else []
+    )
     if not rules:
         return None
     return {
