@@ -249,7 +249,8 @@ def test_tiny_first_run_parameters(tiny_series):
 
 def test_tiny_diff_new_resolved_changed(tiny_series):
     second = Path(tiny_series["second"])
-    assert tiny_series["r2"]["code"] == 1  # the changed map has a high finding (default --fail-on high)
+    # the changed map has a high finding (default --fail-on high)
+    assert tiny_series["r2"]["code"] == 1, tiny_series["r2"]["stderr"]
     assert "at or above high (--fail-on)" in tiny_series["r2"]["stderr"]
     assert tiny_series["first"] != tiny_series["second"]
     diff = json.loads((second / "diff.json").read_text())
@@ -267,6 +268,7 @@ def test_tiny_diff_new_resolved_changed(tiny_series):
 
 def test_failing_notebook_keeps_latest_and_names_cell(tiny_series):
     r3 = tiny_series["r3"]
+    assert tiny_series["r2"]["code"] == 1, tiny_series["r2"]["stderr"]  # else r2 left a third run folder too
     assert r3["code"] == 3
     err = r3["stderr"]
     assert "notebook audit.ipynb failed" in err and "RuntimeError: planted failure" in err

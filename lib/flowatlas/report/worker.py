@@ -17,9 +17,27 @@ from typing import Any
 #: Seconds to wait for a kernel to start (papermill's default, 60, is too short under load).
 KERNEL_START_TIMEOUT = 300
 
+#: Times a notebook is started again when its kernel, not one of its cells, failed: a kernel can
+#: die at start when kernels started at once pick the same port (papermill issue #511, open).
+KERNEL_RETRIES = 2
+
 
 def execute(job: dict[str, Any]) -> dict[str, Any]:
-    """Run the notebook; a failing cell is reported (its number, first line and error), not raised."""
+    """Run the notebook; a failing cell is reported (its number, first line and error), not raised.
+    A failure of the kernel itself is retried :data:`KERNEL_RETRIES` times, each attempt named on
+    stderr (the notebook's log in a report run)."""
+    result = _execute_once(job)
+    for attempt in range(KERNEL_RETRIES):
+        if result["status"] == "ok" or result.get("cell") is not None or result.get("kind") != "kernel":
+            break
+        sys.stderr.write(f"flowatlas worker: {result['error']}; starting the notebook again ({attempt + 2})\n")
+        result = _execute_once(job)
+    result.pop("kind", None)
+    return result
+
+
+def _execute_once(job: dict[str, Any]) -> dict[str, Any]:
+    """One attempt of :func:`execute`; a kernel's failure is marked ``"kind": "kernel"``."""
     # jsonschema (under nbformat) builds rfc3987_syntax's grammar at import, 2 s a worker, for an
     # "iri" format no notebook schema uses: skip it (Absoloop report, 3 runs each: see CHANGELOG)
     sys.modules.setdefault("rfc3987_syntax", None)  # type: ignore[arg-type]
@@ -50,8 +68,12 @@ def execute(job: dict[str, Any]) -> dict[str, Any]:
             "error": f"cell [{exc.exec_count}] `{first[:80]}`: {exc.ename}: {evalue[0] if evalue else ''}",
         }
     except Exception as exc:  # kernel died, unreadable notebook, ...: report it, never hang
+        from jupyter_client.kernelspec import NoSuchKernel
+
         text = str(exc).splitlines()
+        unreadable = isinstance(exc, (OSError, ValueError, NoSuchKernel)) and not isinstance(exc, TimeoutError)
         return {
+            "kind": "input" if unreadable else "kernel",
             "status": "failed",
             "seconds": time.perf_counter() - t0,
             "cell": None,
