@@ -82,5 +82,21 @@ def __getattr__(name: str) -> Any:
     raise AttributeError(f"module 'flowatlas.report' has no attribute {name!r}")
 
 
+def skip_iri_grammar() -> None:
+    """Keep jsonschema (imported by nbformat, under papermill and nbconvert) from building the
+    ``rfc3987_syntax`` grammar at import, for an "iri" format no notebook schema uses: about 2 s
+    in each process that imports papermill (Absoloop report, see CHANGELOG). Call it before
+    those imports; once jsonschema is imported it changes nothing.
+
+    >>> skip_iri_grammar()
+    >>> import sys
+    >>> "rfc3987_syntax" in sys.modules
+    True
+    """
+    import sys
+
+    sys.modules.setdefault("rfc3987_syntax", None)  # type: ignore[arg-type]
+
+
 def __dir__() -> list[str]:
     return sorted(set(globals()) | set(_EXPORTS))

@@ -38,9 +38,7 @@ def execute(job: dict[str, Any]) -> dict[str, Any]:
 
 def _execute_once(job: dict[str, Any]) -> dict[str, Any]:
     """One attempt of :func:`execute`; a kernel's failure is marked ``"kind": "kernel"``."""
-    # jsonschema (under nbformat) builds rfc3987_syntax's grammar at import, 2 s a worker, for an
-    # "iri" format no notebook schema uses: skip it (Absoloop report, 3 runs each: see CHANGELOG)
-    sys.modules.setdefault("rfc3987_syntax", None)  # type: ignore[arg-type]
+    _import_papermill()
     import papermill as pm
     from papermill.exceptions import PapermillExecutionError
 
@@ -81,6 +79,13 @@ def _execute_once(job: dict[str, Any]) -> dict[str, Any]:
         }
 
 
+def _import_papermill() -> None:
+    from flowatlas.report import skip_iri_grammar
+
+    skip_iri_grammar()
+    import papermill  # noqa: F401
+
+
 def die_with_parent(parent: int) -> None:
     """Ask Linux to kill this worker when the runner dies (``PR_SET_PDEATHSIG``), so a runner
     killed with SIGKILL leaves no worker behind; the kernel follows its worker (ipykernel polls
@@ -97,7 +102,14 @@ def die_with_parent(parent: int) -> None:
 
 
 def main() -> int:
-    job = json.loads(sys.stdin.read())
+    # a runner may start this process before it knows the job (a warm worker): the parent comes
+    # first, on the command line, then papermill is imported while the runner is still busy
+    die_with_parent(int(sys.argv[sys.argv.index("--parent") + 1]) if "--parent" in sys.argv else 0)
+    _import_papermill()
+    text = sys.stdin.read()
+    if not text.strip():  # a warm worker the runner did not need: it closed the pipe
+        return 0
+    job = json.loads(text)
     die_with_parent(int(job.get("parent") or 0))
     # The kernel inherits this process's stdin; left on the job pipe/file it can block a kernel
     # (seen with ipywidgets under a Jupyter session). Kernels get /dev/null instead.
