@@ -19,7 +19,7 @@ def test_benchmark_small_sizes(tmp_path):
     done = subprocess.run(
         [sys.executable, str(BENCH), "--sizes", "200,2000", "--repeat", "1", "--maps", str(tmp_path / "maps"),
          "--json", str(out), "--e2e", "validate,audit json,audit table,render overview", "--e2e-sizes", "200,2000",
-         "--e2e-repeat", "1"],
+         "--e2e-repeat", "1", "--absoloop-repeat", "1"],
         capture_output=True, text=True, timeout=600, check=False,
     )  # fmt: skip
     assert done.returncode == 0, done.stderr
@@ -34,6 +34,9 @@ def test_benchmark_small_sizes(tmp_path):
         for c in r["commands"].values():
             assert c["seconds"] > 0 and c["ratio"] == c["seconds"] / r["floor"] and c["rss_mib"] > 0
             assert set(c["codes"]) <= {0, 1} and not c["timed_out"], c
+    absoloop = data["absoloop_report"]
+    assert absoloop["runs"] == [round(absoloop["seconds"], 3)] and absoloop["codes"] == [1], absoloop  # high findings
+    assert "Absoloop report (flowatlas report dataflows/absoloop, whole process): median" in done.stdout
     rows = data["rows"]
     assert [r["flows"] for r in rows] == [200, 2000]
     for r in rows:

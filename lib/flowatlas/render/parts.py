@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
+from functools import cached_property
 
 import pycountry
 
@@ -103,6 +104,16 @@ class ViewContext:
 
     def where(self, src: Source | None) -> str:
         return where_text(self.m, src) if self.provenance else "(provenance hidden)"
+
+    @cached_property
+    def node_types(self) -> dict[str, tuple[set[str], set[str]]]:
+        """``{node: (types received, types sent)}`` over every flow of the map, in one pass (per
+        node, a scan of all flows took 10 s for a lineage of the 50,000-flow map)."""
+        out: dict[str, tuple[set[str], set[str]]] = defaultdict(lambda: (set(), set()))
+        for f in self.m.flows.values():
+            out[f.target][0].update(f.types)
+            out[f.source][1].update(f.types)
+        return out
 
     def finding_lines(self, fs: Sequence[Finding]) -> list[str]:
         out: list[str] = []
@@ -213,8 +224,8 @@ def node_tooltip(ctx: ViewContext, nid: str) -> str:
         for k in ("backup_of", "replica_of"):
             if getattr(n, k):
                 lines.append(f"{k.replace('_', ' ')}: {getattr(n, k)}")
-    inbound = sorted({t for f in m.flows.values() if f.target == nid for t in f.types})
-    outbound = sorted({t for f in m.flows.values() if f.source == nid for t in f.types})
+    received, sent = ctx.node_types.get(nid, ((), ()))
+    inbound, outbound = sorted(received), sorted(sent)
     if inbound:
         lines.append(f"receives: {', '.join(inbound)}")
     if outbound:
