@@ -114,6 +114,16 @@ def test_node_tooltip_has_store_facts_findings_and_location(ov):
     assert "rights-gap" in " ".join(_node(ov["node"], "bkp").texts)
 
 
+def test_node_tooltip_lists_the_types_it_receives_and_sends(m, ov):
+    for nid in ("app", "db", "bkp"):
+        received = sorted({t for f in m.flows.values() if f.target == nid for t in f.types})
+        sent = sorted({t for f in m.flows.values() if f.source == nid for t in f.types})
+        tip = _node(ov["node"], nid).tooltip
+        assert (f"receives: {', '.join(received)}" in tip) == bool(received), (nid, tip)
+        assert (f"sends: {', '.join(sent)}" in tip) == bool(sent), (nid, tip)
+    assert any(f.target == "app" for f in m.flows.values()) and any(f.source == "app" for f in m.flows.values())
+
+
 def test_title_counts_cross_border_and_says_when_not_audited(m):
     title = title_lines(to_svg(overview(m)))
     assert title[0] == "Mini (mini): overview"
