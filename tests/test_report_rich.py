@@ -100,3 +100,8 @@ def test_large_maps_keep_the_page_bounded():
     rows = [{"purpose": "p", "purpose_name": "P", "type_name": f"t{i}"} for i in range(12)]
     inv = rich.inventory(rows, full="inventory.xlsx", limit=5)
     assert inv.count("<td>t") == 5 and "… and 7 more rows (inventory.xlsx)" in inv
+    wide = [{"purpose": "p", "purpose_name": "P", "recipients": "; ".join(f"org-{i:04d}" for i in range(2000))}]
+    cell = rich.inventory(wide, full="inventory.xlsx")
+    assert "org-0000; org-0001" in cell and "org-1999" not in cell and "more" in cell
+    kept = cell.count("org-")
+    assert f"… and {2000 - kept:,} more" in cell and len(cell) < 2_000

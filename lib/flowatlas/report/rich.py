@@ -211,6 +211,32 @@ INVENTORY_KEYS: tuple[tuple[str, str], ...] = (
 #: Per purpose, the inventory lists at most this many rows (the XLSX has them all).
 MAX_INVENTORY_ROWS = 100
 
+#: A cell of the inventory longer than this many characters lists its first items and how many
+#: more there are (a 50,000-flow map's recipients per type made the inventory 4.2 MB of HTML).
+MAX_INVENTORY_CELL = 300
+
+
+def _fold_list(value: object, limit: int = MAX_INVENTORY_CELL) -> str:
+    """``value`` as text; a ``"; "``-separated list longer than ``limit`` characters keeps the
+    items that fit and says how many more there are.
+
+    >>> _fold_list("a; b; c; d", limit=5)
+    'a; b … and 2 more'
+    """
+    text = str(value)
+    if len(text) <= limit:
+        return text
+    items = text.split("; ")
+    kept: list[str] = []
+    for item in items:
+        if kept and len("; ".join([*kept, item])) > limit:
+            break
+        kept.append(item)
+    if len(kept) == 1 and len(kept[0]) > limit:  # one long item: cut it
+        kept[0] = kept[0][:limit] + "…"
+    rest = len(items) - len(kept)
+    return "; ".join(kept) + (f" … and {rest:,} more" if rest else "")
+
 
 def inventory(rows: Sequence[dict], *, full: str = "", limit: int = MAX_INVENTORY_ROWS) -> str:
     """The record of processing folded per purpose: one ``<details>`` per purpose, its summary
@@ -231,7 +257,7 @@ def inventory(rows: Sequence[dict], *, full: str = "", limit: int = MAX_INVENTOR
         )
         head = "".join(f"<th>{_e(label)}</th>" for _, label in INVENTORY_KEYS)
         body = "".join(
-            "<tr>" + "".join(f"<td>{_e(r.get(k, '') or '')}</td>" for k, _ in INVENTORY_KEYS) + "</tr>"
+            "<tr>" + "".join(f"<td>{_e(_fold_list(r.get(k, '') or ''))}</td>" for k, _ in INVENTORY_KEYS) + "</tr>"
             for r in items[:limit]
         )
         if len(items) > limit:
