@@ -366,9 +366,7 @@ def _execute(
     stderr (connection warnings, shutdown notices, which go to ``log``) away from the runner and
     from the other notebooks running at the same time."""
     t0 = time.perf_counter()
-    job = json.dumps(
-        {"input": nb_in, "output": nb_out, "parameters": params, "cwd": cwd, "kernel": KERNEL, "parent": os.getpid()}
-    )
+    job = json.dumps({"input": nb_in, "output": nb_out, "parameters": params, "cwd": cwd, "kernel": KERNEL})
     p, err = (workers or Workers(0)).take()
     try:
         try:

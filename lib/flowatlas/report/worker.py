@@ -1,6 +1,7 @@
 """Execute one notebook with papermill: ``python -m flowatlas.report.worker < job.json``.
 
-The runner starts one of these per notebook. The job (JSON on stdin) names the input and
+The runner starts one of these per notebook, with ``--parent PID`` (the worker exits when that
+process dies), before it knows the job. The job (JSON on stdin) names the input and
 output notebooks, the parameters, the working folder and the kernel; the last line on stdout
 is the result as JSON: ``{"status": "ok"|"failed", "seconds": ..., "cell": ..., "error": ...}``.
 """
@@ -103,14 +104,13 @@ def die_with_parent(parent: int) -> None:
 
 def main() -> int:
     # a runner may start this process before it knows the job (a warm worker): the parent comes
-    # first, on the command line, then papermill is imported while the runner is still busy
+    # on the command line, then papermill is imported while the runner is still busy
     die_with_parent(int(sys.argv[sys.argv.index("--parent") + 1]) if "--parent" in sys.argv else 0)
     _import_papermill()
     text = sys.stdin.read()
     if not text.strip():  # a warm worker the runner did not need: it closed the pipe
         return 0
     job = json.loads(text)
-    die_with_parent(int(job.get("parent") or 0))
     # The kernel inherits this process's stdin; left on the job pipe/file it can block a kernel
     # (seen with ipywidgets under a Jupyter session). Kernels get /dev/null instead.
     devnull = os.open(os.devnull, os.O_RDONLY)
