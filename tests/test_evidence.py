@@ -93,6 +93,13 @@ def test_reconcile_reads_the_maps_own_evidence_list_and_exits_by_fail_on(capsys,
     assert main(["reconcile", str(ABSOLOOP), "--fail-on", "high", "--rule", "evidence-leakage"]) == 0
     assert main(["reconcile", str(ABSOLOOP), "--evidence", str(EVIDENCE / "web-console.bearer.json")]) == 0
     capsys.readouterr()
+    # one --evidence takes several paths, as the shell expands a glob; repeating it adds to them
+    scans = [str(EVIDENCE / "absoloop-rtc-sdk.privado.json"), str(EVIDENCE / "web-console.bearer.json")]
+    state = str(EVIDENCE / "absoloop-infra.tfstate.json")
+    for argv in (["--evidence", *scans, state], ["--evidence", *scans, "--evidence", state]):
+        assert main(["reconcile", str(ABSOLOOP), *argv, "--format", "json"]) == 1
+        rules = {f["rule"] for f in json.loads(capsys.readouterr().out)}
+        assert {"evidence-unmapped-recipient", "evidence-region-mismatch"} <= rules
     assert main(["reconcile", str(ABSOLOOP), "--rule", "nope"]) == 2
     assert "unknown rule" in capsys.readouterr().err
 

@@ -1,4 +1,4 @@
-"""``flowatlas reconcile MAP [--evidence PATH]... [--format table|csv|json|sarif] [--fail-on SEVERITY]``.
+"""``flowatlas reconcile MAP [--evidence PATH...]... [--format table|csv|json|sarif] [--fail-on SEVERITY]``.
 
 Holds the map against evidence files (code scans, Terraform state): those given, else those the
 map names in ``map.evidence``. Exit 0 when no finding reaches ``--fail-on`` (default: high), 1
@@ -19,9 +19,10 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("map", help="map folder (e.g. dataflows/absoloop)")
     p.add_argument(
         "--evidence",
-        action="append",
+        action="extend",
+        nargs="+",
         metavar="PATH",
-        help="an evidence file or folder of .json files (repeatable; default: the map's map.evidence)",
+        help="evidence files or folders of .json files (one or more, and repeatable; default: the map's map.evidence)",
     )
     add_output_arguments(p, policy_help="policy whose declarations findings cite (default: the map's)")
 
