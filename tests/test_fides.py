@@ -65,13 +65,15 @@ def test_import_writes_a_map_whose_todos_validate_names(tmp_path, capsys):
         load_map(out, display="imported")
     named = {(f"{Path(x.src.file).name}:{x.src.line}", x.message.split("'")[1]) for x in e.value.errors}
     assert named == listed and len(listed) == 10  # every gap, at its file:line, and nothing else
+    home = next(x for x in e.value.errors if "'home'" in x.message)
+    assert "home country (ISO 3166-1 alpha-2" in home.message  # and what it needs
     for spot, _ in listed:  # each listed line holds the TODO
         f, line = spot.split(":")
         assert "TODO" in (out / f).read_text("utf-8").splitlines()[int(line) - 1]
     _fill(out, {"home": "SG", "jurisdiction": "SG", "retention": "account_closure+P30D", "context": "registration"})
     m = load_map(out)
-    assert m.organisations["postbox-mail-pte.-ltd."].role == "processor"  # from responsibility and legal_name
-    assert m.nodes["postbox-api"].owner == "postbox-mail-pte.-ltd."
+    assert m.organisations["postbox-mail-pte-ltd"].role == "processor"  # from responsibility and legal_name
+    assert m.nodes["postbox-api"].owner == "postbox-mail-pte-ltd"
     e = _edges(m)
     # legacy keys migrated (user.provided.identifiable.contact.email -> email; user.credentials.password)
     assert e[(("subject", "account-holder"), "signup-service")] == ({"email", "name", "password"}, {"provide-service"})

@@ -30,12 +30,12 @@ from typing import Any
 import yaml
 
 from flowatlas.errors import MapError, MapValidationError, UsageError
+from flowatlas.loader import TODO, TODO_NEEDS
 from flowatlas.source import Source
 
 #: flowatlas's sections and fideslang's resource types for the same vocabulary.
 KINDS: dict[str, str] = {"types": "data_category", "purposes": "data_use", "subjects": "data_subject"}
 SECTIONS: dict[str, str] = {"types": "information_types", "purposes": "purposes", "subjects": "data_subjects"}
-TODO = "TODO"
 RESPONSIBILITY_ROLES: dict[str, str] = {
     "Controller": "controller",
     "Processor": "processor",
@@ -343,7 +343,7 @@ def import_fides(resources: Sequence[Resource]) -> Imported:
         owner = fm.get("owner") or _id(controller)
         legal = getattr(model, "legal_name", None)
         if not fm.get("owner") and legal and legal not in {o["name"] for o in organisations.values()}:
-            owner = _id(legal.lower())
+            owner = _slug(legal)
         if owner not in organisations:
             roles = [getattr(x, "value", x) for x in (getattr(model, "responsibility", None) or [])]
             role = next(
@@ -506,18 +506,6 @@ def _write(controller: str, organisations: dict, nodes: dict, flows: dict, term:
     return out
 
 
-#: What each field left TODO needs, in the words of a person filling it in.
-NEEDS: dict[str, str] = {
-    "home": "the controller's home country (ISO 3166-1 alpha-2, e.g. DE): it selects the transfer regime",
-    "jurisdiction": "the country where it is (ISO 3166-1 alpha-2); a manifest does not record it",
-    "retention": "how long the store keeps data: an ISO 8601 duration (P1Y) or EVENT+DURATION (account_closure+P30D)",
-    "engaged_by": "the processor that engaged this sub-processor (an organisation id)",
-    "context": "how the data is collected from the person: registration, product_use, inquiry or offline_delivery",
-    "types": "the information types the flow carries: no privacy declaration names this flow",
-    "purposes": "the purposes of the flow: no privacy declaration names this flow",
-}
-
-
 def _todo_md(out: Imported, missing: Sequence[str]) -> str:
     lines = [
         "# To do after `flowatlas import fides`",
@@ -529,7 +517,7 @@ def _todo_md(out: Imported, missing: Sequence[str]) -> str:
         "## Values to fill in",
         "",
     ]
-    lines += [f"- `{f}:{n}` `{what}`: {NEEDS.get(what, 'fill it in')}" for f, n, what in out.todo] or ["(none)"]
+    lines += [f"- `{f}:{n}` `{what}`: {TODO_NEEDS.get(what, 'fill it in')}" for f, n, what in out.todo] or ["(none)"]
     lines += [
         "",
         "## Then",

@@ -85,6 +85,17 @@ ALLOW_OUTSIDE_LINKS_ENV = "FLOWATLAS_ALLOW_OUTSIDE_LINKS"
 #: retention): validation names each one left, at its file:line.
 TODO = "TODO"
 TODO_HINT = "an import left this for a person to fill: TODO.md in the map folder says what each one needs"
+#: What each field left TODO needs, in the words of a person filling it in (validation's hint,
+#: and the lines of the TODO.md an import writes).
+TODO_NEEDS: dict[str, str] = {
+    "home": "the controller's home country (ISO 3166-1 alpha-2, e.g. DE): it selects the transfer regime",
+    "jurisdiction": "the country where it is (ISO 3166-1 alpha-2)",
+    "retention": "how long the store keeps data: an ISO 8601 duration (P1Y) or EVENT+DURATION (account_closure+P30D)",
+    "engaged_by": "the processor that engaged this sub-processor (an organisation id)",
+    "context": "how the data is collected from the person: registration, product_use, inquiry or offline_delivery",
+    "types": "the information types the flow carries: no privacy declaration names this flow",
+    "purposes": "the purposes of the flow: no privacy declaration names this flow",
+}
 
 #: The folder of a map that holds its evidence files (never read as map files).
 EVIDENCE_FOLDER = "evidence"
@@ -1036,7 +1047,8 @@ def _todo_first(docs: Sequence[Located], errors: list[MapError]) -> list[MapErro
                 stack.extend((v, (*path, i)) for i, v in enumerate(value))
             elif value == TODO:
                 name = next((p for p in reversed(path) if isinstance(p, str)), "value")
-                todo.append(MapError(doc.locate(path), f"'{name}' is still {TODO}: fill it in", TODO_HINT))
+                need = f"fill it in with {TODO_NEEDS[name]}" if name in TODO_NEEDS else "fill it in"
+                todo.append(MapError(doc.locate(path), f"'{name}' is still {TODO}: {need}", TODO_HINT))
     if not todo:
         return errors
     at = {e.src for e in todo}
