@@ -58,6 +58,18 @@ def test_findings_cite_only_the_maps_own_clauses(kliniko, found):
         for cited in re.findall(rf"\bclauses? ({clause}(?:, {clause})*)", text):
             assert set(cited.split(", ")) <= own, (f.id, cited)
         assert {c.clause for c in f.clauses if c.policy == kliniko.policy.id} <= own
+        for c in f.clauses:  # the statement's clauses are "clause X"; the law is cited as the law
+            assert c.law == (c.policy != kliniko.policy.id), (f.id, c)
+            assert c.label == (c.clause if c.law else f"clause {c.clause}")
+
+
+def test_the_law_is_never_called_a_clause_in_any_output(capsys):
+    from flowatlas.cli import main
+
+    for fmt in ("table", "csv", "sarif"):
+        main(["audit", str(KLINIKO), "--format", fmt, "--limit", "0"])
+        out = capsys.readouterr().out
+        assert "GDPR Art. 44-49" in out and not re.search(r"clauses? (GDPR|Regulation)", out), fmt
 
 
 @pytest.mark.parametrize(

@@ -36,10 +36,22 @@ Dimension = Literal["type", "recipient", "purpose", "location", "safeguard"]
 class ClauseRef:
     """A declaration a finding was held against."""
 
-    policy: str
+    policy: str  # the policy's id, or the regime's when ``law``
     declaration: str
     clause: str
     quote: str
+    law: bool = False  # a provision of the law (a regime's), not a clause of the statement
+
+    @property
+    def label(self) -> str:
+        """How the text names it: ``clause 2.1`` of the statement, or the law's own citation.
+
+        >>> ClauseRef("privacy", "d-1", "2.1", "We store data in Singapore.").label
+        'clause 2.1'
+        >>> ClauseRef("SG-PDPA", "contract", "PDPR 2021 reg 11", "A contract binds ...", law=True).label
+        'PDPR 2021 reg 11'
+        """
+        return self.clause if self.law else f"clause {self.clause}"
 
 
 @dataclass(frozen=True, slots=True)
@@ -91,7 +103,7 @@ class Finding:
             "organisations": list(self.organisations),
             "countries": list(self.countries),
             "clauses": [
-                {"policy": c.policy, "declaration": c.declaration, "clause": c.clause, "quote": c.quote}
+                {"policy": c.policy, "declaration": c.declaration, "clause": c.clause, "quote": c.quote, "law": c.law}
                 for c in self.clauses
             ],
             "src": self.location,
@@ -178,7 +190,7 @@ def table_rows(findings: Iterable[Finding]) -> list[tuple]:
             ", ".join(f.types),
             ", ".join(f.organisations),
             ", ".join(f.countries),
-            "; ".join(f"{c.clause} “{c.quote}”" for c in f.clauses),
+            "; ".join(f"{c.label}: “{c.quote}”" for c in f.clauses),
             f.location,
             f.key,
             ", ".join(str(s) for s in f.evidence),

@@ -71,6 +71,7 @@ class Regime:
 
     id: str
     name: str
+    cite: str  # the transfer rules as a whole, short: "GDPR Art. 44-49"
     homes: frozenset[str]
     area: frozenset[str]
     bases: dict[str, Basis]
@@ -148,6 +149,7 @@ def regimes(on: date | None = None) -> tuple[Regime, ...]:
             Regime(
                 id=r["id"],
                 name=r["name"],
+                cite=r.get("cite", r["name"]),
                 homes=homes,
                 area=area,
                 bases=bases,

@@ -99,7 +99,7 @@ def _result(f: Finding, index: int) -> dict[str, Any]:
             "types": list(f.types),
             "organisations": list(f.organisations),
             "countries": list(f.countries),
-            "clauses": [f"{c.clause} \u201c{c.quote}\u201d" for c in f.clauses],
+            "clauses": [f"{c.label}: \u201c{c.quote}\u201d" for c in f.clauses],
         },
     }
     if f.disclosure:

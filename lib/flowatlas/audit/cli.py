@@ -90,7 +90,7 @@ def _table(findings: list[Finding], limit: int | None = None) -> str:
         if f.path:
             lines.append(f"       path: {' > '.join(f.path)}")
         for c in f.clauses:
-            lines.append(f'       clause {c.clause}: "{c.quote}"')
+            lines.append(f'       {c.label}: "{c.quote}"')
         if f.evidence:
             lines.append(f"       observed: {', '.join(str(s) for s in f.evidence)}")
         lines.append(f"       remedy: {f.remedy}")

@@ -122,8 +122,7 @@ class ViewContext:
             out.append(f"[{f.severity}] {f.rule}{cls_} ({f.id})")
             out.append(f"  {f.message}")
             for c in f.clauses:
-                where = f"clause {c.clause}" if c.policy in self.m.policies else c.clause  # else: the law
-                out.append(f"  held against {where} ({c.policy}/{c.declaration}): “{shorten(c.quote, 160)}”")
+                out.append(f"  held against {c.label} ({c.policy}/{c.declaration}): “{shorten(c.quote, 160)}”")
             if f.remedy:
                 out.append(f"  remedy: {f.remedy}")
             if f.src is not None:

@@ -148,9 +148,9 @@ def explorer(findings: Sequence[Finding], *, limit: int = MAX_EXPLORER_ROWS) -> 
     present = [s for s in reversed(SEVERITIES) if any(f.severity == s for f in found)]
     rows = []
     for f in found:
-        clauses = "".join(f"<li>clause {_e(c.clause)}: “{_e(c.quote)}”</li>" for c in f.clauses)
+        clauses = "".join(f"<li>{_e(c.label)}: “{_e(c.quote)}”</li>" for c in f.clauses)
         clause_cell = (
-            f"<details><summary>{_e(', '.join(dict.fromkeys(c.clause for c in f.clauses)))}</summary>"
+            f"<details><summary>{_e(', '.join(dict.fromkeys(c.label for c in f.clauses)))}</summary>"
             f"<ul>{clauses}</ul></details>"
             if f.clauses
             else ""
@@ -310,7 +310,7 @@ def first_screen(
     items = []
     for f in fix_first:
         clause = f.clauses[0] if f.clauses else None
-        held = f" — clause {_e(_short(clause.clause, 40))}: “{_e(_short(clause.quote, 70))}”" if clause else ""
+        held = f" — {_e(_short(clause.label, 48))}: “{_e(_short(clause.quote, 70))}”" if clause else ""
         items.append(f"<li>{_badge(f.severity)} {_e(_short(f.message, 120))}{held} <code>{_e(f.location)}</code></li>")
     fix = f"<h3>Fix first</h3><ol>{''.join(items)}</ol>" if items else "<p>Nothing to fix: no finding.</p>"
     return (

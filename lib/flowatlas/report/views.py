@@ -330,7 +330,7 @@ def undeclared_transfers(findings: Sequence[Finding]) -> pd.DataFrame:
                 "path": " \u2192 ".join(f.path),
                 "types": ", ".join(f.types),
                 "countries": ", ".join(f.countries),
-                "clauses": "; ".join(f"{c.clause} \u201c{c.quote}\u201d" for c in f.clauses),
+                "clauses": "; ".join(f"{c.label}: \u201c{c.quote}\u201d" for c in f.clauses),
                 "message": f.message,
                 "where": f.location,
             }
@@ -531,7 +531,7 @@ def top_findings(findings: Sequence[Finding], n: int = 10) -> pd.DataFrame:
             "severity": f.severity,
             "rule": f.rule,
             "message": f.message,
-            "clauses": "; ".join(f"{c.clause}" for c in f.clauses),
+            "clauses": "; ".join(c.label for c in f.clauses),
             "remedy": f.remedy,
             "where": f.location,
             "id": f.id,

@@ -112,9 +112,9 @@ class Context:
             return ()
         b = r.bases.get(basis_id or "")
         if b is not None:
-            return (ClauseRef(r.id, b.id, b.cite, b.summary),)
+            return (ClauseRef(r.id, b.id, b.cite, b.summary, law=True),)
         listed = ", ".join(sorted(r.bases))
-        return (ClauseRef(r.id, "transfer", r.name, f"a transfer needs one of: {listed}"),)
+        return (ClauseRef(r.id, "transfer", r.cite, f"a transfer needs one of: {listed}", law=True),)
 
     # -- the verdicts, as the rules read them --------------------------------------------
     @cached_property
