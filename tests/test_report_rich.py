@@ -34,6 +34,12 @@ def test_explorer_escapes_map_text_and_folds_long_text():
     assert 'data-organisation="evil org"' in page  # what the organisation filter matches
     assert "<details><summary>Declare it" in page  # the long remedy is folded
     assert "2 of 2 findings" in page
+    # the table names files within the map's folder, said once in the heading; the cell keeps the path
+    assert "<th>where (in m/)</th>" in page and '<code title="m/flows.yaml:3:5">flows.yaml:3:5</code>' in page
+    mixed = rich.explorer([_finding(), _finding(src=Source("m/evidence/scan.json", 9, 1))])
+    assert "where (in m/)" in mixed and ">evidence/scan.json:9:1<" in mixed
+    law = _finding(clauses=(ClauseRef("SG-PDPA", "contract", "PDPR 2021 reg 11", "A contract binds", law=True),))
+    assert "<summary>PDPR 2021 reg 11</summary>" in rich.explorer([law])  # the law is not a "clause"
 
 
 def test_inline_svg_cannot_run_anything():

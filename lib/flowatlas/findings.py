@@ -54,6 +54,22 @@ class ClauseRef:
         return self.clause if self.law else f"clause {self.clause}"
 
 
+def cited(refs: Iterable[ClauseRef]) -> str:
+    """The clauses and provisions ``refs`` name, each once, in one phrase: the statement's
+    clauses first (``clause 2.1``, ``clauses 1.1, 4``), then the law's citations.
+
+    >>> cited([ClauseRef("p", "d1", "1.1", ""), ClauseRef("p", "d2", "4", ""), ClauseRef("p", "d3", "1.1", "")])
+    'clauses 1.1, 4'
+    >>> cited([ClauseRef("SG-PDPA", "contract", "PDPR 2021 reg 11", "", law=True), ClauseRef("p", "d", "2.1", "")])
+    'clause 2.1; PDPR 2021 reg 11'
+    """
+    refs = list(refs)
+    own = list(dict.fromkeys(c.clause for c in refs if not c.law))
+    law = list(dict.fromkeys(c.clause for c in refs if c.law))
+    parts = [("clause " if len(own) == 1 else "clauses ") + ", ".join(own)] if own else []
+    return "; ".join(parts + law)
+
+
 @dataclass(frozen=True, slots=True)
 class Finding:
     """One problem (or, for severity ``info``, one observation) the audit reports."""

@@ -27,7 +27,7 @@ import re
 from collections.abc import Sequence
 from pathlib import Path
 
-from flowatlas.findings import SEVERITIES, SEVERITY_RANK, Finding, sort_findings
+from flowatlas.findings import SEVERITIES, SEVERITY_RANK, Finding, cited, sort_findings
 
 STATIC = Path(__file__).resolve().parent / "static"
 #: The attribute that marks flowatlas's own script and style in a page.
@@ -146,11 +146,12 @@ def explorer(findings: Sequence[Finding], *, limit: int = MAX_EXPLORER_ROWS) -> 
     orgs = sorted({o for f in found for o in f.organisations})
     countries = sorted({c for f in found for c in f.countries})
     present = [s for s in reversed(SEVERITIES) if any(f.severity == s for f in found)]
+    folder = _common_folder([f.location for f in found])
     rows = []
     for f in found:
         clauses = "".join(f"<li>{_e(c.label)}: “{_e(c.quote)}”</li>" for c in f.clauses)
         clause_cell = (
-            f"<details><summary>{_e(', '.join(dict.fromkeys(c.label for c in f.clauses)))}</summary>"
+            f"<details><summary>{_e(cited(f.clauses))}</summary>"
             f"<ul>{clauses}</ul></details>"
             if f.clauses
             else ""
@@ -163,12 +164,13 @@ def explorer(findings: Sequence[Finding], *, limit: int = MAX_EXPLORER_ROWS) -> 
             f"<tr {attrs}>"
             f'<td data-sort="{SEVERITY_RANK[f.severity]}">{_badge(f.severity)}</td>'
             f"<td>{_e(f.rule)}</td>"
-            f"<td>{_fold(f.message)}</td>"
+            f'<td class="fa-text">{_fold(f.message)}</td>'
             f"<td>{clause_cell}</td>"
-            f"<td>{_fold(f.remedy, 60)}</td>"
+            f'<td class="fa-remedy">{_fold(f.remedy, 60)}</td>'
             f"<td>{_e(', '.join(f.organisations))}</td>"
             f"<td>{_e(', '.join(f.countries))}</td>"
-            f"<td><code>{_e(f.location)}</code><br><small>{_e(f.id)}</small></td>"
+            f'<td class="fa-where"><code title="{_e(f.location)}">{_e(f.location[len(folder) :])}</code>'
+            f"<br><small>{_e(f.id)}</small></td>"
             "</tr>"
         )
     controls = (
@@ -181,8 +183,8 @@ def explorer(findings: Sequence[Finding], *, limit: int = MAX_EXPLORER_ROWS) -> 
     )
     head = "".join(
         f"<th>{_e(h)}</th>"
-        for h in ("severity", "rule", "finding", "clauses", "remedy", "organisations", "countries", "where")
-    )
+        for h in ("severity", "rule", "finding", "clauses", "remedy", "organisations", "countries")
+    ) + (f"<th>where (in {_e(folder)})</th>" if folder else "<th>where</th>")
     body = "".join(rows)
     more = (
         f"<p>The {len(found):,} most severe of {len(every):,} findings are listed; findings.csv and findings.json "
@@ -320,6 +322,24 @@ def first_screen(
         + (f"<h3>Since the last run</h3>{change_html}" if previous else "")
         + f"{fix}</section>"
     )
+
+
+def _common_folder(locations: Sequence[str]) -> str:
+    """The folder all ``locations`` (``file:line:col``) share, with its trailing ``/``: the
+    findings table names files within it.
+
+    >>> _common_folder(["maps/a/flows.yaml:3:5", "maps/a/nodes.yaml:9:5"])
+    'maps/a/'
+    >>> _common_folder(["flows.yaml:3:5", "maps/a/nodes.yaml:9:5"])
+    ''
+    """
+    folders = [loc.rsplit("/", 1)[0] + "/" if "/" in loc.split(":", 1)[0] else "" for loc in locations if loc]
+    if not folders:
+        return ""
+    common = min(folders)
+    while common and not all(f.startswith(common) for f in folders):
+        common = common[:-1].rsplit("/", 1)[0] + "/" if "/" in common[:-1] else ""
+    return common
 
 
 def _short(text: str, limit: int) -> str:

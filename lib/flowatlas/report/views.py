@@ -16,7 +16,7 @@ from typing import Any
 
 import pandas as pd
 
-from flowatlas.findings import DISCLOSURES, NO_POLICY, SEVERITIES, SEVERITY_RANK, Finding, sort_findings
+from flowatlas.findings import DISCLOSURES, NO_POLICY, SEVERITIES, SEVERITY_RANK, Finding, cited, sort_findings
 
 #: Cell colours of the disclosure-class matrix (worst class in each cell).
 DISCLOSURE_COLOURS: dict[str, str] = {
@@ -531,7 +531,7 @@ def top_findings(findings: Sequence[Finding], n: int = 10) -> pd.DataFrame:
             "severity": f.severity,
             "rule": f.rule,
             "message": f.message,
-            "clauses": "; ".join(c.label for c in f.clauses),
+            "clauses": cited(f.clauses),
             "remedy": f.remedy,
             "where": f.location,
             "id": f.id,

@@ -22,6 +22,7 @@ from flowatlas.findings import (
     Finding,
     Severity,
     cause_id,
+    cited,
 )
 from flowatlas.model import Flow, Policy
 from flowatlas.regimes import Regime
@@ -94,12 +95,10 @@ class Context:
         """Where a remedy sends the reader: ``clause 2.1``, ``clauses A.1, B`` (the map's own
         clauses of those declarations), or ``no declaration covers this yet``."""
         policy_index = self.analysis.policy_index
-        found = (
-            sorted({policy_index.decl[i].clause for i in decl_ids if i in policy_index.decl}) if policy_index else []
-        )
-        if not found:
+        if policy_index is None:
             return "no declaration covers this yet"
-        return ("clause " if len(found) == 1 else "clauses ") + ", ".join(found)
+        refs = policy_index.clauses(i for i in decl_ids if i in policy_index.decl)
+        return cited(sorted(refs, key=lambda c: c.clause)) or "no declaration covers this yet"
 
     def of_kind(self, *kinds: str) -> list[str]:
         """Ids of the policy's declarations of ``kinds``."""
