@@ -128,7 +128,10 @@ def test_first_screen_holds_the_date_and_what_to_fix_first(browser, tmp_path_fac
         assert fix.count() == 5
         top = fix.first
         assert top.bounding_box()["y"] + top.bounding_box()["height"] < height
-        assert "high" in top.inner_text() and "clause" in top.inner_text()
+        # each line cites what it is held against: a clause of the statement or the law, with its words
+        lines = [fix.nth(i).inner_text() for i in range(fix.count())]
+        assert all(re.search(r" — (clauses? [\w.()]+|PDPA|PDPR)[^“]*: “", t) for t in lines), lines
+        assert "high" in lines[0] and any("clause " in t for t in lines)
         assert errors == []  # the script ran without an error
     finally:
         page.context.close()
@@ -137,10 +140,15 @@ def test_first_screen_holds_the_date_and_what_to_fix_first(browser, tmp_path_fac
 def test_findings_table_sorts_and_filters(browser, tmp_path_factory):
     page, errors, _, _ = _absoloop_page(browser, tmp_path_factory)
     try:
-        ex = page.locator(".fa-explorer")
+        ex = page.locator(".fa-explorer").first  # the audit's; the second is the evidence's
         ex.scroll_into_view_if_needed()
         visible = ex.locator("tbody tr:not([hidden])")
         assert visible.count() == 43  # every finding
+        evidence = page.locator(".fa-explorer").nth(1)
+        seen = evidence.locator("tbody tr:not([hidden])")
+        assert seen.count() == 5 and "observed at" in evidence.locator("thead").inner_text()
+        evidence.locator("select[data-filter='severity']").select_option("high")
+        assert seen.count() == 3 and visible.count() == 43  # each table filters on its own
         ex.locator("select[data-filter='severity']").select_option("high")
         assert visible.count() == 11 and ex.locator(".fa-count").inner_text() == "11 of 43 findings"
         ex.locator("select[data-filter='rule']").select_option("cross-border-basis")

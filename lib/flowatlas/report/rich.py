@@ -147,14 +147,12 @@ def explorer(findings: Sequence[Finding], *, limit: int = MAX_EXPLORER_ROWS) -> 
     countries = sorted({c for f in found for c in f.countries})
     present = [s for s in reversed(SEVERITIES) if any(f.severity == s for f in found)]
     folder = _common_folder([f.location for f in found])
+    observed = any(f.evidence for f in found)  # reconciliation findings: where the evidence shows it
     rows = []
     for f in found:
         clauses = "".join(f"<li>{_e(c.label)}: “{_e(c.quote)}”</li>" for c in f.clauses)
         clause_cell = (
-            f"<details><summary>{_e(cited(f.clauses))}</summary>"
-            f"<ul>{clauses}</ul></details>"
-            if f.clauses
-            else ""
+            f"<details><summary>{_e(cited(f.clauses))}</summary><ul>{clauses}</ul></details>" if f.clauses else ""
         )
         attrs = (
             f'data-severity="{_e(f.severity)}" data-rule="{_e(f.rule)}" '
@@ -171,7 +169,8 @@ def explorer(findings: Sequence[Finding], *, limit: int = MAX_EXPLORER_ROWS) -> 
             f"<td>{_e(', '.join(f.countries))}</td>"
             f'<td class="fa-where"><code title="{_e(f.location)}">{_e(f.location[len(folder) :])}</code>'
             f"<br><small>{_e(f.id)}</small></td>"
-            "</tr>"
+            + (f"<td>{_observed(f.evidence, folder)}</td>" if observed else "")
+            + "</tr>"
         )
     controls = (
         _options("severity", present)
@@ -181,10 +180,14 @@ def explorer(findings: Sequence[Finding], *, limit: int = MAX_EXPLORER_ROWS) -> 
         + '<label>text <input type="search" data-filter="text" placeholder="any word"></label>'
         + f'<span class="fa-count">{len(found)} of {len(found)} findings</span>'
     )
-    head = "".join(
-        f"<th>{_e(h)}</th>"
-        for h in ("severity", "rule", "finding", "clauses", "remedy", "organisations", "countries")
-    ) + (f"<th>where (in {_e(folder)})</th>" if folder else "<th>where</th>")
+    head = (
+        "".join(
+            f"<th>{_e(h)}</th>"
+            for h in ("severity", "rule", "finding", "clauses", "remedy", "organisations", "countries")
+        )
+        + (f"<th>where (in {_e(folder)})</th>" if folder else "<th>where</th>")
+        + ("<th>observed at</th>" if observed else "")
+    )
     body = "".join(rows)
     more = (
         f"<p>The {len(found):,} most severe of {len(every):,} findings are listed; findings.csv and findings.json "
@@ -322,6 +325,16 @@ def first_screen(
         + (f"<h3>Since the last run</h3>{change_html}" if previous else "")
         + f"{fix}</section>"
     )
+
+
+def _observed(places: Sequence[object], folder: str) -> str:
+    """The evidence's own locations, the first three shown and the rest folded."""
+    names = [str(p)[len(folder) :] if str(p).startswith(folder) else str(p) for p in places]
+    shown = "<br>".join(f"<code>{_e(n)}</code>" for n in names[:3])
+    if len(names) <= 3:
+        return shown
+    rest = "<br>".join(f"<code>{_e(n)}</code>" for n in names[3:])
+    return f"{shown}<details><summary>{len(names) - 3} more</summary>{rest}</details>"
 
 
 def _common_folder(locations: Sequence[str]) -> str:

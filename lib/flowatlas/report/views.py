@@ -452,7 +452,9 @@ def evidence_view(m) -> Any:
         )
     if not found:
         return note(f"The evidence ({', '.join(m.info.evidence)}) agrees with the map.")
-    return style_severity(evidence_frame(found))
+    from flowatlas.report import rich
+
+    return HTML(rich.assets() + rich.explorer(found))
 
 
 def run_time(run_dir: str | Path | None) -> str:
