@@ -147,6 +147,7 @@ def test_findings_table_sorts_and_filters(browser, tmp_path_factory):
         evidence = page.locator(".fa-explorer").nth(1)
         seen = evidence.locator("tbody tr:not([hidden])")
         assert seen.count() == 5 and "observed at" in evidence.locator("thead").inner_text()
+        assert "evidence/absoloop-infra.tfstate.json:" in evidence.inner_text()  # the evidence's own line
         evidence.locator("select[data-filter='severity']").select_option("high")
         assert seen.count() == 3 and visible.count() == 43  # each table filters on its own
         ex.locator("select[data-filter='severity']").select_option("high")

@@ -41,7 +41,7 @@ def test_explorer_escapes_map_text_and_folds_long_text():
     assert "observed at" not in page  # audit findings have no evidence column
     seen = [Source("m/evidence/scan.json", n, 3) for n in range(1, 6)]
     rec = rich.explorer([_finding(evidence=tuple(seen))])
-    assert "<th>observed at</th>" in rec and "<code>evidence/scan.json:1:3</code>" in rec
+    assert "<th>where (in m/); observed at</th>" in rec and "<code>evidence/scan.json:1:3</code>" in rec
     assert "<summary>2 more</summary>" in rec and "evidence/scan.json:5:3" in rec  # the rest folded
     law = _finding(clauses=(ClauseRef("SG-PDPA", "contract", "PDPR 2021 reg 11", "A contract binds", law=True),))
     assert "<summary>PDPR 2021 reg 11</summary>" in rich.explorer([law])  # the law is not a "clause"

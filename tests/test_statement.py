@@ -132,3 +132,7 @@ def test_the_report_frames_show_the_statement_and_what_encodes_it():
     unencoded = fr.statement_frame(m, unencoded_only=True)
     assert set(unencoded.declarations) == {"not encoded"} and len(unencoded) < len(frame)
     assert "35 sentences; 23 encoded" in fr.statement_summary(m)
+    view = fr.statement_view(m).data
+    assert "35 sentences; 23 encoded" in view
+    assert f"<summary>The {len(unencoded)} sentences no declaration encodes</summary>" in view
+    assert "not encoded" not in view  # the folded list is only the sentences, not a column of the same word

@@ -62,6 +62,7 @@ _EXPORTS: dict[str, str] = {
     "show_tables": "flowatlas.report.views",
     "statement_frame": "flowatlas.report.views",
     "statement_summary": "flowatlas.report.views",
+    "statement_view": "flowatlas.report.views",
     "style_disclosure": "flowatlas.report.views",
     "style_severity": "flowatlas.report.views",
     "table": "flowatlas.report.views",

@@ -147,7 +147,7 @@ def explorer(findings: Sequence[Finding], *, limit: int = MAX_EXPLORER_ROWS) -> 
     countries = sorted({c for f in found for c in f.countries})
     present = [s for s in reversed(SEVERITIES) if any(f.severity == s for f in found)]
     folder = _common_folder([f.location for f in found])
-    observed = any(f.evidence for f in found)  # reconciliation findings: where the evidence shows it
+    observed = "; observed at" if any(f.evidence for f in found) else ""  # reconciliation: where the evidence shows it
     rows = []
     for f in found:
         clauses = "".join(f"<li>{_e(c.label)}: “{_e(c.quote)}”</li>" for c in f.clauses)
@@ -168,9 +168,7 @@ def explorer(findings: Sequence[Finding], *, limit: int = MAX_EXPLORER_ROWS) -> 
             f"<td>{_e(', '.join(f.organisations))}</td>"
             f"<td>{_e(', '.join(f.countries))}</td>"
             f'<td class="fa-where"><code title="{_e(f.location)}">{_e(f.location[len(folder) :])}</code>'
-            f"<br><small>{_e(f.id)}</small></td>"
-            + (f"<td>{_observed(f.evidence, folder)}</td>" if observed else "")
-            + "</tr>"
+            f"<br><small>{_e(f.id)}</small>{_observed(f.evidence, folder)}</td>" + "</tr>"
         )
     controls = (
         _options("severity", present)
@@ -180,14 +178,9 @@ def explorer(findings: Sequence[Finding], *, limit: int = MAX_EXPLORER_ROWS) -> 
         + '<label>text <input type="search" data-filter="text" placeholder="any word"></label>'
         + f'<span class="fa-count">{len(found)} of {len(found)} findings</span>'
     )
-    head = (
-        "".join(
-            f"<th>{_e(h)}</th>"
-            for h in ("severity", "rule", "finding", "clauses", "remedy", "organisations", "countries")
-        )
-        + (f"<th>where (in {_e(folder)})</th>" if folder else "<th>where</th>")
-        + ("<th>observed at</th>" if observed else "")
-    )
+    head = "".join(
+        f"<th>{_e(h)}</th>" for h in ("severity", "rule", "finding", "clauses", "remedy", "organisations", "countries")
+    ) + (f"<th>where (in {_e(folder)}){_e(observed)}</th>" if folder else f"<th>where{_e(observed)}</th>")
     body = "".join(rows)
     more = (
         f"<p>The {len(found):,} most severe of {len(every):,} findings are listed; findings.csv and findings.json "
@@ -328,13 +321,15 @@ def first_screen(
 
 
 def _observed(places: Sequence[object], folder: str) -> str:
-    """The evidence's own locations, the first three shown and the rest folded."""
+    """The evidence's own locations (under the finding's), the first three shown and the rest folded."""
+    if not places:
+        return ""
     names = [str(p)[len(folder) :] if str(p).startswith(folder) else str(p) for p in places]
-    shown = "<br>".join(f"<code>{_e(n)}</code>" for n in names[:3])
+    shown = '<div class="fa-observed">observed at:<br>' + "<br>".join(f"<code>{_e(n)}</code>" for n in names[:3])
     if len(names) <= 3:
-        return shown
+        return shown + "</div>"
     rest = "<br>".join(f"<code>{_e(n)}</code>" for n in names[3:])
-    return f"{shown}<details><summary>{len(names) - 3} more</summary>{rest}</details>"
+    return f"{shown}<details><summary>{len(names) - 3} more</summary>{rest}</details></div>"
 
 
 def _common_folder(locations: Sequence[str]) -> str:

@@ -398,6 +398,19 @@ def statement_frame(m, unencoded_only: bool = False) -> pd.DataFrame:
     return pd.DataFrame(rows, columns=["sentence", "text", "declarations", "clauses"])
 
 
+def statement_view(m) -> Any:
+    """The report's statement section: how much of the statement the declarations encode, and
+    the sentences none encodes, folded (a statement's headings make most of them)."""
+    frame = statement_frame(m, unencoded_only=True)
+    summary = note(statement_summary(m)).data
+    if frame.empty:
+        return HTML(summary)
+    shown = table(frame[["sentence", "text"]]).to_html()
+    return HTML(
+        f"{summary}<details><summary>The {len(frame):,} sentences no declaration encodes</summary>{shown}</details>"
+    )
+
+
 def statement_summary(m) -> str:
     """One line: how much of the statement the declarations encode."""
     from flowatlas.statement import map_statement
