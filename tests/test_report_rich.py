@@ -116,3 +116,10 @@ def test_large_maps_keep_the_page_bounded():
     assert "org-0000; org-0001" in cell and "org-1999" not in cell and "more" in cell
     kept = cell.count("org-")
     assert f"… and {2000 - kept:,} more" in cell and len(cell) < 2_000
+
+
+def test_counts_in_summaries_are_singular_for_one():
+    one = [{"purpose": "p", "purpose_name": "P", "type_name": "t", "recipients": "acme",
+            "third_country_transfers": "US (contract)", "findings": 1}]  # fmt: skip
+    assert "P (p) — 1 type, 1 recipient, 1 transfer abroad, 1 finding</summary>" in rich.inventory(one, full="x")
+    assert "1 of 1 finding<" in rich.explorer([_finding()])

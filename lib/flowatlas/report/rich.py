@@ -28,6 +28,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from flowatlas.findings import SEVERITIES, SEVERITY_RANK, Finding, cited, sort_findings
+from flowatlas.words import counted
 
 STATIC = Path(__file__).resolve().parent / "static"
 #: The attribute that marks flowatlas's own script and style in a page.
@@ -176,7 +177,7 @@ def explorer(findings: Sequence[Finding], *, limit: int = MAX_EXPLORER_ROWS) -> 
         + _options("organisation", orgs)
         + _options("country", countries)
         + '<label>text <input type="search" data-filter="text" placeholder="any word"></label>'
-        + f'<span class="fa-count">{len(found)} of {len(found)} findings</span>'
+        + f'<span class="fa-count">{len(found)} of {counted(len(found), "finding")}</span>'
     )
     head = "".join(
         f"<th>{_e(h)}</th>" for h in ("severity", "rule", "finding", "clauses", "remedy", "organisations", "countries")
@@ -250,8 +251,9 @@ def inventory(rows: Sequence[dict], *, full: str = "", limit: int = MAX_INVENTOR
         transfers = {x for r in items for x in str(r.get("third_country_transfers") or "").split("; ") if x}
         flagged = sum(int(r.get("findings") or 0) for r in items)
         summary = (
-            f"{_e(purpose)} — {len(items)} types, {len(recipients)} recipients, {len(transfers)} transfers abroad"
-            + (f", {flagged} findings" if flagged else "")
+            f"{_e(purpose)} — {counted(len(items), 'type')}, {counted(len(recipients), 'recipient')}, "
+            + counted(len(transfers), "transfer abroad", "transfers abroad")
+            + (f", {counted(flagged, 'finding')}" if flagged else "")
         )
         head = "".join(f"<th>{_e(label)}</th>" for _, label in INVENTORY_KEYS)
         body = "".join(

@@ -34,6 +34,7 @@ from flowatlas.report import skip_iri_grammar
 from flowatlas.report.data import read_findings_json
 from flowatlas.report.notebooks import NOTEBOOKS, find_notebooks
 from flowatlas.report.params import NO_PREVIOUS, ParameterError, check_parameters, load_checked, outputs_root
+from flowatlas.words import counted
 
 EXIT_OK, EXIT_FINDINGS, EXIT_INVALID, EXIT_NOTEBOOK = 0, 1, 2, 3
 KERNEL = "python3"
@@ -639,10 +640,10 @@ def _finish(
         message = "; ".join(f"notebook {r.name}.ipynb failed in {r.error}" for r in failed)
     elif blocking:
         status, code = "findings", EXIT_FINDINGS
-        message = f"{len(findings)} findings, {len(blocking)} at or above {fail_on} (--fail-on)"
+        message = f"{counted(len(findings), 'finding')}, {len(blocking)} at or above {fail_on} (--fail-on)"
     else:
         status, code = "ok", EXIT_OK
-        message = f"{len(findings)} findings" + (f", none at or above {fail_on}" if fail_on else "")
+        message = counted(len(findings), "finding") + (f", none at or above {fail_on}" if fail_on else "")
     if not m.policies:
         message += f"; {NO_POLICY}"
 

@@ -111,7 +111,7 @@
         row.hidden = !ok;
         if (ok) shown += 1;
       });
-      if (count) count.textContent = shown + " of " + rows.length + " findings";
+      if (count) count.textContent = shown + " of " + rows.length + (rows.length === 1 ? " finding" : " findings");
     }
     Array.prototype.forEach.call(controls, function (c) {
       c.addEventListener(c.tagName === "SELECT" ? "change" : "input", filter);
