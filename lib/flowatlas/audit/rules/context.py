@@ -280,19 +280,18 @@ class Context:
             )
 
     def vague_findings(self, rule: Rule, dim: str, what: str, remedy: str) -> Iterator[Finding]:
-        """One info finding per (item, deciding declarations) covered only by a broader term."""
-        index = self.index
+        """One info finding per (item, deciding declarations) covered only by a broader term;
+        ``remedy`` may name ``{item}`` and ``{clause}`` (``clause 4`` or ``clauses 4, 5.2``)."""
         for (item, decls), (reason, fids) in sorted(self.vague.get(dim, {}).items()):
             flows = [self.map.flows[fid] for fid in fids]
             nodes = {f.source for f in flows} | {f.target for f in flows}
             types = (item,) if dim == "type" else tuple(sorted({t for f in flows for t in f.types}))
-            clause_txt = ", ".join(sorted({index.decl[d].clause for d in decls}))
+            cite = self.cite(decls)
             yield Finding(
                 rule=rule.id,
                 severity="info",
-                message=f"{what} '{item}' is disclosed only vaguely ({reason}; clause {clause_txt}) "
-                f"on {flow_list(fids)}.",
-                remedy=remedy.format(item=item, clause=clause_txt),
+                message=f"{what} '{item}' is disclosed only vaguely ({reason}; {cite}) on {flow_list(fids)}.",
+                remedy=remedy.format(item=item, clause=cite),
                 disclosure="vague",
                 dimension=dim,  # type: ignore[arg-type]
                 flows=fids,

@@ -24,7 +24,7 @@ def undeclared_collection(ctx: Context) -> Iterator[Finding]:
         r,
         "type",
         "Collected type",
-        "Name '{item}' explicitly in clause {clause} so users know it is collected.",
+        "Name '{item}' explicitly in {clause} so users know it is collected.",
     )
 
 
@@ -76,7 +76,7 @@ def undeclared_purpose(ctx: Context) -> Iterator[Finding]:
     purpose are reported at info."""
     r = RULES["undeclared-purpose"]
     yield from ctx.one_per_cause(_purposes(ctx), _purpose_cause)
-    yield from ctx.vague_findings(r, "purpose", "Purpose", "Describe purpose '{item}' explicitly in clause {clause}.")
+    yield from ctx.vague_findings(r, "purpose", "Purpose", "Describe purpose '{item}' explicitly in {clause}.")
 
 
 def _purpose_cause(cause: Hashable, g: Group) -> tuple[str, str]:
@@ -138,7 +138,7 @@ def undeclared_recipient(ctx: Context) -> Iterator[Finding]:
         r,
         "recipient",
         "Recipient",
-        "Name the kind of recipient '{item}' is in clause {clause} (e.g. list sub-processors).",
+        "Name the kind of recipient '{item}' is in {clause} (e.g. list sub-processors).",
     )
 
 
