@@ -70,7 +70,10 @@ def test_first_screen():
         name="Acme <b>", map_id="acme", policy="Policy, version 3", run_at="2026-12-01 10:00:00 UTC",
         previous="20261130T100000Z", counts={"high": 2, "medium": 0, "low": 1, "info": 0},
         changes=["+1 high: something"], fix_first=[_finding()],
+        titles={"undeclared-recipient": "Undeclared <recipient>"},
     )  # fmt: skip
+    assert "<summary><span" in out and "<b>Undeclared &lt;recipient&gt;</b>: Flow f1" in out  # one line, titled
+    assert "<b>Remedy:</b> Declare it" in out and "<b>At</b> <code>m/flows.yaml:3:5</code>" in out  # on opening
     assert "Acme &lt;b&gt;" in out and "<time>2026-12-01 10:00:00 UTC</time>" in out
     assert "compared with the run of 20261130T100000Z" in out and "+1 high: something" in out
     assert out.index("2 high") < out.index("0 medium") < out.index("1 low")

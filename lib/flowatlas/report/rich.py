@@ -24,7 +24,7 @@ import functools
 import hashlib
 import html
 import re
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 
 from flowatlas.findings import SEVERITIES, SEVERITY_RANK, Finding, cited, sort_findings
@@ -291,10 +291,12 @@ def first_screen(
     counts: dict[str, int],
     changes: Sequence[str],
     fix_first: Sequence[Finding],
+    titles: Mapping[str, str] | None = None,
 ) -> str:
     """The first screen of the report: which map and policy, when it ran and against which
     earlier run, the severity counts in colour, what changed, and the few things to fix first,
-    each on one line with its clause."""
+    each on one line with its rule's title (``titles``, by rule id) and its clause, opening to the
+    whole finding and its remedy."""
     badges = "".join(f'<span class="fa-sev fa-{_e(s)}">{counts.get(s, 0)} {_e(s)}</span>' for s in reversed(SEVERITIES))
     compared = f"compared with the run of {_e(previous)}" if previous else "first run: nothing to compare with"
     change_html = (
@@ -307,11 +309,19 @@ def first_screen(
         if previous
         else ""
     )
+    def title(f: Finding) -> str:  # the rule's title, before what the finding says
+        t = (titles or {}).get(f.rule)
+        return f"<b>{_e(t)}</b>: " if t else ""
+
     items = []
     for f in fix_first:
         clause = f.clauses[0] if f.clauses else None
         held = f" — {_e(_short(clause.label, 48))}: “{_e(_short(clause.quote, 70))}”" if clause else ""
-        items.append(f"<li>{_badge(f.severity)} {_e(_short(f.message, 120))}{held} <code>{_e(f.location)}</code></li>")
+        items.append(
+            f"<li><details><summary>{_badge(f.severity)} {title(f)}{_e(_short(f.message, 120))}{held}</summary>"
+            f"<p>{_e(f.message)}</p><p><b>Remedy:</b> {_e(f.remedy)}</p>"
+            f"<p><b>At</b> <code>{_e(f.location)}</code></p></details></li>"
+        )
     fix = f"<h3>Fix first</h3><ol>{''.join(items)}</ol>" if items else "<p>Nothing to fix: no finding.</p>"
     return (
         f'<section class="fa-first"><h2>{_e(name)}</h2>'

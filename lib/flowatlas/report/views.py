@@ -499,7 +499,10 @@ def first_screen(
 
     policy = f"{m.policy.title}, version {m.policy.version}" if m.policy else NO_POLICY
     changes = sentences({"findings": diff}) if diff.get("previous") else []
+    from flowatlas.sarif import audit_rule_texts
+
     fix = [f for f in sort_findings(list(findings)) if f.severity in ("high", "medium")][:n]
+    titles = {rid: texts[0] for rid, texts in audit_rule_texts().items()}
     return HTML(
         rich.assets()
         + rich.first_screen(
@@ -511,6 +514,7 @@ def first_screen(
             counts=severity_counts(list(findings)),
             changes=changes,
             fix_first=fix,
+            titles=titles,
         )
     )
 
