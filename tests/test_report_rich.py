@@ -72,7 +72,8 @@ def test_first_screen():
         changes=["+1 high: something"], fix_first=[_finding()],
         titles={"undeclared-recipient": "Undeclared <recipient>"},
     )  # fmt: skip
-    assert "<summary><span" in out and "<b>Undeclared &lt;recipient&gt;</b>: Flow f1" in out  # one line, titled
+    assert "<summary><span" in out and "<b>Undeclared &lt;recipient&gt;</b> (clause 2.1): Flow f1" in out  # one line
+    assert "<li>clause 2.1: “quote &lt;img" in out  # the quote, on opening
     assert "<b>Remedy:</b> Declare it" in out and "<b>At</b> <code>m/flows.yaml:3:5</code>" in out  # on opening
     assert "Acme &lt;b&gt;" in out and "<time>2026-12-01 10:00:00 UTC</time>" in out
     assert "compared with the run of 20261130T100000Z" in out and "+1 high: something" in out

@@ -311,16 +311,17 @@ def first_screen(
     )
     def title(f: Finding) -> str:  # the rule's title, before what the finding says
         t = (titles or {}).get(f.rule)
-        return f"<b>{_e(t)}</b>: " if t else ""
+        return f"<b>{_e(t)}</b>" if t else _e(f.rule)
 
     items = []
     for f in fix_first:
-        clause = f.clauses[0] if f.clauses else None
-        held = f" — {_e(_short(clause.label, 48))}: “{_e(_short(clause.quote, 70))}”" if clause else ""
+        cite = f" ({_e(_short(cited(f.clauses), 60))})" if f.clauses else ""
+        quotes = "".join(f"<li>{_e(c.label)}: “{_e(c.quote)}”</li>" for c in f.clauses)
         items.append(
-            f"<li><details><summary>{_badge(f.severity)} {title(f)}{_e(_short(f.message, 120))}{held}</summary>"
-            f"<p>{_e(f.message)}</p><p><b>Remedy:</b> {_e(f.remedy)}</p>"
-            f"<p><b>At</b> <code>{_e(f.location)}</code></p></details></li>"
+            f"<li><details><summary>{_badge(f.severity)} {title(f)}{cite}: {_e(_short(f.message, 160))}</summary>"
+            f"<p>{_e(f.message)}</p>"
+            + (f"<p><b>Held against</b></p><ul>{quotes}</ul>" if quotes else "")
+            + f"<p><b>Remedy:</b> {_e(f.remedy)}</p><p><b>At</b> <code>{_e(f.location)}</code></p></details></li>"
         )
     fix = f"<h3>Fix first</h3><ol>{''.join(items)}</ol>" if items else "<p>Nothing to fix: no finding.</p>"
     return (
