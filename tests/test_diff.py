@@ -18,7 +18,7 @@ from flowatlas.loader import load_map
 
 from conftest import ABSOLOOP
 
-#: The planted change: a new flow to a new third party in Japan, with no declaration of it.
+#: The planted change: a new flow to a new third party in South Korea (KR), with no declaration of it.
 NEW_RECIPIENT = """
 organisations:
   - {id: quickads, name: "QuickAds K.K. <b>|[x](javascript:alert(1))", role: third_party, jurisdiction: KR}
