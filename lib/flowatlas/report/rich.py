@@ -148,7 +148,8 @@ def explorer(findings: Sequence[Finding], *, limit: int = MAX_EXPLORER_ROWS) -> 
     countries = sorted({c for f in found for c in f.countries})
     present = [s for s in reversed(SEVERITIES) if any(f.severity == s for f in found)]
     folder = _common_folder([f.location for f in found])
-    observed = "; observed at" if any(f.evidence for f in found) else ""  # reconciliation: where the evidence shows it
+    # reconciliation findings also say where the evidence shows it, under the map record
+    observed_head = "; observed at" if any(f.evidence for f in found) else ""
     rows = []
     for f in found:
         clauses = "".join(f"<li>{_e(c.label)}: “{_e(c.quote)}”</li>" for c in f.clauses)
@@ -169,7 +170,7 @@ def explorer(findings: Sequence[Finding], *, limit: int = MAX_EXPLORER_ROWS) -> 
             f"<td>{_e(', '.join(f.organisations))}</td>"
             f"<td>{_e(', '.join(f.countries))}</td>"
             f'<td class="fa-where"><code title="{_e(f.location)}">{_e(f.location[len(folder) :])}</code>'
-            f"<br><small>{_e(f.id)}</small>{_observed(f.evidence, folder)}</td>" + "</tr>"
+            f"<br><small>{_e(f.id)}</small>{_observed(f.evidence, folder)}</td></tr>"
         )
     controls = (
         _options("severity", present)
@@ -181,7 +182,7 @@ def explorer(findings: Sequence[Finding], *, limit: int = MAX_EXPLORER_ROWS) -> 
     )
     head = "".join(
         f"<th>{_e(h)}</th>" for h in ("severity", "rule", "finding", "clauses", "remedy", "organisations", "countries")
-    ) + (f"<th>where (in {_e(folder)}){_e(observed)}</th>" if folder else f"<th>where{_e(observed)}</th>")
+    ) + (f"<th>where (in {_e(folder)}){observed_head}</th>" if folder else f"<th>where{observed_head}</th>")
     body = "".join(rows)
     more = (
         f"<p>The {len(found):,} most severe of {len(every):,} findings are listed; findings.csv and findings.json "
@@ -309,6 +310,7 @@ def first_screen(
         if previous
         else ""
     )
+
     def title(f: Finding) -> str:  # the rule's title, before what the finding says
         t = (titles or {}).get(f.rule)
         return f"<b>{_e(t)}</b>" if t else _e(f.rule)
