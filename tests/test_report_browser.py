@@ -132,6 +132,8 @@ def test_first_screen_holds_the_date_and_what_to_fix_first(browser, tmp_path_fac
         lines = [fix.nth(i).inner_text() for i in range(fix.count())]
         assert all(re.search(r"^high \w[^(]+ \((clauses? |PDPA |PDPR ).*?\): ", t) for t in lines), lines
         assert "high" in lines[0] and any("clause " in t for t in lines)
+        titles = [fix.nth(i).locator("summary b").inner_text() for i in range(fix.count())]
+        assert len(set(titles)) == 5  # five different problems, not one rule five times
         assert errors == []  # the script ran without an error
     finally:
         page.context.close()

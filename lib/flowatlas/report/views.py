@@ -488,11 +488,34 @@ def run_time(run_dir: str | Path | None) -> str:
 FIX_FIRST = 5
 
 
+def fix_first(findings: Sequence[Finding], n: int = FIX_FIRST) -> list[Finding]:
+    """The ``n`` findings to fix first: high, then medium; within a severity, one of each rule
+    before a second of any (so the list names different problems), and within a rule the finding
+    that covers the most flows and nodes first.
+
+    >>> from flowatlas.findings import Finding
+    >>> fs = [Finding("a", "high", "", "", flows=("f1",)), Finding("a", "high", "", "", flows=("f1", "f2"), key="2"),
+    ...       Finding("b", "high", "", "", flows=("f3",)), Finding("c", "medium", "", ""), Finding("d", "low", "", "")]
+    >>> [(f.rule, len(f.flows)) for f in fix_first(fs, 4)]
+    [('a', 2), ('b', 1), ('a', 1), ('c', 0)]
+    """
+    out: list[Finding] = []
+    for severity in ("high", "medium"):
+        by_rule: dict[str, list[Finding]] = {}
+        for f in sort_findings([f for f in findings if f.severity == severity]):
+            by_rule.setdefault(f.rule, []).append(f)
+        for group in by_rule.values():
+            group.sort(key=lambda f: -(len(f.flows) + len(f.nodes)))  # stable: ties keep rule and id order
+        rounds = max((len(g) for g in by_rule.values()), default=0)
+        out += [g[i] for i in range(rounds) for g in by_rule.values() if i < len(g)]
+    return out[:n]
+
+
 def first_screen(
     m, findings: Sequence[Finding], diff: dict, previous_run: str = "", run_dir: str = "", n: int = FIX_FIRST
 ) -> Any:
     """The report's first screen: map and policy, when it ran and against which run, the
-    severity counts in colour, what changed, and the ``n`` high and medium findings to fix first."""
+    severity counts in colour, what changed, and the ``n`` findings to fix first (:func:`fix_first`)."""
     from flowatlas.diff import sentences
     from flowatlas.report import rich
     from flowatlas.report.data import severity_counts
@@ -501,7 +524,7 @@ def first_screen(
     changes = sentences({"findings": diff}) if diff.get("previous") else []
     from flowatlas.sarif import audit_rule_texts
 
-    fix = [f for f in sort_findings(list(findings)) if f.severity in ("high", "medium")][:n]
+    fix = fix_first(findings, n)
     titles = {rid: texts[0] for rid, texts in audit_rule_texts().items()}
     return HTML(
         rich.assets()
