@@ -44,6 +44,7 @@ def _template() -> str:
 
     return _TEMPLATE_TEXT.replace("CSP_POLICY", rich.csp()).replace("FLOWATLAS_STYLE", rich.style())
 
+
 _REMOTE = re.compile(r"""<(script|link)\b[^>]*\b(src|href)\s*=\s*["']?(https?:)?//[^>]*>(\s*</script>)?""", re.I)
 
 

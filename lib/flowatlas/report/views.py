@@ -715,9 +715,7 @@ def diagram(
             f"<p>The {html.escape(spec)} diagram is {len(svg) / 1e6:.1f} MB of SVG, too large to inline: open "
             f'<a href="{html.escape(rel)}">{html.escape(rel)}</a> in the run folder.</p>'
         )
-    links = (
-        [("SVG", f"diagrams/{stem}.svg"), ("DOT", f"diagrams/{stem}.dot"), *RUN_FILES] if run_dir else []
-    )
+    links = [("SVG", f"diagrams/{stem}.svg"), ("DOT", f"diagrams/{stem}.dot"), *RUN_FILES] if run_dir else []
     return HTML(rich.assets() + rich.figure(svg, stem=stem, title=g.title, links=links))
 
 
@@ -797,4 +795,3 @@ def diff_view(diff: dict, previous_run: str = "") -> Any:
     since = html.escape(Path(previous_run).name)
     head = f"Since {since}: {c['new']} new, {c['resolved']} resolved, {c['changed']} changed."
     return HTML(f"<p>{head}</p><ul>{items}</ul>")
-
