@@ -150,6 +150,21 @@ def test_a_bad_manifest_names_the_file_line_and_field(tmp_path, capsys):
     assert not (tmp_path / "x").exists()  # nothing half-written
 
 
+@pytest.mark.parametrize("value", ["5", '"x"', "{a: 1}"])
+def test_a_list_of_the_wrong_shape_is_named_not_a_crash(tmp_path, capsys, value):
+    bad = tmp_path / "bad.yml"
+    bad.write_text(
+        f"system:\n  - fides_key: a\n    system_type: Service\n    privacy_declarations: {value}\n"
+        f"    egress: {value}\ndataset:\n  - fides_key: d\n    collections: {value}\n",
+        "utf-8",
+    )
+    assert main(["import", "fides", str(bad), "--out", str(tmp_path / "x")]) == 2
+    err = capsys.readouterr().err
+    assert err.startswith("flowatlas: 3 errors in Fides manifests:") and "internal error" not in err
+    for line, field in ((4, "privacy_declarations"), (5, "egress"), (8, "collections")):
+        assert f"bad.yml:{line}:5: " in err and f"{field}: Input should be a valid list" in err
+
+
 def test_import_refuses_to_overwrite(tmp_path, capsys):
     out = tmp_path / "full"
     out.mkdir()

@@ -53,10 +53,11 @@ class MapValidationError(FlowatlasError):
     """A map failed validation; ``errors`` holds every problem found, sorted by location.
 
     The message lists at most :data:`MAX_SHOWN_PER_KIND` errors of each kind and counts the
-    rest; ``note`` (e.g. how many consequential errors were left out) ends it.
+    rest; ``note`` (e.g. how many consequential errors were left out) ends it. ``subject`` names
+    what was read (``map``, ``Fides manifests``, ``evidence``).
     """
 
-    def __init__(self, errors: list[MapError], *, note: str = "") -> None:
+    def __init__(self, errors: list[MapError], *, note: str = "", subject: str = "map") -> None:
         self.errors = sorted(set(errors))
         self.note = note
         n = len(self.errors)
@@ -74,7 +75,7 @@ class MapValidationError(FlowatlasError):
         ]
         if note:
             lines.append(f"  {note}")
-        head = f"{n:,} error{'s' if n != 1 else ''} in map"
+        head = f"{n:,} error{'s' if n != 1 else ''} in {subject}"
         super().__init__(head + ":\n" + "\n".join(lines))
 
 

@@ -36,6 +36,8 @@ from flowatlas.source import Source
 #: flowatlas's sections and fideslang's resource types for the same vocabulary.
 KINDS: dict[str, str] = {"types": "data_category", "purposes": "data_use", "subjects": "data_subject"}
 SECTIONS: dict[str, str] = {"types": "information_types", "purposes": "purposes", "subjects": "data_subjects"}
+#: What the errors of reading manifests are in (the head of their message).
+MANIFESTS = "Fides manifests"
 RESPONSIBILITY_ROLES: dict[str, str] = {
     "Controller": "controller",
     "Processor": "processor",
@@ -159,7 +161,8 @@ def _manifest_files(paths: Sequence[str | Path]) -> list[Path]:
         elif p.is_file():
             out.append(p)
         else:
-            raise MapValidationError([MapError(Source(str(p), 1), "no such manifest file or folder")])
+            missing = MapError(Source(str(p), 1), "no such manifest file or folder")
+            raise MapValidationError([missing], subject=MANIFESTS)
     return out
 
 
@@ -174,7 +177,8 @@ def _migrate_resource(kind: str, data: dict) -> dict:
         out["fides_key"] = migrate(kind, out["fides_key"])
         if isinstance(out.get("parent_key"), str):
             out["parent_key"] = migrate(kind, out["parent_key"])
-    if kind == "system":
+    # a value of the wrong shape is left as it is, for fideslang's model to name at its line
+    if kind == "system" and isinstance(out.get("privacy_declarations", []), list):
         decls = []
         for d in out.get("privacy_declarations") or []:
             if isinstance(d, dict):
@@ -184,13 +188,16 @@ def _migrate_resource(kind: str, data: dict) -> dict:
                     d["data_use"] = migrate("data_use", d["data_use"])
             decls.append(d)
         out["privacy_declarations"] = decls
+    if kind == "system":
         for side in ("egress", "ingress"):
-            out[side] = [
-                ({**x, "data_categories": cats(x.get("data_categories"))} if isinstance(x, dict) else x)
-                for x in out.get(side) or []
-            ] or None
+            if isinstance(out.get(side), list):
+                out[side] = [
+                    ({**x, "data_categories": cats(x.get("data_categories"))} if isinstance(x, dict) else x)
+                    for x in out[side]
+                ] or None
     if kind == "dataset":
-        out["collections"] = [_migrate_fields(c, cats) for c in out.get("collections") or []]
+        if isinstance(out.get("collections", []), list):
+            out["collections"] = [_migrate_fields(c, cats) for c in out.get("collections") or []]
         out["data_categories"] = cats(out.get("data_categories"))
     return out
 
@@ -253,7 +260,7 @@ def read_manifests(paths: Sequence[str | Path]) -> list[Resource]:
                     continue
                 out.append(Resource(kind, data, src, model))
     if errors:
-        raise MapValidationError(errors)
+        raise MapValidationError(errors, subject=MANIFESTS)
     return out
 
 

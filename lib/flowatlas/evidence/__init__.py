@@ -68,7 +68,7 @@ def read_texts(texts: Sequence[tuple[str, str]]) -> list[Observation]:
             continue
         out.extend(reader.read(file, data, positions(file, text, POSITION_DEPTH) if isinstance(data, dict) else {}))
     if errors:
-        raise MapValidationError(errors)
+        raise MapValidationError(errors, subject="evidence")
     return out
 
 
@@ -91,7 +91,7 @@ def read_evidence(paths: Iterable[str | Path | tuple[str | Path, str]]) -> list[
                 why = exc.strerror if isinstance(exc, OSError) else "not UTF-8 text"
                 errors.append(MapError(Source(shown, 1), f"cannot read this evidence file: {why}"))
     if errors:
-        raise MapValidationError(errors)
+        raise MapValidationError(errors, subject="evidence")
     return read_texts(texts)
 
 
