@@ -640,7 +640,7 @@ def _finish(
         message = "; ".join(f"notebook {r.name}.ipynb failed in {r.error}" for r in failed)
     elif blocking:
         status, code = "findings", EXIT_FINDINGS
-        message = f"{counted(len(findings), 'finding')}, {len(blocking)} at or above {fail_on} (--fail-on)"
+        message = f"{counted(len(findings), 'finding')}, {len(blocking):,} at or above {fail_on} (--fail-on)"
     else:
         status, code = "ok", EXIT_OK
         message = counted(len(findings), "finding") + (f", none at or above {fail_on}" if fail_on else "")
