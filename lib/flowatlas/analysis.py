@@ -47,8 +47,9 @@ class Analysis:
 
     @cached_property
     def graph(self) -> nx.MultiDiGraph:
-        """The flow graph (:func:`flowatlas.graph.build_graph`). Treat it as read-only."""
-        return build_graph(self.map)
+        """The flow graph (:func:`flowatlas.graph.build_graph`), frozen (:func:`networkx.freeze`):
+        every query and view of the map shares it, so none may change it."""
+        return nx.freeze(build_graph(self.map))
 
     @cached_property
     def facts(self) -> Facts:
@@ -83,8 +84,16 @@ class Analysis:
 
 
 def analyse(x: Map | Analysis) -> Analysis:
-    """``x`` itself if it is an :class:`Analysis`, else a new one of map ``x`` (default policy)."""
-    return x if isinstance(x, Analysis) else Analysis(x)
+    """``x`` itself if it is an :class:`Analysis`, else map ``x``'s own (default policy), kept
+    with the map (:attr:`flowatlas.atlas.Map.analysis`).
+
+    >>> from flowatlas.examples import EXAMPLE
+    >>> from flowatlas.loader import load_texts
+    >>> m = load_texts(EXAMPLE)
+    >>> analyse(m) is analyse(m) is m.analysis, analyse(m.analysis) is m.analysis
+    (True, True)
+    """
+    return x if isinstance(x, Analysis) else x.analysis
 
 
 __all__ = ["Analysis", "analyse"]

@@ -19,10 +19,10 @@ from collections.abc import Iterable, Sequence
 
 import networkx as nx
 
+from flowatlas.analysis import analyse
 from flowatlas.atlas import Map
 from flowatlas.errors import UsageError
 from flowatlas.findings import Finding
-from flowatlas.graph import build_graph
 from flowatlas.render.diagram import Diagram
 from flowatlas.render.legend import add_legend
 from flowatlas.render.parts import (
@@ -68,7 +68,7 @@ def focus(
         raise UsageError(f"focus: unknown node '{node}'" + (f"; {hint}" if hint else ""))
     if not 1 <= depth <= MAX_DEPTH:
         raise UsageError(f"focus: depth must be 1 to {MAX_DEPTH}, got {depth}")
-    near = set(nx.ego_graph(build_graph(m), node, radius=depth, undirected=True).nodes)
+    near = set(nx.ego_graph(analyse(m).graph, node, radius=depth, undirected=True).nodes)
     n = m.nodes[node]
     what = f"focus on {node} ({n.name}), {count_text(depth, 'flow')} away"
     return _part(m, f"focus-{node}-{depth}", what, near, findings, provenance, [])

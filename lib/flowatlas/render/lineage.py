@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+from flowatlas.analysis import analyse
 from flowatlas.atlas import Map
 from flowatlas.errors import UsageError
 from flowatlas.findings import Finding
-from flowatlas.graph import build_graph, carriers
 from flowatlas.render.diagram import Diagram
 from flowatlas.render.legend import add_legend
 from flowatlas.render.parts import (
@@ -38,7 +38,7 @@ def lineage(
         raise UsageError(f"unknown information type '{type_id}'" + (f"; {hint}" if hint else ""))
     ctx = ViewContext.make(m, findings, provenance)
     wanted = m.type_tree.descendants(type_id)
-    fids = carriers(build_graph(m), type_id)
+    fids = list(analyse(m).carriers.get(type_id, ()))
     node_ids = {end for fid in fids for end in (m.flows[fid].source, m.flows[fid].target)}
     has_in = {m.flows[fid].target for fid in fids}
     has_out = {m.flows[fid].source for fid in fids}

@@ -92,11 +92,11 @@ def table(df: pd.DataFrame, caption: str | None = None, *, max_rows: int | None 
 
 def at_a_glance(m) -> dict[str, pd.DataFrame]:
     """Tables of the map: totals, nodes, organisations, jurisdictions and information types."""
+    from flowatlas.analysis import analyse
     from flowatlas.describe import describe
-    from flowatlas.graph import build_graph, carrier_index
 
     d = describe(m)
-    carried = carrier_index(build_graph(m))
+    carried = analyse(m).carriers
     totals = pd.DataFrame([{"what": k.replace("_", " "), "count": v} for k, v in d["totals"].items()])
     nodes = pd.DataFrame(
         [
@@ -170,12 +170,12 @@ def at_a_glance(m) -> dict[str, pd.DataFrame]:
 def default_type(m) -> str:
     """The type a lineage view shows when none is asked for: the most carried sensitive type,
     else the most carried type."""
-    from flowatlas.graph import build_graph, carrier_index
+    from flowatlas.analysis import analyse
 
     used = sorted({t for f in m.flows.values() for t in f.types})
     if not used:
         return next(iter(m.types), "")
-    carried = carrier_index(build_graph(m))
+    carried = analyse(m).carriers
     sensitive = [t for t in used if m.is_sensitive(t)] or used
     return max(sensitive, key=lambda t: (len(carried.get(t, ())), [-ord(c) for c in t]))
 
