@@ -33,7 +33,7 @@ def test_collection_into_a_processors_system_abroad_needs_a_basis():
     assert is_transfer(m, m.flows["f-ask"])
     (f,) = _of(s, "cross-border-basis")
     assert f.flows == ("f-ask",) and f.disclosure == "omitted"
-    assert "in SG give email straight to 'desk' (desk) in PH, a collection the controller directs abroad" in f.message
+    assert "in SG gives email straight to 'desk' (desk) in PH, a collection the controller directs abroad" in f.message
 
 
 def test_the_recorded_basis_of_a_directed_collection_is_checked():

@@ -31,7 +31,7 @@ def undeclared_collection(ctx: Context) -> Iterator[Finding]:
 def _collection_cause(cause: Hashable, g: Group) -> tuple[str, str]:
     subj, context, types, reasons = cast("tuple[Any, ...]", cause)
     return (
-        f"{subj} give {', '.join(types)} in context '{context}' on {flow_list(g.flows)}, "
+        f"{subj} gives {', '.join(types)} in context '{context}' on {flow_list(g.flows)}, "
         f"which the statement does not declare: {reasons}.",
         g.remedy.replace("on this flow", "on these flows"),
     )
