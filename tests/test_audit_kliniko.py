@@ -128,3 +128,10 @@ def test_json_and_csv_outputs_hold_every_finding(found):
     rows = list(csv.DictReader(io.StringIO(subprocess.run([*cli, "csv"], capture_output=True, text=True).stdout)))
     assert [d["id"] for d in js] == [f.id for f in found] == [r["id"] for r in rows]
     assert js[0] == found[0].to_dict() and set(rows[0]) >= {"message", "remedy", "clauses", "src"}
+
+
+def test_a_person_gives_data_in_words(found):
+    """A subject category is one person: it 'gives' its data, and is named once by its category."""
+    collected = [f for f in found if f.rule == "undeclared-collection"]
+    assert collected and all(" gives " in f.message and " give " not in f.message for f in collected)
+    assert any("(subj-patient), of subject category 'patient', gives" in f.message for f in collected)

@@ -55,8 +55,8 @@ def _collections(ctx: Context) -> Iterator[tuple[Hashable, Finding]]:
                 dimension="type",
                 types=types,
                 decls=[i for v in bad for i in v.declarations],
-                message=f"{ctx.label(f.source)} ({subj}) gives {', '.join(types)} to {ctx.label(f.target)} in context "
-                f"'{f.context}', which the statement does not declare: {reasons}.",
+                message=f"{ctx.label(f.source)}, of subject category '{subj}', gives {', '.join(types)} to "
+                f"{ctx.label(f.target)} in context '{f.context}', which the statement does not declare: {reasons}.",
                 remedy=f"Declare {', '.join(types)} as collected from {subj} in context '{f.context}' "
                 f"({ctx.cite(i for v in bad for i in v.declarations)}) and notify users of the change, "
                 "or stop collecting it on this flow.",

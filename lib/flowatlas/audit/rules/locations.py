@@ -97,8 +97,8 @@ def _transfers(ctx: Context) -> Iterator[tuple[Hashable, Finding]]:
         a, b = ctx.country(f.source) or ctx.map.home, ctx.country(f.target)
         dst_org = ctx.org_of(f.target)
         how = (
-            f"{ctx.label(f.source)} in {a} gives {', '.join(sorted(f.types))} straight to {ctx.label(f.target)} in {b}, "
-            "a collection the controller directs abroad,"
+            f"{ctx.label(f.source)} in {a} gives {', '.join(sorted(f.types))} straight to "
+            f"{ctx.label(f.target)} in {b}, a collection the controller directs abroad,"
             if collected
             else f"{', '.join(sorted(f.types))} cross from {a} to {b} ({ctx.label(f.source)} → {ctx.label(f.target)},"
             f" recipient {dst_org})"
