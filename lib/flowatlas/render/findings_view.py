@@ -13,7 +13,6 @@ from flowatlas.render.parts import (
     ViewContext,
     add_clustered_nodes,
     add_flow_edges,
-    count_text,
     kinds_present,
     new_diagram,
     view_title,
@@ -21,6 +20,7 @@ from flowatlas.render.parts import (
 from flowatlas.render.registry import View
 from flowatlas.render.summary import summary
 from flowatlas.render.text import shorten
+from flowatlas.words import counted
 
 
 def findings_view(
@@ -53,13 +53,13 @@ def findings_view(
         if not any(x in m.flows for x in f.flows) and not any(n in m.nodes for n in (*f.path, *f.nodes))
     ]
     extra = [
-        f"{count_text(len(ctx.findings), 'finding')} touching {count_text(len(fids), 'flow')} "
-        f"and {count_text(len(node_ids), 'node')}"
+        f"{counted(len(ctx.findings), 'finding')} touching {counted(len(fids), 'flow')} "
+        f"and {counted(len(node_ids), 'node')}"
     ]
     if loose:
         rules = sorted({f.rule for f in loose})
         extra.append(
-            f"{count_text(len(loose), 'finding')} not tied to a node or flow: {shorten(', '.join(rules), 100)}"
+            f"{counted(len(loose), 'finding')} not tied to a node or flow: {shorten(', '.join(rules), 100)}"
         )
     if not ctx.findings:
         extra.append("no findings")

@@ -29,13 +29,13 @@ from flowatlas.render.parts import (
     ViewContext,
     add_clustered_nodes,
     add_flow_edges,
-    count_text,
     kinds_present,
     new_diagram,
     view_title,
 )
 from flowatlas.render.registry import View
 from flowatlas.suggest import did_you_mean
+from flowatlas.words import counted
 
 #: How far ``focus:NODE`` reaches without a depth; and the most it is allowed.
 DEFAULT_DEPTH, MAX_DEPTH = 1, 6
@@ -48,7 +48,7 @@ def _part(m: Map, stem: str, what: str, node_ids: set[str], findings, provenance
     shown.update({f.id: f for n in node_ids for f in ctx.by_node.get(n, ())})
     countries = sorted({c for n in node_ids if (c := m.nodes[n].jurisdiction)})
     lines = [
-        f"{count_text(len(node_ids), 'node')}, {count_text(len(fids), 'flow')}; countries: "
+        f"{counted(len(node_ids), 'node')}, {counted(len(fids), 'flow')}; countries: "
         + (", ".join(countries) or "none"),
         *extra,
     ]
@@ -70,7 +70,7 @@ def focus(
         raise UsageError(f"focus: depth must be 1 to {MAX_DEPTH}, got {depth}")
     near = set(nx.ego_graph(analyse(m).graph, node, radius=depth, undirected=True).nodes)
     n = m.nodes[node]
-    what = f"focus on {node} ({n.name}), {count_text(depth, 'flow')} away"
+    what = f"focus on {node} ({n.name}), {counted(depth, 'flow')} away"
     return _part(m, f"focus-{node}-{depth}", what, near, findings, provenance, [])
 
 
@@ -83,7 +83,7 @@ def organisation(m: Map, org: str, findings: Sequence[Finding] | None = None, *,
     others = {e for f in m.flows.values() if (f.source in own) != (f.target in own) for e in (f.source, f.target)} - own
     o = m.organisations[org]
     what = f"organisation {org} ({o.name}, {o.role.replace('_', ' ')}, {o.jurisdiction}) and its counterparts"
-    extra = [f"{count_text(len(own), 'node')} of {org}, {count_text(len(others), 'counterpart')}"]
+    extra = [f"{counted(len(own), 'node')} of {org}, {counted(len(others), 'counterpart')}"]
     return _part(m, f"organisation-{org}", what, own | others, findings, provenance, extra)
 
 

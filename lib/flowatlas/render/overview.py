@@ -15,13 +15,13 @@ from flowatlas.render.parts import (
     add_clustered_nodes,
     add_flow_edges,
     border_crossing,
-    count_text,
     kinds_present,
     new_diagram,
     view_title,
 )
 from flowatlas.render.registry import View
 from flowatlas.render.summary import SUBJECTS, summary
+from flowatlas.words import counted
 
 
 def overview(
@@ -51,9 +51,9 @@ def overview(
     enter = sum(1 for _, b in crossing if b == m.home)
     flagged = sum(1 for f in m.flows.values() if ctx.by_flow.get(f.id))
     extra = [
-        f"{count_text(len(m.nodes), 'node')}, {count_text(len(m.flows), 'flow')}, "
-        f"{count_text(flagged, 'flow')} with findings",
-        f"{count_text(len(crossing), 'cross-border flow')} (thick dashed): {leave} leave {m.home}, "
+        f"{counted(len(m.nodes), 'node')}, {counted(len(m.flows), 'flow')}, "
+        f"{counted(flagged, 'flow')} with findings",
+        f"{counted(len(crossing), 'cross-border flow')} (thick dashed): {leave} leave {m.home}, "
         f"{len(crossing) - leave - enter} onward abroad, {enter} enter {m.home}",
     ]
     if findings is None:

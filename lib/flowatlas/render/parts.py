@@ -75,10 +75,6 @@ def worst_severity(fs: Iterable[Finding]) -> str | None:
     return worst
 
 
-def count_text(k: int, word: str) -> str:
-    return f"{k} {word}{'' if k == 1 else 's'}"
-
-
 def yes_no(v: bool | None) -> str:
     return "unknown" if v is None else ("yes" if v else "no")
 

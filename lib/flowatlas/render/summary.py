@@ -19,7 +19,6 @@ from flowatlas.render.parts import (
     SUMMARY_LIST,
     ViewContext,
     border_crossing,
-    count_text,
     country_name,
     new_diagram,
     org_tooltip,
@@ -29,6 +28,7 @@ from flowatlas.render.parts import (
 )
 from flowatlas.render.registry import View
 from flowatlas.render.text import dot_text, dot_tooltip, shorten, wrap
+from flowatlas.words import counted
 
 SUBJECTS = "~subjects"
 UNLOCATED = "~unlocated"
@@ -158,9 +158,9 @@ def summary(
             kind = "system"
             orgs = sorted({m.nodes[n].owner or "-" for n in nodes})
             tip = [head, f"organisations ({len(orgs)}): " + _top(orgs, "organisation")]
-        label = f"{head}\n{count_text(len(nodes), 'node')}"
+        label = f"{head}\n{counted(len(nodes), 'node')}"
         if fl:
-            label += f" · {count_text(len(fl), 'internal flow')}\n{count_text(n_types, 'type')} inside"
+            label += f" · {counted(len(fl), 'internal flow')}\n{counted(n_types, 'type')} inside"
         nfs = _unique_findings([*(ctx.by_node.get(n, ()) for n in nodes), *(ctx.by_flow.get(f.id, ()) for f in fl)])
         attrs = dict(style.NODE_STYLE[kind])
         attrs["shape"] = "box" if kind != "subject" else "ellipse"
@@ -209,12 +209,12 @@ def summary(
         lines = []
         if crossing:
             lines.append(shorten(", ".join(f"{x} → {y}" for x, y in sorted(crossing)), 40))
-        lines.append(f"{count_text(len(fl), 'flow')} · {count_text(n_types, 'type')}")
+        lines.append(f"{counted(len(fl), 'flow')} · {counted(n_types, 'type')}")
         if fs:
             lines.append(rule_line(fs))
         colour = style.SEVERITY_COLOUR[worst_severity(fs)]
         attrs = dict(style.CROSS_BORDER if crossing else style.DOMESTIC)
-        tip = [f"{count_text(len(fl), 'flow')} from {a} to {b}", f"types ({n_types}): {top_types}"]
+        tip = [f"{counted(len(fl), 'flow')} from {a} to {b}", f"types ({n_types}): {top_types}"]
         if crossing:
             tip.append(
                 "cross-border: " + _top([f"{x} → {y} ×{k}" for (x, y), k in sorted(crossing.items())], "country pair")
