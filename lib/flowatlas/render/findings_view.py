@@ -58,9 +58,7 @@ def findings_view(
     ]
     if loose:
         rules = sorted({f.rule for f in loose})
-        extra.append(
-            f"{counted(len(loose), 'finding')} not tied to a node or flow: {shorten(', '.join(rules), 100)}"
-        )
+        extra.append(f"{counted(len(loose), 'finding')} not tied to a node or flow: {shorten(', '.join(rules), 100)}")
     if not ctx.findings:
         extra.append("no findings")
     g = new_diagram("findings", view_title(m, "findings", ctx, extra), m)

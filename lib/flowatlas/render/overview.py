@@ -51,8 +51,7 @@ def overview(
     enter = sum(1 for _, b in crossing if b == m.home)
     flagged = sum(1 for f in m.flows.values() if ctx.by_flow.get(f.id))
     extra = [
-        f"{counted(len(m.nodes), 'node')}, {counted(len(m.flows), 'flow')}, "
-        f"{counted(flagged, 'flow')} with findings",
+        f"{counted(len(m.nodes), 'node')}, {counted(len(m.flows), 'flow')}, {counted(flagged, 'flow')} with findings",
         f"{counted(len(crossing), 'cross-border flow')} (thick dashed): {leave} leave {m.home}, "
         f"{len(crossing) - leave - enter} onward abroad, {enter} enter {m.home}",
     ]

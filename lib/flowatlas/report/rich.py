@@ -152,9 +152,8 @@ def explorer(findings: Sequence[Finding], *, limit: int = MAX_EXPLORER_ROWS) -> 
     observed_head = "; observed at" if any(f.evidence for f in found) else ""
     rows = []
     for f in found:
-        clauses = "".join(f"<li>{_e(c.label)}: “{_e(c.quote)}”</li>" for c in f.clauses)
         clause_cell = (
-            f"<details><summary>{_e(cited(f.clauses))}</summary><ul>{clauses}</ul></details>" if f.clauses else ""
+            f"<details><summary>{_e(cited(f.clauses))}</summary><ul>{_quotes(f)}</ul></details>" if f.clauses else ""
         )
         attrs = (
             f'data-severity="{_e(f.severity)}" data-rule="{_e(f.rule)}" '
@@ -318,7 +317,7 @@ def first_screen(
     items = []
     for f in fix_first:
         cite = f" ({_e(_short(cited(f.clauses), 60))})" if f.clauses else ""
-        quotes = "".join(f"<li>{_e(c.label)}: “{_e(c.quote)}”</li>" for c in f.clauses)
+        quotes = _quotes(f)
         items.append(
             f"<li><details><summary>{_badge(f.severity)} {title(f)}{cite}: {_e(_short(f.message, 160))}</summary>"
             f"<p>{_e(f.message)}</p>"
@@ -333,6 +332,11 @@ def first_screen(
         + (f"<h3>Since the last run</h3>{change_html}" if previous else "")
         + f"{fix}</section>"
     )
+
+
+def _quotes(f: Finding) -> str:
+    """The clauses (or provisions) ``f`` is held against, with their words, as list items."""
+    return "".join(f"<li>{_e(c.label)}: “{_e(c.quote)}”</li>" for c in f.clauses)
 
 
 def _observed(places: Sequence[object], folder: str) -> str:
