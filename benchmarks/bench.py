@@ -146,7 +146,7 @@ def _worker_pipeline(folder: str, render: str = "render", warm_runs: str = "warm
         max_nodes = min(DEFAULT_MAX_NODES, len(m.nodes) - 1)
         t0 = time.perf_counter()
         try:
-            svg = to_svg(overview(m, findings, max_nodes=max_nodes))
+            svg = to_svg(overview(Analysis(m), findings, max_nodes=max_nodes))
             out["svg_bytes"] = len(svg)
         except Exception as exc:  # reported in the table, not hidden
             out["render_error"] = f"{type(exc).__name__}: {str(exc)[:300]}"

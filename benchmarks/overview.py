@@ -1,6 +1,6 @@
 """Time the collapsed overview of one map: ``python benchmarks/overview.py MAP_DIR``.
 
-Loads and audits the map (not timed), then times ``overview(m, findings)`` and ``to_svg`` (what
+Loads and audits the map (not timed), then times ``overview(Analysis(m), findings)`` and ``to_svg`` (what
 ``bench.py`` reports as "overview"). Run it under ``/usr/bin/time -v`` for the peak RSS, with
 ``FLOWATLAS_DOT_TIMEOUT=15`` as ``bench.py`` does.
 """
@@ -12,16 +12,17 @@ import sys
 import time
 
 from flowatlas import load_map
+from flowatlas.analysis import Analysis
 from flowatlas.audit import audit
 from flowatlas.render import overview, to_svg
 
 
 def main(folder: str) -> None:
     m = load_map(folder)
-    findings = audit(m)
+    findings = audit(Analysis(m))
     rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     t0 = time.perf_counter()
-    g = overview(m, findings)
+    g = overview(Analysis(m), findings)
     src = g.source
     t1 = time.perf_counter()
     try:

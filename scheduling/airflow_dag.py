@@ -68,7 +68,7 @@ DECLARED = declared_parameters(NOTEBOOKS_DIR)
 def prepare() -> dict[str, str]:
     """Check the parameters and the map, create the run folder; return it and the previous run."""
     from flowatlas.report.params import check_parameters, load_checked
-    from flowatlas.report.runner import latest_run, mark_incomplete, new_run_dir, utc_stamp
+    from flowatlas.report.runs import latest_run, mark_incomplete, new_run_dir, utc_stamp
 
     _, m = load_checked(str(MAP))
     if m.info.id != MAP_ID:

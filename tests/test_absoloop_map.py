@@ -11,6 +11,7 @@ from pathlib import Path
 
 import pytest
 
+from flowatlas.analysis import Analysis
 from flowatlas.describe import describe
 from flowatlas.loader import load_map
 from flowatlas.model import record_dict
@@ -34,7 +35,7 @@ def test_validates_with_cli():
 
 
 def test_size_and_variety(absoloop):
-    d = describe(absoloop)
+    d = describe(Analysis(absoloop))
     assert d["totals"]["nodes"] >= 25 and d["totals"]["flows"] >= 40
     assert d["totals"]["organisations"] >= 8 and len(d["organisations_by_role"]) >= 5
     assert len({n.jurisdiction for n in absoloop.nodes.values() if n.jurisdiction}) >= 4

@@ -1,8 +1,9 @@
 """The analysis object, the one-definition concepts and the memoised classification.
 
 * memoised classification equals a fresh classification of each flow alone, on random maps;
-* :func:`is_transfer` and :func:`leaves_controller` decide alike for the audit, the graph,
-  ``describe`` and the diagrams;
+* a flow's facts (:func:`~flowatlas.analysis.boundaries.crossing`: is it a transfer, does it
+  leave the controller) are decided once and read alike by the audit, the graph, ``describe``
+  and the diagrams;
 * hierarchies reach grandchildren; severities order as documented.
 """
 
@@ -12,13 +13,14 @@ from _audit_maps import D, add, build, fl, org, spec, store, system
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from flowatlas.analysis import Analysis, analyse
-from flowatlas.audit.disclosure import Classifier, classify
-from flowatlas.audit.policy_index import PolicyIndex
-from flowatlas.boundaries import is_transfer, leaves_controller
+from flowatlas.analysis import Analysis
+from flowatlas.analysis.boundaries import crossing
+from flowatlas.analysis.graph import build_graph, carrying, reach
+from flowatlas.analysis.policy_index import PolicyIndex
+from flowatlas.analysis.verdicts import Classifier
+from flowatlas.audit import audit
 from flowatlas.describe import describe
 from flowatlas.findings import SEVERITIES, SEVERITY_RANK, Finding, sort_findings
-from flowatlas.graph import build_graph, carrying, reach
 from flowatlas.queries import where_type_goes
 from flowatlas.regimes import regime_for
 from flowatlas.render import build_view
@@ -107,20 +109,22 @@ def maps(draw: st.DrawFn):
 def test_memoised_classification_equals_each_flow_classified_alone(m):
     """Judgements are shared among flows through caches keyed on their arguments. A flow
     classified by a fresh classifier of its own (nothing shared) gets exactly the same verdicts."""
-    shared = classify(m)
-    regime = regime_for(m.home)
+    a = Analysis(m)
+    shared = a.verdicts
+    regime = regime_for(m.home, m.as_of)
     for fid, f in m.flows.items():
-        alone = Classifier(m, PolicyIndex(m, m.policy), regime).judge(f)
+        alone = Classifier(m, PolicyIndex(m, m.policy), regime).judge(f, crossing(m, f, regime))
         assert [tuple(v)[1:] for v in shared[fid]] == [tuple(j) for j in alone], fid
 
 
 def test_an_analysis_computes_each_part_once_and_functions_accept_it():
     m = build(spec())
     a = Analysis(m)
-    assert a.graph is a.graph and a.facts is a.facts and a.verdicts is a.verdicts and a.findings is a.findings
-    assert analyse(a) is a and analyse(m) is not a and analyse(m).map is m
-    assert where_type_goes(a, "email").stores == where_type_goes(m, "email").stores == ("db",)
+    assert a.graph is a.graph and a.facts is a.facts and a.verdicts is a.verdicts
+    assert a.flow_facts is a.flow_facts and a.policy_index is a.policy_index
+    assert where_type_goes(a, "email").stores == ("db",)
     assert Analysis(m, "pol").policy is m.policies["pol"]
+    assert not hasattr(m, "analysis")  # the map knows nothing above it
 
 
 def test_a_transfer_inside_the_eea_is_no_transfer_anywhere():
@@ -131,13 +135,13 @@ def test_a_transfer_inside_the_eea_is_no_transfer_anywhere():
     add(s, "flows", fl("f-fr", "app", "fr-db", ["email"]), fl("f-us", "app", "us-db", ["email"]))
     m = build(s)
     a = Analysis(m)
-    assert not is_transfer(m, m.flows["f-fr"]) and is_transfer(m, m.flows["f-us"])
+    assert not a.flow_facts["f-fr"].is_transfer and a.flow_facts["f-us"].is_transfer
     assert [v.item for v in a.verdicts["f-fr"] if v.dimension == "safeguard"] == []
     assert [v.item for v in a.verdicts["f-us"] if v.dimension == "safeguard"] == ["transfer"]
-    assert a.graph.edges["app", "fr-db", "f-fr"]["cross_border"] is False
-    assert a.graph.edges["app", "us-db", "f-us"]["cross_border"] is True
-    assert describe(m)["totals"]["cross_border_flows"] == 1
-    _, diagram = build_view(m, "overview", a.findings)
+    assert a.graph.edges["app", "fr-db", "f-fr"]["is_transfer"] is False
+    assert a.graph.edges["app", "us-db", "f-us"]["is_transfer"] is True
+    assert describe(a)["totals"]["cross_border_flows"] == 1
+    _, diagram = build_view(a, "overview", audit(a))
     dot = diagram.source
     fr_edge = next(line for line in dot.splitlines() if '"fr-db"' in line and "->" in line)
     us_edge = next(line for line in dot.splitlines() if '"us-db"' in line and "->" in line)
@@ -156,12 +160,13 @@ def test_collection_is_a_transfer_only_when_directed_abroad_and_leaves_the_contr
         fl("f-direct", "person", "proc-app", ["email"], context="registration"),
         fl("f-own-accord", "person", "indep-app", ["email"], context="registration"),
     )
-    m = build(s)
-    assert leaves_controller(m, m.flows["f-out"]) and leaves_controller(m, m.flows["f-direct"])
-    assert not leaves_controller(m, m.flows["f-back"]) and not leaves_controller(m, m.flows["f-save"])
+    facts = Analysis(build(s)).flow_facts
+    assert facts["f-out"].leaves_controller and facts["f-direct"].leaves_controller
+    assert not facts["f-back"].leaves_controller and not facts["f-save"].leaves_controller
     # the controller directs the collection into its processor abroad; a third party's own service is not
-    assert is_transfer(m, m.flows["f-direct"]) and is_transfer(m, m.flows["f-out"])
-    assert not is_transfer(m, m.flows["f-own-accord"]) and not is_transfer(m, m.flows["f-signup"])
+    assert facts["f-direct"].is_transfer and facts["f-out"].is_transfer
+    assert not facts["f-own-accord"].is_transfer and not facts["f-signup"].is_transfer
+    assert facts["f-direct"].exporter == "ctrl" and facts["f-back"].exporter == "proc"
 
 
 def test_descendants_reach_grandchildren_and_type_views_follow_them():

@@ -9,23 +9,18 @@ import sys
 import pytest
 from _audit_maps import D, add, build, decl, fl, flow, node, org, spec, store, system, texts
 
-from flowatlas.audit import (
-    audit,
-    classify,
-    disclosure_frame,
-    findings_frame,
-    regime_for,
-    undeclared_transfers,
-)
+from flowatlas.analysis import Analysis
+from flowatlas.audit import audit, findings_frame, undeclared_transfers
 from flowatlas.cli import main
 from flowatlas.errors import UsageError
 from flowatlas.findings import TABLE_COLUMNS
 from flowatlas.loader import load_texts
-from flowatlas.queries import breach_impact, coverage_matrix, erase_scope, where_type_goes
+from flowatlas.queries import breach_impact, coverage_matrix, disclosure_frame, erase_scope, where_type_goes
+from flowatlas.regimes import regime_for
 
 
 def verdict(m, flow_id: str, dim: str, item: str):
-    return next(v for v in classify(m)[flow_id] if v.dimension == dim and v.item == item)
+    return next(v for v in Analysis(m).verdicts[flow_id] if v.dimension == dim and v.item == item)
 
 
 # --------------------------------------------------------------------------- subsumption
@@ -70,7 +65,7 @@ def test_purpose_subsumption(declared, used, expected):
 
 
 def test_disclosure_frame_has_clauses():
-    df = disclosure_frame(build())
+    df = disclosure_frame(Analysis(build()))
     assert set(df.columns) >= {"flow", "dimension", "item", "disclosure", "clauses"}
     row = df[(df.flow == "f-signup") & (df.item == "email")].iloc[0]
     assert (row.disclosure, row.clauses) == ("clear", "1.1")
@@ -105,7 +100,7 @@ def _eu(basis: str | None, dest: str, safeguards=None, role="processor") -> dict
     ],
 )
 def test_gdpr_valid(basis, dest, safeguards):
-    assert audit(build(_eu(basis, dest, safeguards)), rules=["cross-border-basis"]) == []
+    assert audit(Analysis(build(_eu(basis, dest, safeguards))), rules=["cross-border-basis"]) == []
 
 
 @pytest.mark.parametrize(
@@ -120,7 +115,7 @@ def test_gdpr_valid(basis, dest, safeguards):
     ],
 )
 def test_gdpr_invalid(basis, dest, safeguards, words):
-    [f] = audit(build(_eu(basis, dest, safeguards)), rules=["cross-border-basis"])
+    [f] = audit(Analysis(build(_eu(basis, dest, safeguards))), rules=["cross-border-basis"])
     assert words in f.message and f.severity == "high"
     assert f.clauses and f.clauses[0].policy == "EU-GDPR"
 
@@ -128,9 +123,9 @@ def test_gdpr_invalid(basis, dest, safeguards, words):
 def test_gdpr_home_storage_in_eea_country_not_declared():
     s = spec(home="DE")
     add(s, "nodes", store("db-fr", "ctrl", "FR", backup_of="db"))
-    [f] = audit(build(s), rules=["storage-location"])
+    [f] = audit(Analysis(build(s)), rules=["storage-location"])
     assert f.nodes == ("db-fr",) and f.countries == ("DE", "FR")  # not a transfer, but not a declared location
-    assert audit(build(s), rules=["cross-border-basis"]) == []
+    assert audit(Analysis(build(s)), rules=["cross-border-basis"]) == []
 
 
 # --------------------------------------------------------------------------- determinism
@@ -146,11 +141,11 @@ def _busy() -> dict:
 
 
 def test_determinism_under_shuffled_files_and_records():
-    base = audit(build(_busy()))
+    base = audit(Analysis(build(_busy())))
     assert len({f.rule for f in base}) >= 6
     ids = [f.id for f in base]
     for seed in range(4):
-        again = audit(build(_busy(), shuffle=seed))
+        again = audit(Analysis(build(_busy(), shuffle=seed)))
         assert [f.id for f in again] == ids
         assert [f.to_dict() | {"src": ""} for f in again] == [f.to_dict() | {"src": ""} for f in base]
 
@@ -159,8 +154,8 @@ def test_ids_do_not_depend_on_lines():
     s = _busy()
     t = texts(s)
     t["flows.yaml"] = "# a comment\n\n\n" + t["flows.yaml"]
-    moved = audit(load_texts(t, base_taxonomy=False))
-    base = audit(build(s))
+    moved = audit(Analysis(load_texts(t, base_taxonomy=False)))
+    base = audit(Analysis(build(s)))
     assert [f.id for f in moved] == [f.id for f in base]
     assert [f.src for f in moved] != [f.src for f in base]
 
@@ -169,7 +164,7 @@ def test_ids_do_not_depend_on_lines():
 
 
 def test_undeclared_transfers_and_frame():
-    found = audit(build(_busy()))
+    found = audit(Analysis(build(_busy())))
     flows = undeclared_transfers(found)
     assert flows == ["f-signup", "f-x"]
     df = findings_frame(found)
@@ -181,31 +176,31 @@ def test_undeclared_transfers_and_frame():
 def test_unknown_rule_and_policy_raise_usage_error():
     m = build()
     with pytest.raises(UsageError, match="unknown rule"):
-        audit(m, rules=["nope"])
+        audit(Analysis(m), rules=["nope"])
     with pytest.raises(UsageError, match="unknown policy"):
-        audit(m, policy="nope")
+        audit(Analysis(m, "nope"))
 
 
 # --------------------------------------------------------------------------- queries
 
 
 def test_where_type_goes():
-    r = where_type_goes(build(_busy()), "email")
+    r = where_type_goes(Analysis(build(_busy())), "email")
     assert r.stores == ("db", "db-us") or r.stores == ("db",)
     assert "ext-app" in r.paths and r.paths["ext-app"][0] == ("person", "app", "ext-app")
     assert r.countries == ("SG", "US") and r.organisations == ("ctrl", "ext")
-    assert list(r.frame(build(_busy())).columns)[:3] == ["node", "name", "kind"]
+    assert list(r.frame(Analysis(build(_busy()))).columns)[:3] == ["node", "name", "kind"]
     with pytest.raises(UsageError):
-        where_type_goes(build(), "nope")
+        where_type_goes(Analysis(build()), "nope")
 
 
 def test_where_type_goes_follows_only_carrying_flows():
-    r = where_type_goes(build(_busy()), "phone")
+    r = where_type_goes(Analysis(build(_busy())), "phone")
     assert set(r.paths) == {"person", "app"}
 
 
 def test_breach_impact():
-    imp = breach_impact(build(_busy()), "app")
+    imp = breach_impact(Analysis(build(_busy())), "app")
     assert imp.types == ("email", "name", "password", "phone")
     assert imp.subjects == ("account-holder",)
     assert imp.upstream == ("person",)
@@ -217,14 +212,14 @@ def test_breach_impact():
 
 
 def test_erase_scope():
-    df = erase_scope(build(_busy()), "user")  # parent category: covers account holders
+    df = erase_scope(Analysis(build(_busy())), "user")  # parent category: covers account holders
     assert list(df.store) == ["db-us", "db"]  # unreached first
     assert list(df.reached) == [False, True] and df.iloc[0].copy_of == "db"
-    assert erase_scope(build(_busy()), "inquirer").empty
+    assert erase_scope(Analysis(build(_busy())), "inquirer").empty
 
 
 def test_coverage_matrix_worst_class():
-    df = coverage_matrix(build(_busy()))
+    df = coverage_matrix(Analysis(build(_busy())))
     assert df.loc["password", "ext"] == "incorrect"  # prohibited third party, unencrypted sensitive type
     assert df.loc["email", "ctrl"] in ("clear", "omitted")
     assert df.loc["phone", "ctrl"] == "omitted"
@@ -282,7 +277,7 @@ def test_no_policy_no_crash():
     node(s, "db")["erase"] = False
     t = texts(s)
     t.pop("policy.yaml")
-    assert audit(load_texts(t, base_taxonomy=False)) == []
+    assert audit(Analysis(load_texts(t, base_taxonomy=False))) == []
 
 
 def test_docs_list_every_rule():
@@ -300,10 +295,10 @@ def test_home_without_shipped_regime_checks_presence_only():
     add(s, "organisations", org("ext", "processor", "CA"))
     add(s, "nodes", system("ext-app", "ext", "CA"))
     add(s, "flows", fl("f-x", "app", "ext-app", ["email"], sharing_basis="on_instruction"))
-    [f] = audit(build(s), rules=["cross-border-basis"])
+    [f] = audit(Analysis(build(s)), rules=["cross-border-basis"])
     assert f.disclosure == "omitted" and "any regime" in f.message
     flow(s, "f-x")["transfer_basis"] = "derogation"
-    assert audit(build(s), rules=["cross-border-basis"]) == []
+    assert audit(Analysis(build(s)), rules=["cross-border-basis"]) == []
 
 
 def test_one_contract_judges_each_destination_for_itself():
@@ -323,7 +318,7 @@ def test_one_contract_judges_each_destination_for_itself():
 
 
 def test_verdicts_mapping_and_the_rules_view_of_it():
-    """classify() hands out each flow's Verdicts on lookup; the rules' by_dimension view holds
+    """The analysis hands out each flow's Verdicts on lookup; the rules' by_dimension view holds
     every verdict that is neither clear nor vague, and every recipient verdict; the vague ones are
     grouped as the info findings report them; whichever mapping it is given."""
     from flowatlas.analysis import Analysis
@@ -333,7 +328,7 @@ def test_verdicts_mapping_and_the_rules_view_of_it():
     from conftest import ABSOLOOP
 
     m = load_map(ABSOLOOP)
-    vs = classify(m)
+    vs = Analysis(m).verdicts
     assert len(vs) == len(m.flows) and list(vs) == list(m.flows)
     plain = {fid: vs[fid] for fid in vs}
     assert all(v.flow == fid for fid, got in plain.items() for v in got)
@@ -370,9 +365,9 @@ def test_auditing_a_map_adds_nothing_to_it():
     m.type_tree, m.purpose_tree, m.subject_tree, m.region_countries, m.as_of  # noqa: B018 - the map's own
     before = dict(vars(m)) if hasattr(m, "__dict__") else {}
     a = Analysis(m)
-    assert a.findings and a.graph.number_of_edges() == len(m.flows) and len(a.verdicts) == len(m.flows)
-    audit(m)
-    disclosure_frame(m)
+    assert audit(a) and a.graph.number_of_edges() == len(m.flows) and len(a.verdicts) == len(m.flows)
+    audit(Analysis(m))
+    disclosure_frame(Analysis(m))
     assert (dict(vars(m)) if hasattr(m, "__dict__") else {}) == before
     ref = weakref.ref(a)
     del a
@@ -413,7 +408,7 @@ def test_remedies_and_messages_cite_the_maps_own_clauses():
         fl("f-us", "app", "us-db", ["password"], encrypted=False),
     )  # storage abroad, unencrypted
     m = build(s)
-    found = audit(m)
+    found = audit(Analysis(m))
     assert {f.rule for f in found} >= {
         "undeclared-collection",
         "undeclared-purpose",
@@ -440,5 +435,5 @@ def test_remedies_and_messages_cite_the_maps_own_clauses():
     s2 = spec()
     s2["declarations"] = [d for d in s2["declarations"] if d["kind"] != "purpose"]
     add(s2, "flows", fl("f-ads", "app", "db", ["email"], ["marketing"]))
-    [purpose] = [f for f in audit(build(s2)) if f.rule == "undeclared-purpose" and f.flows == ("f-ads",)]
+    [purpose] = [f for f in audit(Analysis(build(s2))) if f.rule == "undeclared-purpose" and f.flows == ("f-ads",)]
     assert "no declaration covers this yet" in purpose.remedy

@@ -11,6 +11,7 @@ from pathlib import Path
 
 import yaml
 
+from flowatlas.analysis import Analysis
 from flowatlas.audit import audit, undeclared_transfers
 from flowatlas.loader import load_texts
 
@@ -124,7 +125,7 @@ def _map():
 
 
 def test_same_policy_other_architecture():
-    found = [f for f in audit(_map()) if f.severity != "info"]
+    found = [f for f in audit(Analysis(_map())) if f.severity != "info"]
     got = {(f.rule, (f.nodes or f.flows)[0]) for f in found}
     assert got == EXPECTED
     onward = next(f for f in found if f.rule == "onward-transfer")
@@ -133,7 +134,7 @@ def test_same_policy_other_architecture():
 
 
 def test_declared_counterparts_stay_quiet():
-    found = audit(_map())
+    found = audit(Analysis(_map()))
     # an onward chain lists every hop of its path; the finding is about its last hop
     noisy = {
         f.flows[-1] if f.rule == "onward-transfer" else fid for f in found if f.severity != "info" for fid in f.flows

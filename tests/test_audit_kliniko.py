@@ -11,8 +11,10 @@ from pathlib import Path
 import pytest
 import yaml
 
-from flowatlas.audit import RULES, audit, disclosure_frame
+from flowatlas.analysis import Analysis
+from flowatlas.audit import RULES, audit
 from flowatlas.loader import load_map
+from flowatlas.queries import disclosure_frame
 
 ROOT = Path(__file__).resolve().parents[1]
 KLINIKO = ROOT / "dataflows" / "kliniko"
@@ -26,7 +28,7 @@ def kliniko():
 
 @pytest.fixture(scope="module")
 def found(kliniko):
-    return audit(kliniko)
+    return audit(Analysis(kliniko))
 
 
 def test_matches_reviewed_expectations(found):
@@ -92,7 +94,7 @@ def test_the_statements_hard_sentences_are_encoded_and_contradictions_found(klin
 def test_one_cause_on_three_flows_is_one_finding_and_the_frame_keeps_the_three(kliniko, found):
     (f,) = [f for f in found if f.rule == "undeclared-purpose" and len(f.flows) == 3]
     assert "ai-training on 3 flow(s)" in f.message
-    frame = disclosure_frame(kliniko)
+    frame = disclosure_frame(Analysis(kliniko))
     assert set(frame[(frame.item == "ai-training")].flow) == set(f.flows)
 
 
@@ -114,7 +116,7 @@ def test_the_table_opens_with_a_summary_and_lists_up_to_the_limit():
     head = some.stdout.splitlines()[0].split()
     assert head == ["rule", "high", "medium", "low", "info"]
     assert "undeclared-recipient" in some.stdout.split("\n\n")[0]  # the summary names every rule that fired
-    assert some.stdout.count("remedy:") == 3 and full.stdout.count("remedy:") == len(audit(load_map(KLINIKO)))
+    assert some.stdout.count("remedy:") == 3 and full.stdout.count("remedy:") == len(audit(Analysis(load_map(KLINIKO))))
     assert "... and " in some.stdout and "--limit 0" in some.stdout and "... and " not in full.stdout
 
 

@@ -5,11 +5,12 @@ from __future__ import annotations
 import pytest
 from _audit_maps import D, add, build, decl, fl, flow, node, org, spec, store, system
 
+from flowatlas.analysis import Analysis
 from flowatlas.audit import RULES, audit
 
 
 def run(s: dict, rule: str):
-    return audit(build(s), rules=[rule])
+    return audit(Analysis(build(s)), rules=[rule])
 
 
 def non_info(findings):
@@ -24,7 +25,7 @@ def test_every_rule_is_documented():
 
 
 def test_base_map_is_clean_except_over_declaration():
-    found = audit(build())
+    found = audit(Analysis(build()))
     assert [f.rule for f in found if f.rule != "over-declaration"] == []
 
 
@@ -647,7 +648,7 @@ def test_hygiene_runs_without_policy():
     t = texts(s)
     t.pop("policy.yaml")
     m = load_texts(t, base_taxonomy=False)
-    found = audit(m)
+    found = audit(Analysis(m))
     assert {f.rule for f in found} == {"model-hygiene"}
 
 

@@ -12,6 +12,8 @@ from pathlib import Path
 
 import pytest
 
+from flowatlas.analysis import Analysis
+from flowatlas.assess import assess
 from flowatlas.cli import main
 from flowatlas.diff import diff_maps, diff_markdown, sentences
 from flowatlas.loader import load_map
@@ -98,7 +100,8 @@ def test_diff_of_two_folders_and_a_changed_flow(tmp_path):
     shutil.copytree(ABSOLOOP, new)
     p = new / "flows-sharing.yaml"
     p.write_text(p.read_text("utf-8").replace("transfer_basis: contract", "transfer_basis: consent_after_summary", 1))
-    d = diff_maps(load_map(ABSOLOOP), load_map(new))
+    old_analysis, new_analysis = Analysis(load_map(ABSOLOOP)), Analysis(load_map(new))
+    d = diff_maps(old_analysis, new_analysis, assess(old_analysis), assess(new_analysis))
     changed = d["flows"]["changed"]
     assert len(changed) == 1 and changed[0]["fields"] == ["transfer_basis"]
     assert any(

@@ -1,11 +1,11 @@
-"""Collection a controller directs abroad is a transfer (flowatlas.boundaries.is_transfer)."""
+"""Collection a controller directs abroad is a transfer (:attr:`FlowFacts.is_transfer`)."""
 
 from __future__ import annotations
 
 from _audit_maps import D, add, build, fl, node, org, spec, system
 
 from flowatlas.analysis import Analysis
-from flowatlas.boundaries import is_transfer
+from flowatlas.audit import audit
 
 
 def _desk(owner_role: str = "processor", **flow):
@@ -24,13 +24,13 @@ def _desk(owner_role: str = "processor", **flow):
 
 
 def _of(s, rule):
-    return [f for f in Analysis(build(s)).findings if f.rule == rule]
+    return [f for f in audit(Analysis(build(s))) if f.rule == rule]
 
 
 def test_collection_into_a_processors_system_abroad_needs_a_basis():
     s = _desk()
     m = build(s)
-    assert is_transfer(m, m.flows["f-ask"])
+    assert Analysis(m).flow_facts["f-ask"].is_transfer
     (f,) = _of(s, "cross-border-basis")
     assert f.flows == ("f-ask",) and f.disclosure == "omitted"
     assert "in SG gives email straight to 'desk' (desk) in PH, a collection the controller directs abroad" in f.message
@@ -51,7 +51,7 @@ def test_a_person_handing_data_to_an_independent_organisation_is_no_transfer_and
     s = _desk("third_party", transfer_basis="contract")
     s["flows"][-1]["sharing_basis"] = "consent"
     m = build(s)
-    assert not is_transfer(m, m.flows["f-ask"]) and not _of(s, "cross-border-basis")
+    assert not Analysis(m).flow_facts["f-ask"].is_transfer and not _of(s, "cross-border-basis")
     (f,) = [x for x in _of(s, "model-hygiene") if x.key == "basis:f-ask"]
     assert "names transfer basis 'contract' but is no transfer" in f.message and "does not direct" in f.message
 
@@ -60,4 +60,4 @@ def test_a_person_abroad_gives_data_that_never_was_in_the_home_country():
     s = _desk()
     node(s, "person")["jurisdiction"] = "PH"
     m = build(s)
-    assert not is_transfer(m, m.flows["f-ask"])
+    assert not Analysis(m).flow_facts["f-ask"].is_transfer

@@ -17,6 +17,7 @@ from pathlib import Path
 
 import pytest
 
+from flowatlas.analysis import Analysis
 from flowatlas.cli import main
 from flowatlas.errors import MapValidationError
 from flowatlas.evidence import cloud_country, read_evidence, read_texts
@@ -50,7 +51,7 @@ def _record(path: str, line: int) -> str:
 
 def test_absoloop_reconcile_reports_exactly_the_planted_disagreements():
     m = load_map(ABSOLOOP)
-    found = reconcile(m, read_evidence([EVIDENCE]))
+    found = reconcile(Analysis(m), read_evidence([EVIDENCE]))
     got = {
         (f.rule, f.severity, (f.flows or f.nodes)[0], Path(f.evidence[0].file).name if f.evidence else "")
         for f in found
@@ -265,7 +266,7 @@ def brightpath(make_map):
 
 def test_reconcile_another_map_in_other_spellings(brightpath):
     m = load_map(brightpath)  # the evidence folder is not read as map files
-    found = reconcile(m, read_evidence([brightpath / "evidence"]))
+    found = reconcile(Analysis(m), read_evidence([brightpath / "evidence"]))
     got = {(f.rule, f.severity, f.key) for f in found}
     assert got == {
         ("evidence-unmapped-recipient", "high", "hotjar"),  # a third party the map lacks
@@ -291,7 +292,7 @@ def test_reconcile_another_map_in_other_spellings(brightpath):
 
 def test_a_region_group_and_a_zone_are_read(brightpath):
     """GCP's europe-west3 is DE, the node's own country: no finding for orders."""
-    found = reconcile(load_map(brightpath), read_evidence([brightpath / "evidence" / "state.json"]))
+    found = reconcile(Analysis(load_map(brightpath)), read_evidence([brightpath / "evidence" / "state.json"]))
     assert "orders" not in {n for f in found for n in f.nodes}
 
 
@@ -323,8 +324,8 @@ def test_a_map_without_evidence_is_told_how_to_give_it(make_map, capsys):
 
 
 def test_every_reconcile_rule_is_exercised_by_some_test_map(brightpath):
-    found = reconcile(load_map(brightpath), read_evidence([brightpath / "evidence"]))
-    found += reconcile(load_map(ABSOLOOP), read_evidence([EVIDENCE]))
+    found = reconcile(Analysis(load_map(brightpath)), read_evidence([brightpath / "evidence"]))
+    found += reconcile(Analysis(load_map(ABSOLOOP)), read_evidence([EVIDENCE]))
     assert {f.rule for f in found} == set(RECONCILE_RULES)
 
 

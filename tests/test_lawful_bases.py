@@ -6,11 +6,12 @@ import pytest
 from _audit_maps import D, add, build, decl, fl, org, spec, system
 
 from flowatlas.analysis import Analysis
+from flowatlas.audit import audit
 from flowatlas.errors import MapValidationError
 
 
 def _of(s, rule):
-    return [f for f in Analysis(build(s)).findings if f.rule == rule]
+    return [f for f in audit(Analysis(build(s))) if f.rule == rule]
 
 
 def _pharmacy_app():

@@ -9,7 +9,7 @@ import networkx as nx
 import pytest
 
 from flowatlas.analysis import Analysis
-from flowatlas.graph import build_graph, carriers, reach
+from flowatlas.analysis.graph import build_graph, carriers, reach
 from flowatlas.loader import load_map, load_texts
 from flowatlas.model import record_dict
 from flowatlas.schema import schema_text, shipped_schema_text
@@ -55,8 +55,8 @@ def test_graph_attributes():
     assert g.nodes["mail"]["role"] == "processor" and g.nodes["user"]["role"] == "subject"
     assert g.nodes["db"]["kind"] == "store" and g.nodes["db"]["jurisdiction"] == "SG"
     e = g.edges["app", "mail", "f3"]
-    assert e["cross_border"] is True and e["types"] == ("email",) and e["record"].sharing_basis == "on_instruction"
-    assert g.edges["app", "db", "f2"]["cross_border"] is False
+    assert e["is_transfer"] is True and e["types"] == ("email",) and e["record"].sharing_basis == "on_instruction"
+    assert g.edges["app", "db", "f2"]["is_transfer"] is False and e["leaves_controller"] is True
     assert g.graph["type_tree"] is m.type_tree
     a = Analysis(m)
     assert a.graph is a.graph and a.graph is not build_graph(m)  # one graph per analysis

@@ -20,7 +20,8 @@ import pytest
 from reportkit import NOTEBOOKS, TINY, execute, write_map
 
 from flowatlas.report.runner import NOTEBOOKS as SUITE
-from flowatlas.report.runner import finalize_run, latest_run
+from flowatlas.report.runner import finalize_run
+from flowatlas.report.runs import latest_run
 
 from conftest import ROOT
 

@@ -6,11 +6,12 @@ import pytest
 from _audit_maps import D, add, build, fl, org, spec, store, system
 
 from flowatlas.analysis import Analysis
+from flowatlas.audit import audit
 from flowatlas.errors import MapValidationError
 
 
 def _findings(s, rule):
-    return [f for f in Analysis(build(s)).findings if f.rule == rule]
+    return [f for f in audit(Analysis(build(s))) if f.rule == rule]
 
 
 def _clinic():

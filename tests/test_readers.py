@@ -11,6 +11,7 @@ import yaml
 from _audit_maps import spec, texts
 
 from flowatlas.analysis import Analysis
+from flowatlas.audit import audit
 from flowatlas.errors import MapValidationError
 from flowatlas.loader import assemble, load_map
 from flowatlas.model import Source
@@ -36,7 +37,7 @@ def test_a_folder_of_yaml_and_json_files_is_one_map(tmp_path):
     mixed = load_map(tmp_path)
     assert list(mixed.flows) == list(yaml_map.flows)
     assert mixed.flows["f-save"].src.file.endswith("flows.json") and mixed.flows["f-save"].src.line > 1
-    assert [f.id for f in Analysis(mixed).findings] == [f.id for f in Analysis(yaml_map).findings]
+    assert [f.id for f in audit(Analysis(mixed))] == [f.id for f in audit(Analysis(yaml_map))]
 
 
 def test_an_error_in_a_json_file_names_its_line_and_column(tmp_path):
@@ -66,7 +67,7 @@ def test_records_from_any_reader_carry_their_provenance_into_errors_and_findings
     parts = [Records(name, data) for name, data in files.items()] + [scanned]
     m = assemble(parts)
     assert m.flows["f-leak"].src == Source("scan/privado.json", 40, 7)
-    purpose = [f for f in Analysis(m).findings if f.rule == "undeclared-purpose" and f.flows == ("f-leak",)]
+    purpose = [f for f in audit(Analysis(m)) if f.rule == "undeclared-purpose" and f.flows == ("f-leak",)]
     assert purpose and str(purpose[0].src) == "scan/privado.json:40:7"
     flows["flows"][2]["to"] = "nowhere"
     with pytest.raises(MapValidationError) as exc:

@@ -10,17 +10,18 @@ from datetime import date
 import pytest
 from _audit_maps import D, add, build, decl, fl, node, org, spec, store, system
 
+from flowatlas.analysis import Analysis
 from flowatlas.audit import audit
 from flowatlas.errors import MapValidationError
 from flowatlas.regions import base_regions, countries_of
 
 
 def _rules(m):
-    return sorted({f.rule for f in audit(m)})
+    return sorted({f.rule for f in audit(Analysis(m))})
 
 
 def _of(m, rule):
-    return [f for f in audit(m) if f.rule == rule]
+    return [f for f in audit(Analysis(m)) if f.rule == rule]
 
 
 def test_base_groups_follow_their_members_dates():
@@ -76,7 +77,7 @@ def test_a_map_defines_its_own_group_for_transfers_and_contracts():
     assert not {"cross-border-basis", "undeclared-destination", "storage-location"} & set(_rules(m))
     # the same flow to a country outside the group is neither declared nor covered by the contract
     s["regions"][0]["members"] = ["AU"]
-    found = {f.rule: f for f in audit(build(s))}
+    found = {f.rule: f for f in audit(Analysis(build(s)))}
     assert (
         "cross-border-basis" in found
         and "names APAC-HUBS (AU) but not the destination JP" in found["cross-border-basis"].message

@@ -12,8 +12,9 @@ import pytest
 import yaml
 
 from flowatlas import load_map
+from flowatlas.analysis import Analysis
+from flowatlas.assess import assess
 from flowatlas.render import build_view, layout, overview, render, source
-from flowatlas.render.command import audit_findings
 from flowatlas.render.run import Attempt, count_dot_edges, count_svg_edges
 
 from conftest import ABSOLOOP, ROOT
@@ -27,7 +28,7 @@ REGENERATE = (
 
 @pytest.fixture(scope="module")
 def m():
-    return load_map(ABSOLOOP)
+    return load_map(ABSOLOOP, display="dataflows/absoloop")  # as the documented command, run from the checkout
 
 
 def _graphviz_version() -> str:
@@ -37,7 +38,8 @@ def _graphviz_version() -> str:
 
 def test_readme_picture_is_current(m):
     """docs/img/absoloop-overview.* is what the documented command draws today."""
-    _, g = build_view(m, "overview", audit_findings(m))
+    a = Analysis(m)
+    _, g = build_view(a, "overview", assess(a))
     committed = (IMG / f"{STEM}.dot").read_text(encoding="utf-8")
     assert source(g) == committed, f"the README picture is stale: run `{REGENERATE}` and commit docs/img"
     svg = (IMG / f"{STEM}.svg").read_text(encoding="utf-8")
@@ -65,8 +67,8 @@ def test_readme_picture_is_current(m):
     ],
 )
 def test_every_view_of_absoloop_renders_with_every_edge(m, spec):
-    findings = audit_findings(m) or []
-    _, g = build_view(m, spec, findings)
+    a = Analysis(m)
+    _, g = build_view(a, spec, assess(a))
     got = render(g)
     assert got.edges == count_svg_edges(got.data) > 0
     assert got.attempt == Attempt("dot")  # no fallback needed at this size
@@ -83,13 +85,13 @@ def _copy(files: dict[str, bytes], dest: Path, order: list[str]) -> Path:
 def test_file_order_does_not_change_the_dot(m, tmp_path):
     files = {p.relative_to(ABSOLOOP).as_posix(): p.read_bytes() for p in sorted(ABSOLOOP.rglob("*.yaml"))}
     files["statement.txt"] = (ABSOLOOP / "statement.txt").read_bytes()
-    base = source(overview(load_map(_copy(files, tmp_path / "a", sorted(files)))))
+    base = source(overview(Analysis(load_map(_copy(files, tmp_path / "a", sorted(files))))))
     for seed in (1, 2):
         order = sorted(files)
         random.Random(seed).shuffle(order)
         shuffled = load_map(_copy(files, tmp_path / f"s{seed}", order))
-        assert source(overview(shuffled)) == base
-    assert source(overview(m)) == base  # and the folder's path does not leak into the DOT
+        assert source(overview(Analysis(shuffled))) == base
+    assert source(overview(Analysis(m))) == base  # and the folder's path does not leak into the DOT
 
 
 def test_record_order_and_file_split_do_not_change_the_dot(m, tmp_path):
@@ -102,7 +104,7 @@ def test_record_order_and_file_split_do_not_change_the_dot(m, tmp_path):
                 header = value
             else:
                 sections.setdefault(key, []).extend(value)
-    base = source(overview(m, provenance=False))
+    base = source(overview(Analysis(m), provenance=False))
     for seed in (3, 4):
         rnd = random.Random(seed)
         folder = tmp_path / f"r{seed}"
@@ -121,5 +123,7 @@ def test_record_order_and_file_split_do_not_change_the_dot(m, tmp_path):
             (folder / name).write_text(yaml.safe_dump(content, allow_unicode=True, sort_keys=False), encoding="utf-8")
         (folder / "statement.txt").write_bytes((ABSOLOOP / "statement.txt").read_bytes())
         shuffled = load_map(folder)
-        assert source(overview(shuffled, provenance=False)) == base
-        assert source(overview(shuffled)) != source(overview(m))  # provenance does follow the records
+        assert source(overview(Analysis(shuffled), provenance=False)) == base
+        assert source(overview(Analysis(shuffled))) != source(
+            overview(Analysis(m))
+        )  # provenance does follow the records

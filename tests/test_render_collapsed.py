@@ -8,6 +8,7 @@ import pytest
 from render_svg import parse, title_lines
 
 from flowatlas import load_texts
+from flowatlas.analysis import Analysis
 from flowatlas.audit import audit
 from flowatlas.render import overview, render, source
 from flowatlas.render.views import MAX_SUMMARY_EDGES, QUICK_LAYOUT_EDGES
@@ -19,7 +20,7 @@ FLOWS = re.compile(r"^(\d+) flows? · (\d+) types?$")
 @pytest.fixture(scope="module")
 def big():
     m = load_texts(synth_texts(nodes=1000, flows=4000, types=60, seed=1))
-    return m, audit(m)
+    return m, audit(Analysis(m))
 
 
 def _pairs(m, key) -> dict[tuple[str, str], int]:
@@ -47,7 +48,7 @@ def test_collapsed_overview_of_1000_nodes_draws_one_arrow_per_pair_of_jurisdicti
     by_org = _pairs(m, lambda n: n.owner or "~subjects")
     assert len({n.owner for n in m.nodes.values()}) <= 150 < len(m.nodes)
     assert len(by_org) > MAX_SUMMARY_EDGES  # too many arrows between organisations: by jurisdiction
-    g = overview(m, fs)
+    g = overview(Analysis(m), fs)
     assert g.name == "summary-jurisdiction"
     got = render(g)
     svg = parse(got.svg)
@@ -62,14 +63,14 @@ def test_collapsed_overview_of_1000_nodes_draws_one_arrow_per_pair_of_jurisdicti
     n_home = sum(1 for n in m.nodes.values() if n.jurisdiction == m.home)
     assert f"nodes ({n_home}): " in home.tooltip and f" +{n_home - 8} more nodes" in home.tooltip
     assert max(len(x.tooltip) for kind in ("node", "edge") for x in svg[kind]) < 4000
-    assert source(overview(m, fs)) == source(g)
+    assert source(overview(Analysis(m), fs)) == source(g)
 
 
 def test_collapsed_overview_by_organisation_with_many_arrows_uses_the_quick_layout_and_keeps_every_arrow():
     m = load_texts(synth_texts(nodes=300, flows=1200, types=60, seed=1))
     by_org = _pairs(m, lambda n: n.owner or "~subjects")
     assert QUICK_LAYOUT_EDGES < len(by_org) <= MAX_SUMMARY_EDGES
-    g = overview(m, audit(m))
+    g = overview(Analysis(m), audit(Analysis(m)))
     assert g.name == "summary-organisation"
     assert "splines=line" in source(g)
     got = render(g)

@@ -7,6 +7,7 @@ from render_maps import RICH, RICH_ON_BASE, findings
 from render_svg import parse
 
 from flowatlas import load_texts
+from flowatlas.analysis import Analysis
 from flowatlas.cli import main
 from flowatlas.errors import UsageError
 from flowatlas.render import lineage, overview, parse_formats, source, write
@@ -14,7 +15,7 @@ from flowatlas.render import lineage, overview, parse_formats, source, write
 
 def test_write_uses_stable_names_and_consistent_contents(tmp_path):
     m = load_texts(RICH, base_taxonomy=False)
-    g = overview(m, findings())
+    g = overview(Analysis(m), findings())
     paths = write(g, tmp_path / "out", "overview", "svg,png,dot")
     assert {k: p.name for k, p in paths.items()} == {
         "dot": "overview.dot",
@@ -25,7 +26,7 @@ def test_write_uses_stable_names_and_consistent_contents(tmp_path):
     assert paths["png"].read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
     assert len(parse(paths["svg"].read_text(encoding="utf-8"))["edge"]) == len(m.flows)
     assert sorted(p.name for p in (tmp_path / "out").iterdir()) == ["overview.dot", "overview.png", "overview.svg"]
-    again = write(lineage(m, "email"), tmp_path / "out", "lineage-email", ["dot"])
+    again = write(lineage(Analysis(m), "email"), tmp_path / "out", "lineage-email", ["dot"])
     assert list(again) == ["dot"]
 
 
@@ -36,7 +37,7 @@ def test_formats_and_stems_are_checked(tmp_path):
             parse_formats(bad)
     m = load_texts(RICH, base_taxonomy=False)
     with pytest.raises(UsageError, match="bad file stem"):
-        write(overview(m), tmp_path, "../escape", "dot")
+        write(overview(Analysis(m)), tmp_path, "../escape", "dot")
 
 
 def test_cli_render_writes_each_view(make_map, tmp_path, capsys):

@@ -7,6 +7,7 @@ import re
 
 import pytest
 
+from flowatlas.analysis import Analysis
 from flowatlas.cli import main
 from flowatlas.errors import UsageError
 from flowatlas.loader import load_texts
@@ -46,7 +47,7 @@ def _edges(dot: str) -> list[str]:
 
 
 def test_parallel_flows_become_one_arrow_and_a_two_way_pair_one_two_headed_arrow(m):
-    _, g = build_view(m, "overview", [])
+    _, g = build_view(Analysis(m), "overview", [])
     edges = _edges(g.source)
     buyer_web = [e for e in edges if e.startswith("buyer -> web")]
     assert len(buyer_web) == 1 and "2 flows" in buyer_web[0]
@@ -59,15 +60,15 @@ def test_parallel_flows_become_one_arrow_and_a_two_way_pair_one_two_headed_arrow
 
 
 def test_focus_and_organisation_views(m):
-    _, near = build_view(m, "focus:gateway", [])
+    _, near = build_view(Analysis(m), "focus:gateway", [])
     assert [e.split(" [")[0] for e in _edges(near.source)] == ["web -> gateway"]
     assert "focus on gateway (Payment gateway), 1 flow away" in near.title
     assert "2 nodes, 1 flow" in near.title
-    _, wider = build_view(m, "focus:gateway:2", [])
+    _, wider = build_view(Analysis(m), "focus:gateway:2", [])
     assert "5 nodes" in wider.title  # two flows away: the whole shop
-    stem, org = build_view(m, "organisation:pay", [])
+    stem, org = build_view(Analysis(m), "organisation:pay", [])
     assert stem == "organisation-pay" and "1 node of pay, 1 counterpart" in org.title
-    assert build_view(m, "focus:gateway:2", [])[0] == "focus-gateway-2"
+    assert build_view(Analysis(m), "focus:gateway:2", [])[0] == "focus-gateway-2"
     assert not [s for s in view_specs(["email"]) if s.startswith(("focus", "organisation"))]  # only when asked
 
 
@@ -83,7 +84,7 @@ def test_focus_and_organisation_views(m):
 )
 def test_bad_parts_are_clear_errors(m, spec, says):
     with pytest.raises(UsageError, match=re.escape(says)):
-        build_view(m, spec, [])
+        build_view(Analysis(m), spec, [])
 
 
 def test_render_cli_draws_a_focus_view(tmp_path, capsys):

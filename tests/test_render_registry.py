@@ -6,6 +6,7 @@ from pathlib import Path
 
 import pytest
 
+from flowatlas.analysis import Analysis
 from flowatlas.errors import UsageError
 from flowatlas.examples import EXAMPLE
 from flowatlas.loader import load_texts
@@ -19,7 +20,7 @@ DOCS = Path(__file__).resolve().parents[1] / "docs" / "diagrams.md"
 
 def test_every_registered_view_builds_with_its_stem():
     m = load_texts(EXAMPLE)
-    stems = [build_view(m, spec)[0] for spec in view_specs(["email"])]
+    stems = [build_view(Analysis(m), spec)[0] for spec in view_specs(["email"])]
     assert stems == ["overview", "lineage-email", "findings", "summary-organisation", "summary-jurisdiction"]
     assert list(VIEW_REGISTRY) == ["overview", "lineage", "findings", "summary", "focus", "organisation"]
 
@@ -39,7 +40,7 @@ def test_every_registered_view_builds_with_its_stem():
 )
 def test_a_spec_the_registry_does_not_know_is_refused_with_the_list(spec, says):
     with pytest.raises(UsageError, match=says.replace("|", r"\|").replace("[", r"\[").replace("]", r"\]")):
-        build_view(load_texts(EXAMPLE), spec)
+        build_view(Analysis(load_texts(EXAMPLE)), spec)
 
 
 def test_a_new_view_is_one_registration_away(capsys):
@@ -49,11 +50,12 @@ def test_a_new_view_is_one_registration_away(capsys):
     def draw(m, arg, findings, *, max_nodes, provenance):
         return Diagram(name=f"nodes-{arg or 'all'}")
 
-    register(View("nodes", "every node on its own", draw=draw, parameter="KIND", choices=("all", "stores")))
+    register(View("nodes", "every node on its own", draw=draw, parameter="KIND", choices=("all", "stores"), rank=99))
     try:
-        assert build_view(load_texts(EXAMPLE), "nodes:stores")[0] == "nodes-stores"
+        assert build_view(Analysis(load_texts(EXAMPLE)), "nodes:stores")[0] == "nodes-stores"
         assert "nodes[:all|:stores]" in view_help()
-        assert "nodes" in diagram_specs(load_texts(EXAMPLE)) and "nodes:stores" in diagram_specs(load_texts(EXAMPLE))
+        specs = diagram_specs(Analysis(load_texts(EXAMPLE)))
+        assert "nodes" in specs and "nodes:stores" in specs
         with pytest.raises(SystemExit):
             build_parser().parse_args(["render", "--help"])
         assert "nodes[:all|:stores]" in capsys.readouterr().out.replace("\n", "").replace(" ", "")

@@ -15,6 +15,7 @@ from hypothesis import strategies as st
 from render_svg import parse, tags, title_lines
 
 from flowatlas import load_texts
+from flowatlas.analysis import Analysis
 from flowatlas.findings import ClauseRef, Finding
 from flowatlas.render import findings_view, overview, summary, to_svg, write
 from flowatlas.render.run import count_dot_edges
@@ -103,7 +104,7 @@ def check(m, t: list[str]) -> None:
         ),
         Finding(rule="r2", severity="low", message=t[3], remedy=t[4], nodes=("graph",)),
     ]
-    for g in (overview(m, fs), findings_view(m, fs), summary(m, "organisation", fs)):
+    for g in (overview(Analysis(m), fs), findings_view(Analysis(m), fs), summary(Analysis(m), "organisation", fs)):
         svg = to_svg(g)  # raises if dot failed or an edge went missing
         assert tags(svg) <= SVG_TAGS, tags(svg) - SVG_TAGS
         got = parse(svg)
@@ -151,7 +152,7 @@ def test_every_hostile_fragment_at_once_writes_svg_png_and_dot(tmp_path):
     t = ["".join(HOSTILE[i::7]) for i in range(7)]
     m = hostile_map(t)
     check(m, t)
-    paths = write(overview(m), tmp_path, "hostile", "svg,png,dot")
+    paths = write(overview(Analysis(m)), tmp_path, "hostile", "svg,png,dot")
     assert paths["png"].stat().st_size > 1000
     dot = paths["dot"].read_text(encoding="utf-8")
     # map text never contains a raw newline in DOT, so an injected statement would start a line

@@ -7,6 +7,7 @@ from render_maps import clustered_texts
 from render_svg import parse, title_lines
 
 from flowatlas import load_texts
+from flowatlas.analysis import Analysis
 from flowatlas.findings import Finding
 from flowatlas.render import findings_view, lineage, overview, render, summary
 
@@ -34,7 +35,7 @@ def _findings(m) -> list[Finding]:
 
 @pytest.mark.slow
 def test_full_overview_of_a_300_node_clustered_map_draws_every_edge(big):
-    got = render(overview(big, _findings(big), max_nodes=10_000))
+    got = render(overview(Analysis(big), _findings(big), max_nodes=10_000))
     svg = parse(got.svg)
     assert got.edges == len(big.flows) == len(svg["edge"])
     assert len(svg["node"]) == len(big.nodes) + 1  # + legend
@@ -45,9 +46,13 @@ def test_full_overview_of_a_300_node_clustered_map_draws_every_edge(big):
 
 def test_every_other_view_of_the_big_map_renders_without_losing_an_edge(big):
     fs = _findings(big)
-    collapsed = render(overview(big, fs))  # 320 nodes > 150: the summary by organisation
+    collapsed = render(overview(Analysis(big), fs))  # 320 nodes > 150: the summary by organisation
     assert "collapsed: 320 nodes is more than max_nodes=150" in " ".join(title_lines(collapsed.svg))
     assert len(parse(collapsed.svg)["node"]) == len(big.organisations) + 2  # + subjects box + legend
-    for g in (summary(big, "jurisdiction", fs), lineage(big, "password", fs), findings_view(big, fs)):
+    for g in (
+        summary(Analysis(big), "jurisdiction", fs),
+        lineage(Analysis(big), "password", fs),
+        findings_view(Analysis(big), fs),
+    ):
         got = render(g)
         assert got.edges == len(parse(got.svg)["edge"]) > 0

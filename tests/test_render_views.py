@@ -9,6 +9,7 @@ from render_maps import RICH, findings
 from render_svg import edge_by_flow, parse, title_lines
 
 from flowatlas import load_texts
+from flowatlas.analysis import Analysis
 from flowatlas.errors import UsageError
 from flowatlas.render import Diagram, build_view, findings_view, lineage, overview, style, summary, to_svg
 from flowatlas.render.views import type_lines
@@ -21,7 +22,7 @@ def m():
 
 @pytest.fixture(scope="module")
 def ov(m):
-    return parse(to_svg(overview(m, findings())))
+    return parse(to_svg(overview(Analysis(m), findings())))
 
 
 def _node(items, nid):
@@ -50,7 +51,7 @@ def test_overview_clusters_jurisdictions_then_organisations(ov):
 
 
 def test_overview_shapes_by_kind(m):
-    src = overview(m).source
+    src = overview(Analysis(m)).source
     lines = {ln.split(" [")[0].strip(): ln for ln in src.splitlines() if " [" in ln}
     assert "shape=ellipse" in lines["user"]
     assert "shape=box " in lines["app"] or "shape=box\n" in lines["app"] or "shape=box" in lines["app"]
@@ -77,7 +78,7 @@ def test_cross_border_edges_stand_out(m, ov):
     f3 = edge_by_flow(ov["edge"], "f3")
     assert "SG → US" in f3.texts
     assert "SG → US" not in " ".join(edge_by_flow(ov["edge"], "f2").texts)
-    src = overview(m).source
+    src = overview(Analysis(m)).source
     f3_line = next(ln for ln in src.splitlines() if ln.strip().startswith("app -> mail"))
     f2_line = next(ln for ln in src.splitlines() if ln.strip().startswith("app -> db"))
     assert "dashed" in f3_line and "penwidth=3" in f3_line
@@ -125,11 +126,11 @@ def test_node_tooltip_lists_the_types_it_receives_and_sends(m, ov):
 
 
 def test_title_counts_cross_border_and_says_when_not_audited(m):
-    title = title_lines(to_svg(overview(m)))
+    title = title_lines(to_svg(overview(Analysis(m))))
     assert title[0] == "Mini (mini): overview"
     assert "4 cross-border flows (thick dashed): 3 leave SG, 1 onward abroad, 0 enter SG" in title
     assert "not audited: colours show no findings" in title
-    audited = title_lines(to_svg(overview(m, findings())))
+    audited = title_lines(to_svg(overview(Analysis(m), findings())))
     assert "findings: 2 high, 1 medium, 1 low, 2 info" in audited
     assert "8 nodes, 7 flows, 4 flows with findings" in audited
 
@@ -138,16 +139,16 @@ def test_findings_order_does_not_change_the_dot(m):
     fs = findings()
     shuffled = fs[:]
     random.Random(3).shuffle(shuffled)
-    assert overview(m, shuffled).source == overview(m, fs).source
+    assert overview(Analysis(m), shuffled).source == overview(Analysis(m), fs).source
 
 
 def test_lineage_follows_the_type_and_its_subtypes_only(m):
-    got = parse(to_svg(lineage(m, "password", findings())))
+    got = parse(to_svg(lineage(Analysis(m), "password", findings())))
     assert {n.title for n in got["node"]} == {"user", "app", "db", "bkp", "~legend"}
     assert {e.tooltip.split(":")[0] for e in got["edge"]} == {"flow f1", "flow f2", "flow f5"}
     assert any("collected here" in t for t in _node(got["node"], "user").texts)
     assert any("ends here" in t for t in _node(got["node"], "bkp").texts)
-    contact = parse(to_svg(lineage(m, "contact")))
+    contact = parse(to_svg(lineage(Analysis(m), "contact")))
     assert len(contact["edge"]) == 7  # every flow carries email or phone
     f1 = edge_by_flow(contact["edge"], "f1")
     assert "email" in f1.texts and not any("password" in t for t in f1.texts)
@@ -160,8 +161,8 @@ def test_lineage_title_counts_the_findings_it_draws_not_the_maps():
     from conftest import ABSOLOOP
 
     m = load_map(ABSOLOOP)
-    found = audit(m)
-    title = lineage(m, "password", found).body[0]
+    found = audit(Analysis(m))
+    title = lineage(Analysis(m), "password", found).body[0]
     fids = {f.id for f in m.flows.values() if "password" in f.types}
     nodes = {end for fid in fids for end in (m.flows[fid].source, m.flows[fid].target)}
     drawn = [f for f in found if set(f.flows) & fids or set(f.nodes) & nodes]
@@ -172,38 +173,40 @@ def test_lineage_title_counts_the_findings_it_draws_not_the_maps():
 
 def test_lineage_unknown_type_suggests_a_name(m):
     with pytest.raises(UsageError, match="did you mean 'email'"):
-        lineage(m, "emial")
+        lineage(Analysis(m), "emial")
 
 
 def test_findings_view_shows_only_what_findings_touch(m):
-    got = parse(to_svg(findings_view(m, findings())))
+    got = parse(to_svg(findings_view(Analysis(m), findings())))
     assert {n.title for n in got["node"]} == {"app", "db", "bkp", "mail", "extdb", "ads", "~legend"}
     assert {e.tooltip.split(":")[0] for e in got["edge"]} == {"flow f2", "flow f4", "flow f5", "flow f6"}
     assert "⚠ storage-outside-declared" in edge_by_flow(got["edge"], "f5").texts
-    assert "1 finding not tied to a node or flow: change-notice" in title_lines(to_svg(findings_view(m, findings())))
-    empty = parse(to_svg(findings_view(m, [])))
+    assert "1 finding not tied to a node or flow: change-notice" in title_lines(
+        to_svg(findings_view(Analysis(m), findings()))
+    )
+    empty = parse(to_svg(findings_view(Analysis(m), [])))
     assert {n.title for n in empty["node"]} == {"~legend"}
 
 
 def test_summary_by_organisation_counts_flows_and_types(m):
-    got = parse(to_svg(summary(m, "organisation", findings())))
+    got = parse(to_svg(summary(Analysis(m), "organisation", findings())))
     assert {n.title for n in got["node"]} == {"acme", "mailer", "sub", "adco", "~subjects", "~legend"}
     acme = " ".join(_node(got["node"], "acme").texts)
     assert "3 nodes" in acme and "2 internal flows" in acme and "2 types inside" in acme
     to_mailer = next(e for e in got["edge"] if e.title == "acme->mailer")
     assert "1 flow · 1 type" in to_mailer.texts and "SG → US" in to_mailer.texts
     assert style.SEVERITY_COLOUR["high"] in next(e for e in got["edge"] if e.title == "mailer->sub").colours
-    jur = parse(to_svg(summary(m, "jurisdiction")))
+    jur = parse(to_svg(summary(Analysis(m), "jurisdiction")))
     assert {n.title for n in jur["node"]} == {"SG", "US", "DE", "JP", "~unlocated", "~legend"}
     with pytest.raises(UsageError):
-        summary(m, "team")
+        summary(Analysis(m), "team")
 
 
 def test_overview_collapses_to_the_summary_above_max_nodes(m):
-    g = overview(m, findings(), max_nodes=5)
+    g = overview(Analysis(m), findings(), max_nodes=5)
     assert g.name == "summary-organisation"
     assert "collapsed: 8 nodes is more than max_nodes=5" in to_svg(g)
-    assert overview(m, max_nodes=8).name == "overview"
+    assert overview(Analysis(m), max_nodes=8).name == "overview"
 
 
 def test_type_lines_group_under_parents_when_many(m):
@@ -213,15 +216,16 @@ def test_type_lines_group_under_parents_when_many(m):
 
 def test_build_view_specs(m):
     assert [
-        build_view(m, s)[0] for s in ("overview", "lineage:email", "findings", "summary", "summary:jurisdiction")
+        build_view(Analysis(m), s)[0]
+        for s in ("overview", "lineage:email", "findings", "summary", "summary:jurisdiction")
     ] == ["overview", "lineage-email", "findings", "summary-organisation", "summary-jurisdiction"]
     for bad in ("overveiw", "lineage", "findings:x", "summary:team"):
         with pytest.raises(UsageError):
-            build_view(m, bad)
+            build_view(Analysis(m), bad)
 
 
 def test_views_are_digraphs_that_display_through_the_checked_renderer(m):
-    g = overview(m)
+    g = overview(Analysis(m))
     assert isinstance(g, Diagram)
     bundle = g._repr_mimebundle_()
     assert bundle["image/svg+xml"].lstrip().startswith("<?xml")

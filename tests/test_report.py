@@ -19,19 +19,15 @@ import openpyxl
 import pytest
 from reportkit import ABSOLOOP, NOTEBOOKS, ROOT, TINY, cli, run_cli, session_base, shared, write_map
 
+from flowatlas.analysis import Analysis
 from flowatlas.audit import audit, undeclared_transfers
 from flowatlas.cli import main
 from flowatlas.findings import SEVERITIES, TABLE_COLUMNS
 from flowatlas.loader import load_map
 from flowatlas.report.data import diff_findings
 from flowatlas.report.params import ParameterError, check_parameters, resolve_map_dir
-from flowatlas.report.runner import (
-    _convert,
-    latest_run,
-    plan_parameters,
-    point_latest,
-    read_params_file,
-)
+from flowatlas.report.runner import _convert, plan_parameters, read_params_file
+from flowatlas.report.runs import latest_run, point_latest
 
 pytestmark = pytest.mark.slow
 
@@ -168,7 +164,7 @@ def test_absoloop_findings_files_agree(absoloop_run):
     assert [r["id"] for r in rows] == [f["id"] for f in data["findings"]]
     assert tuple(rows[0]) == TABLE_COLUMNS  # one layout with `flowatlas audit --format csv` and the frames
     undeclared = {fid for r in rows if r["undeclared"] == "True" for fid in r["flows"].split(", ")}
-    assert undeclared == set(undeclared_transfers(audit(load_map(ABSOLOOP))))
+    assert undeclared == set(undeclared_transfers(audit(Analysis(load_map(ABSOLOOP)))))
     assert {f["rule"] for f in data["findings"]} >= {"cross-border-basis", "onward-transfer"}
     assert all(f["src"].count(":") >= 2 for f in data["findings"] if f["flows"])
     onward = next(f for f in data["findings"] if f["rule"] == "onward-transfer")
@@ -176,11 +172,17 @@ def test_absoloop_findings_files_agree(absoloop_run):
 
 
 def test_absoloop_report_reconciles_the_evidence_the_map_names(absoloop_run):
-    """The map lists its evidence in map.evidence: the report holds the map against it."""
+    """The map lists its evidence in map.evidence: the report holds the map against it, and what
+    the evidence shows is among the run's one set of findings (findings.json, run.json's counts)."""
     run = absoloop_run["run_dir"]
-    data = json.loads((run / "evidence.json").read_text("utf-8"))
-    assert {f["rule"] for f in data} >= {"evidence-unmapped-recipient", "evidence-region-mismatch"}
-    assert all(e.startswith("dataflows/absoloop/evidence/") for f in data for e in f["evidence"][:1])
+    data = json.loads((run / "findings.json").read_text("utf-8"))
+    evidence = [f for f in data["findings"] if f["rule"].startswith("evidence-")]
+    assert {f["rule"] for f in evidence} >= {"evidence-unmapped-recipient", "evidence-region-mismatch"}
+    assert all(e.startswith("dataflows/absoloop/evidence/") for f in evidence for e in f["evidence"][:1])
+    assert sum(data["counts"].values()) == len(data["findings"])
+    manifest = json.loads((run / "run.json").read_text("utf-8"))
+    assert manifest["findings"] == data["counts"]
+    assert not (run / "evidence.json").exists()
     html = (run / "report.html").read_text("utf-8")
     assert "What the evidence shows" in html and "Mixpanel" in html
     assert "fixture-secret-never-shown" not in html
@@ -420,7 +422,7 @@ def test_inventory_tiny():
     from flowatlas.loader import load_texts
 
     m = load_texts(TINY)
-    df = inventory(m)
+    df = inventory(Analysis(m))
     assert tuple(df.columns) == COLUMNS
     assert list(zip(df.purpose, df.information_type, strict=True)) == sorted(
         {(p, t) for f in m.flows.values() for p in f.purposes for t in f.types}
@@ -432,7 +434,7 @@ def test_inventory_tiny():
     pw = df[(df.purpose == "provide-service") & (df.information_type == "password")].iloc[0]
     assert pw.storage == "Order database (SG)" and pw.retention == "Order database: while_service"
     assert "encrypted at rest" in pw.security_measures and pw.recipients == ""
-    assert inventory(m).equals(df)  # a pure function
+    assert inventory(Analysis(m)).equals(df)  # a pure function
 
 
 def test_airflow_dag_is_valid_python_and_runs_the_same_notebooks():
@@ -478,7 +480,9 @@ def test_the_report_runs_on_the_second_map_and_names_only_its_own_clauses(tmp_pa
     man = json.loads((run / "run.json").read_text())
     assert all(v["status"] == "ok" for v in man["notebooks"].values())
     data = json.loads((run / "findings.json").read_text())
-    assert [f["id"] for f in data["findings"]] == [f.id for f in audit(load_map(ROOT / "dataflows" / "kliniko"))]
+    assert [f["id"] for f in data["findings"]] == [
+        f.id for f in audit(Analysis(load_map(ROOT / "dataflows" / "kliniko")))
+    ]
     html = (run / "report.html").read_text(encoding="utf-8")
     assert "Kliniko" in html and "Absoloop" not in html and "§" not in html
     # the statement section: its coverage, and the sentences no declaration encodes

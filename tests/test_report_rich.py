@@ -101,7 +101,7 @@ def test_the_diff_is_sentences_not_a_structure():
     }  # fmt: skip
     out = str(diff_view(diff, "outputs/m/20261130T000000Z"))
     assert "<li>+1 high: A new problem (r-1)</li>" in out
-    assert "changed r-2: severity low \u2192 high" in out
+    assert "changed r-2 (high): severity low \u2192 high" in out
     assert "{" not in out and "'" not in out  # never a repr
 
 
@@ -124,6 +124,6 @@ def test_large_maps_keep_the_page_bounded():
 
 def test_counts_in_summaries_are_singular_for_one():
     one = [{"purpose": "p", "purpose_name": "P", "type_name": "t", "recipients": "acme",
-            "third_country_transfers": "US (contract)", "findings": 1}]  # fmt: skip
+            "third_country_transfers": "US (contract)", "finding_ids": "r-1", "findings": 1}]  # fmt: skip
     assert "P (p) — 1 type, 1 recipient, 1 transfer abroad, 1 finding</summary>" in rich.inventory(one, full="x")
     assert "1 of 1 finding<" in rich.explorer([_finding()])

@@ -6,12 +6,13 @@ import pytest
 from _audit_maps import D, add, build, decl, fl, node, spec, store
 
 from flowatlas.analysis import Analysis
+from flowatlas.audit import audit
 from flowatlas.errors import MapValidationError
 from flowatlas.retention import compare, term
 
 
 def _retention(s):
-    return [f for f in Analysis(build(s)).findings if f.rule == "retention"]
+    return [f for f in audit(Analysis(build(s))) if f.rule == "retention"]
 
 
 def _closing():

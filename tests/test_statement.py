@@ -123,9 +123,10 @@ def test_the_report_frames_show_the_statement_and_what_encodes_it():
     from pathlib import Path
 
     import flowatlas.report as fr
+    from flowatlas.analysis import Analysis
     from flowatlas.loader import load_map
 
-    m = load_map(Path(__file__).resolve().parents[1] / "dataflows" / "kliniko")
+    m = Analysis(load_map(Path(__file__).resolve().parents[1] / "dataflows" / "kliniko"))
     frame = fr.statement_frame(m)
     row = frame[frame.text.str.contains("We never sell", regex=False)].iloc[0]
     assert row.declarations == "k-d3-no-sale" and row.clauses == "D.3"

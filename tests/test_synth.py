@@ -105,7 +105,7 @@ def test_cli_refuses_sizes_it_cannot_make(tmp_path, capsys):
 def test_graph_questions_on_a_synthetic_map_are_exact(synth_map):
     """reach() follows carrying flows only, hop by hop, on shortest paths; the carrier index
     agrees with carriers() type by type."""
-    from flowatlas.graph import build_graph, carrier_index, carriers, reach
+    from flowatlas.analysis.graph import build_graph, carrier_index, carriers, reach
 
     _, m = synth_map
     g = build_graph(m)

@@ -25,16 +25,16 @@ _EXPORTS: dict[str, str] = {
     "Map": "flowatlas.atlas",
     "MapError": "flowatlas.errors",
     "MapValidationError": "flowatlas.errors",
-    "build_graph": "flowatlas.graph",
+    "build_graph": "flowatlas.analysis.graph",
     "load_map": "flowatlas.loader",
     "load_texts": "flowatlas.loader",
-    "reach": "flowatlas.graph",
+    "reach": "flowatlas.analysis.graph",
 }
 
 if TYPE_CHECKING:
+    from flowatlas.analysis.graph import build_graph, reach
     from flowatlas.atlas import Map
     from flowatlas.errors import FlowatlasError, MapError, MapValidationError
-    from flowatlas.graph import build_graph, reach
     from flowatlas.loader import load_map, load_texts
 
 

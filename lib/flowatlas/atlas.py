@@ -13,7 +13,6 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from functools import cached_property
 from types import MappingProxyType
-from typing import TYPE_CHECKING
 
 import isodate
 
@@ -31,9 +30,6 @@ from flowatlas.model import (
 )
 from flowatlas.regions import base_regions, countries_of
 from flowatlas.taxonomy import Hierarchy
-
-if TYPE_CHECKING:
-    from flowatlas.analysis import Analysis
 
 #: Days of an ``indefinite`` retention (``while_service`` has no number of days: None).
 INDEFINITE = math.inf
@@ -99,16 +95,6 @@ class Map:
     @cached_property
     def subject_tree(self) -> Hierarchy:
         return Hierarchy({k: s.parent for k, s in self.subjects.items()})
-
-    @cached_property
-    def analysis(self) -> Analysis:
-        """What is derived from this map held against its default policy (the graph, the carrier
-        index, the verdicts, the findings), computed on first use and kept with the map, so the
-        queries and views of one map share one graph (:func:`flowatlas.analysis.analyse`)."""
-        from flowatlas.analysis import Analysis
-
-        # kept: a lineage built the whole graph to find its flows; the 50,000-flow report 71.2 -> 67.2 s (medians of 4)
-        return Analysis(self)
 
     def sensitivity(self, type_id: str) -> str:
         """``sensitive`` or ``ordinary``, inherited from the nearest ancestor that says."""

@@ -5,12 +5,14 @@
 OLD NEW``, where each side is a folder or a git revision of one, ``REV:PATH``). Both are plain
 data; :func:`diff_markdown` and :func:`diff_text` say it in sentences.
 
+>>> from flowatlas.analysis import Analysis
+>>> from flowatlas.audit import audit
 >>> from flowatlas.examples import EXAMPLE
 >>> from flowatlas.loader import load_texts
->>> old = load_texts(EXAMPLE)
->>> new = load_texts({k: v.replace("types: [email], purposes: [advertising]", "types: [email, name], "
-...                                "purposes: [advertising]") for k, v in EXAMPLE.items()})
->>> d = diff_maps(old, new)
+>>> old = Analysis(load_texts(EXAMPLE))
+>>> new = Analysis(load_texts({k: v.replace("types: [email], purposes: [advertising]", "types: [email, name], "
+...                                         "purposes: [advertising]") for k, v in EXAMPLE.items()}))
+>>> d = diff_maps(old, new, audit(old), audit(new))
 >>> [(c["id"], c["fields"]) for c in d["flows"]["changed"]], d["types"]
 ([('f-mail', ['types'])], {'added': [], 'removed': []})
 >>> sentences(d)[-1]
@@ -28,6 +30,8 @@ from collections.abc import Iterable, Sequence
 from pathlib import Path
 from typing import Any
 
+from flowatlas.analysis import Analysis
+from flowatlas.assess import assess
 from flowatlas.atlas import Map
 from flowatlas.errors import UsageError
 from flowatlas.findings import DEFAULT_FAIL_ON, SEVERITIES, SEVERITY_RANK, Finding
@@ -120,9 +124,10 @@ def recipients(m: Map) -> dict[str, str]:
     return dict(sorted(out.items()))
 
 
-def countries(m: Map) -> list[str]:
-    """Countries data reaches: the jurisdictions of every node a flow touches."""
-    return sorted({c for f in m.flows.values() for n in (f.source, f.target) if (c := m.nodes[n].jurisdiction)})
+def countries(a: Analysis) -> list[str]:
+    """Countries data reaches: the countries at both ends of every flow, as the analysis decides
+    them (:attr:`~flowatlas.analysis.Analysis.flow_facts`: a person is where they are collected)."""
+    return sorted({c for x in a.flow_facts.values() for c in (x.source_country, x.target_country) if c})
 
 
 def carried_types(m: Map) -> list[str]:
@@ -136,18 +141,18 @@ def _sets(old: Iterable[str], new: Iterable[str]) -> dict[str, list[str]]:
 
 
 def diff_maps(
-    old: Map,
-    new: Map,
-    old_findings: Sequence[Finding] | None = None,
-    new_findings: Sequence[Finding] | None = None,
+    old_analysis: Analysis,
+    new_analysis: Analysis,
+    old_findings: Sequence[Finding],
+    new_findings: Sequence[Finding],
     *,
     labels: tuple[str, str] | None = None,
 ) -> dict[str, Any]:
-    """What changed from ``old`` to ``new``: flows (added, removed, changed with their fields),
-    recipients, countries and types (added, removed), and findings (:func:`diff_findings`;
-    the audits are run when not given). ``labels`` name the two sides (default: their folders)."""
-    from flowatlas.audit import audit
-
+    """What changed from the map ``old_analysis`` analyses to ``new_analysis``'s: flows (added,
+    removed, changed with their fields), recipients, countries and types (added, removed), and
+    the findings given for each (:func:`diff_findings`). ``labels`` name the two sides (default:
+    their folders)."""
+    old, new = old_analysis.map, new_analysis.map
     fo, fn = _flow_data(old), _flow_data(new)
     changed = []
     for i in sorted(fo.keys() & fn.keys()):
@@ -162,8 +167,6 @@ def diff_maps(
                 }
             )
     ro, rn = recipients(old), recipients(new)
-    found_old = old_findings if old_findings is not None else audit(old)
-    found_new = new_findings if new_findings is not None else audit(new)
     return {
         "old": {"map": old.info.id, "root": labels[0] if labels else old.root, "digest": old.digest},
         "new": {"map": new.info.id, "root": labels[1] if labels else new.root, "digest": new.digest},
@@ -176,9 +179,9 @@ def diff_maps(
             "added": [{"id": i, "name": rn[i]} for i in sorted(rn.keys() - ro.keys())],
             "removed": [{"id": i, "name": ro[i]} for i in sorted(ro.keys() - rn.keys())],
         },
-        "countries": _sets(countries(old), countries(new)),
+        "countries": _sets(countries(old_analysis), countries(new_analysis)),
         "types": _sets(carried_types(old), carried_types(new)),
-        "findings": diff_findings([f.to_dict() for f in found_old], [f.to_dict() for f in found_new]),
+        "findings": diff_findings([f.to_dict() for f in old_findings], [f.to_dict() for f in new_findings]),
     }
 
 
@@ -222,10 +225,7 @@ def sentences(diff: dict[str, Any]) -> list[str]:
     for d in f["resolved"]:
         out.append(f"resolved ({d.get('severity', '')}): {d.get('message', '')} ({d['id']})")
     for c in f["changed"]:
-        what = "; ".join(
-            f"{k} {_val(c['before'][k])} \u2192 {_val(c['after'][k])}" for k in c["fields"] if k != "message"
-        )
-        out.append(f"changed {c['id']}: {what or 'message reworded'}")
+        out.append(changed_sentence(c))
     if "flows" in diff:
         for d in diff["flows"]["added"]:
             out.append(f"flow {d['id']} added: {d['source']} \u2192 {d['target']} ({_val(d['types'])})")
@@ -242,6 +242,29 @@ def sentences(diff: dict[str, Any]) -> list[str]:
             for t in diff["types"][kind]:
                 out.append(f"type {t} {'now carried' if kind == 'added' else 'no longer carried'}")
     return out
+
+
+def changed_sentence(change: dict[str, Any]) -> str:
+    """One finding that stays but changed: what it says now and what it said (when its message
+    changed), then its other changed fields.
+
+    >>> changed_sentence({"id": "r-1", "fields": ["severity", "message"],
+    ...                   "before": {"severity": "high", "message": "no basis"},
+    ...                   "after": {"severity": "high", "message": "no SCCs"}})
+    'changed r-1 (high): now no SCCs (was no basis)'
+    """
+    before, after = change["before"], change["after"]
+    severity = after.get("severity") or before.get("severity") or ""
+    head = f"changed {change['id']}" + (f" ({severity})" if severity else "")
+    parts = []
+    if "message" in change["fields"]:
+        parts.append(f"now {after['message']} (was {before['message']})")
+    parts += [
+        f"{k} {_val(before[k])} \u2192 {_val(after[k])}"
+        for k in change["fields"]
+        if k != "message" and before.get(k) != after.get(k)
+    ]
+    return f"{head}: {'; '.join(parts) or 'reworded'}"
 
 
 def diff_text(diff: dict[str, Any]) -> str:
@@ -354,11 +377,15 @@ def main(args: Any) -> int:
     import json
     import sys
 
+    from flowatlas.analysis import Analysis
     from flowatlas.inert import terminal_text
 
     old, new, tmp = load_pair(args.old, args.new)
-    with tmp:
-        diff = diff_maps(old, new, labels=(args.old, args.new))
+    with tmp:  # the evidence a side names is read from its folder
+        old_analysis, new_analysis = Analysis(old), Analysis(new)
+        diff = diff_maps(
+            old_analysis, new_analysis, assess(old_analysis), assess(new_analysis), labels=(args.old, args.new)
+        )
     if args.format == "json":
         sys.stdout.write(json.dumps(diff, indent=2, ensure_ascii=False) + "\n")
     elif args.format == "markdown":
@@ -371,6 +398,7 @@ def main(args: Any) -> int:
 __all__ = [
     "DIFF_FIELDS",
     "carried_types",
+    "changed_sentence",
     "countries",
     "diff_findings",
     "diff_maps",

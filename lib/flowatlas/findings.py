@@ -147,11 +147,45 @@ def sort_findings(findings: list[Finding]) -> list[Finding]:
     return sorted(findings, key=lambda f: (-SEVERITY_RANK[f.severity], f.rule, f.id))
 
 
+#: Disclosure classes under which a declaration covers the flow: exactly (clear) or through a
+#: broader term (vague). Every other class is a problem the rules report.
+DECLARED = frozenset({"clear", "vague"})
 #: Disclosure classes the rules report as problems: the statement does not cover the flow
 #: (omitted), contradicts it (incorrect), or its declarations disagree (ambiguous).
 PROBLEM_CLASSES: tuple[str, ...] = ("omitted", "incorrect", "ambiguous")
 #: The problem classes that make a flow an undeclared transfer (DESIGN.md, "Undeclared transfers").
 UNDECLARED = frozenset({"omitted", "incorrect"})
+
+
+def is_declared(disclosure: str | None) -> bool:
+    """Whether a disclosure class means a declaration covers the item (:data:`DECLARED`).
+
+    >>> is_declared("vague"), is_declared("ambiguous"), is_declared(None)
+    (True, False, False)
+    """
+    return disclosure in DECLARED
+
+
+def worst_disclosure(classes: Iterable[str]) -> Disclosure | None:
+    """The worst of some disclosure classes (incorrect > omitted > ambiguous > vague > clear),
+    or None when there are none.
+
+    >>> worst_disclosure(["clear", "omitted", "vague"]), worst_disclosure([])
+    ('omitted', None)
+    """
+    worst = max(classes, key=DISCLOSURE_RANK.__getitem__, default=None)
+    return worst  # type: ignore[return-value]
+
+
+def worst_severity(items: Iterable[Finding | str]) -> Severity | None:
+    """The highest severity among some findings (or severities), or None when there are none.
+
+    >>> worst_severity(["low", "high", "info"]), worst_severity([])
+    ('high', None)
+    """
+    ranks = (SEVERITY_RANK[x if isinstance(x, str) else x.severity] for x in items)
+    top = max(ranks, default=None)
+    return None if top is None else SEVERITIES[top]  # type: ignore[return-value]
 
 
 def is_undeclared_transfer(f: Finding) -> bool:

@@ -4,11 +4,13 @@ One row per processing activity, i.e. per (purpose, information type) pair that 
 carries, with the fields of GDPR Art. 30(1) and the PDPC's data inventory guidance: controller,
 purpose, data-subject categories, information type, how it is collected and from which systems,
 where it is stored and for how long, recipients, transfers to other countries with their bases,
-and the security measures that apply. A pure function of the map (and, optionally, its findings).
+and the security measures that apply. A pure function of the map's analysis (and, optionally,
+its findings).
 
+>>> from flowatlas.analysis import Analysis
 >>> from flowatlas.examples import EXAMPLE
 >>> from flowatlas.loader import load_texts
->>> rows = inventory(load_texts(EXAMPLE))[["purpose", "information_type", "subject_categories"]]
+>>> rows = inventory(Analysis(load_texts(EXAMPLE)))[["purpose", "information_type", "subject_categories"]]
 >>> for row in rows.itertuples(index=False):
 ...     print(*row)
 advertising email Account holder
@@ -25,11 +27,8 @@ from collections import defaultdict
 import networkx as nx
 import pandas as pd
 
-from flowatlas.analysis import Analysis, analyse
-from flowatlas.atlas import Map
-from flowatlas.boundaries import is_transfer
-from flowatlas.findings import SEVERITY_RANK, Finding
-from flowatlas.graph import carrier_index
+from flowatlas.analysis import Analysis
+from flowatlas.findings import Finding, worst_severity
 
 COLUMNS: tuple[str, ...] = (
     "controller",
@@ -48,6 +47,7 @@ COLUMNS: tuple[str, ...] = (
     "transfer_bases",
     "security_measures",
     "flows",
+    "finding_ids",
     "findings",
     "worst_severity",
 )
@@ -59,15 +59,14 @@ def _join(items) -> str:
 
 def _subjects_by_type(a: Analysis) -> dict[str, dict[str, set[str]]]:
     """``{type: {node: subject categories}}``: whose data of that type can be at each node,
-    following only flows that carry the type (type-aware, as :func:`flowatlas.graph.reach`)."""
+    following only flows that carry the type (type-aware, as :func:`flowatlas.analysis.graph.reach`)."""
     m = a.map
     subject_nodes = sorted((n, rec.subject) for n, rec in m.nodes.items() if rec.kind == "subject" and rec.subject)
-    index = carrier_index(a.graph)  # per type, the flows of carrying(G, type)
     out: dict[str, dict[str, set[str]]] = {}
     for t in sorted({t for f in m.flows.values() for t in f.types}):
         # the carrying flows as a plain graph: descendants over the filtered view took 40 s for a
         # 50,000-flow map's inventory (each step re-filters every edge of a node), this 1 s
-        view = nx.DiGraph((m.flows[k].source, m.flows[k].target) for k in index.get(t, ()))
+        view = nx.DiGraph((m.flows[k].source, m.flows[k].target) for k in a.carrying(t))
         per: dict[str, set[str]] = {}
         for s, category in subject_nodes:
             for n in (nx.descendants(view, s) if s in view else set()) | {s}:
@@ -76,14 +75,33 @@ def _subjects_by_type(a: Analysis) -> dict[str, dict[str, set[str]]]:
     return out
 
 
-def inventory(m: Map | Analysis, findings: list[Finding] | None = None) -> pd.DataFrame:
-    """The record of processing of ``m``: one row per (purpose, information type) carried.
+def inventory(a: Analysis, findings: list[Finding] | None = None) -> pd.DataFrame:
+    """The record of processing of the map ``a`` analyses: one row per (purpose, information
+    type) carried.
 
-    Rows are sorted by purpose then type; every cell is text (lists joined with ``; ``), so the
-    frame writes to CSV and XLSX as it is. ``findings`` adds the count and worst severity of the
-    findings about flows carrying that type for that purpose.
+    Parameters
+    ----------
+    a : Analysis
+        The map's analysis: transfers are its flows' ``is_transfer``, between the countries it
+        decided (:attr:`~flowatlas.analysis.Analysis.flow_facts`).
+    findings : list of Finding, optional
+        Adds, per row, the findings about flows carrying that type for that purpose: their ids
+        (``finding_ids``), their count and the worst severity.
+
+    Returns
+    -------
+    pandas.DataFrame
+        The columns of :data:`COLUMNS`, sorted by purpose then type; every cell is text (lists
+        joined with ``; ``), so the frame writes to CSV and XLSX as it is.
+
+    Examples
+    --------
+    >>> from flowatlas.examples import EXAMPLE
+    >>> from flowatlas.loader import load_texts
+    >>> row = inventory(Analysis(load_texts(EXAMPLE))).iloc[0]
+    >>> row.purpose, row.third_country_transfers
+    ('advertising', 'SG→US (no basis)')
     """
-    a = analyse(m)
     m = a.map
     upstream = _subjects_by_type(a)
     ctrl = m.controller
@@ -119,15 +137,16 @@ def inventory(m: Map | Analysis, findings: list[Finding] | None = None) -> pd.Da
             org = m.organisations.get(dst.owner) if dst.owner else None
             if org is not None and org.id != ctrl.id:
                 recipients.add(f"{org.name} ({org.role}, {org.jurisdiction})")
-            if is_transfer(m, f):
+            crossing = a.flow_facts[f.id]
+            if crossing.is_transfer:
                 how: str = f.transfer_basis or "no basis"
                 if f.in_transit:
                     how += ", in transit"
-                transfers.add(f"{src.jurisdiction}\u2192{dst.jurisdiction} ({how})")
+                transfers.add(f"{crossing.source_country}\u2192{crossing.target_country} ({how})")
                 bases.add(f.transfer_basis or "none")
             security.add("encrypted in transit" if f.encrypted else f"not encrypted in transit: {f.id}")
         related = {x.id: x for fid in fids for x in by_flow.get(fid, ()) if t in x.types or not x.types}
-        worst = max((x.severity for x in related.values()), key=SEVERITY_RANK.__getitem__, default="")
+        worst = worst_severity(related.values()) or ""
         rows.append(
             {
                 "controller": f"{ctrl.name} ({ctrl.jurisdiction})",
@@ -146,6 +165,7 @@ def inventory(m: Map | Analysis, findings: list[Finding] | None = None) -> pd.Da
                 "transfer_bases": _join(bases),
                 "security_measures": _join(security),
                 "flows": _join(f.id for f in flows),
+                "finding_ids": _join(related),
                 "findings": len(related),
                 "worst_severity": worst,
             }

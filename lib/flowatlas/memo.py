@@ -1,6 +1,6 @@
 """``memoised``: a method whose results are cached, per object, on its arguments.
 
-The objects that own derived data (:class:`~flowatlas.audit.policy_index.PolicyIndex`, for
+The objects that own derived data (:class:`~flowatlas.analysis.policy_index.PolicyIndex`, for
 instance) are immutable once built, so a method's result depends only on its arguments: it can
 be cached on them with :func:`functools.cache`, and the cache lives and dies with the object.
 

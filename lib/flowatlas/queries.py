@@ -1,7 +1,7 @@
 """Graph questions a privacy officer asks, one function each.
 
-Each takes a map or its :class:`~flowatlas.analysis.Analysis` (pass the analysis to reuse its
-graph and facts between questions) and answers with networkx's algorithms over the flow graph.
+Each takes the map's :class:`~flowatlas.analysis.Analysis` (built once, so every question reads
+the same graph and facts) and answers with networkx's algorithms over the flow graph.
 
 * :func:`where_type_goes` — where information type T ends up: stores, organisations, countries,
   each with a path (type-aware: only flows carrying T or a subtype are followed).
@@ -11,6 +11,7 @@ graph and facts between questions) and answers with networkx's algorithms over t
   whether it does.
 * :func:`coverage_matrix` — information type × recipient organisation, the worst disclosure
   class of the flows in each cell.
+* :func:`disclosure_frame` — every verdict of every flow, with the clauses that decided it.
 
 >>> from flowatlas.examples import EXAMPLE
 >>> from flowatlas.loader import load_texts
@@ -31,13 +32,11 @@ from typing import Any
 import networkx as nx
 import pandas as pd
 
-from flowatlas.analysis import Analysis, analyse
+from flowatlas.analysis import Analysis
+from flowatlas.analysis.graph import reach
 from flowatlas.atlas import Map
-from flowatlas.audit.disclosure import worst
 from flowatlas.errors import UsageError
-from flowatlas.findings import Disclosure
-from flowatlas.graph import carriers, reach
-from flowatlas.model import Policy
+from flowatlas.findings import Disclosure, worst_disclosure
 from flowatlas.suggest import did_you_mean
 
 
@@ -61,9 +60,15 @@ class TypeReach:
     organisations: tuple[str, ...] = ()
     countries: tuple[str, ...] = ()
 
-    def frame(self, m: Map | Analysis) -> pd.DataFrame:
-        """One row per node reached: kind, organisation, role, country, hops, node path, flows."""
-        a = analyse(m)
+    def frame(self, a: Analysis) -> pd.DataFrame:
+        """One row per node reached: kind, organisation, role, country, hops, node path, flows.
+
+        >>> from flowatlas.examples import EXAMPLE
+        >>> from flowatlas.loader import load_texts
+        >>> a = Analysis(load_texts(EXAMPLE))
+        >>> where_type_goes(a, "email").frame(a)[["node", "country", "hops"]].values.tolist()
+        [['app', 'SG', 1], ['db', 'SG', 2], ['person', '', 0], ['send', 'US', 2]]
+        """
         rows = []
         for nid, (nodes, flows) in self.paths.items():
             n = a.map.nodes[nid]
@@ -84,13 +89,13 @@ class TypeReach:
         return pd.DataFrame(rows, columns=cols)
 
 
-def where_type_goes(m: Map | Analysis, type_id: str) -> TypeReach:
+def where_type_goes(a: Analysis, type_id: str) -> TypeReach:
     """Every node ``type_id`` (or a subtype) reaches from where it is collected, with a path each.
 
     Parameters
     ----------
-    m : Map or Analysis
-        The map, or its analysis (whose graph is then reused).
+    a : Analysis
+        The map's analysis (its graph is read).
     type_id : str
         An information type of the map; an unknown one raises :class:`~flowatlas.errors.UsageError`
         with a did-you-mean.
@@ -103,9 +108,16 @@ def where_type_goes(m: Map | Analysis, type_id: str) -> TypeReach:
 
     See Also
     --------
-    flowatlas.graph.reach : the same question as a plain function of the graph.
+    flowatlas.analysis.graph.reach : the same question as a plain function of the graph.
+
+    Examples
+    --------
+    >>> from flowatlas.examples import EXAMPLE
+    >>> from flowatlas.loader import load_texts
+    >>> r = where_type_goes(Analysis(load_texts(EXAMPLE)), "email")
+    >>> r.stores, r.organisations, r.countries
+    (('db',), ('acme', 'mailer'), ('SG', 'US'))
     """
-    a = analyse(m)
     _need("information type", type_id, a.map.types)
     paths: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {}
     for nid, flows in reach(a.graph, type_id).items():
@@ -137,13 +149,13 @@ class Impact:
     downstream_subjects: tuple[str, ...] = ()  # subject categories whose data reaches the downstream nodes
 
 
-def breach_impact(m: Map | Analysis, node_id: str) -> Impact:
+def breach_impact(a: Analysis, node_id: str) -> Impact:
     """Types and subjects exposed by a breach of ``node_id``; where that data came from and goes.
 
     Parameters
     ----------
-    m : Map or Analysis
-        The map, or its analysis.
+    a : Analysis
+        The map's analysis.
     node_id : str
         A node of the map.
 
@@ -157,12 +169,19 @@ def breach_impact(m: Map | Analysis, node_id: str) -> Impact:
     -----
 
     Downstream follows, for each type the node holds or emits, only the flows carrying that type
-    (:func:`flowatlas.graph.reach`); upstream is every ancestor of the node over the flows that
+    (:func:`flowatlas.analysis.graph.reach`); upstream is every ancestor of the node over the flows that
     carry one of those types (or a broader or narrower one), plus the stores it copies. Subjects
     are every category whose data can reach the node (see
-    :meth:`~flowatlas.audit.facts.Facts.subjects_at`: conservative, narrowed by ``flow.subjects``).
+    :meth:`~flowatlas.analysis.facts.Facts.subjects_at`: conservative, narrowed by ``flow.subjects``).
+
+    Examples
+    --------
+    >>> from flowatlas.examples import EXAMPLE
+    >>> from flowatlas.loader import load_texts
+    >>> impact = breach_impact(Analysis(load_texts(EXAMPLE)), "app")
+    >>> impact.types, impact.upstream, sorted(impact.downstream)
+    (('email', 'ip-address', 'name'), ('person',), ['db', 'log', 'send'])
     """
-    a = analyse(m)
     mp, fx, G = a.map, a.facts, a.graph
     _need("node", node_id, mp.nodes)
     types = sorted(fx.held(node_id) | fx.emitted(node_id))
@@ -173,10 +192,7 @@ def breach_impact(m: Map | Analysis, node_id: str) -> Impact:
             if nid != node_id:
                 down_types.add(t)
                 down.setdefault(nid, _node_path(mp, node_id, flows))
-    related: set[str] = set()
-    for t in types:
-        related.update(mp.type_tree.ancestors(t))
-        related.update(mp.type_tree.descendants(t))
+    related = frozenset().union(*(mp.type_tree.related(t) for t in types))
 
     def carries_related(u: str, v: str, k: str) -> bool:
         return not related.isdisjoint(G.succ[u][v][k]["types"])
@@ -200,13 +216,13 @@ def breach_impact(m: Map | Analysis, node_id: str) -> Impact:
     )
 
 
-def erase_scope(m: Map | Analysis, subject: str) -> pd.DataFrame:
+def erase_scope(a: Analysis, subject: str) -> pd.DataFrame:
     """Every store holding data of ``subject`` (or a narrower category): does an erase request reach it?
 
     Parameters
     ----------
-    m : Map or Analysis
-        The map, or its analysis.
+    a : Analysis
+        The map's analysis.
     subject : str
         A data-subject category of the map.
 
@@ -215,8 +231,14 @@ def erase_scope(m: Map | Analysis, subject: str) -> pd.DataFrame:
     pandas.DataFrame
         store, name, organisation, country, copy_of, erase (True/False/None), reached (erase is
         True), sorted with the unreached first.
+
+    Examples
+    --------
+    >>> from flowatlas.examples import EXAMPLE
+    >>> from flowatlas.loader import load_texts
+    >>> erase_scope(Analysis(load_texts(EXAMPLE)), "account-holder")[["store", "reached"]].values.tolist()
+    [['log', False], ['db', True]]
     """
-    a = analyse(m)
     _need("data subject", subject, a.map.subjects)
     below = a.map.subject_tree.descendants(subject)
     rows = []
@@ -239,13 +261,30 @@ def erase_scope(m: Map | Analysis, subject: str) -> pd.DataFrame:
     return df.sort_values(["reached", "store"], kind="stable").reset_index(drop=True)
 
 
-def coverage_matrix(m: Map | Analysis, policy: str | Policy | None = None) -> pd.DataFrame:
+def coverage_matrix(a: Analysis) -> pd.DataFrame:
     """Information type × recipient organisation: the worst disclosure class of the flows into
-    that organisation carrying that type (all dimensions of each flow count; type-dimension
-    verdicts count for their own type only). Empty cells are None."""
-    a = analyse(m)
-    if policy is not None:
-        a = Analysis(a.map, policy)
+    that organisation carrying that type.
+
+    Parameters
+    ----------
+    a : Analysis
+        The map's analysis, against its policy (hold the map against another with
+        ``Analysis(m, policy)``).
+
+    Returns
+    -------
+    pandas.DataFrame
+        Index: information types; columns: organisations; cells: the worst class, or None where
+        no flow carries the type there. All dimensions of each flow count; type-dimension
+        verdicts count for their own type only.
+
+    Examples
+    --------
+    >>> from flowatlas.examples import EXAMPLE
+    >>> from flowatlas.loader import load_texts
+    >>> coverage_matrix(Analysis(load_texts(EXAMPLE))).loc["email"].to_dict()
+    {'acme': 'clear', 'mailer': 'omitted'}
+    """
     verdicts = a.verdicts
     cells: dict[tuple[str, str], list[Disclosure]] = {}
     for fid, f in a.map.flows.items():
@@ -259,8 +298,60 @@ def coverage_matrix(m: Map | Analysis, policy: str | Policy | None = None) -> pd
             cells.setdefault((t, org), []).extend(common + own)
     types = sorted({t for t, _ in cells})
     orgs = sorted({o for _, o in cells})
-    data = {o: [worst(cells.get((t, o), ())) for t in types] for o in orgs}
+    data = {o: [worst_disclosure(cells.get((t, o), ())) for t in types] for o in orgs}
     return pd.DataFrame(data, index=pd.Index(types, name="type"), columns=pd.Index(orgs, name="organisation"))
 
 
-__all__ = ["Impact", "TypeReach", "breach_impact", "carriers", "coverage_matrix", "erase_scope", "where_type_goes"]
+def disclosure_frame(a: Analysis) -> pd.DataFrame:
+    """Every verdict of every flow: one row per (flow, dimension, item), with its class and the
+    clauses that decided it.
+
+    Parameters
+    ----------
+    a : Analysis
+        The map's analysis.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Columns flow, source, target, dimension, item, disclosure, clauses, declarations, reason.
+
+    Examples
+    --------
+    >>> from flowatlas.examples import EXAMPLE
+    >>> from flowatlas.loader import load_texts
+    >>> df = disclosure_frame(Analysis(load_texts(EXAMPLE)))
+    >>> df[df.flow == "f-mail"][["dimension", "disclosure"]].values.tolist()
+    [['recipient', 'omitted'], ['purpose', 'omitted'], ['location', 'omitted'], ['safeguard', 'omitted']]
+    """
+    index = a.policy_index
+    rows = []
+    for fid, verdicts in a.verdicts.items():
+        f = a.map.flows[fid]
+        for v in verdicts:
+            rows.append(
+                {
+                    "flow": fid,
+                    "source": f.source,
+                    "target": f.target,
+                    "dimension": v.dimension,
+                    "item": v.item,
+                    "disclosure": v.disclosure,
+                    "clauses": ", ".join(index.decl[i].clause for i in v.declarations) if index else "",
+                    "declarations": ", ".join(v.declarations),
+                    "reason": v.reason,
+                }
+            )
+    cols = ["flow", "source", "target", "dimension", "item", "disclosure", "clauses", "declarations", "reason"]
+    return pd.DataFrame(rows, columns=cols)
+
+
+__all__ = [
+    "Impact",
+    "TypeReach",
+    "breach_impact",
+    "coverage_matrix",
+    "disclosure_frame",
+    "erase_scope",
+    "where_type_goes",
+]

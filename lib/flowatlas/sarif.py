@@ -22,6 +22,7 @@ from collections.abc import Iterable, Mapping
 from pathlib import Path, PurePosixPath
 from typing import IO, Any
 
+from flowatlas.assess import all_rules
 from flowatlas.findings import Finding, sort_findings
 from flowatlas.source import Source
 
@@ -37,13 +38,9 @@ RuleTexts = Mapping[str, tuple[str, str, str]]
 
 
 def audit_rule_texts() -> dict[str, tuple[str, str, str]]:
-    """The texts of every rule flowatlas has: the audit's and the reconciliation's."""
-    from flowatlas.audit.rules import RULES
-    from flowatlas.evidence.reconcile import RECONCILE_RULES
-
-    out = {r.id: (r.title, r.explanation, r.held_against) for r in RULES.values()}
-    out.update({r.id: (r.title, r.explanation, r.held_against) for r in RECONCILE_RULES.values()})
-    return out
+    """The texts of every rule flowatlas has (:func:`flowatlas.assess.all_rules`): the audit's
+    and the reconciliation's."""
+    return {r.id: (r.title, r.explanation, r.held_against) for r in all_rules().values()}
 
 
 def artifact_uri(file: str) -> str:
@@ -144,10 +141,7 @@ def sarif_log(findings: Iterable[Finding], rules: RuleTexts | None = None, *, to
 
 
 def _default_severity(rid: str) -> str:
-    from flowatlas.audit.rules import RULES
-    from flowatlas.evidence.reconcile import RECONCILE_RULES
-
-    r = RULES.get(rid) or RECONCILE_RULES.get(rid)
+    r = all_rules().get(rid)
     return r.severity if r else "medium"
 
 

@@ -37,6 +37,7 @@ class Hierarchy:
         self.tree.add_edges_from((p, k) for k, p in self.parents.items() if p is not None)
         self._anc: dict[str, tuple[str, ...]] = {}
         self._desc: dict[str, frozenset[str]] = {}
+        self._related: dict[str, frozenset[str]] = {}
 
     def __contains__(self, item: object) -> bool:
         return item in self.parents
@@ -67,6 +68,19 @@ class Hierarchy:
         if got is None:
             below = nx.descendants(self.tree, item) if item in self.tree else set()
             got = self._desc[item] = frozenset(below | {item})
+        return got
+
+    def related(self, item: str) -> frozenset[str]:
+        """``item``, its ancestors and its descendants: every term a declaration or an observation
+        of ``item`` may be said of (a flow carrying ``contact`` may carry ``email``, and one carrying
+        ``email`` carries ``contact`` data).
+
+        >>> sorted(Hierarchy({"personal": None, "contact": "personal", "email": "contact"}).related("contact"))
+        ['contact', 'email', 'personal']
+        """
+        got = self._related.get(item)
+        if got is None:
+            got = self._related[item] = self.descendants(item).union(self.ancestors(item))
         return got
 
     def covers(self, declared: str, used: str) -> bool:

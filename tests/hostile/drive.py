@@ -50,12 +50,13 @@ def drop_privileges(uid: int) -> None:
 
     from cases import BASE  # this folder is on sys.path: the script runs from it
 
-    import flowatlas.audit
+    import flowatlas.assess
     import flowatlas.cli
     import flowatlas.render
+    from flowatlas.analysis import Analysis
     from flowatlas.loader import load_texts
 
-    flowatlas.audit.audit(load_texts(BASE))
+    flowatlas.assess.assess(Analysis(load_texts(BASE)))
     del flowatlas
     os.setgroups([])
     os.setgid(uid)

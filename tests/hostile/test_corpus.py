@@ -111,8 +111,10 @@ def _check_inert_csv(text: str) -> None:
 
 
 def _check_inert_outputs(case: Case, folder: Path, map_path: Path, results: list[dict]) -> None:
+    from flowatlas.analysis import Analysis
+    from flowatlas.assess import assess
     from flowatlas.loader import load_map
-    from flowatlas.report.data import run_audit, write_findings, write_inventory
+    from flowatlas.report.data import write_findings, write_inventory
 
     for svg in (folder / "render").glob("*.svg"):
         _check_inert_svg(svg)
@@ -121,9 +123,10 @@ def _check_inert_outputs(case: Case, folder: Path, map_path: Path, results: list
     table = next(r for r in results if r["argv"][0] == "audit" and "--format" not in r["argv"])
     assert not CONTROL.search(table["stdout"].replace("\t", "")), "raw control characters reach the terminal"
     m = load_map(map_path)
-    findings = run_audit(m)
+    a = Analysis(m)
+    findings = assess(a)
     data = folder / "data"
-    write_inventory(m, findings, data)
+    write_inventory(a, findings, data)
     write_findings(findings, data, map_id=m.info.id, digest=m.digest)
     for name in ("inventory.csv", "findings.csv"):
         _check_inert_csv((data / name).read_text("utf-8"))

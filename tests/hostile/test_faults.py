@@ -120,7 +120,7 @@ def test_report_killed_leaves_latest_and_no_process(tmp_path, after):
 
 
 def test_clean_keeps_runs_still_going_and_finished_ones(tmp_path):
-    from flowatlas.report.runner import INCOMPLETE, clean_incomplete, mark_incomplete, point_latest
+    from flowatlas.report.runs import INCOMPLETE, clean_incomplete, mark_incomplete, point_latest
 
     map_out = tmp_path / "m"
     done, going, dead, broken = (map_out / name for name in ("20260101T000000Z", "20260102T000000Z",

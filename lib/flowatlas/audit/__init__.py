@@ -1,8 +1,9 @@
 """The audit: hold every flow of a map against its privacy policy and report what it does not cover.
 
 >>> from flowatlas import load_map                                     # doctest: +SKIP
+>>> from flowatlas.analysis import Analysis                            # doctest: +SKIP
 >>> from flowatlas.audit import audit, findings_frame, undeclared_transfers  # doctest: +SKIP
->>> found = audit(load_map("dataflows/absoloop"))                      # doctest: +SKIP
+>>> found = audit(Analysis(load_map("dataflows/absoloop")))            # doctest: +SKIP
 >>> findings_frame(found).groupby("rule").size()                       # doctest: +SKIP
 >>> undeclared_transfers(found)                                        # doctest: +SKIP
 
@@ -13,83 +14,93 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from flowatlas import analysis as _analysis  # a module: Analysis reads the audit's modules in turn
-from flowatlas.atlas import Map
-from flowatlas.audit.disclosure import (
-    Verdict,
-    Verdicts,
-    classify,
-    disclosure_frame,
-    policy_index,
-    resolve_policy,
-    worst,
-)
+from flowatlas.analysis import Analysis
+from flowatlas.analysis.verdicts import Verdict, Verdicts
 from flowatlas.audit.rules import RULES, Context, Rule
-from flowatlas.errors import UsageError
 from flowatlas.findings import UNDECLARED, Finding, findings_table, is_undeclared_transfer, sort_findings
 from flowatlas.gcpause import gc_paused
-from flowatlas.model import Policy
-from flowatlas.regimes import Regime, check_basis, regime_for, regimes
 
 
-def audit(
-    m: Map | _analysis.Analysis, policy: str | Policy | None = None, rules: Iterable[str] | None = None
-) -> list[Finding]:
-    """Run the rules (all, or those named) on ``m`` against ``policy`` (default: the map's policy).
+def audit(a: Analysis, rules: Iterable[str] | None = None) -> list[Finding]:
+    """Run the rules (all, or those named) on the analysis ``a`` of a map and its policy.
 
-    ``m`` is a map or an :class:`~flowatlas.analysis.Analysis` (whose graph, facts and verdicts
-    are then reused). Without a policy only the rules that need none (model hygiene) run.
-    Returns findings sorted by :func:`~flowatlas.findings.sort_findings`; ids are stable under
-    file and record order. Raises :class:`~flowatlas.errors.UsageError` for an unknown rule or
-    policy.
+    Parameters
+    ----------
+    a : Analysis
+        The map's analysis (:class:`~flowatlas.analysis.Analysis`): its graph, facts and verdicts
+        are what the rules read. Hold the map against another of its policies with
+        ``audit(Analysis(m, policy))``.
+    rules : iterable of str, optional
+        Rule ids; by default every registered rule. An unknown id raises
+        :class:`~flowatlas.errors.UsageError`. Without a policy only the rules that need none
+        (model hygiene) run.
 
+    Returns
+    -------
+    list of Finding
+        Sorted by :func:`~flowatlas.findings.sort_findings`; ids are stable under file and
+        record order, and each id is one finding's.
+
+    Examples
+    --------
     >>> from flowatlas.examples import EXAMPLE
     >>> from flowatlas.loader import load_texts
-    >>> sorted({f.rule for f in audit(load_texts(EXAMPLE))})
+    >>> found = audit(Analysis(load_texts(EXAMPLE)))
+    >>> sorted({f.rule for f in found})
     ['cross-border-basis', 'undeclared-purpose', 'undeclared-recipient']
     """
     selected = select_rules(rules)
-    if isinstance(m, _analysis.Analysis):
-        a = m if policy is None else _analysis.Analysis(m.map, policy)
-    else:
-        a = _analysis.Analysis(m, policy)
     # The audit allocates many small acyclic objects next to a large live map: cyclic garbage
     # collection passes would walk the whole map again and again for nothing.
     with gc_paused():
         ctx = Context(a)
-        seen: dict[str, Finding] = {}
+        found: list[Finding] = []
         for r in selected:
             if r.needs_policy and a.policy is None:
                 continue
-            for f in r.func(ctx):
-                seen.setdefault(f.id, f)
-        return sort_findings(list(seen.values()))
+            found.extend(r.func(ctx))
+        return sort_findings(found)
 
 
 def select_rules(rules: Iterable[str] | None) -> list[Rule]:
-    """The rules named (registry order), or all; unknown ids raise UsageError."""
-    if rules is None:
-        return list(RULES.values())
-    wanted = list(rules)
-    unknown = sorted(set(wanted) - set(RULES))
-    if unknown:
-        raise UsageError(f"unknown rule(s): {', '.join(unknown)} (known: {', '.join(RULES)})")
-    return [r for rid, r in RULES.items() if rid in wanted]
+    """The audit rules named (registry order), or all; unknown ids raise UsageError.
+
+    >>> [r.id for r in select_rules(["onward-transfer", "model-hygiene"])]
+    ['onward-transfer', 'model-hygiene']
+    """
+    return RULES.select(rules)
 
 
 def undeclared_transfers(findings: Iterable[Finding]) -> list[str]:
-    """Ids of the flows that are undeclared transfers, sorted."""
+    """Ids of the flows that are undeclared transfers (:func:`~flowatlas.findings.is_undeclared_transfer`),
+    sorted.
+
+    >>> from flowatlas.examples import EXAMPLE
+    >>> from flowatlas.loader import load_texts
+    >>> undeclared_transfers(audit(Analysis(load_texts(EXAMPLE))))
+    ['f-mail']
+    """
     return sorted({fid for f in findings if is_undeclared_transfer(f) for fid in f.flows})
 
 
 def findings_frame(findings: Iterable[Finding]):
     """The findings as a pandas DataFrame, one row each, most severe first: the layout of
-    ``findings.csv`` (:func:`flowatlas.findings.findings_table`), with column ``undeclared``."""
+    ``findings.csv`` (:func:`flowatlas.findings.findings_table`), with column ``undeclared``.
+
+    >>> from flowatlas.examples import EXAMPLE
+    >>> from flowatlas.loader import load_texts
+    >>> findings_frame(audit(Analysis(load_texts(EXAMPLE))))[["rule", "severity"]].values.tolist()
+    [['cross-border-basis', 'high'], ['undeclared-recipient', 'high'], ['undeclared-purpose', 'medium']]
+    """
     return findings_table(findings)
 
 
 def rules_frame():
-    """The rule registry as a DataFrame: id, severity, title, what it is held against, explanation."""
+    """The rule registry as a DataFrame: id, severity, title, what it is held against, explanation.
+
+    >>> rules_frame().loc[0, "id"]
+    'undeclared-collection'
+    """
     import pandas as pd
 
     return pd.DataFrame(
@@ -109,24 +120,16 @@ def rules_frame():
 __all__ = [
     "RULES",
     "UNDECLARED",
+    "Analysis",
     "Context",
     "Finding",
-    "Regime",
     "Rule",
     "Verdict",
     "Verdicts",
     "audit",
-    "check_basis",
-    "classify",
-    "disclosure_frame",
     "findings_frame",
     "is_undeclared_transfer",
-    "policy_index",
-    "regime_for",
-    "regimes",
-    "resolve_policy",
     "rules_frame",
     "select_rules",
     "undeclared_transfers",
-    "worst",
 ]

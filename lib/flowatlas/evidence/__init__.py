@@ -21,7 +21,8 @@ import json
 from collections.abc import Iterable, Sequence
 from pathlib import Path
 
-from flowatlas.errors import MapError, MapValidationError
+from flowatlas.atlas import Map
+from flowatlas.errors import MapError, MapValidationError, UsageError
 from flowatlas.evidence import bearer, privado, terraform
 from flowatlas.evidence.base import EvidenceReader, Observation, cloud_country, norm, pick, tables
 from flowatlas.source import Source
@@ -72,6 +73,27 @@ def read_texts(texts: Sequence[tuple[str, str]]) -> list[Observation]:
     return out
 
 
+def evidence_paths(m: Map, given: Sequence[str] | None = None) -> list[tuple[Path, str]]:
+    """The evidence to read, each with how it is named in file:line: ``given`` (as given), else
+    the map's ``map.evidence`` (relative to its folder, named under the map's own name). Raises
+    :class:`~flowatlas.errors.UsageError` when there is neither.
+
+    >>> from flowatlas.examples import EXAMPLE
+    >>> from flowatlas.loader import load_texts
+    >>> evidence_paths(load_texts(EXAMPLE), ["scan.json"])
+    [(PosixPath('scan.json'), 'scan.json')]
+    """
+    if given:
+        return [(Path(p), Path(p).as_posix()) for p in given]
+    if not m.info.evidence:
+        raise UsageError(
+            f"no evidence: give --evidence PATH, or list the map's evidence files in map.evidence of {m.info.id}"
+        )
+    root = Path(m.root)
+    base, shown = (root, m.shown or m.root) if root.is_dir() else (root.parent, str(Path(m.shown or m.root).parent))
+    return [(base / p, f"{shown.rstrip('/')}/{p}") for p in m.info.evidence]
+
+
 def read_evidence(paths: Iterable[str | Path | tuple[str | Path, str]]) -> list[Observation]:
     """Observations of the evidence files at ``paths`` (a folder: its ``.json`` files, sorted).
     A path may come with the name to give it in file:line (``(path, name)``)."""
@@ -100,6 +122,7 @@ __all__ = [
     "EvidenceReader",
     "Observation",
     "cloud_country",
+    "evidence_paths",
     "norm",
     "pick",
     "read_evidence",

@@ -16,45 +16,23 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Iterator, Sequence
-from dataclasses import dataclass
 from functools import cached_property
 
-from flowatlas.atlas import Map
+from flowatlas.analysis import Analysis
+from flowatlas.analysis.boundaries import in_group
 from flowatlas.evidence.base import Observation, norm, tables
-from flowatlas.findings import ClauseRef, Finding, Severity, sort_findings
+from flowatlas.findings import UNDECLARED, ClauseRef, Finding, sort_findings
 from flowatlas.model import EvidenceLinks, Flow, Node
+from flowatlas.rules import Registry
 from flowatlas.source import Source
 
 #: At most this many evidence locations are kept on one finding (the message gives the count).
 MAX_EVIDENCE = 10
-#: Organisation roles that are the controller's own side: flows to them are not "to a third party".
-OWN_ROLES = frozenset({"controller", "affiliate", "joint_controller"})
 
 
-@dataclass(frozen=True)
-class ReconcileRule:
-    """One reconciliation rule: like an audit rule, its docstring is its explanation."""
-
-    id: str
-    severity: Severity
-    title: str
-    explanation: str
-    func: Callable[[Reconciliation], Iterator[Finding]]
-    held_against: str = ""
-
-
-#: Every reconciliation rule, in registration order.
-RECONCILE_RULES: dict[str, ReconcileRule] = {}
-
-
-def rule(rid: str, severity: Severity, title: str, *, held_against: str = ""):
-    def deco(func):
-        RECONCILE_RULES[rid] = ReconcileRule(
-            rid, severity, title, " ".join((func.__doc__ or "").split()), func, held_against
-        )
-        return func
-
-    return deco
+#: Every reconciliation rule, in registration order (:class:`flowatlas.rules.Rule`, as the audit's).
+RECONCILE_RULES = Registry("evidence")
+rule = RECONCILE_RULES.rule
 
 
 def _links(rec: object) -> EvidenceLinks:
@@ -67,15 +45,13 @@ def _domain_match(domain: str, named: str) -> bool:
 
 
 class Reconciliation:
-    """A map, its observations, and the lookups the rules share."""
+    """A map's analysis, its observations, and the lookups the rules share."""
 
-    def __init__(self, m: Map, observations: Sequence[Observation], policy: object = None) -> None:
-        from flowatlas.audit.disclosure import policy_index, resolve_policy
-
-        self.map = m
+    def __init__(self, a: Analysis, observations: Sequence[Observation]) -> None:
+        self.analysis = a
+        self.map = a.map
         self.observations = list(observations)
-        p = resolve_policy(m, policy)  # type: ignore[arg-type]
-        self.index = policy_index(m, p) if p is not None else None
+        self.index = a.policy_index
 
     # -- who is who -------------------------------------------------------------------------
     @cached_property
@@ -133,9 +109,7 @@ class Reconciliation:
 
     def covers(self, carried: Iterable[str], type_id: str) -> bool:
         """A flow carrying ``carried`` carries ``type_id``: the same type, a broader one or a narrower one."""
-        tree = self.map.type_tree
-        related = {type_id, *tree.ancestors(type_id), *tree.descendants(type_id)}
-        return any(c in related for c in carried)
+        return not self.map.type_tree.related(type_id).isdisjoint(carried)
 
     def flows_between(self, sources: Iterable[str], targets: set[str]) -> list[Flow]:
         src = set(sources)
@@ -235,7 +209,7 @@ def unmapped_flow(r: Reconciliation) -> Iterator[Finding]:
             continue
         org = r.org_of(kind, rid)
         role = r.map.organisations[org].role if org is not None and org in r.map.organisations else ""
-        high = role not in OWN_ROLES or any(r.map.is_sensitive(t) for t in missing)
+        high = not in_group(role) or any(r.map.is_sensitive(t) for t in missing)
         who, nodes, src = _system_phrase(r, group[0])
         target = f"'{name}' ({rid})"
         if not flows:
@@ -332,7 +306,7 @@ def region_mismatch(r: Reconciliation) -> Iterator[Finding]:
                 continue
             types = _stored_types(r, n.id)
             decisions = [r.index.location(c, types, n.kind == "store") for c in observed] if r.index else []
-            undeclared = [d for d in decisions if d[0] in ("omitted", "incorrect")]
+            undeclared = [d for d in decisions if d[0] in UNDECLARED]
             where = o.country if observed == [o.country] else f"{o.country} ({', '.join(observed)})"
             why = f"; {undeclared[0][2]}" if undeclared else ""
             yield Finding(
@@ -397,7 +371,7 @@ def unverified_flow(r: Reconciliation) -> Iterator[Finding]:
         if f.source not in scanned:
             continue
         org = r.map.nodes[f.target].owner
-        if org is None or org not in r.map.organisations or r.map.organisations[org].role in OWN_ROLES:
+        if org is None or org not in r.map.organisations or in_group(r.map.organisations[org].role):
             continue
         shown = [
             o
@@ -479,11 +453,25 @@ def unlinked_system(r: Reconciliation) -> Iterator[Finding]:
         )
 
 
-def reconcile(
-    m: Map, observations: Sequence[Observation], policy: object = None, rules: Iterable[str] | None = None
-) -> list[Finding]:
-    """Every reconciliation finding of ``m`` against ``observations``, most severe first.
+def reconcile(a: Analysis, observations: Sequence[Observation], rules: Iterable[str] | None = None) -> list[Finding]:
+    """Every reconciliation finding of the map ``a`` analyses against ``observations``, most
+    severe first.
 
+    Parameters
+    ----------
+    a : Analysis
+        The map's analysis (its policy index holds what the evidence is held against).
+    observations : sequence of Observation
+        What the evidence shows (:func:`flowatlas.evidence.read_evidence`).
+    rules : iterable of str, optional
+        Reconciliation rule ids; by default all of :data:`RECONCILE_RULES`.
+
+    Returns
+    -------
+    list of Finding
+
+    Examples
+    --------
     >>> from flowatlas.evidence import read_texts
     >>> from flowatlas.loader import load_texts
     >>> m = load_texts({"m.yaml": '''
@@ -493,21 +481,12 @@ def reconcile(
     ...   - {id: web, name: Web, kind: system, owner: acme, jurisdiction: DE, evidence: {repository: [web]}}
     ... '''})
     >>> obs = read_texts([("web.bearer.json", '{"third_party": [{"third_party": "Sentry", "data_types": ["Email"]}]}')])
-    >>> [(f.rule, f.severity, f.nodes, [str(s) for s in f.evidence]) for f in reconcile(m, obs)]
+    >>> [(f.rule, f.severity, f.nodes, [str(s) for s in f.evidence]) for f in reconcile(Analysis(m), obs)]
     [('evidence-unmapped-recipient', 'high', ('web',), ['web.bearer.json:1:18'])]
     """
-    from flowatlas.errors import UsageError
-
-    wanted = list(rules) if rules is not None else list(RECONCILE_RULES)
-    unknown = sorted(set(wanted) - set(RECONCILE_RULES))
-    if unknown:
-        raise UsageError(f"unknown rule(s): {', '.join(unknown)} (known: {', '.join(RECONCILE_RULES)})")
-    r = Reconciliation(m, observations, policy)
-    seen: dict[str, Finding] = {}
-    for rid in wanted:
-        for f in RECONCILE_RULES[rid].func(r):
-            seen.setdefault(f.id, f)
-    return sort_findings(list(seen.values()))
+    selected = RECONCILE_RULES.select(rules)
+    r = Reconciliation(a, observations)
+    return sort_findings([f for rule_ in selected for f in rule_.func(r)])
 
 
-__all__ = ["MAX_EVIDENCE", "RECONCILE_RULES", "ReconcileRule", "Reconciliation", "reconcile"]
+__all__ = ["MAX_EVIDENCE", "RECONCILE_RULES", "Reconciliation", "reconcile"]

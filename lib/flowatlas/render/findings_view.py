@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from flowatlas.atlas import Map
+from flowatlas.analysis import Analysis
 from flowatlas.findings import Finding
 from flowatlas.render.diagram import Diagram
 from flowatlas.render.legend import add_legend
@@ -17,14 +17,14 @@ from flowatlas.render.parts import (
     new_diagram,
     view_title,
 )
-from flowatlas.render.registry import View
+from flowatlas.render.registry import View, register
 from flowatlas.render.summary import summary
 from flowatlas.render.text import shorten
 from flowatlas.words import counted
 
 
 def findings_view(
-    m: Map,
+    a: Analysis,
     findings: Sequence[Finding],
     *,
     provenance: bool = True,
@@ -33,7 +33,8 @@ def findings_view(
     """Only the nodes and flows that ``findings`` touch; each edge lists its rules. When they
     touch more than ``max_nodes`` nodes, the summary by organisation (or jurisdiction) coloured
     by the worst finding, as the overview collapses, and the title says so."""
-    ctx = ViewContext.make(m, findings, provenance)
+    m = a.map
+    ctx = ViewContext.make(a, findings, provenance)
     fids = sorted({fid for f in ctx.findings for fid in f.flows if fid in m.flows})
     node_ids = {n for f in ctx.findings for n in (*f.path, *f.nodes) if n in m.nodes}
     for fid in fids:
@@ -44,7 +45,7 @@ def findings_view(
             f"collapsed: the findings touch {len(node_ids):,} nodes, more than max_nodes={max_nodes}, so this is the "
             f"summary by {by}{why}, coloured by the worst finding; draw lineage:TYPE or raise --max-nodes for detail"
         )
-        g = summary(m, by, findings, provenance=provenance, note=note)
+        g = summary(a, by, findings, provenance=provenance, note=note)
         g.name = "findings"
         return g
     loose = [
@@ -68,11 +69,13 @@ def findings_view(
     return g
 
 
-def _draw(m: Map, arg: str, findings: Sequence[Finding] | None, *, max_nodes: int, provenance: bool) -> Diagram:
-    return findings_view(m, findings or [], provenance=provenance, max_nodes=max_nodes)
+def _draw(a: Analysis, arg: str, findings: Sequence[Finding] | None, *, max_nodes: int, provenance: bool) -> Diagram:
+    return findings_view(a, findings or [], provenance=provenance, max_nodes=max_nodes)
 
 
-VIEW = View("findings", "only the nodes and flows that findings touch; each edge lists its rules", draw=_draw)
+VIEW = register(
+    View("findings", "only the nodes and flows that findings touch; each edge lists its rules", draw=_draw, rank=30)
+)
 
 
 __all__ = ["VIEW", "findings_view"]

@@ -5,10 +5,10 @@
 - ``organisation:ORG``: every node ORG owns, every node that exchanges data with them, and
   those flows.
 
+>>> from flowatlas.analysis import Analysis
 >>> from flowatlas.examples import EXAMPLE
 >>> from flowatlas.loader import load_texts
->>> m = load_texts(EXAMPLE)
->>> g = focus(m, "app")
+>>> g = focus(Analysis(load_texts(EXAMPLE)), "app")
 >>> g.title.splitlines()[0]
 'Example (example): focus on app (App), 1 flow away'
 """
@@ -19,8 +19,7 @@ from collections.abc import Iterable, Sequence
 
 import networkx as nx
 
-from flowatlas.analysis import analyse
-from flowatlas.atlas import Map
+from flowatlas.analysis import Analysis
 from flowatlas.errors import UsageError
 from flowatlas.findings import Finding
 from flowatlas.render.diagram import Diagram
@@ -33,7 +32,7 @@ from flowatlas.render.parts import (
     new_diagram,
     view_title,
 )
-from flowatlas.render.registry import View
+from flowatlas.render.registry import View, register
 from flowatlas.suggest import did_you_mean
 from flowatlas.words import counted
 
@@ -41,8 +40,9 @@ from flowatlas.words import counted
 DEFAULT_DEPTH, MAX_DEPTH = 1, 6
 
 
-def _part(m: Map, stem: str, what: str, node_ids: set[str], findings, provenance: bool, extra: Iterable[str]):
-    ctx = ViewContext.make(m, findings, provenance)
+def _part(a: Analysis, stem: str, what: str, node_ids: set[str], findings, provenance: bool, extra: Iterable[str]):
+    m = a.map
+    ctx = ViewContext.make(a, findings, provenance)
     fids = [f.id for f in m.flows.values() if f.source in node_ids and f.target in node_ids]
     shown = {f.id: f for fid in fids for f in ctx.by_flow.get(fid, ())}
     shown.update({f.id: f for n in node_ids for f in ctx.by_node.get(n, ())})
@@ -60,22 +60,31 @@ def _part(m: Map, stem: str, what: str, node_ids: set[str], findings, provenance
 
 
 def focus(
-    m: Map, node: str, findings: Sequence[Finding] | None = None, *, depth: int = DEFAULT_DEPTH, provenance: bool = True
+    a: Analysis,
+    node: str,
+    findings: Sequence[Finding] | None = None,
+    *,
+    depth: int = DEFAULT_DEPTH,
+    provenance: bool = True,
 ) -> Diagram:
     """``node`` and the nodes at most ``depth`` flows away from it, with the flows between them."""
+    m = a.map
     if node not in m.nodes:
         hint = did_you_mean(node, m.nodes)
         raise UsageError(f"focus: unknown node '{node}'" + (f"; {hint}" if hint else ""))
     if not 1 <= depth <= MAX_DEPTH:
         raise UsageError(f"focus: depth must be 1 to {MAX_DEPTH}, got {depth}")
-    near = set(nx.ego_graph(analyse(m).graph, node, radius=depth, undirected=True).nodes)
+    near = set(nx.ego_graph(a.graph, node, radius=depth, undirected=True).nodes)
     n = m.nodes[node]
     what = f"focus on {node} ({n.name}), {counted(depth, 'flow')} away"
-    return _part(m, f"focus-{node}-{depth}", what, near, findings, provenance, [])
+    return _part(a, f"focus-{node}-{depth}", what, near, findings, provenance, [])
 
 
-def organisation(m: Map, org: str, findings: Sequence[Finding] | None = None, *, provenance: bool = True) -> Diagram:
+def organisation(
+    a: Analysis, org: str, findings: Sequence[Finding] | None = None, *, provenance: bool = True
+) -> Diagram:
     """Every node ``org`` owns, the nodes it exchanges data with, and those flows."""
+    m = a.map
     if org not in m.organisations:
         hint = did_you_mean(org, m.organisations)
         raise UsageError(f"organisation: unknown organisation '{org}'" + (f"; {hint}" if hint else ""))
@@ -84,7 +93,7 @@ def organisation(m: Map, org: str, findings: Sequence[Finding] | None = None, *,
     o = m.organisations[org]
     what = f"organisation {org} ({o.name}, {o.role.replace('_', ' ')}, {o.jurisdiction}) and its counterparts"
     extra = [f"{counted(len(own), 'node')} of {org}, {counted(len(others), 'counterpart')}"]
-    return _part(m, f"organisation-{org}", what, own | others, findings, provenance, extra)
+    return _part(a, f"organisation-{org}", what, own | others, findings, provenance, extra)
 
 
 def _parse_focus(arg: str) -> tuple[str, int]:
@@ -96,26 +105,32 @@ def _parse_focus(arg: str) -> tuple[str, int]:
     return node, int(depth)
 
 
-def _draw_focus(m: Map, arg: str, findings, *, max_nodes: int, provenance: bool) -> Diagram:
+def _draw_focus(a: Analysis, arg: str, findings, *, max_nodes: int, provenance: bool) -> Diagram:
     node, depth = _parse_focus(arg)
-    return focus(m, node, findings, depth=depth, provenance=provenance)
+    return focus(a, node, findings, depth=depth, provenance=provenance)
 
 
-def _draw_organisation(m: Map, arg: str, findings, *, max_nodes: int, provenance: bool) -> Diagram:
-    return organisation(m, arg, findings, provenance=provenance)
+def _draw_organisation(a: Analysis, arg: str, findings, *, max_nodes: int, provenance: bool) -> Diagram:
+    return organisation(a, arg, findings, provenance=provenance)
 
 
-FOCUS = View(
-    "focus",
-    "one node's neighbourhood: the nodes DEPTH flows away (default 1) and their flows",
-    parameter="NODE[:DEPTH]",
-    draw=_draw_focus,
+FOCUS = register(
+    View(
+        "focus",
+        "one node's neighbourhood: the nodes DEPTH flows away (default 1) and their flows",
+        parameter="NODE[:DEPTH]",
+        draw=_draw_focus,
+        rank=50,
+    )
 )
-ORGANISATION = View(
-    "organisation",
-    "one organisation's nodes, the nodes it exchanges data with, and those flows",
-    parameter="ORG",
-    draw=_draw_organisation,
+ORGANISATION = register(
+    View(
+        "organisation",
+        "one organisation's nodes, the nodes it exchanges data with, and those flows",
+        parameter="ORG",
+        draw=_draw_organisation,
+        rank=60,
+    )
 )
 
 __all__ = ["FOCUS", "ORGANISATION", "focus", "organisation"]

@@ -4,8 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from flowatlas.analysis import analyse
-from flowatlas.atlas import Map
+from flowatlas.analysis import Analysis
 from flowatlas.errors import UsageError
 from flowatlas.findings import Finding
 from flowatlas.render.diagram import Diagram
@@ -18,12 +17,12 @@ from flowatlas.render.parts import (
     new_diagram,
     view_title,
 )
-from flowatlas.render.registry import View
+from flowatlas.render.registry import View, register
 from flowatlas.suggest import did_you_mean
 
 
 def lineage(
-    m: Map,
+    a: Analysis,
     type_id: str,
     findings: Sequence[Finding] | None = None,
     *,
@@ -33,12 +32,13 @@ def lineage(
 
     Raises :class:`~flowatlas.errors.UsageError` for an unknown type.
     """
+    m = a.map
     if type_id not in m.types:
         hint = did_you_mean(type_id, m.types)
         raise UsageError(f"unknown information type '{type_id}'" + (f"; {hint}" if hint else ""))
-    ctx = ViewContext.make(m, findings, provenance)
+    ctx = ViewContext.make(a, findings, provenance)
     wanted = m.type_tree.descendants(type_id)
-    fids = list(analyse(m).carriers.get(type_id, ()))
+    fids = list(a.carrying(type_id))
     node_ids = {end for fid in fids for end in (m.flows[fid].source, m.flows[fid].target)}
     has_in = {m.flows[fid].target for fid in fids}
     has_out = {m.flows[fid].source for fid in fids}
@@ -72,12 +72,18 @@ def lineage(
     return g
 
 
-def _draw(m: Map, arg: str, findings: Sequence[Finding] | None, *, max_nodes: int, provenance: bool) -> Diagram:
-    return lineage(m, arg, findings, provenance=provenance)
+def _draw(a: Analysis, arg: str, findings: Sequence[Finding] | None, *, max_nodes: int, provenance: bool) -> Diagram:
+    return lineage(a, arg, findings, provenance=provenance)
 
 
-VIEW = View(
-    "lineage", "where one information type and its subtypes go, from collection on", parameter="TYPE", draw=_draw
+VIEW = register(
+    View(
+        "lineage",
+        "where one information type and its subtypes go, from collection on",
+        parameter="TYPE",
+        draw=_draw,
+        rank=20,
+    )
 )
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+from flowatlas.analysis import Analysis
 from flowatlas.atlas import Map
 from flowatlas.findings import Finding
 from flowatlas.render.diagram import Diagram
@@ -19,13 +20,13 @@ from flowatlas.render.parts import (
     new_diagram,
     view_title,
 )
-from flowatlas.render.registry import View
+from flowatlas.render.registry import View, register
 from flowatlas.render.summary import SUBJECTS, summary
 from flowatlas.words import counted
 
 
 def overview(
-    m: Map,
+    a: Analysis,
     findings: Sequence[Finding] | None = None,
     *,
     max_nodes: int = DEFAULT_MAX_NODES,
@@ -38,15 +39,16 @@ def overview(
     :data:`MAX_SUMMARY_EDGES` arrows), and says so in the diagram's title.
     ``provenance=False`` leaves file:line out of tooltips.
     """
+    m = a.map
     if len(m.nodes) > max_nodes:
         by, why = collapse_by(m, max_nodes)
         note = (
             f"collapsed: {len(m.nodes)} nodes is more than max_nodes={max_nodes}, so this is the summary by {by}"
             f"{why}; draw lineage:TYPE or raise --max-nodes for detail"
         )
-        return summary(m, by, findings, provenance=provenance, note=note)
-    ctx = ViewContext.make(m, findings, provenance)
-    crossing = [cb for f in m.flows.values() if (cb := border_crossing(m, f))]
+        return summary(a, by, findings, provenance=provenance, note=note)
+    ctx = ViewContext.make(a, findings, provenance)
+    crossing = [cb for f in m.flows.values() if (cb := border_crossing(a, f))]
     leave = sum(1 for a, _ in crossing if a == m.home)
     enter = sum(1 for _, b in crossing if b == m.home)
     flagged = sum(1 for f in m.flows.values() if ctx.by_flow.get(f.id))
@@ -76,14 +78,17 @@ def collapse_by(m: Map, max_nodes: int) -> tuple[str, str]:
     return "organisation", ""
 
 
-def _draw(m: Map, arg: str, findings: Sequence[Finding] | None, *, max_nodes: int, provenance: bool) -> Diagram:
-    return overview(m, findings, max_nodes=max_nodes, provenance=provenance)
+def _draw(a: Analysis, arg: str, findings: Sequence[Finding] | None, *, max_nodes: int, provenance: bool) -> Diagram:
+    return overview(a, findings, max_nodes=max_nodes, provenance=provenance)
 
 
-VIEW = View(
-    "overview",
-    "every node and flow; countries as clusters, organisations inside them (the summary above --max-nodes)",
-    draw=_draw,
+VIEW = register(
+    View(
+        "overview",
+        "every node and flow; countries as clusters, organisations inside them (the summary above --max-nodes)",
+        draw=_draw,
+        rank=10,
+    )
 )
 
 

@@ -15,9 +15,10 @@ from functools import cached_property
 
 import pycountry
 
+from flowatlas.analysis import Analysis
+from flowatlas.analysis.boundaries import in_group
 from flowatlas.atlas import Map
-from flowatlas.boundaries import INTERNAL_ROLES, is_transfer
-from flowatlas.findings import SEVERITY_RANK, Finding
+from flowatlas.findings import Finding, sort_findings, worst_severity
 from flowatlas.model import Flow, Node, Source
 from flowatlas.render import style
 from flowatlas.render.diagram import Diagram
@@ -61,18 +62,10 @@ def where_text(m: Map, src: Source | None) -> str:
     if src is None:
         return "(no source)"
     file = src.file
-    root = m.root.rstrip("/")
-    if root and root != "<memory>" and file.startswith(root + "/"):
-        file = file[len(root) + 1 :]
+    for root in dict.fromkeys(r.rstrip("/") for r in (m.shown, m.root) if r):  # as files are named, then as given
+        if root != "<memory>" and file.startswith(root + "/"):
+            return f"{file[len(root) + 1 :]}:{src.line}"
     return f"{file}:{src.line}"
-
-
-def worst_severity(fs: Iterable[Finding]) -> str | None:
-    worst = None
-    for f in fs:
-        if worst is None or SEVERITY_RANK[f.severity] > SEVERITY_RANK[worst]:
-            worst = f.severity
-    return worst
 
 
 def yes_no(v: bool | None) -> str:
@@ -81,16 +74,23 @@ def yes_no(v: bool | None) -> str:
 
 @dataclass
 class ViewContext:
-    m: Map
+    """What a view draws from: the map's analysis, the findings to show, and whether tooltips
+    give file:line."""
+
+    a: Analysis
     findings: list[Finding]
     provenance: bool
     by_flow: dict[str, list[Finding]] = field(default_factory=dict)
     by_node: dict[str, list[Finding]] = field(default_factory=dict)
 
+    @property
+    def m(self) -> Map:
+        return self.a.map
+
     @classmethod
-    def make(cls, m: Map, findings: Sequence[Finding] | None, provenance: bool) -> ViewContext:
-        fs = sorted(findings or (), key=lambda f: (-SEVERITY_RANK[f.severity], f.rule, f.id))
-        ctx = cls(m, fs, provenance)
+    def make(cls, a: Analysis, findings: Sequence[Finding] | None, provenance: bool) -> ViewContext:
+        fs = sort_findings(list(findings or ()))
+        ctx = cls(a, fs, provenance)
         for f in fs:
             for fid in dict.fromkeys(f.flows):
                 ctx.by_flow.setdefault(fid, []).append(f)
@@ -127,7 +127,8 @@ class ViewContext:
 
 
 def node_kind(m: Map, n: Node) -> str:
-    if n.kind != "subject" and n.owner and m.organisations[n.owner].role not in INTERNAL_ROLES:
+    """The style of a node: its kind, or ``external`` / ``external_store`` outside the controller's group."""
+    if n.kind != "subject" and n.owner and not in_group(m.organisations[n.owner].role):
         return "external_store" if n.kind == "store" else "external"
     return n.kind
 
@@ -332,19 +333,23 @@ def org_tooltip(ctx: ViewContext, oid: str) -> str:
 # --------------------------------------------------------------------------- edges
 
 
-def border_crossing(m: Map, f: Flow) -> tuple[str, str] | None:
-    """The two countries of a flow that is a transfer (:func:`~flowatlas.boundaries.is_transfer`)."""
-    a, b = m.nodes[f.source].jurisdiction, m.nodes[f.target].jurisdiction
-    return (a, b) if a and b and is_transfer(m, f) else None
+def border_crossing(a: Analysis, f: Flow) -> tuple[str, str] | None:
+    """The countries at the two ends of a flow that is a transfer (the analysis's ``is_transfer``
+    and countries: :attr:`~flowatlas.analysis.Analysis.flow_facts`), else None."""
+    facts = a.flow_facts[f.id]
+    if not facts.is_transfer or not facts.source_country or not facts.target_country:
+        return None
+    return facts.source_country, facts.target_country
 
 
 def flow_tooltip(ctx: ViewContext, f: Flow) -> str:
     m = ctx.m
     s, t = m.nodes[f.source], m.nodes[f.target]
     lines = [f"flow {f.id}: {s.name} → {t.name}"]
-    cb = border_crossing(m, f)
+    cb = border_crossing(ctx.a, f)
+    facts = ctx.a.flow_facts[f.id]
     lines.append(
-        f"from {s.id} ({s.jurisdiction or '-'}) to {t.id} ({t.jurisdiction or '-'})"
+        f"from {s.id} ({facts.source_country or '-'}) to {t.id} ({facts.target_country or '-'})"
         + (f" · CROSS-BORDER {cb[0]} → {cb[1]}" + (" (in transit)" if f.in_transit else "") if cb else "")
     )
     lines.append(
@@ -399,7 +404,7 @@ def add_flow_edge(
     m = ctx.m
     fs = ctx.by_flow.get(f.id, [])
     worst = worst_severity(fs)
-    cb = border_crossing(m, f)
+    cb = border_crossing(ctx.a, f)
     lines: list[str] = []
     if cb:
         lines.append(f"{cb[0]} → {cb[1]}" + (" (transit)" if f.in_transit else ""))
@@ -418,7 +423,7 @@ TOOLTIP_FLOWS = 6
 def _look(ctx: ViewContext, flows: Sequence[Flow]) -> tuple[str | None, bool]:
     """How an arrow for ``flows`` looks: its colour (worst finding) and whether it crosses a border."""
     fs = [x for f in flows for x in ctx.by_flow.get(f.id, [])]
-    return worst_severity(fs), any(border_crossing(ctx.m, f) for f in flows)
+    return worst_severity(fs), any(border_crossing(ctx.a, f) for f in flows)
 
 
 def add_flow_edges(g: Diagram, ctx: ViewContext, flows: Iterable[Flow], *, rules: bool = False) -> None:
@@ -451,7 +456,7 @@ def _merged_edge(
     fs = list(dict.fromkeys(x for f in flows for x in ctx.by_flow.get(f.id, [])))
     worst = worst_severity(fs)
     crossings = sorted({f"{cb[0]} ↔ {cb[1]}" if both else f"{cb[0]} → {cb[1]}" for f in flows
-                        if (cb := border_crossing(m, f))})  # fmt: skip
+                        if (cb := border_crossing(ctx.a, f))})  # fmt: skip
     lines = [*crossings[:1], f"{len(flows)} flows"]
     lines.extend(type_lines(m, [t for f in flows for t in f.types]))
     lines.extend(finding_label(fs, rules=rules))

@@ -1,8 +1,9 @@
 """The view registry: each diagram view registers itself with :func:`view`, beside its code.
 
-Each view module defines its ``VIEW``; :mod:`flowatlas.render.views` registers them, one line
-each. The registry drives ``flowatlas render --view`` (its help and its checks), the diagrams the
-report's notebook writes (:func:`view_specs`), and the table in docs/diagrams.md.
+Each view module registers its view in one line beside its code (``register(VIEW)``), with the
+rank it is listed at; :mod:`flowatlas.render.views` imports the view modules. The registry
+drives ``flowatlas render --view`` (its help and its checks), the diagrams the report's notebook
+writes (:func:`view_specs`), and the table in docs/diagrams.md.
 
 A view spec is the view's id, optionally followed by ``:`` and a parameter: ``overview``,
 ``lineage:email``, ``summary:jurisdiction``.
@@ -14,7 +15,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Protocol
 
-from flowatlas.atlas import Map
+from flowatlas.analysis import Analysis
 from flowatlas.errors import UsageError
 from flowatlas.findings import Finding
 from flowatlas.render.diagram import Diagram
@@ -22,7 +23,7 @@ from flowatlas.render.diagram import Diagram
 
 class Draw(Protocol):
     def __call__(
-        self, m: Map, arg: str, findings: Sequence[Finding] | None, *, max_nodes: int, provenance: bool
+        self, a: Analysis, arg: str, findings: Sequence[Finding] | None, *, max_nodes: int, provenance: bool
     ) -> Diagram: ...
 
 
@@ -33,6 +34,7 @@ class View:
     id: str
     title: str  # what it shows, in one line (CLI help, docs)
     draw: Draw
+    rank: int  # where the CLI, the notebooks and the docs list it (smallest first)
     parameter: str = ""  # what follows "id:" ("TYPE"), or "" when the view takes none
     choices: tuple[str, ...] = ()  # the allowed parameters, when they are a closed list (first: default)
 
@@ -50,14 +52,19 @@ class View:
         return f"{self.id}-{arg.replace(':', '-')}" if self.parameter else self.id
 
 
-#: Every view, in the order :mod:`flowatlas.render.views` registers them.
+#: Every view, in the order of their ranks.
 VIEW_REGISTRY: dict[str, View] = {}
 
 
-def register(*views: View) -> None:
-    """Add views to the registry, in order."""
-    for v in views:
-        VIEW_REGISTRY[v.id] = v
+def register(view: View) -> View:
+    """Add ``view`` to the registry, listed by its rank; returns it."""
+    if view.id in VIEW_REGISTRY and VIEW_REGISTRY[view.id] is not view:
+        raise ValueError(f"a view '{view.id}' is registered already")  # pragma: no cover - a programming error
+    VIEW_REGISTRY[view.id] = view
+    ordered = sorted(VIEW_REGISTRY.values(), key=lambda v: (v.rank, v.id))
+    VIEW_REGISTRY.clear()
+    VIEW_REGISTRY.update((v.id, v) for v in ordered)
+    return view
 
 
 def view_help() -> str:

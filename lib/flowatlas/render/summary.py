@@ -5,10 +5,10 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 
-from flowatlas.atlas import Map
-from flowatlas.boundaries import INTERNAL_ROLES
+from flowatlas.analysis import Analysis
+from flowatlas.analysis.boundaries import in_group
 from flowatlas.errors import UsageError
-from flowatlas.findings import SEVERITY_RANK, Finding
+from flowatlas.findings import SEVERITY_RANK, Finding, sort_findings, worst_severity
 from flowatlas.model import Flow
 from flowatlas.render import style
 from flowatlas.render.diagram import Diagram
@@ -24,9 +24,8 @@ from flowatlas.render.parts import (
     org_tooltip,
     rule_line,
     view_title,
-    worst_severity,
 )
-from flowatlas.render.registry import View
+from flowatlas.render.registry import View, register
 from flowatlas.render.text import dot_text, dot_tooltip, shorten, wrap
 from flowatlas.words import counted
 
@@ -57,7 +56,7 @@ def _unique_findings(groups: Iterable[Sequence[Finding]]) -> list[Finding]:
     for fs in groups:
         for x in fs:
             seen.setdefault(x.id, x)
-    return sorted(seen.values(), key=lambda x: (-SEVERITY_RANK[x.severity], x.rule, x.id))
+    return sort_findings(list(seen.values()))
 
 
 def _findings_tip(ctx: ViewContext, fs: Sequence[Finding], limit: int = SUMMARY_LIST) -> list[str]:
@@ -76,7 +75,7 @@ def _findings_tip(ctx: ViewContext, fs: Sequence[Finding], limit: int = SUMMARY_
 
 
 def summary(
-    m: Map,
+    a: Analysis,
     by: str = "organisation",
     findings: Sequence[Finding] | None = None,
     *,
@@ -90,9 +89,10 @@ def summary(
     Labels and tooltips stay bounded whatever the map's size: they give counts and list at most
     :data:`SUMMARY_LIST` items of a kind, then "+K more".
     """
+    m = a.map
     if by not in ("organisation", "jurisdiction"):
         raise UsageError(f"summary by '{by}': expected 'organisation' or 'jurisdiction'")
-    ctx = ViewContext.make(m, findings, provenance)
+    ctx = ViewContext.make(a, findings, provenance)
 
     if by == "organisation":
         gof = {nid: n.owner or SUBJECTS for nid, n in m.nodes.items()}
@@ -105,8 +105,8 @@ def summary(
     inner: dict[str, list[Flow]] = defaultdict(list)
     between: dict[tuple[str, str], list[Flow]] = defaultdict(list)
     for f in m.flows.values():
-        a, b = gof[f.source], gof[f.target]
-        (inner[a] if a == b else between[(a, b)]).append(f)
+        here, there = gof[f.source], gof[f.target]
+        (inner[here] if here == there else between[(here, there)]).append(f)
 
     def country(gid: str) -> str | None:
         if by == "jurisdiction":
@@ -122,10 +122,8 @@ def summary(
     if len(between) > MAX_DRAWN_ARROWS:
         # the arrows standing for the most flows (then the worst finding, then the pair), bounded
         def weight(pair: tuple[str, str]) -> tuple:
-            worst = max(
-                (SEVERITY_RANK[x.severity] for f in between[pair] for x in ctx.by_flow.get(f.id, ())), default=-1
-            )
-            return (-len(between[pair]), -worst, pair)
+            worst = worst_severity(x for f in between[pair] for x in ctx.by_flow.get(f.id, ()))
+            return (-len(between[pair]), -SEVERITY_RANK.get(worst or "", -1), pair)
 
         kept = sorted(between, key=weight)[:MAX_DRAWN_ARROWS]
         hidden = sum(len(between[p]) for p in between) - sum(len(between[p]) for p in kept)
@@ -147,7 +145,7 @@ def summary(
         if by == "organisation" and gid != SUBJECTS:
             o = m.organisations[gid]
             head = f"{wrap(o.name, 26, 2)}\n{o.role.replace('_', ' ')} · {o.jurisdiction}"
-            kind = "system" if o.role in INTERNAL_ROLES else "external"
+            kind = "system" if in_group(o.role) else "external"
             tip = [org_tooltip(ctx, gid)]
         elif gid in (SUBJECTS, UNLOCATED):
             head = "data subjects" if gid == SUBJECTS else "no location"
@@ -199,12 +197,12 @@ def summary(
             for gid in by_country[c]:
                 box(cj, gid)
 
-    for (a, b), fl in sorted(between.items()):
+    for (here, there), fl in sorted(between.items()):
         fs = _unique_findings(ctx.by_flow.get(f.id, ()) for f in fl)
         n_types, top_types = _top_types(fl)
         crossing: dict[tuple[str, str], int] = defaultdict(int)
         for f in fl:
-            if cb := border_crossing(m, f):
+            if cb := border_crossing(ctx.a, f):
                 crossing[cb] += 1
         lines = []
         if crossing:
@@ -214,16 +212,16 @@ def summary(
             lines.append(rule_line(fs))
         colour = style.SEVERITY_COLOUR[worst_severity(fs)]
         attrs = dict(style.CROSS_BORDER if crossing else style.DOMESTIC)
-        tip = [f"{counted(len(fl), 'flow')} from {a} to {b}", f"types ({n_types}): {top_types}"]
+        tip = [f"{counted(len(fl), 'flow')} from {here} to {there}", f"types ({n_types}): {top_types}"]
         if crossing:
             tip.append(
                 "cross-border: " + _top([f"{x} → {y} ×{k}" for (x, y), k in sorted(crossing.items())], "country pair")
             )
         # the flows with the worst findings first, then by id; at most SUMMARY_LIST of them
-        rank = {f.id: max((SEVERITY_RANK[x.severity] for x in ctx.by_flow.get(f.id, ())), default=-1) for f in fl}
+        rank = {f.id: SEVERITY_RANK.get(worst_severity(ctx.by_flow.get(f.id, ())) or "", -1) for f in fl}
         shown = sorted(fl, key=lambda f: (-rank[f.id], f.id))[:SUMMARY_LIST]
         for f in shown:
-            cb = border_crossing(m, f)
+            cb = border_crossing(ctx.a, f)
             tip.append(
                 f"  {f.id}: {shorten(', '.join(f.types), 80)}"
                 + (f" [{cb[0]} → {cb[1]}]" if cb else "")
@@ -233,8 +231,8 @@ def summary(
             tip.append(f"  +{len(fl) - len(shown)} more flows")
         tip.extend(_findings_tip(ctx, fs))
         g.edge(
-            a,
-            b,
+            here,
+            there,
             label=dot_text("\n".join(lines)),
             tooltip=dot_tooltip("\n".join(tip)),
             color=colour,
@@ -245,16 +243,19 @@ def summary(
     return g
 
 
-def _draw(m: Map, arg: str, findings: Sequence[Finding] | None, *, max_nodes: int, provenance: bool) -> Diagram:
-    return summary(m, arg or "organisation", findings, provenance=provenance)
+def _draw(a: Analysis, arg: str, findings: Sequence[Finding] | None, *, max_nodes: int, provenance: bool) -> Diagram:
+    return summary(a, arg or "organisation", findings, provenance=provenance)
 
 
-VIEW = View(
-    "summary",
-    "one box per organisation (or per country), one arrow per pair of boxes with its flow and type counts",
-    parameter="organisation|jurisdiction",
-    choices=("organisation", "jurisdiction"),
-    draw=_draw,
+VIEW = register(
+    View(
+        "summary",
+        "one box per organisation (or per country), one arrow per pair of boxes with its flow and type counts",
+        parameter="organisation|jurisdiction",
+        choices=("organisation", "jurisdiction"),
+        draw=_draw,
+        rank=40,
+    )
 )
 
 

@@ -5,7 +5,8 @@ show is computed anywhere else.
 
 >>> import flowatlas.report as fr
 >>> s = fr.check_parameters("audit", map_dir="dataflows/absoloop")  # doctest: +SKIP
->>> fr.findings_by_rule(s.findings)                                # doctest: +SKIP
+>>> a, findings = s.analysis, s.findings                           # doctest: +SKIP
+>>> fr.findings_by_rule(findings)                                  # doctest: +SKIP
 """
 
 from __future__ import annotations
@@ -33,6 +34,7 @@ _EXPORTS: dict[str, str] = {
     "disclosure_legend": "flowatlas.report.views",
     "disclosure_matrix": "flowatlas.report.views",
     "erase_frame": "flowatlas.report.views",
+    "evidence_findings": "flowatlas.report.views",
     "evidence_frame": "flowatlas.report.views",
     "evidence_view": "flowatlas.report.views",
     "erase_view": "flowatlas.report.views",
@@ -54,8 +56,6 @@ _EXPORTS: dict[str, str] = {
     "picker": "flowatlas.report.views",
     "repo_root": "flowatlas.report.params",
     "resolve_map_dir": "flowatlas.report.params",
-    "reconcile_map": "flowatlas.report.views",
-    "run_audit": "flowatlas.report.data",
     "run_diff": "flowatlas.report.views",
     "run_time": "flowatlas.report.views",
     "severity_counts": "flowatlas.report.data",

@@ -79,7 +79,7 @@ def _clean(args: argparse.Namespace) -> int:
     from pathlib import Path
 
     from flowatlas.report.params import load_checked, outputs_root
-    from flowatlas.report.runner import clean_incomplete
+    from flowatlas.report.runs import clean_incomplete
 
     _, m = load_checked(args.map)
     map_out = (Path(args.out).resolve() if args.out else outputs_root()) / m.info.id

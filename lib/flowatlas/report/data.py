@@ -1,5 +1,5 @@
 """The report's data files: findings (CSV, JSON), the diff against the previous run, and the
-data inventory (CSV, XLSX). Pure functions of a map and its findings, plus the writers."""
+data inventory (CSV, XLSX). Pure functions of a map's analysis and its findings, plus the writers."""
 
 from __future__ import annotations
 
@@ -10,17 +10,12 @@ from typing import Any
 
 import pandas as pd
 
+from flowatlas.analysis import Analysis
 from flowatlas.diff import DIFF_FIELDS, diff_findings  # noqa: F401  (the report's names for them)
 from flowatlas.errors import UsageError
 from flowatlas.findings import SEVERITIES, Finding, sort_findings, write_csv
 from flowatlas.inert import csv_frame, write_xlsx
-
-
-def run_audit(m) -> list[Finding]:
-    """The audit's findings for ``m``, most severe first (``flowatlas.audit.audit``)."""
-    from flowatlas.audit import audit
-
-    return sort_findings(list(audit(m)))
+from flowatlas.inventory import inventory
 
 
 def findings_records(findings: list[Finding]) -> list[dict[str, Any]]:
@@ -109,13 +104,11 @@ def write_diff(diff: dict[str, Any], out_dir: str | Path, previous_run: str | No
     return p
 
 
-def write_inventory(m, findings: list[Finding] | None, out_dir: str | Path) -> list[Path]:
-    """Write the data inventory as ``inventory.csv`` and ``inventory.xlsx``."""
-    from flowatlas.inventory import inventory
-
+def write_inventory(a: Analysis, findings: list[Finding] | None, out_dir: str | Path) -> list[Path]:
+    """Write the data inventory of the map ``a`` analyses as ``inventory.csv`` and ``inventory.xlsx``."""
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
-    df = inventory(m, findings)
+    df = inventory(a, findings)
     csv, xlsx = out / "inventory.csv", out / "inventory.xlsx"
     csv_frame(df).to_csv(csv, index=False, lineterminator="\n")
     write_xlsx(df, xlsx, sheet="Record of processing")

@@ -16,8 +16,11 @@ from functools import cached_property
 from pathlib import Path
 from typing import Any
 
+from flowatlas.analysis import Analysis
+from flowatlas.assess import assess
+from flowatlas.atlas import Map
 from flowatlas.errors import MapValidationError, UsageError
-from flowatlas.findings import SEVERITIES
+from flowatlas.findings import SEVERITIES, Finding
 from flowatlas.inert import excerpt
 from flowatlas.suggest import did_you_mean
 
@@ -77,23 +80,21 @@ class Session:
 
     notebook: str
     map_dir: Path
-    map: Any  # flowatlas.Map
+    map: Map
     params: dict[str, Any] = field(default_factory=dict)
     out_dir: Path | None = None
     interactive: bool = False
 
     @cached_property
-    def analysis(self) -> Any:  # flowatlas.analysis.Analysis
-        """What is derived from the map (graph, facts, verdicts, findings), computed once for
-        every cell of the notebook."""
-        from flowatlas.analysis import Analysis  # on first use: the parameters cell stays quick
-
+    def analysis(self) -> Analysis:
+        """The notebook's one analysis of the map (graph, flow facts, verdicts): every cell reads it."""
         return Analysis(self.map)
 
-    @property
-    def findings(self) -> list:
-        """The audit's findings for the map, most severe first (computed once)."""
-        return self.analysis.findings
+    @cached_property
+    def findings(self) -> list[Finding]:
+        """Every finding of the map, the evidence's included (:func:`flowatlas.assess.assess`),
+        most severe first, computed once."""
+        return assess(self.analysis)
 
 
 def _expect(name: str, value: Any, kind: type | tuple[type, ...], what: str) -> None:

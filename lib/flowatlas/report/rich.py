@@ -28,6 +28,7 @@ from collections.abc import Mapping, Sequence
 from pathlib import Path
 
 from flowatlas.findings import SEVERITIES, SEVERITY_RANK, Finding, cited, sort_findings
+from flowatlas.source import Source
 from flowatlas.words import counted
 
 STATIC = Path(__file__).resolve().parent / "static"
@@ -249,7 +250,8 @@ def inventory(rows: Sequence[dict], *, full: str = "", limit: int = MAX_INVENTOR
     for purpose, items in by.items():
         recipients = {x for r in items for x in str(r.get("recipients") or "").split("; ") if x}
         transfers = {x for r in items for x in str(r.get("third_country_transfers") or "").split("; ") if x}
-        flagged = sum(int(r.get("findings") or 0) for r in items)
+        # distinct findings: one finding about several types of the purpose counts once
+        flagged = len({x for r in items for x in str(r.get("finding_ids") or "").split("; ") if x})
         summary = (
             f"{_e(purpose)} — {counted(len(items), 'type')}, {counted(len(recipients), 'recipient')}, "
             + counted(len(transfers), "transfer abroad", "transfers abroad")
@@ -316,7 +318,9 @@ def first_screen(
 
     items = []
     for f in fix_first:
-        cite = f" ({_e(_short(cited(f.clauses), 60))})" if f.clauses else ""
+        # what it is held against: the statement's clauses or the law; or where the evidence shows it
+        held = cited(f.clauses) or (f"evidence at {_file_line(f.evidence[0])}" if f.evidence else "")
+        cite = f" ({_e(_short(held, 60))})" if held else ""
         quotes = _quotes(f)
         items.append(
             f"<li><details><summary>{_badge(f.severity)} {title(f)}{cite}: {_e(_short(f.message, 160))}</summary>"
@@ -332,6 +336,15 @@ def first_screen(
         + (f"<h3>Since the last run</h3>{change_html}" if previous else "")
         + f"{fix}</section>"
     )
+
+
+def _file_line(src: Source) -> str:
+    """``name:line`` of an evidence location: the file's own name, not its folders.
+
+    >>> _file_line(Source("dataflows/m/evidence/state.json", 51, 13))
+    'state.json:51'
+    """
+    return f"{src.file.rpartition('/')[2]}:{src.line}"
 
 
 def _quotes(f: Finding) -> str:

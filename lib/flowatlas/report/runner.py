@@ -27,13 +27,25 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+from flowatlas.analysis import Analysis
+from flowatlas.assess import assess
 from flowatlas.errors import UsageError
-from flowatlas.findings import NO_POLICY, SEVERITIES, at_or_above
+from flowatlas.evidence.reconcile import RECONCILE_RULES
+from flowatlas.findings import NO_POLICY, SEVERITIES, Finding, at_or_above
 from flowatlas.inert import excerpt
 from flowatlas.report import skip_iri_grammar
-from flowatlas.report.data import read_findings_json
+from flowatlas.report.data import (
+    diff_findings,
+    findings_records,
+    read_findings_json,
+    severity_counts,
+    write_diff,
+    write_findings,
+    write_inventory,
+)
 from flowatlas.report.notebooks import NOTEBOOKS, find_notebooks
 from flowatlas.report.params import NO_PREVIOUS, ParameterError, check_parameters, load_checked, outputs_root
+from flowatlas.report.runs import latest_run, mark_incomplete, new_run_dir, point_latest, utc_stamp
 from flowatlas.words import counted
 
 EXIT_OK, EXIT_FINDINGS, EXIT_INVALID, EXIT_NOTEBOOK = 0, 1, 2, 3
@@ -197,119 +209,6 @@ def runner_parameters(
     if "interactive" in declared:
         own["interactive"] = False
     return own
-
-
-# --------------------------------------------------------------------------- run folder
-
-
-def utc_stamp(now: datetime | None = None) -> str:
-    return (now or datetime.now(UTC)).strftime("%Y%m%dT%H%M%SZ")
-
-
-def new_run_dir(map_out: Path, stamp: str) -> Path:
-    """A fresh ``map_out/<stamp>`` (``<stamp>-2``, ... if a run started in the same second)."""
-    try:
-        map_out.mkdir(parents=True, exist_ok=True)
-    except (FileExistsError, NotADirectoryError):
-        raise ParameterError(f"cannot create the run folder in {map_out}: a file is in the way (check --out)") from None
-    except OSError as exc:
-        raise ParameterError(f"cannot create the run folder in {map_out}: {exc.strerror}") from None
-    for i in range(1, 1000):
-        d = map_out / (stamp if i == 1 else f"{stamp}-{i}")
-        try:
-            d.mkdir()
-            return d
-        except FileExistsError:
-            continue
-    raise ParameterError(f"cannot create a run folder in {map_out}")
-
-
-def latest_run(map_out: Path) -> Path | None:
-    """The run ``map_out/latest`` points at: a symlink, or a text file naming the folder."""
-    p = map_out / "latest"
-    if p.is_symlink() or p.is_dir():
-        target = p.resolve()
-        return target if target.is_dir() else None
-    if p.is_file():
-        name = p.read_text("utf-8").strip()
-        target = map_out / name
-        return target if name and target.is_dir() else None
-    return None
-
-
-def point_latest(map_out: Path, run_dir: Path) -> None:
-    """Move ``latest`` to ``run_dir`` atomically; a text pointer file where symlinks fail."""
-    link = map_out / "latest"
-    tmp = map_out / f".latest-{os.getpid()}"
-    try:
-        if tmp.is_symlink() or tmp.exists():
-            tmp.unlink()
-        os.symlink(run_dir.name, tmp, target_is_directory=True)
-        os.replace(tmp, link)
-    except OSError:
-        if tmp.is_symlink():
-            tmp.unlink()
-        if link.is_symlink():
-            link.unlink()
-        tmp.write_text(run_dir.name + "\n", encoding="utf-8")
-        os.replace(tmp, link)
-
-
-#: ``status`` in the ``run.json`` a run writes as it starts; the finished run replaces it.
-INCOMPLETE = "incomplete"
-
-
-def mark_incomplete(run_dir: Path, started: str, *, pid: int | None = None) -> None:
-    """Write ``run.json`` saying the run has started and not finished, with the id of the
-    process that runs it (``pid``, default this one; None when another scheduler runs it), so
-    :func:`clean_incomplete` can tell a dead run from one still going."""
-    manifest = {"run": run_dir.name, "status": INCOMPLETE, "started": started, "host": platform.node(),
-                "pid": os.getpid() if pid is None else pid or None}  # fmt: skip
-    (run_dir / "run.json").write_text(json.dumps(manifest, indent=2) + "\n", encoding="utf-8")
-
-
-#: An incomplete run with no process to ask about (started by another scheduler, or with no
-#: readable run.json) counts as dead once its folder is this old (seconds).
-STALE_SECONDS = 24 * 3600
-
-
-def _alive(pid: int) -> bool:
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True
-    return True
-
-
-def clean_incomplete(map_out: Path) -> list[Path]:
-    """Remove the run folders under ``map_out`` that never finished: ``run.json`` says
-    ``incomplete`` (or is missing or unreadable) and the process that started it, on this host,
-    is gone (a run with no such process: once it is :data:`STALE_SECONDS` old). ``latest``,
-    finished runs and runs still going are never touched; returns the folders removed."""
-    import shutil
-
-    keep = latest_run(map_out)
-    removed = []
-    for run in sorted(p for p in map_out.iterdir() if p.is_dir() and not p.is_symlink() and p.name[:2] == "20"):
-        if run == keep:
-            continue
-        try:
-            manifest = json.loads((run / "run.json").read_text("utf-8"))
-        except (OSError, ValueError):
-            manifest = {"status": INCOMPLETE}
-        if manifest.get("status") != INCOMPLETE:
-            continue
-        pid = manifest.get("pid")
-        if isinstance(pid, int) and manifest.get("host") == platform.node():
-            if _alive(pid):
-                continue  # still running
-        elif time.time() - run.stat().st_mtime < STALE_SECONDS:
-            continue  # no process to ask: maybe another scheduler's run still going
-        shutil.rmtree(run)
-        removed.append(run)
-    return removed
 
 
 # --------------------------------------------------------------------------- execution
@@ -505,13 +404,16 @@ def _run_report(
     for nb, p in plan.items():  # the check each notebook runs first, here, before anything starts
         check_parameters(nb, **{k: v for k, v in p.items() if k not in ("out_dir", "previous_run")})
     previous_findings = read_findings_json(previous)  # a broken previous run is refused before anything is written
-    reconciled = _reconcile(m)  # and so is evidence that cannot be read
+    t_audit = time.perf_counter()
+    a = Analysis(m)  # the one analysis of this process: every data file reads it
+    findings = assess(a)  # evidence that cannot be read is refused here, before the run folder exists
+    audit_seconds = time.perf_counter() - t_audit
     run_dir = new_run_dir(map_out, utc_stamp())
     mark_incomplete(run_dir, started)
     fill(run_dir)
 
     say(f"flowatlas report: map {m.info.id} ({map_path}) -> {run_dir}")
-    findings, diff, audit_seconds = _write_data(m, run_dir, previous, previous_findings, reconciled, say)
+    diff, audit_seconds = _write_data(a, findings, run_dir, previous, previous_findings, audit_seconds, say)
 
     results: dict[str, NotebookResult] = {}
     logs = run_dir / "logs"
@@ -561,52 +463,28 @@ def _run_report(
     )
 
 
-def _reconcile(m) -> list | None:
-    """The map held against the evidence it names (``map.evidence``), or None when it names none;
-    evidence that cannot be read raises, before the run folder exists."""
-    if not m.info.evidence:
-        return None
-    from flowatlas.report.views import reconcile_map
-
-    return reconcile_map(m)
-
-
 def _write_data(
-    m,
+    a: Analysis,
+    findings: list[Finding],
     run_dir: Path,
     previous: Path | None,
     previous_findings: list[dict] | None,
-    reconciled: list | None,
+    audit_seconds: float,
     say: Callable[[str], None],
-):
-    """Audit ``m`` and write findings, inventory, the diff against ``previous`` and the
-    reconciliation with its evidence (``reconciled``)."""
-    from flowatlas.report.data import (
-        diff_findings,
-        findings_records,
-        run_audit,
-        write_diff,
-        write_findings,
-        write_inventory,
-    )
-
+) -> tuple[dict, float]:
+    """Write the findings of the map ``a`` analyses, its inventory and the diff against
+    ``previous``; returns the diff and the seconds spent on the analysis, the findings and the
+    files."""
     t0 = time.perf_counter()
-    findings = run_audit(m)
-    write_findings(findings, run_dir, map_id=m.info.id, digest=m.digest)
-    write_inventory(m, findings, run_dir)
+    write_findings(findings, run_dir, map_id=a.map.info.id, digest=a.map.digest)
+    write_inventory(a, findings, run_dir)
     diff = diff_findings(previous_findings, findings_records(findings))
     write_diff(diff, run_dir, str(previous) if previous else None)
-    if reconciled is not None:  # the map names its evidence: where they disagree, beside the findings
-        from flowatlas.findings import write_csv, write_json
-
-        with open(run_dir / "evidence.json", "w", encoding="utf-8") as fh:
-            write_json(reconciled, fh)
-        with open(run_dir / "evidence.csv", "w", encoding="utf-8", newline="") as fh:
-            write_csv(reconciled, fh)
-        say(f"  evidence: {len(reconciled)} disagreements with {len(m.info.evidence)} evidence files")
-    seconds = time.perf_counter() - t0
-    say(f"  audit: {len(findings)} findings, data files written ({seconds:.1f}s)")
-    return findings, diff, seconds
+    seconds = audit_seconds + time.perf_counter() - t0
+    evidence = sum(1 for f in findings if f.rule in RECONCILE_RULES)
+    held = f" ({evidence} where the evidence disagrees with the map)" if a.map.info.evidence else ""
+    say(f"  audit: {len(findings)} findings{held}, data files written ({seconds:.1f}s)")
+    return diff, seconds
 
 
 def _finish(
@@ -626,8 +504,6 @@ def _finish(
     say: Callable[[str], None],
 ) -> RunResult:
     """After the notebooks: report.html, run.json, exit code, and ``latest`` if all succeeded."""
-    from flowatlas.report.data import severity_counts
-
     names = list(results)
     failed = [results[n] for n in names if results[n].status != "ok"]
     if not failed:
@@ -711,7 +587,11 @@ def finalize_run(
     previous = latest_run(run.parent)
     if previous == run:
         previous = None
-    findings, diff, audit_seconds = _write_data(m, run, previous, read_findings_json(previous), _reconcile(m), say)
+    previous_findings = read_findings_json(previous)
+    t_audit = time.perf_counter()
+    a = Analysis(m)
+    findings = assess(a)
+    diff, audit_seconds = _write_data(a, findings, run, previous, previous_findings, time.perf_counter() - t_audit, say)
     results: dict[str, NotebookResult] = {}
     plan: dict[str, Any] = {}
     for name in NOTEBOOKS:

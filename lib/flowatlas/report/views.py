@@ -1,8 +1,9 @@
 """What the notebooks display: tables (pandas), styled matrices, diagrams and pickers.
 
-Every function here is a plain function of a map and its findings, so the notebooks stay thin
-(one call per cell) and the same views serve scripts and tests. Text from a map is always
-escaped before it reaches HTML.
+Every function here is a plain function of the map's :class:`~flowatlas.analysis.Analysis` (the
+one the notebook's session built) and its findings, so the notebooks stay thin (one call per
+cell), every view states the same facts, and the same views serve scripts and tests. Text from
+a map is always escaped before it reaches HTML.
 """
 
 from __future__ import annotations
@@ -16,7 +17,32 @@ from typing import Any
 
 import pandas as pd
 
-from flowatlas.findings import DISCLOSURES, NO_POLICY, SEVERITIES, SEVERITY_RANK, Finding, cited, sort_findings
+from flowatlas.analysis import Analysis
+from flowatlas.assess import all_rules
+from flowatlas.atlas import Map
+from flowatlas.describe import describe
+from flowatlas.diff import sentences
+from flowatlas.evidence.reconcile import RECONCILE_RULES
+from flowatlas.findings import (
+    DISCLOSURES,
+    NO_POLICY,
+    SEVERITIES,
+    SEVERITY_RANK,
+    Finding,
+    cited,
+    findings_table,
+    is_undeclared_transfer,
+    sort_findings,
+)
+from flowatlas.inventory import inventory
+from flowatlas.queries import breach_impact, coverage_matrix, erase_scope, where_type_goes
+from flowatlas.render import build_view, parse_formats, to_svg, write
+from flowatlas.render.views import parse_spec, view_specs
+from flowatlas.report import rich
+from flowatlas.report.data import diff_findings, findings_records, read_findings_json, severity_counts
+from flowatlas.report.params import NO_PREVIOUS, outputs_root
+from flowatlas.report.runs import latest_run
+from flowatlas.statement import map_statement
 
 #: Cell colours of the disclosure-class matrix (worst class in each cell).
 DISCLOSURE_COLOURS: dict[str, str] = {
@@ -90,13 +116,11 @@ def table(df: pd.DataFrame, caption: str | None = None, *, max_rows: int | None 
 # --------------------------------------------------------------------------- map at a glance
 
 
-def at_a_glance(m) -> dict[str, pd.DataFrame]:
+def at_a_glance(a: Analysis) -> dict[str, pd.DataFrame]:
     """Tables of the map: totals, nodes, organisations, jurisdictions and information types."""
-    from flowatlas.analysis import analyse
-    from flowatlas.describe import describe
-
-    d = describe(m)
-    carried = analyse(m).carriers
+    m = a.map
+    d = describe(a)
+    carried = a.carriers
     totals = pd.DataFrame([{"what": k.replace("_", " "), "count": v} for k, v in d["totals"].items()])
     nodes = pd.DataFrame(
         [
@@ -167,47 +191,42 @@ def at_a_glance(m) -> dict[str, pd.DataFrame]:
 # --------------------------------------------------------------------------- graph questions
 
 
-def default_type(m) -> str:
+def default_type(a: Analysis) -> str:
     """The type a lineage view shows when none is asked for: the most carried sensitive type,
     else the most carried type."""
-    from flowatlas.analysis import analyse
-
+    m = a.map
     used = sorted({t for f in m.flows.values() for t in f.types})
     if not used:
         return next(iter(m.types), "")
-    carried = analyse(m).carriers
+    carried = a.carriers
     sensitive = [t for t in used if m.is_sensitive(t)] or used
     return max(sensitive, key=lambda t: (len(carried.get(t, ())), [-ord(c) for c in t]))
 
 
-def default_node(m) -> str:
+def default_node(a: Analysis) -> str:
     """The node a breach view shows by default: the store receiving the most flows."""
+    m = a.map
     stores = [n for n in m.nodes.values() if n.kind == "store"] or list(m.nodes.values())
     inflow = Counter(f.target for f in m.flows.values())
     return max(stores, key=lambda n: (inflow.get(n.id, 0), [-ord(c) for c in n.id])).id if stores else ""
 
 
-def default_subject(m) -> str:
+def default_subject(a: Analysis) -> str:
     """The data-subject category an erase view shows by default: the first with a node."""
+    m = a.map
     subj = sorted({n.subject for n in m.nodes.values() if n.subject})
     return subj[0] if subj else next(iter(m.subjects), "")
 
 
-def lineage_frame(m, type_id: str) -> pd.DataFrame:
+def lineage_frame(a: Analysis, type_id: str) -> pd.DataFrame:
     """Where ``type_id`` (or a subtype) ends up: one row per node reached, with one path each
     (:func:`flowatlas.queries.where_type_goes`)."""
-    from flowatlas.queries import where_type_goes
-
-    return where_type_goes(m, type_id).frame(m)
+    return where_type_goes(a, type_id).frame(a)
 
 
-def breach_frame(m, node_id: str) -> pd.DataFrame:
+def breach_frame(a: Analysis, node_id: str) -> pd.DataFrame:
     """What a breach of ``node_id`` exposes (:func:`flowatlas.queries.breach_impact`): the types
     (sensitive ones marked) and subjects, where the data came from and where it goes on to."""
-    from flowatlas.analysis import analyse
-    from flowatlas.queries import breach_impact
-
-    a = analyse(m)
     imp = breach_impact(a, node_id)
     types = [f"{t} (sensitive)" if a.map.is_sensitive(t) else t for t in imp.types]
     rows = [
@@ -221,16 +240,15 @@ def breach_frame(m, node_id: str) -> pd.DataFrame:
     return pd.DataFrame(rows, columns=["exposed", "what"])
 
 
-def erase_frame(m, subject: str) -> pd.DataFrame:
+def erase_frame(a: Analysis, subject: str) -> pd.DataFrame:
     """Stores an erase request of a ``subject`` must reach, and whether it does, unreached first
     (:func:`flowatlas.queries.erase_scope`)."""
-    from flowatlas.queries import erase_scope
-
-    return erase_scope(m, subject)
+    return erase_scope(a, subject)
 
 
-def type_choices(m) -> list[str]:
+def type_choices(a: Analysis) -> list[str]:
     """Information types some flow carries (directly or through a subtype), for pickers."""
+    m = a.map
     used = {t for f in m.flows.values() for t in f.types}
     return [t for t in m.types if used & m.type_tree.descendants(t)]
 
@@ -240,7 +258,7 @@ def lineage_view(session, type_id: str) -> tuple:
     return (
         heading(f"Where {type_id} ends up", 4),
         table(lineage_frame(session.analysis, type_id)),
-        diagram(session.map, session.findings, f"lineage:{type_id}"),
+        diagram(session.analysis, session.findings, f"lineage:{type_id}"),
     )
 
 
@@ -262,8 +280,6 @@ def erase_view(session, subject: str) -> tuple:
 
 def findings_frame(findings: Sequence[Finding], min_severity: str = "info") -> pd.DataFrame:
     """Findings at or above ``min_severity`` as a table (the layout of ``findings.csv``)."""
-    from flowatlas.findings import findings_table
-
     floor = SEVERITY_RANK[min_severity]
     return findings_table([f for f in findings if SEVERITY_RANK[f.severity] >= floor])
 
@@ -289,14 +305,12 @@ def style_severity(df: pd.DataFrame, column: str = "severity"):
     return st
 
 
-def disclosure_matrix(m, findings: Sequence[Finding] | None = None) -> pd.DataFrame:
+def disclosure_matrix(a: Analysis) -> pd.DataFrame:
     """Information type × recipient organisation: the worst disclosure class of the flows
-    carrying that type there (:func:`flowatlas.queries.coverage_matrix`), organisations shown by
-    name, empty where no flow carries the type there. ``findings`` is accepted for symmetry with
-    the other views; the classes come from the audit's classification itself."""
-    from flowatlas.queries import coverage_matrix
-
-    df = coverage_matrix(m).fillna("")
+    carrying that type there (:func:`flowatlas.queries.coverage_matrix`, from the analysis's
+    verdicts), organisations shown by name, empty where no flow carries the type there."""
+    m = a.map
+    df = coverage_matrix(a).fillna("")
     df.columns = pd.Index([m.organisations[o].name for o in df.columns], name="recipient")
     df.index.name = "information type"
     return df
@@ -313,8 +327,6 @@ def undeclared_transfers(findings: Sequence[Finding]) -> pd.DataFrame:
     """Findings that make a flow an undeclared transfer (``flowatlas.audit.is_undeclared_transfer``:
     omitted or incorrect on a dimension, or no valid transfer basis), with the clauses held
     against them and the whole path."""
-    from flowatlas.audit import is_undeclared_transfer
-
     rows = []
     for f in sort_findings(list(findings)):
         if not is_undeclared_transfer(f):
@@ -354,11 +366,11 @@ def undeclared_transfers(findings: Sequence[Finding]) -> pd.DataFrame:
     )
 
 
-def headline(m, findings: Sequence[Finding], diff: dict | None = None) -> pd.DataFrame:
-    """The figures a privacy officer reads first."""
-    from flowatlas.describe import describe
-
-    d = describe(m)["totals"]
+def headline(a: Analysis, findings: Sequence[Finding], diff: dict | None = None) -> pd.DataFrame:
+    """The figures a privacy officer reads first: every count is of the same findings the rest of
+    the report lists (the evidence's included)."""
+    m = a.map
+    d = describe(a)["totals"]
     ftr = undeclared_transfers(findings)
     rows = [
         ("map", f"{m.info.name} ({m.info.id})"),
@@ -379,15 +391,12 @@ def headline(m, findings: Sequence[Finding], diff: dict | None = None) -> pd.Dat
     return pd.DataFrame(rows, columns=["", "value"]).astype({"value": str})
 
 
-def statement_frame(m, unencoded_only: bool = False) -> pd.DataFrame:
+def statement_frame(a: Analysis, unencoded_only: bool = False) -> pd.DataFrame:
     """The policy's statement text sentence by sentence, with the declarations (and their
     clauses) that encode each; ``unencoded_only`` keeps the sentences no declaration encodes. An
     empty frame when the policy names no statement text."""
-    from flowatlas.statement import map_statement
-
-    m = getattr(m, "map", m)
-    policy = m.policy
-    parts = map_statement(m, policy) if policy is not None else None
+    policy = a.policy
+    parts = map_statement(a.map, policy) if policy is not None else None
     rows = []
     by_id = {d.id: d for d in policy.declarations} if policy is not None else {}
     for i, s in enumerate(parts or (), 1):
@@ -398,11 +407,11 @@ def statement_frame(m, unencoded_only: bool = False) -> pd.DataFrame:
     return pd.DataFrame(rows, columns=["sentence", "text", "declarations", "clauses"])
 
 
-def statement_view(m) -> Any:
+def statement_view(a: Analysis) -> Any:
     """The report's statement section: how much of the statement the declarations encode, and
     the sentences none encodes, folded (a statement's headings make most of them)."""
-    frame = statement_frame(m, unencoded_only=True)
-    summary = note(statement_summary(m)).data
+    frame = statement_frame(a, unencoded_only=True)
+    summary = note(statement_summary(a)).data
     if frame.empty:
         return HTML(summary)
     shown = table(frame[["sentence", "text"]]).to_html()
@@ -411,14 +420,11 @@ def statement_view(m) -> Any:
     )
 
 
-def statement_summary(m) -> str:
+def statement_summary(a: Analysis) -> str:
     """One line: how much of the statement the declarations encode."""
-    from flowatlas.statement import map_statement
-
-    m = getattr(m, "map", m)
-    policy = m.policy
-    parts = map_statement(m, policy) if policy is not None else None
-    if not parts:
+    policy = a.policy
+    parts = map_statement(a.map, policy) if policy is not None else None
+    if policy is None or not parts:
         return "The policy names no statement text (add 'statement: statement.txt' to it to check its quotes)."
     encoded = [s for s in parts if s.declarations]
     return (
@@ -427,16 +433,9 @@ def statement_summary(m) -> str:
     )
 
 
-def reconcile_map(m) -> list[Finding] | None:
-    """Where the map and the evidence it names (``map.evidence``) disagree
-    (:func:`flowatlas.evidence.reconcile.reconcile`), or None when it names no evidence."""
-    if not m.info.evidence:
-        return None
-    from flowatlas.evidence import read_evidence
-    from flowatlas.evidence.cli import evidence_paths
-    from flowatlas.evidence.reconcile import reconcile
-
-    return reconcile(m, read_evidence(evidence_paths(m, None)))
+def evidence_findings(findings: Sequence[Finding]) -> list[Finding]:
+    """The findings of the reconciliation rules (where the evidence disagrees with the map)."""
+    return [f for f in findings if f.rule in RECONCILE_RULES]
 
 
 def evidence_frame(findings: Sequence[Finding]) -> pd.DataFrame:
@@ -455,18 +454,18 @@ def evidence_frame(findings: Sequence[Finding]) -> pd.DataFrame:
     return pd.DataFrame(rows, columns=["severity", "rule", "message", "map record", "observed at", "remedy"])
 
 
-def evidence_view(m) -> Any:
-    """The report's evidence section: the reconciliation table, or a note saying how to give evidence."""
-    found = reconcile_map(m)
-    if found is None:
+def evidence_view(a: Analysis, findings: Sequence[Finding]) -> Any:
+    """The report's evidence section: the findings where the evidence disagrees with the map (they
+    are among ``findings``, counted with the others), or a note saying how to give evidence."""
+    m = a.map
+    found = evidence_findings(findings)
+    if not m.info.evidence:
         return note(
             "The map names no evidence. List code scans (privado.json, Bearer reports) and Terraform state "
             "in map.evidence to hold the map against them (flowatlas reconcile)."
         )
     if not found:
         return note(f"The evidence ({', '.join(m.info.evidence)}) agrees with the map.")
-    from flowatlas.report import rich
-
     return HTML(rich.assets() + rich.explorer(found))
 
 
@@ -512,20 +511,15 @@ def fix_first(findings: Sequence[Finding], n: int = FIX_FIRST) -> list[Finding]:
 
 
 def first_screen(
-    m, findings: Sequence[Finding], diff: dict, previous_run: str = "", run_dir: str = "", n: int = FIX_FIRST
+    a: Analysis, findings: Sequence[Finding], diff: dict, previous_run: str = "", run_dir: str = "", n: int = FIX_FIRST
 ) -> Any:
     """The report's first screen: map and policy, when it ran and against which run, the
     severity counts in colour, what changed, and the ``n`` findings to fix first (:func:`fix_first`)."""
-    from flowatlas.diff import sentences
-    from flowatlas.report import rich
-    from flowatlas.report.data import severity_counts
-
+    m = a.map
     policy = f"{m.policy.title}, version {m.policy.version}" if m.policy else NO_POLICY
     changes = sentences({"findings": diff}) if diff.get("previous") else []
-    from flowatlas.sarif import audit_rule_texts
-
     fix = fix_first(findings, n)
-    titles = {rid: texts[0] for rid, texts in audit_rule_texts().items()}
+    titles = {rid: r.title for rid, r in all_rules().items()}
     return HTML(
         rich.assets()
         + rich.first_screen(
@@ -542,27 +536,22 @@ def first_screen(
     )
 
 
-def inventory_view(m, findings: Sequence[Finding] | None = None, full: str = "inventory.csv and inventory.xlsx") -> Any:
+def inventory_view(
+    a: Analysis, findings: Sequence[Finding] | None = None, full: str = "inventory.csv and inventory.xlsx"
+) -> Any:
     """The record of processing folded per purpose, key columns first
     (:func:`flowatlas.report.rich.inventory`); every column is in the XLSX."""
-    from flowatlas.inventory import inventory
-    from flowatlas.report import rich
-
-    df = inventory(m, list(findings) if findings is not None else None)
+    df = inventory(a, list(findings) if findings is not None else None)
     return HTML(rich.assets() + rich.inventory(df.to_dict("records"), full=full))
 
 
 def disclosure_legend() -> Any:
     """What the disclosure matrix's colours mean."""
-    from flowatlas.report import rich
-
     return HTML(rich.assets() + rich.legend(DISCLOSURE_COLOURS, "disclosure:"))
 
 
 def findings_explorer(findings: Sequence[Finding]) -> Any:
     """Every finding in one table that sorts and filters (:func:`flowatlas.report.rich.explorer`)."""
-    from flowatlas.report import rich
-
     return HTML(rich.assets() + rich.explorer(findings))
 
 
@@ -583,13 +572,10 @@ def top_findings(findings: Sequence[Finding], n: int = 10) -> pd.DataFrame:
     return pd.DataFrame(rows, columns=["severity", "rule", "message", "clauses", "remedy", "where", "id"])
 
 
-def run_diff(m, findings: Sequence[Finding], previous_run: str = "") -> tuple[dict, str]:
-    """The diff against ``previous_run`` (a run folder, ``none``, or empty for
+def run_diff(a: Analysis, findings: Sequence[Finding], previous_run: str = "") -> tuple[dict, str]:
+    """The diff of ``findings`` against ``previous_run`` (a run folder, ``none``, or empty for
     ``outputs/<map>/latest``); returns ``(diff, the previous run folder or '')``."""
-    from flowatlas.report.data import diff_findings, findings_records, read_findings_json
-    from flowatlas.report.params import NO_PREVIOUS, outputs_root
-    from flowatlas.report.runner import latest_run
-
+    m = a.map
     prev: Path | None
     if previous_run == NO_PREVIOUS:
         prev = None
@@ -644,15 +630,14 @@ def picker(session, label: str, options: Sequence[str], value: str, show: Callab
 MAX_LINEAGES = 24
 
 
-def lineage_specs(m, which: str = "sensitive") -> list[str]:
+def lineage_specs(a: Analysis, which: str = "sensitive") -> list[str]:
     """``lineage:TYPE`` view specs: for the ``sensitive`` types carried (at most
-    :data:`MAX_LINEAGES`, those carried by the most flows), ``all`` carried types, or a comma
-    list of type ids."""
-    carried: dict[str, int] = {}
-    for f in m.flows.values():
-        for t in f.types:
-            carried[t] = carried.get(t, 0) + 1
-    used = sorted(carried)
+    :data:`MAX_LINEAGES`, those carried by the most flows, a subtype's counting:
+    :meth:`~flowatlas.analysis.Analysis.carrying`), ``all`` carried types, or a comma list of
+    type ids."""
+    m = a.map
+    used = sorted({t for f in m.flows.values() for t in f.types})
+    carried = {t: len(a.carrying(t)) for t in used}
     if which == "all":
         chosen = used
     elif which == "sensitive":
@@ -663,12 +648,10 @@ def lineage_specs(m, which: str = "sensitive") -> list[str]:
     return [f"lineage:{t}" for t in chosen]
 
 
-def diagram_specs(m, lineage_types: str = "sensitive") -> list[str]:
+def diagram_specs(a: Analysis, lineage_types: str = "sensitive") -> list[str]:
     """Every view the diagrams notebook writes: each registered view, lineages for ``lineage_types``
     (:func:`flowatlas.render.registry.view_specs`)."""
-    from flowatlas.render.views import view_specs
-
-    types = [spec.partition(":")[2] for spec in lineage_specs(m, lineage_types)]
+    types = [spec.partition(":")[2] for spec in lineage_specs(a, lineage_types)]
     return view_specs(types)
 
 
@@ -686,7 +669,7 @@ RUN_FILES: tuple[tuple[str, str], ...] = (
 
 
 def diagram(
-    m,
+    a: Analysis,
     findings: Sequence[Finding],
     spec: str = "overview",
     out_dir: str | Path | None = None,
@@ -699,17 +682,14 @@ def diagram(
     (:data:`VIEWS_INDEX`), else laid out here, and linked when larger than
     :data:`MAX_INLINE_SVG`. In a run folder (``run_dir``) the caption links the view's SVG and
     DOT files and the run's data files."""
-    from flowatlas.render import build_view, to_svg
-    from flowatlas.report import rich
-
     folder = Path(out_dir) if out_dir else (Path(run_dir) / "diagrams" if run_dir else None)
-    written = _written_view(m, findings, spec, folder) if folder else None
+    written = _written_view(a.map, findings, spec, folder) if folder else None
     if written is not None:  # the diagrams notebook wrote this view of these inputs: not built again
         stem, title, svg_file = written
         size = svg_file.stat().st_size
         svg = svg_file.read_text("utf-8") if size <= MAX_INLINE_SVG else ""
     else:
-        stem, g = build_view(m, spec, list(findings))
+        stem, g = build_view(a, spec, list(findings))
         title, svg = g.title, to_svg(g)
         size = len(svg.encode("utf-8"))  # bytes, as a written file's size is
     if size > MAX_INLINE_SVG:
@@ -728,7 +708,7 @@ def diagram(
 VIEWS_INDEX = "views.json"
 
 
-def _inputs_key(m, findings: Sequence[Finding]) -> str:
+def _inputs_key(m: Map, findings: Sequence[Finding]) -> str:
     """What a view's DOT depends on besides its spec: the map's files and how they are named,
     the findings drawn, and flowatlas's version."""
     import hashlib
@@ -741,7 +721,7 @@ def _inputs_key(m, findings: Sequence[Finding]) -> str:
     return h.hexdigest()
 
 
-def _written_view(m, findings: Sequence[Finding], spec: str, folder: Path) -> tuple[str, str, Path] | None:
+def _written_view(m: Map, findings: Sequence[Finding], spec: str, folder: Path) -> tuple[str, str, Path] | None:
     """``(stem, title, SVG file)`` of ``spec`` when :func:`write_diagrams` wrote it into
     ``folder`` for these inputs and its files are as written; else None."""
     import json
@@ -757,30 +737,31 @@ def _written_view(m, findings: Sequence[Finding], spec: str, folder: Path) -> tu
         return None
 
 
-def show_diagrams(m, findings: Sequence[Finding], out_dir: str | Path | None = None) -> None:
+def show_diagrams(a: Analysis, findings: Sequence[Finding], out_dir: str | Path | None = None) -> None:
     """Every registered view that needs no information type, each under a heading with what it
     shows. A view already written to ``out_dir`` (:func:`write_diagrams`) is shown from its SVG
     file, not laid out again."""
     from IPython.display import display
 
-    from flowatlas.render.views import parse_spec, view_specs
-
     for spec in view_specs():
         view, _ = parse_spec(spec)
         display(heading(f"{spec}: {view.title}"))
-        display(diagram(m, findings, spec, out_dir))
+        display(diagram(a, findings, spec, out_dir))
 
 
 def write_diagrams(
-    m, findings: Sequence[Finding], out_dir: str | Path, formats: str = "dot,svg", lineage_types: str = "sensitive"
+    a: Analysis,
+    findings: Sequence[Finding],
+    out_dir: str | Path,
+    formats: str = "dot,svg",
+    lineage_types: str = "sensitive",
 ) -> pd.DataFrame:
     """Write every view of :func:`diagram_specs` into ``out_dir`` as ``formats``; returns a
     table of the files written (view, format, file, bytes)."""
     import concurrent.futures as cf
     import threading
 
-    from flowatlas.render import build_view, parse_formats, write
-
+    m = a.map
     fs = list(findings)
     ahead = threading.BoundedSemaphore(WRITE_AHEAD)
     # each view laid out joins the index (VIEWS_INDEX), so the notebooks show it from its files
@@ -804,9 +785,9 @@ def write_diagrams(
     # write_diagrams of the 50,000-flow map (28 views) 75 -> 62 s
     with cf.ThreadPoolExecutor(max_workers=WRITE_AHEAD) as pool:
         jobs = []
-        for spec in diagram_specs(m, lineage_types):
+        for spec in diagram_specs(a, lineage_types):
             ahead.acquire()
-            stem, g = build_view(m, spec, fs)
+            stem, g = build_view(a, spec, fs)
             jobs.append((spec, pool.submit(laid_out, g, spec, stem)))
         rows = [
             {"view": spec, "format": fmt, "file": Path(path).name, "bytes": Path(path).stat().st_size}
@@ -854,8 +835,6 @@ def diff_view(diff: dict, previous_run: str = "") -> Any:
     c = diff["counts"]
     if not (c["new"] or c["resolved"] or c["changed"]):
         return note(f"No change since the previous run ({Path(previous_run).name}): {c['unchanged']} findings.")
-    from flowatlas.diff import sentences
-
     items = "".join(f"<li>{html.escape(x)}</li>" for x in sentences({"findings": diff}))
     since = html.escape(Path(previous_run).name)
     head = f"Since {since}: {c['new']} new, {c['resolved']} resolved, {c['changed']} changed."

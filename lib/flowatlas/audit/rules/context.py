@@ -7,29 +7,29 @@ from collections import defaultdict
 from collections.abc import Callable, Hashable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import replace
 from functools import cached_property
-from typing import TYPE_CHECKING, NamedTuple
+from typing import NamedTuple
 
+from flowatlas.analysis import Analysis
+from flowatlas.analysis.facts import Facts
+from flowatlas.analysis.policy_index import PolicyIndex
+from flowatlas.analysis.verdicts import Judgement, Verdict, Verdicts
 from flowatlas.atlas import Map
-from flowatlas.audit.disclosure import Judgement, Verdict, Verdicts, worst
-from flowatlas.audit.facts import Facts
-from flowatlas.audit.policy_index import PolicyIndex
 from flowatlas.errors import UsageError
 from flowatlas.findings import (
     PROBLEM_CLASSES,
-    SEVERITY_RANK,
     ClauseRef,
     Dimension,
     Finding,
     Severity,
     cause_id,
     cited,
+    is_declared,
+    worst_disclosure,
+    worst_severity,
 )
 from flowatlas.model import Flow, Policy
 from flowatlas.regimes import Regime
-
-if TYPE_CHECKING:
-    from flowatlas.analysis import Analysis
-    from flowatlas.audit.rules.registry import Rule
+from flowatlas.rules import Rule
 
 
 def distinct(values: Iterable[str | None]) -> tuple[str, ...]:
@@ -118,7 +118,7 @@ class Context:
     # -- the verdicts, as the rules read them --------------------------------------------
     @cached_property
     def judgements(self) -> Verdicts:
-        """The verdicts as :class:`~flowatlas.audit.disclosure.Verdicts`, whichever mapping was given."""
+        """The verdicts as :class:`~flowatlas.analysis.verdicts.Verdicts`, whichever mapping was given."""
         if isinstance(self.verdicts, Verdicts):
             return self.verdicts
         return Verdicts({fid: tuple(Judgement(*v[1:]) for v in vs) for fid, vs in self.verdicts.items()})
@@ -131,7 +131,7 @@ class Context:
         out: dict[str, dict[str, list[Verdict]]] = defaultdict(lambda: defaultdict(list))
         for fid, judgements in self.judgements.judgements():
             for j in judgements:
-                if j.dimension == "recipient" or j.disclosure not in ("clear", "vague"):
+                if j.dimension == "recipient" or not is_declared(j.disclosure):
                     out[j.dimension][j.disclosure].append(Verdict(fid, *j))
         return out
 
@@ -262,10 +262,10 @@ class Context:
             message, remedy = describe(cause, Group(flows, types, first.remedy))
             yield Finding(
                 rule=first.rule,
-                severity=max((f.severity for f in found), key=SEVERITY_RANK.__getitem__),
+                severity=worst_severity(found) or first.severity,
                 message=message,
                 remedy=remedy,
-                disclosure=worst(f.disclosure for f in found if f.disclosure),
+                disclosure=worst_disclosure(f.disclosure for f in found if f.disclosure),
                 dimension=first.dimension,
                 flows=flows,
                 path=(),

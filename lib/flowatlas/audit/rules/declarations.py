@@ -6,7 +6,6 @@ from collections.abc import Iterator
 
 from flowatlas.audit.rules.context import Context
 from flowatlas.audit.rules.registry import RULES, rule
-from flowatlas.boundaries import leaves_controller
 from flowatlas.findings import Finding
 from flowatlas.taxonomy import RECIPIENT_ROLES
 
@@ -62,7 +61,8 @@ def over_declaration(ctx: Context) -> Iterator[Finding]:
             key=d.id,
         )
     # the flows leaving the controller, with their recipients' roles
-    shared = [(f, facts.role(f.target)) for f in m.flows.values() if leaves_controller(m, f)]
+    flow_facts = ctx.analysis.flow_facts
+    shared = [(f, facts.role(f.target)) for fid, f in m.flows.items() if flow_facts[fid].leaves_controller]
     for d in index.of("sharing"):
         if any(
             (not d.bases or f.sharing_basis in d.bases)

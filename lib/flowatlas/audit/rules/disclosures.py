@@ -5,10 +5,9 @@ from __future__ import annotations
 from collections.abc import Hashable, Iterator
 from typing import Any, cast
 
-from flowatlas.audit.disclosure import worst
 from flowatlas.audit.rules.context import Context, Group, flow_list
 from flowatlas.audit.rules.registry import RULES, rule
-from flowatlas.findings import Finding
+from flowatlas.findings import Finding, worst_disclosure
 
 
 @rule("undeclared-collection", "medium", "Undeclared collection", held_against="collection declarations")
@@ -51,7 +50,7 @@ def _collections(ctx: Context) -> Iterator[tuple[Hashable, Finding]]:
                 r,
                 f,
                 severity=sev,
-                disclosure=worst(v.disclosure for v in bad),
+                disclosure=worst_disclosure(v.disclosure for v in bad),
                 dimension="type",
                 types=types,
                 decls=[i for v in bad for i in v.declarations],
@@ -88,7 +87,7 @@ def _purposes(ctx: Context) -> Iterator[tuple[Hashable, Finding]]:
     r = RULES["undeclared-purpose"]
     for fid, bad in ctx.bad("purpose").items():
         f = ctx.map.flows[fid]
-        cls = worst(v.disclosure for v in bad)
+        cls = worst_disclosure(v.disclosure for v in bad)
         purposes = [v.item for v in bad]
         forbidden = [i for v in bad for i in v.declarations if ctx.index.decl[i].kind == "prohibition"]
         remedy = (

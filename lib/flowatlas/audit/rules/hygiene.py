@@ -19,21 +19,14 @@ def model_hygiene(ctx: Context) -> Iterator[Finding]:
     owns no node and is neither the controller nor the engager of one that does."""
     r = RULES["model-hygiene"]
     m, facts = ctx.map, ctx.facts
-    tt = m.type_tree
-    kin: dict[str, frozenset[str]] = {}  # type -> its ancestors and descendants
-
-    def kin_of(h: str) -> frozenset[str]:
-        got = kin.get(h)
-        if got is None:
-            got = kin[h] = frozenset(tt.ancestors(h)) | tt.descendants(h)
-        return got
+    related = m.type_tree.related
 
     for nid, n in m.nodes.items():
         if n.kind != "subject":
             held = facts.held(nid) | frozenset(n.generates)
             # a ghost: an emitted type with no held (or generated) type among its ancestors and
             # descendants (a held type is its own kin, so it is never a ghost)
-            ghost = sorted(t for t in facts.emitted(nid) - held if kin_of(t).isdisjoint(held))
+            ghost = sorted(t for t in facts.emitted(nid) - held if related(t).isdisjoint(held))
             if ghost:
                 gs = frozenset(ghost)
                 out = tuple(sorted(f.id for f in facts.out_records.get(nid, ()) if not gs.isdisjoint(f.types)))
@@ -72,10 +65,10 @@ def model_hygiene(ctx: Context) -> Iterator[Finding]:
                 src=n.src,
                 key="orphan:" + nid,
             )
-    crossing = {k: c for _, _, k, c in ctx.analysis.graph.edges(keys=True, data="cross_border")}  # is_transfer
     for f in m.flows.values():
-        if f.transfer_basis and not crossing[f.id]:
-            a, b = m.nodes[f.source].jurisdiction or m.home, m.nodes[f.target].jurisdiction
+        facts_of = ctx.analysis.flow_facts[f.id]
+        if f.transfer_basis and not facts_of.is_transfer:
+            a, b = facts_of.source_country, facts_of.target_country
             yield Finding(
                 rule=r.id,
                 severity=r.severity,

@@ -8,11 +8,10 @@ from typing import Any, cast
 
 import networkx as nx
 
+from flowatlas.analysis.graph import shortest_flow_paths
 from flowatlas.audit.rules.context import Context, Group, flow_list
 from flowatlas.audit.rules.registry import RULES, rule
-from flowatlas.boundaries import leaves_controller
-from flowatlas.findings import PROBLEM_CLASSES, Dimension, Finding
-from flowatlas.graph import shortest_flow_paths
+from flowatlas.findings import PROBLEM_CLASSES, Dimension, Finding, is_declared
 
 
 @rule("storage-location", "high", "Storage outside the declared locations", held_against="storage declarations")
@@ -189,26 +188,29 @@ def onward_transfer(ctx: Context) -> Iterator[Finding]:
     the flows carrying it; the finding carries the whole node path from the controller's last
     node, and the types that travel it."""
     r = RULES["onward-transfer"]
+    a = ctx.analysis
     m, facts, index = ctx.map, ctx.facts, ctx.index
-    G = ctx.analysis.graph
+    G = a.graph
     ctrl = m.info.controller
     groups: dict[tuple[str, tuple[str, ...], tuple[str, ...]], set[str]] = defaultdict(set)
     # the hand-overs, per type: (flow id, source, target) of each flow leaving the controller
     handovers: dict[str, list[tuple[str, str, str]]] = defaultdict(list)
-    for f in m.flows.values():
-        if leaves_controller(m, f):
+    for fid, f in m.flows.items():
+        if a.flow_facts[fid].leaves_controller:
             for t in f.types:
-                handovers[t].append((f.id, f.source, f.target))
+                handovers[t].append((fid, f.source, f.target))
     for t in sorted(handovers):
         first: dict[str, tuple[str, str]] = {}  # hand-over target -> (flow id, source), smallest id
         for fid, source, target in sorted(handovers[t]):
             first.setdefault(target, (fid, source))
+        carried = frozenset(a.carrying(t))  # t, or a narrower type, travels on
 
-        def onward(u: str, v: str, k: str, t: str = t) -> bool:
+        def onward(u: str, v: str, k: str, carried: frozenset[str] = carried) -> bool:
             """A flow carrying t on, from a node other than a data subject, to one that is not the controller's."""
-            return t in m.flows[k].types and facts.kind[u] != "subject" and v not in facts.controller_nodes
+            return k in carried and facts.kind[u] != "subject" and v not in facts.controller_nodes
 
         view = nx.subgraph_view(G, filter_edge=onward)
+        below = m.type_tree.descendants(t)
         for node, later in shortest_flow_paths(view, first).items():
             start = m.flows[later[0]].source if later else node  # the hand-over target it came from
             fid, source = first[start]
@@ -216,7 +218,7 @@ def onward_transfer(ctx: Context) -> Iterator[Finding]:
             nodes = (source, start, *(m.flows[x].target for x in later))
             if len(flows) < 2 or facts.kind[node] == "subject" or facts.owner[node] in (None, ctrl):
                 continue
-            groups[(node, nodes, flows)].add(t)
+            groups[(node, nodes, flows)].update(below.intersection(m.flows[flows[-1]].types))
     for (node, nodes, flows), types in sorted(groups.items()):
         n = m.nodes[node]
         ttuple = tuple(sorted(types))
@@ -228,14 +230,14 @@ def onward_transfer(ctx: Context) -> Iterator[Finding]:
         else:
             role_cls, role_decls = index.role_declared(role)
         country_ok = n.jurisdiction is None or n.jurisdiction in index.declared_countries(ttuple)
-        if role_cls in ("clear", "vague") and country_ok:
+        if is_declared(role_cls) and country_ok:
             continue
         problems = []
-        if role_cls not in ("clear", "vague"):
+        if not is_declared(role_cls):
             problems.append(f"no sharing declaration covers recipients of role {role}")
         if not country_ok:
             problems.append(f"{n.jurisdiction} is not a declared location")
-        dim: Dimension = "recipient" if role_cls not in ("clear", "vague") else "location"
+        dim: Dimension = "recipient" if not is_declared(role_cls) else "location"
         decls = role_decls if dim == "recipient" else tuple(d.id for d in index.of("storage"))
         hops = " → ".join(f"{x} ({m.nodes[x].jurisdiction or '-'})" for x in nodes)
         yield Finding(

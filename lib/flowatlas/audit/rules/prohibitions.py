@@ -1,7 +1,7 @@
 """Rules on what the statement rules out: storing a type, holding data outside a region.
 
 Prohibitions of use ("we never use T for P") and of sale ("we never sell your data") decide the
-purpose and recipient dimensions of each flow (:mod:`flowatlas.audit.disclosure`), so
+purpose and recipient dimensions of each flow (:mod:`flowatlas.analysis.verdicts`), so
 ``undeclared-purpose`` and ``undeclared-recipient`` report them, as incorrect, with the
 prohibition's clause.
 """

@@ -9,9 +9,8 @@ from __future__ import annotations
 
 import argparse
 import sys
-from pathlib import Path
 
-from flowatlas.audit.cli import add_output_arguments
+from flowatlas.cli.audit import add_output_arguments
 from flowatlas.findings import at_or_above
 
 
@@ -27,30 +26,15 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
     add_output_arguments(p, policy_help="policy whose declarations findings cite (default: the map's)")
 
 
-def evidence_paths(m, given: list[str] | None) -> list[tuple[Path, str]]:
-    """The evidence to read, each with how it is named in file:line: ``given`` (as given), else
-    the map's ``map.evidence`` (relative to its folder, named under the map's own name)."""
-    from flowatlas.errors import UsageError
-
-    if given:
-        return [(Path(p), Path(p).as_posix()) for p in given]
-    if not m.info.evidence:
-        raise UsageError(
-            f"no evidence: give --evidence PATH, or list the map's evidence files in map.evidence of {m.info.id}"
-        )
-    root = Path(m.root)
-    base, shown = (root, m.shown or m.root) if root.is_dir() else (root.parent, str(Path(m.shown or m.root).parent))
-    return [(base / p, f"{shown.rstrip('/')}/{p}") for p in m.info.evidence]
-
-
 def main(args: argparse.Namespace) -> int:
-    from flowatlas.audit.cli import write_findings
-    from flowatlas.evidence import read_evidence
+    from flowatlas.analysis import Analysis
+    from flowatlas.cli.audit import write_findings
+    from flowatlas.evidence import evidence_paths, read_evidence
     from flowatlas.evidence.reconcile import reconcile
     from flowatlas.loader import load_map
 
     m = load_map(args.map)
     observations = read_evidence(evidence_paths(m, args.evidence))
-    findings = reconcile(m, observations, args.policy, args.rule)
+    findings = reconcile(Analysis(m, args.policy), observations, args.rule)
     write_findings(findings, args, sys.stdout.isatty())
     return 1 if at_or_above(findings, args.fail_on) else 0

@@ -21,7 +21,8 @@ Classes: ``clear`` (a declaration names exactly this), ``vague`` (only an ancest
 (applicable declarations disagree: a broad permission against a specific prohibition; a storage
 location against a declared transfer).
 
-``classify(m)`` gives ``{flow id: (Verdict, ...)}``; ``disclosure_frame(m)`` the same as a DataFrame.
+:func:`classify` gives ``{flow id: (Verdict, ...)}``; :attr:`flowatlas.analysis.Analysis.verdicts`
+keeps the map's; :func:`flowatlas.queries.disclosure_frame` shows them as a table.
 """
 
 from __future__ import annotations
@@ -29,14 +30,14 @@ from __future__ import annotations
 from collections.abc import Iterable, Iterator, Mapping
 from typing import NamedTuple
 
+from flowatlas.analysis.boundaries import FlowFacts
+from flowatlas.analysis.policy_index import PolicyIndex
+from flowatlas.analysis.transfer import check_basis
 from flowatlas.atlas import Map
-from flowatlas.audit.policy_index import PolicyIndex
-from flowatlas.boundaries import hands_over, transfers_between
-from flowatlas.errors import UsageError
-from flowatlas.findings import DISCLOSURE_RANK, Dimension, Disclosure
+from flowatlas.findings import Dimension, Disclosure
 from flowatlas.memo import memoised
-from flowatlas.model import Flow, Policy
-from flowatlas.regimes import Regime, check_basis, regime_of
+from flowatlas.model import Flow
+from flowatlas.regimes import Regime
 from flowatlas.taxonomy import Match
 
 
@@ -85,33 +86,6 @@ class Verdicts(Mapping[str, tuple[Verdict, ...]]):
         return self._judgements.items()
 
 
-def worst(classes: Iterable[Disclosure]) -> Disclosure | None:
-    """The worst of some disclosure classes (incorrect > omitted > ambiguous > vague > clear).
-
-    >>> worst(["clear", "omitted", "vague"]), worst([])
-    ('omitted', None)
-    """
-    ranked = sorted(classes, key=DISCLOSURE_RANK.__getitem__)
-    return ranked[-1] if ranked else None
-
-
-def resolve_policy(m: Map, policy: str | Policy | None) -> Policy | None:
-    """The policy to audit: a Policy, a policy id of ``m``, or None for the map's default."""
-    if policy is None:
-        return m.policy
-    if isinstance(policy, Policy):
-        return policy
-    if policy not in m.policies:
-        raise UsageError(f"unknown policy '{policy}' (map has: {', '.join(m.policies) or 'none'})")
-    return m.policies[policy]
-
-
-def policy_index(m: Map, policy: Policy) -> PolicyIndex:
-    """A new :class:`PolicyIndex` of ``policy`` on ``m`` (:attr:`flowatlas.analysis.Analysis.policy_index`
-    keeps one)."""
-    return PolicyIndex(m, policy)
-
-
 class Classifier:
     """Holds flows against one policy index under one regime. Each judgement is a method cached
     on its arguments: they are everything it depends on besides the (fixed) map, policy and
@@ -123,9 +97,9 @@ class Classifier:
         self.regime = regime
         self.has_security = bool(ix.of("security"))
 
-    def judge(self, f: Flow) -> tuple[Judgement, ...]:
-        """Every judgement of one flow, in dimension order: type, recipient, purpose, location,
-        safeguard."""
+    def judge(self, f: Flow, facts: FlowFacts) -> tuple[Judgement, ...]:
+        """Every judgement of one flow whose :class:`~flowatlas.analysis.boundaries.FlowFacts`
+        are ``facts``, in dimension order: type, recipient, purpose, location, safeguard."""
         m = self.map
         source, target = m.nodes[f.source], m.nodes[f.target]
         types = tuple(sorted(f.types))
@@ -135,7 +109,7 @@ class Classifier:
                 out.append(self.collected(source.subject, f.context, t))
         recipient = None
         lawful = {p: f.lawful_basis or m.purposes[p].lawful_basis for p in f.purposes}
-        if hands_over(m, source, target):
+        if facts.leaves_controller:
             relied = tuple(sorted({b for b in lawful.values() if b}))
             got = self.recipient(target.owner, f.sharing_basis, types, tuple(sorted(f.purposes)), relied)
             recipient = (got.disclosure, got.declarations)
@@ -147,17 +121,15 @@ class Classifier:
                 None if shared_on else self.ix.purpose_lawful(p, lawful[p])
             )
             out.append(Judgement("purpose", p, *forbidden) if forbidden else self.purpose(p, recipient))
-        transfer = transfers_between(m, source, target)
-        country = target.jurisdiction
+        transfer = facts.is_transfer
+        country = facts.target_country
         off_limits = self.ix.location_prohibited(country, types) if country and target.kind != "subject" else None
         if off_limits:
             out.append(Judgement("location", country or "", *off_limits))
         elif country and (transfer or target.kind == "store"):
             out.append(self.location(country, types, target.kind == "store"))
         if transfer:
-            # a collection directed abroad is the controller's transfer (flowatlas.boundaries.is_transfer)
-            exporter = source.owner if source.kind != "subject" else m.info.controller
-            out.append(self.transfer(f.transfer_basis, f.in_transit, exporter, target.owner, country))
+            out.append(self.transfer(f.transfer_basis, f.in_transit, facts.exporter, target.owner, country))
         if self.has_security and not self.ix.sensitive_types.isdisjoint(types):
             out.append(self.encryption(types, f.encrypted))
         return tuple(out)
@@ -199,7 +171,15 @@ class Classifier:
     def transfer(
         self, basis: str | None, in_transit: bool, source_org: str | None, target_org: str | None, country: str | None
     ) -> Judgement:
-        v = check_basis(self.map, self.regime, basis, in_transit, source_org, target_org, country or "")
+        v = check_basis(
+            self.map,
+            self.regime,
+            basis,
+            in_transit=in_transit,
+            exporter=source_org,
+            recipient=target_org,
+            destination=country or "",
+        )
         return Judgement("safeguard", "transfer", v.disclosure, (), v.reason)
 
     def encryption(self, types: tuple[str, ...], encrypted: bool) -> Judgement:
@@ -218,50 +198,42 @@ class Classifier:
         return Judgement("safeguard", "encryption", "incorrect", decls, why)
 
 
-def classify(m: Map, policy: str | Policy | None = None, *, index: PolicyIndex | None = None) -> Verdicts:
-    """``{flow id: verdicts}`` for every flow of ``m`` against ``policy`` (a read-only
-    :class:`Verdicts` mapping). Each call classifies afresh; :attr:`flowatlas.analysis.Analysis.verdicts`
-    keeps one.
+def classify(m: Map, index: PolicyIndex | None, regime: Regime | None, flow_facts: Mapping[str, FlowFacts]) -> Verdicts:
+    """``{flow id: verdicts}`` for every flow of ``m`` against the policy ``index`` holds (a
+    read-only :class:`Verdicts` mapping; every flow has none without a policy).
 
+    Parameters
+    ----------
+    m : Map
+        The map.
+    index : PolicyIndex or None
+        The policy's index (:attr:`flowatlas.analysis.Analysis.policy_index`).
+    regime : Regime or None
+        The transfer regime transfers are held against.
+    flow_facts : mapping
+        ``{flow id: FlowFacts}`` (:attr:`flowatlas.analysis.Analysis.flow_facts`).
+
+    Returns
+    -------
+    Verdicts
+
+    Examples
+    --------
+    >>> from flowatlas.analysis import Analysis
     >>> from flowatlas.examples import EXAMPLE
     >>> from flowatlas.loader import load_texts
-    >>> verdicts = classify(load_texts(EXAMPLE))
-    >>> for v in verdicts["f-mail"]:
+    >>> a = Analysis(load_texts(EXAMPLE))
+    >>> for v in classify(a.map, a.policy_index, a.regime, a.flow_facts)["f-mail"]:
     ...     print(v.dimension, v.item, v.disclosure)
     recipient mailer omitted
     purpose advertising omitted
     location US omitted
     safeguard transfer omitted
     """
-    pol = resolve_policy(m, policy)
-    if pol is None:
+    if index is None:
         return Verdicts({fid: () for fid in m.flows})
-    classifier = Classifier(m, index or PolicyIndex(m, pol), regime_of(m))
-    return Verdicts({fid: classifier.judge(f) for fid, f in m.flows.items()})
+    classifier = Classifier(m, index, regime)
+    return Verdicts({fid: classifier.judge(f, flow_facts[fid]) for fid, f in m.flows.items()})
 
 
-def disclosure_frame(m: Map, policy: str | Policy | None = None):
-    """One row per (flow, dimension, item): the class and the deciding clauses, as a DataFrame."""
-    import pandas as pd
-
-    pol = resolve_policy(m, policy)
-    ix = policy_index(m, pol) if pol else None
-    rows = []
-    for fid, verdicts in classify(m, pol, index=ix).items():
-        f = m.flows[fid]
-        for v in verdicts:
-            rows.append(
-                {
-                    "flow": fid,
-                    "source": f.source,
-                    "target": f.target,
-                    "dimension": v.dimension,
-                    "item": v.item,
-                    "disclosure": v.disclosure,
-                    "clauses": ", ".join(ix.decl[i].clause for i in v.declarations) if ix else "",
-                    "declarations": ", ".join(v.declarations),
-                    "reason": v.reason,
-                }
-            )
-    cols = ["flow", "source", "target", "dimension", "item", "disclosure", "clauses", "declarations", "reason"]
-    return pd.DataFrame(rows, columns=cols)
+__all__ = ["Classifier", "Judgement", "Verdict", "Verdicts", "classify"]

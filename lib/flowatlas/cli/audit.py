@@ -1,7 +1,9 @@
 """``flowatlas audit MAP [--format table|csv|json|sarif] [--fail-on SEVERITY] [--rule ID]... [--policy ID]``.
 
-Exit 0 when no finding reaches ``--fail-on`` (default: high), 1 when one does, 2 on invalid input
-or an unknown rule.
+Lists every finding of the map (:func:`flowatlas.assess.assess`): the audit's, and, when the map
+names its evidence (``map.evidence``), where the evidence disagrees with it (``--no-evidence``:
+the audit's alone). Exit 0 when no finding reaches ``--fail-on`` (default: high), 1 when one
+does, 2 on invalid input or an unknown rule.
 """
 
 from __future__ import annotations
@@ -28,6 +30,11 @@ EXIT_OK, EXIT_FINDINGS = 0, 1
 
 def add_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("map", help="map folder (e.g. dataflows/absoloop) or a single YAML file")
+    p.add_argument(
+        "--no-evidence",
+        action="store_true",
+        help="leave out the evidence the map names (map.evidence): the audit's findings alone",
+    )
     add_output_arguments(p, policy_help="policy to audit (default: the map's)")
 
 
@@ -105,11 +112,12 @@ def _table(findings: list[Finding], limit: int | None = None) -> str:
 
 
 def run(args: argparse.Namespace) -> int:
-    from flowatlas.audit import audit
+    from flowatlas.analysis import Analysis
+    from flowatlas.assess import assess
     from flowatlas.loader import load_map
 
     m = load_map(args.map)
-    findings = audit(m, policy=args.policy, rules=args.rule)
+    findings = assess(Analysis(m, args.policy), with_evidence=not args.no_evidence, rules=args.rule)
     tty = sys.stdout.isatty()
     write_findings(findings, args, tty)
     if not m.policies:

@@ -2,7 +2,7 @@
 
 Each question is a method whose answer depends only on its arguments (the map and the policy
 are fixed when the index is built), so it is cached on them (:class:`~flowatlas.memo.memoised`).
-Answers are ``(class, declaration ids, reason)``: see :mod:`flowatlas.audit.disclosure` for
+Answers are ``(class, declaration ids, reason)``: see :mod:`flowatlas.analysis.verdicts` for
 the classes.
 
 >>> from flowatlas.examples import EXAMPLE

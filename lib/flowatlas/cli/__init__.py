@@ -41,14 +41,15 @@ def _cmd_validate(args: argparse.Namespace) -> int:
 
 
 def _cmd_describe(args: argparse.Namespace) -> int:
+    from flowatlas.analysis import Analysis
     from flowatlas.describe import describe, describe_text
     from flowatlas.loader import load_map
 
-    m = load_map(args.map)
+    a = Analysis(load_map(args.map))
     if args.format == "json":
-        print(json.dumps(describe(m), indent=2, ensure_ascii=False))
+        print(json.dumps(describe(a), indent=2, ensure_ascii=False))
     else:
-        sys.stdout.write(terminal_text(describe_text(m)))
+        sys.stdout.write(terminal_text(describe_text(a)))
     return EXIT_OK
 
 
@@ -60,7 +61,7 @@ def _cmd_schema(args: argparse.Namespace) -> int:
 
 
 def _cmd_statement(args: argparse.Namespace) -> int:
-    from flowatlas.audit.disclosure import resolve_policy
+    from flowatlas.analysis import resolve_policy
     from flowatlas.errors import UsageError
     from flowatlas.loader import load_map
     from flowatlas.statement import map_statement
@@ -159,7 +160,7 @@ COMMANDS: dict[str, tuple[str, str, str, str]] = {
     ),
     "render": (
         "draw diagrams (flowatlas render --help lists the views)",
-        "flowatlas.render.command",
+        "flowatlas.cli.render",
         "add_arguments",
         "main",
     ),
@@ -184,13 +185,13 @@ COMMANDS: dict[str, tuple[str, str, str, str]] = {
     ),
     "reconcile": (
         "hold a map against evidence (code scans, Terraform state); list where they disagree",
-        "flowatlas.evidence.cli",
+        "flowatlas.cli.reconcile",
         "add_arguments",
         "main",
     ),
     "audit": (
         "audit a map against its privacy policy; list findings (exit 1 at --fail-on)",
-        "flowatlas.audit.cli",
+        "flowatlas.cli.audit",
         "add_arguments",
         "run",
     ),

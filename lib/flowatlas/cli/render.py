@@ -12,27 +12,14 @@ from __future__ import annotations
 
 import argparse
 import contextlib
-import sys
 import time
 from pathlib import Path
 
-from flowatlas.findings import Finding
 from flowatlas.render.views import view_help
 
 EXIT_OK = 0
 #: The longest file name (bytes) most file systems allow.
 NAME_MAX = 255
-
-
-def audit_findings(m) -> list[Finding] | None:
-    """Findings of ``flowatlas.audit.audit(m)``, or None when the audit is not available."""
-    try:
-        from flowatlas.audit import audit
-    except ImportError as exc:
-        if exc.name == "flowatlas.audit":
-            return None
-        raise
-    return list(audit(m))
 
 
 def add_arguments(p: argparse.ArgumentParser) -> None:
@@ -53,6 +40,8 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
 
 
 def main(args: argparse.Namespace) -> int:
+    from flowatlas.analysis import Analysis
+    from flowatlas.assess import assess
     from flowatlas.errors import UsageError
     from flowatlas.loader import load_map
     from flowatlas.render import DEFAULT_MAX_NODES, build_view, parse_formats, source, write
@@ -65,11 +54,9 @@ def main(args: argparse.Namespace) -> int:
         raise UsageError("--max-nodes must be at least 1")
     if args.timeout is not None and args.timeout <= 0:
         raise UsageError("--timeout must be positive")
-    m = load_map(args.map)
-    findings = None if args.no_audit else audit_findings(m)
-    if findings is None and not args.no_audit:
-        print("flowatlas: note: flowatlas.audit is not available; drawing without findings", file=sys.stderr)
-    views = [build_view(m, s, findings, max_nodes=max_nodes, provenance=not args.no_provenance) for s in specs]
+    a = Analysis(load_map(args.map))
+    findings = None if args.no_audit else assess(a)
+    views = [build_view(a, s, findings, max_nodes=max_nodes, provenance=not args.no_provenance) for s in specs]
     out = Path(args.out)
     longest = max((len(f"{args.prefix}{stem}.{fmt}".encode()) for stem, _ in views for fmt in formats), default=0)
     if longest > NAME_MAX:

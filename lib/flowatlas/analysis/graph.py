@@ -7,16 +7,22 @@ Node attributes (one node per map node, key = node id):
 ``owner``         organisation id (None for subjects)
 ``role``          the owner's role (controller, processor, ...), "subject" for subjects
 ``jurisdiction``  ISO 3166-1 alpha-2 country, or None
-``external``      True when the owner is neither the controller nor an affiliate
+``external``      True when the owner is outside the controller's group
+                  (:func:`~flowatlas.analysis.boundaries.in_group`)
 ``record``        the :class:`~flowatlas.model.Node`
 
 Edge attributes (key = flow id):
 
-``types``         tuple of information-type ids carried
-``purposes``      tuple of purpose ids
-``cross_border``  True when the flow is a transfer under the map's regime
-                  (:func:`flowatlas.boundaries.is_transfer`)
-``record``        the :class:`~flowatlas.model.Flow`
+``types``              tuple of information-type ids carried
+``purposes``           tuple of purpose ids
+``source_country``,    the countries at the two ends
+``target_country``
+``is_transfer``        a cross-border transfer under the map's regime
+``leaves_controller``  hands data to another organisation
+``exporter``           the organisation that sends it
+``record``             the :class:`~flowatlas.model.Flow`
+
+(the facts of :class:`~flowatlas.analysis.boundaries.FlowFacts`, decided once per flow).
 
 Graph attributes: ``map_id``, ``name``, ``controller``, ``home`` and ``type_tree`` (the
 :class:`~flowatlas.taxonomy.Hierarchy` of information types, which the type-aware questions
@@ -40,22 +46,25 @@ Reachability follows only edges that carry the type asked for (or one of its sub
 from __future__ import annotations
 
 import itertools
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 
 import networkx as nx
 
+from flowatlas.analysis.boundaries import FlowFacts, crossing, home_regime, in_group
 from flowatlas.atlas import Map
-from flowatlas.boundaries import INTERNAL_ROLES, is_transfer
 from flowatlas.gcpause import gc_paused
 
 
-def build_graph(m: Map) -> nx.MultiDiGraph:
+def build_graph(m: Map, flow_facts: Mapping[str, FlowFacts] | None = None) -> nx.MultiDiGraph:
     """The flow graph of ``m``: one node per map node, one edge per flow (key = flow id).
 
     Parameters
     ----------
     m : Map
         A validated map.
+    flow_facts : mapping, optional
+        ``{flow id: FlowFacts}`` already decided (:attr:`flowatlas.analysis.Analysis.flow_facts`);
+        by default decided here, under the regime of the map's home.
 
     Returns
     -------
@@ -72,11 +81,14 @@ def build_graph(m: Map) -> nx.MultiDiGraph:
     >>> G.nodes["db"]["kind"], G.edges["app", "db", "f-save"]["types"]
     ('store', ('email', 'name'))
     """
+    if flow_facts is None:
+        regime = home_regime(m)
+        flow_facts = {fid: crossing(m, f, regime) for fid, f in m.flows.items()}
     with gc_paused():  # 50,000 flows allocate ~1M objects: collections during that take 40% of the build
-        return _build(m)
+        return _build(m, flow_facts)
 
 
-def _build(m: Map) -> nx.MultiDiGraph:
+def _build(m: Map, flow_facts: Mapping[str, FlowFacts]) -> nx.MultiDiGraph:
     G = nx.MultiDiGraph(
         map_id=m.info.id, name=m.info.name, controller=m.info.controller, home=m.home, type_tree=m.type_tree
     )
@@ -90,7 +102,7 @@ def _build(m: Map) -> nx.MultiDiGraph:
                 "owner": n.owner,
                 "role": orgs[n.owner].role if n.owner else "subject",
                 "jurisdiction": n.jurisdiction,
-                "external": bool(n.owner and orgs[n.owner].role not in INTERNAL_ROLES),
+                "external": n.owner is not None and not in_group(orgs[n.owner].role),
                 "record": n,
             },
         )
@@ -101,7 +113,7 @@ def _build(m: Map) -> nx.MultiDiGraph:
             f.source,
             f.target,
             fid,
-            {"types": f.types, "purposes": f.purposes, "cross_border": is_transfer(m, f), "record": f},
+            {"types": f.types, "purposes": f.purposes, **flow_facts[fid]._asdict(), "record": f},
         )
         for fid, f in m.flows.items()
     )
@@ -235,7 +247,6 @@ def reach(G: nx.MultiDiGraph, type_id: str, sources: Iterable[str] | None = None
 
 
 __all__ = [
-    "INTERNAL_ROLES",
     "build_graph",
     "carrier_index",
     "carriers",

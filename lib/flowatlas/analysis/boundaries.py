@@ -1,0 +1,162 @@
+"""The boundaries a flow can cross, each decided in one place, once per flow.
+
+* :func:`crossing`: the facts of one flow that every output reads, as :class:`FlowFacts`: the
+  countries at its two ends (a person is where their data is collected: their node's country,
+  else the map's home), whether it is a transfer under the regime (``is_transfer``),
+  whether it leaves the controller, and which organisation exports it;
+* :func:`in_group`: whether an organisation's role puts it on the controller's own side (the
+  controller and its affiliates), which the diagrams draw as internal and reconcile does not
+  count as a third party.
+
+:class:`~flowatlas.analysis.Analysis` computes the facts of every flow once
+(:attr:`~flowatlas.analysis.Analysis.flow_facts`) and sets them on the graph's edges; the
+audit, the diagrams, the inventory, the diff and reconcile read them there.
+
+>>> from flowatlas.loader import load_texts
+>>> from flowatlas.regimes import regime_for
+>>> m = load_texts({"map.yaml": '''
+... map: {id: x, name: X, controller: acme, home: FR}
+... organisations:
+...   - {id: acme, name: Acme, role: controller, jurisdiction: FR}
+...   - {id: host, name: Host, role: processor, jurisdiction: US}
+... data_subjects: [{id: user, name: User}]
+... nodes:
+...   - {id: person, name: Person, kind: subject, subject: user}
+...   - {id: app, name: App, kind: system, owner: acme, jurisdiction: FR}
+...   - {id: de, name: DE copy, kind: system, owner: acme, jurisdiction: DE}
+...   - {id: us, name: US host, kind: system, owner: host, jurisdiction: US}
+... flows:
+...   - {id: f-in, from: person, to: us, types: [email], purposes: [provide-service], context: registration}
+...   - {id: f-de, from: app, to: de, types: [email], purposes: [provide-service]}
+...   - {id: f-us, from: app, to: us, types: [email], purposes: [provide-service]}
+... '''})
+>>> regime = regime_for("FR")
+>>> crossing(m, m.flows["f-de"], regime)  # the EEA is one area
+FlowFacts(source_country='FR', target_country='DE', is_transfer=False, leaves_controller=False, exporter='acme')
+>>> crossing(m, m.flows["f-us"], regime).is_transfer, crossing(m, m.flows["f-us"], regime).leaves_controller
+(True, True)
+>>> crossing(m, m.flows["f-in"], regime)  # a person is where they are collected: the home, unless said
+FlowFacts(source_country='FR', target_country='US', is_transfer=True, leaves_controller=True, exporter='acme')
+"""
+
+from __future__ import annotations
+
+from typing import NamedTuple
+
+from flowatlas.atlas import Map
+from flowatlas.model import Flow, Node
+from flowatlas.regimes import Regime, regime_for
+
+#: Roles on the controller's own side of the map: the controller and its affiliates.
+GROUP_ROLES = frozenset({"controller", "affiliate"})
+
+#: Roles of the organisations a controller directs: collection into their systems abroad is a transfer.
+DIRECTED_ROLES = frozenset({"controller", "affiliate", "processor", "sub_processor"})
+
+
+def in_group(role: str | None) -> bool:
+    """Whether an organisation of ``role`` is on the controller's own side (:data:`GROUP_ROLES`).
+
+    >>> in_group("affiliate"), in_group("processor"), in_group(None)
+    (True, False, False)
+    """
+    return role in GROUP_ROLES
+
+
+class FlowFacts(NamedTuple):
+    """What every output reads of one flow, decided once (:func:`crossing`)."""
+
+    source_country: str | None  # a person: where their data is collected (their node's country, else the home)
+    target_country: str | None  # a person receiving data: their node's country, if it says
+    is_transfer: bool  # a cross-border transfer under the regime
+    leaves_controller: bool  # hands data to another organisation
+    exporter: str | None  # the organisation that sends it (the controller, for a collection it directs)
+
+
+def home_regime(m: Map) -> Regime | None:
+    """The transfer regime of the map's home as it stood on the map's date (``as_of``), or None
+    when flowatlas ships none for that home.
+
+    >>> from flowatlas.examples import EXAMPLE
+    >>> from flowatlas.loader import load_texts
+    >>> home_regime(load_texts(EXAMPLE)).id
+    'SG-PDPA'
+    """
+    return regime_for(m.home, m.as_of)
+
+
+def crossing(m: Map, flow: Flow, regime: Regime | None) -> FlowFacts:
+    """The :class:`FlowFacts` of ``flow`` under ``regime`` (the regime of the map's home).
+
+    Parameters
+    ----------
+    m : Map
+        The map.
+    flow : Flow
+        One of its flows.
+    regime : Regime or None
+        The transfer regime, as it stood on the map's date; None when flowatlas ships none for
+        the home (then every change of country is a transfer).
+
+    Returns
+    -------
+    FlowFacts
+
+    Notes
+    -----
+    A transfer: both ends have a country, and the countries differ and do not both lie inside
+    the regime's area (under the GDPR the EEA is one area).
+
+    Delivering data to a person is never a transfer. Collecting it from a person is one when the
+    controller directs the collection into a system or store abroad: its own, or one run for it
+    by an affiliate, processor or sub-processor (an overseas help desk, an SDK posting to a
+    foreign endpoint); the controller is then the exporter. A person outside the regime's area
+    gives data that never was there, so its collection is no transfer. This follows PDPA s26,
+    which restricts any transfer "to a country or territory outside Singapore" by the
+    organisation, and the GDPR reading of EDPB Guidelines 05/2021: the controller that decides
+    where its users' data is sent makes it available to the importer abroad. A person who hands
+    data to an independent organisation of their own accord (a third party's own service) is not
+    a transfer by the controller.
+
+    A flow leaves the controller when it hands data from the controller (or from a person) to a
+    node of another organisation.
+
+    Examples
+    --------
+    >>> from flowatlas.examples import EXAMPLE
+    >>> from flowatlas.loader import load_texts
+    >>> from flowatlas.regimes import regime_for
+    >>> m = load_texts(EXAMPLE)
+    >>> crossing(m, m.flows["f-mail"], regime_for("SG"))
+    FlowFacts(source_country='SG', target_country='US', is_transfer=True, leaves_controller=True, exporter='acme')
+    """
+    source, target = m.nodes[flow.source], m.nodes[flow.target]
+    collected = source.kind == "subject"
+    # a person is where the controller collects their data: their node's country, else the home
+    a = (source.jurisdiction or m.home) if collected else source.jurisdiction
+    b = target.jurisdiction
+    exporter = m.info.controller if collected else source.owner
+    return FlowFacts(a, b, _transfers(m, source, target, a, b, regime), _hands_over(m, source, target), exporter)
+
+
+def _transfers(m: Map, source: Node, target: Node, a: str | None, b: str | None, regime: Regime | None) -> bool:
+    if target.kind == "subject":
+        return False
+    if source.kind == "subject":
+        owner = m.organisations.get(target.owner) if target.owner else None
+        if owner is None or owner.role not in DIRECTED_ROLES:
+            return False
+        if a not in (regime.area if regime else {m.home}):
+            return False  # collected from a person abroad: the data never was in the home area
+    if regime is None:
+        return bool(a and b and a != b)
+    return regime.crosses(a, b)
+
+
+def _hands_over(m: Map, source: Node, target: Node) -> bool:
+    if target.kind == "subject" or target.owner is None or target.owner == m.info.controller:
+        return False
+    return source.kind == "subject" or source.owner == m.info.controller
+
+
+__all__ = ["DIRECTED_ROLES", "GROUP_ROLES", "FlowFacts", "crossing", "home_regime", "in_group"]
