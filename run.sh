@@ -2,7 +2,7 @@
 # flowatlas: one entry point that sets itself up on a fresh machine.
 #
 #   ./run.sh report [MAP]   full report of MAP (default: the embedded Absoloop map) into outputs/
-#   ./run.sh test           lint, type check (mypy) + the whole test suite (doctests included)
+#   ./run.sh test           lint, type check (mypy), import layers (lint-imports) + the whole test suite (doctests included)
 #   ./run.sh bench          the performance benchmark (benchmarks/)
 #   ./run.sh lab            JupyterLab on the notebooks (as root too: it passes --allow-root then)
 #   ./run.sh setup          only create .venv and install what is missing (and the nbstripout git filter)
@@ -94,6 +94,7 @@ case "$cmd" in
     need_chromium
     "$VENV/bin/ruff" check $(ls -d lib tests benchmarks scheduling tools 2>/dev/null)
     "$VENV/bin/mypy"  # lib/flowatlas, configured in pyproject.toml
+    "$VENV/bin/lint-imports" --no-cache >/dev/null || "$VENV/bin/lint-imports" --no-cache  # the layers, [tool.importlinter]
     exec "$VENV/bin/python" -m pytest -n 2 --dist loadgroup -q "$@"
     ;;
   env)

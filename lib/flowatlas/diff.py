@@ -23,7 +23,9 @@ data; :func:`diff_markdown` and :func:`diff_text` say it in sentences.
 from __future__ import annotations
 
 import io
+import json
 import subprocess
+import sys
 import tarfile
 import tempfile
 from collections.abc import Iterable, Sequence
@@ -35,6 +37,8 @@ from flowatlas.assess import assess
 from flowatlas.atlas import Map
 from flowatlas.errors import UsageError
 from flowatlas.findings import DEFAULT_FAIL_ON, SEVERITIES, SEVERITY_RANK, Finding
+from flowatlas.inert import terminal_text
+from flowatlas.loader import load_map
 
 #: Fields compared to tell a finding "changed" between two runs (its id is the same).
 DIFF_FIELDS: tuple[str, ...] = (
@@ -324,8 +328,6 @@ def load_side(spec: str, workdir: Path) -> Map:
     """A map from a folder, or from ``REV:PATH`` (a git revision of a map folder of the repository
     the current folder is in), extracted into ``workdir``. Files are named ``REV:PATH/file`` in
     every file:line."""
-    from flowatlas.loader import load_map
-
     if Path(spec).exists() or ":" not in spec:
         return load_map(spec)
     rev, path = spec.split(":", 1)
@@ -374,12 +376,6 @@ def add_arguments(p: Any) -> None:
 
 
 def main(args: Any) -> int:
-    import json
-    import sys
-
-    from flowatlas.analysis import Analysis
-    from flowatlas.inert import terminal_text
-
     old, new, tmp = load_pair(args.old, args.new)
     with tmp:  # the evidence a side names is read from its folder
         old_analysis, new_analysis = Analysis(old), Analysis(new)

@@ -30,8 +30,9 @@ from typing import Any
 import yaml
 
 from flowatlas.errors import MapError, MapValidationError, UsageError
-from flowatlas.loader import TODO, TODO_NEEDS
+from flowatlas.loader import TODO, TODO_NEEDS, load_map
 from flowatlas.source import Source
+from flowatlas.yamlio import YamlProblem, parse_yaml
 
 #: flowatlas's sections and fideslang's resource types for the same vocabulary.
 KINDS: dict[str, str] = {"types": "data_category", "purposes": "data_use", "subjects": "data_subject"}
@@ -221,8 +222,6 @@ def read_manifests(paths: Sequence[str | Path]) -> list[Resource]:
     except ImportError:  # pragma: no cover - the extra is installed with the tests
         raise UsageError("reading Fides manifests needs fideslang: pip install 'flowatlas[fides]'") from None
     from pydantic import ValidationError
-
-    from flowatlas.yamlio import YamlProblem, parse_yaml
 
     errors: list[MapError] = []
     out: list[Resource] = []
@@ -791,8 +790,6 @@ def add_export_arguments(p: Any) -> None:
 
 
 def export_main(args: Any) -> int:
-    from flowatlas.loader import load_map
-
     files = export_fides(load_map(args.map))
     write_map_folder(files, args.out)
     print(f"{args.out}: wrote {', '.join(files)}")

@@ -14,6 +14,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import IO, Literal
 
+from flowatlas.inert import csv_cell
 from flowatlas.source import Source
 
 Severity = Literal["info", "low", "medium", "high"]
@@ -272,8 +273,6 @@ def write_json(findings: Iterable[Finding], out: IO[str]) -> None:
 def write_csv(findings: Iterable[Finding], out: IO[str]) -> None:
     """The findings as CSV in :data:`TABLE_COLUMNS`, no cell readable as a formula
     (:func:`flowatlas.inert.csv_cell`), written row by row with the csv module."""
-    from flowatlas.inert import csv_cell
-
     w = csv.writer(out, lineterminator="\n")
     w.writerow(TABLE_COLUMNS)
     for row in table_rows(findings):

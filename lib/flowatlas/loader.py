@@ -48,6 +48,7 @@ from flowatlas.regions import BASE_REGIONS, member_codes
 from flowatlas.retention import term as retention_term
 from flowatlas.statement import missing_quotes, read_statement
 from flowatlas.suggest import did_you_mean
+from flowatlas.taxonomy import Hierarchy
 from flowatlas.yamlio import Document, YamlProblem, parse_yaml, read_file
 
 #: Errors about the items of one list (unknown ids in a flow's types, ...) reported one by one;
@@ -754,8 +755,6 @@ def _index(records: list[Record], what: str, errors: list[MapError]) -> dict:
 
 
 def _hierarchy_checks(table: dict, what: str, chk: _Refs) -> None:
-    from flowatlas.taxonomy import Hierarchy
-
     for r in table.values():
         if r.parent is not None:
             chk.ref(r, "parent", r.parent, table, what)

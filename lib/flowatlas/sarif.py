@@ -22,6 +22,7 @@ from collections.abc import Iterable, Mapping
 from pathlib import Path, PurePosixPath
 from typing import IO, Any
 
+from flowatlas import __version__
 from flowatlas.assess import all_rules
 from flowatlas.findings import Finding, sort_findings
 from flowatlas.source import Source
@@ -113,8 +114,6 @@ def sarif_log(findings: Iterable[Finding], rules: RuleTexts | None = None, *, to
     """The findings as one SARIF log (one run of flowatlas). ``rules`` gives each rule's texts
     (default: every rule flowatlas has); the rule list holds them all, in their registry order,
     so a rule with no result today is still described."""
-    from flowatlas import __version__
-
     texts = dict(rules if rules is not None else audit_rule_texts())
     found = sort_findings(list(findings))
     for f in found:  # a finding of a rule the texts do not know still gets a descriptor

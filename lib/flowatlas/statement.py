@@ -21,12 +21,9 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING
 
+from flowatlas.atlas import Map
 from flowatlas.model import Declaration, Policy
-
-if TYPE_CHECKING:
-    from flowatlas.atlas import Map
 
 #: The text a policy may name: a file of the map folder, read as UTF-8.
 MAX_STATEMENT_BYTES = 4 * 1024 * 1024

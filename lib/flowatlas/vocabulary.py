@@ -22,6 +22,7 @@ import pycountry
 
 from flowatlas.atlas import Map
 from flowatlas.model import COLLECTION_CONTEXTS, ORG_ROLES, SHARING_BASES, TRANSFER_BASES, SafeguardKind
+from flowatlas.regimes import lawful_bases_for
 from flowatlas.taxonomy import Hierarchy
 
 #: The kinds ``flowatlas taxonomy --kind`` lists.
@@ -90,8 +91,6 @@ def vocabulary_lines(m: Map, kind: str) -> list[str]:
     if kind == "countries":
         return [f"{c.alpha_2}  {c.name}" for c in sorted(pycountry.countries, key=lambda c: c.alpha_2)]
     if kind == "bases":
-        from flowatlas.regimes import lawful_bases_for
-
         return [f"{b.id}  {b.summary} ({b.cite})" for b in lawful_bases_for(m.home).values()]
     if kind == "regions":
         return [f"{r.id}  {r.name}: {', '.join(sorted(m.places(r.id)))} (as of {m.as_of})" for r in m.regions.values()]

@@ -25,6 +25,7 @@ from flowatlas.atlas import Map
 from flowatlas.errors import MapError, MapValidationError, UsageError
 from flowatlas.evidence import bearer, privado, terraform
 from flowatlas.evidence.base import EvidenceReader, Observation, cloud_country, norm, pick, tables
+from flowatlas.readers.json_reader import positions
 from flowatlas.source import Source
 
 #: Every evidence reader, by id, in the order they are tried.
@@ -52,8 +53,6 @@ def read_texts(texts: Sequence[tuple[str, str]]) -> list[Observation]:
     """Observations of ``(display name, text)`` evidence files, in file order. Raises
     :class:`~flowatlas.errors.MapValidationError` naming the file (and line) of one that is not
     JSON or that no reader recognises."""
-    from flowatlas.readers.json_reader import positions
-
     errors: list[MapError] = []
     out: list[Observation] = []
     for file, text in texts:

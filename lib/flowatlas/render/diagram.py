@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import graphviz
 
+from flowatlas.render.files import to_png, to_svg
+
 
 class Diagram(graphviz.Digraph):
     """A :class:`graphviz.Digraph` rendered through flowatlas' checked runner in notebooks.
@@ -21,11 +23,7 @@ class Diagram(graphviz.Digraph):
     title: str = ""
 
     def _repr_image_svg_xml(self) -> str:
-        from flowatlas.render.files import to_svg
-
         return to_svg(self)
 
     def _repr_image_png(self) -> bytes:
-        from flowatlas.render.files import to_png
-
         return to_png(self)

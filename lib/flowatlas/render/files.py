@@ -17,6 +17,7 @@ import graphviz
 
 from flowatlas.errors import UsageError
 from flowatlas.render.run import Layout, layout, plan_for
+from flowatlas.render.text import dot_text, dot_tooltip
 
 FORMATS = ("dot", "svg", "png")
 #: PNG resolution: readable on a screen, small enough to commit.
@@ -35,8 +36,6 @@ def source(g: graphviz.Digraph) -> str:
     note = plan_for(dot).note if title else ""
     if not note:
         return dot
-    from flowatlas.render.text import dot_text, dot_tooltip
-
     captioned = g.copy()
     captioned.attr("graph", label=dot_text(f"{title}\n{note}"), tooltip=dot_tooltip(f"{title}\n{note}"))
     return captioned.source.rstrip("\n") + "\n"

@@ -18,6 +18,7 @@ import jinja2
 import nbformat
 
 from flowatlas.inert import terminal_text
+from flowatlas.report import rich
 
 TEMPLATE = "flowatlas_report.html.j2"
 _TEMPLATE_TEXT = """\
@@ -40,8 +41,6 @@ _TEMPLATE_TEXT = """\
 
 
 def _template() -> str:
-    from flowatlas.report import rich
-
     return _TEMPLATE_TEXT.replace("CSP_POLICY", rich.csp()).replace("FLOWATLAS_STYLE", rich.style())
 
 
@@ -94,8 +93,6 @@ def notebook_to_html(notebook: str | Path | nbformat.NotebookNode, title: str | 
         exclude_output_prompt=True,
         embed_images=True,
     )
-    from flowatlas.report import rich
-
     body, _ = exporter.from_notebook_node(nb)
     body = rich.strip_assets(_REMOTE.sub("", body))  # the copies each output carried for JupyterLab
     script = f"<script {rich.MARK}>{rich.script()}</script>"

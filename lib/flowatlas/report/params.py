@@ -22,6 +22,7 @@ from flowatlas.atlas import Map
 from flowatlas.errors import MapValidationError, UsageError
 from flowatlas.findings import SEVERITIES, Finding
 from flowatlas.inert import excerpt
+from flowatlas.loader import load_map
 from flowatlas.suggest import did_you_mean
 
 #: The map every notebook opens when given no parameters.
@@ -121,8 +122,6 @@ def display_name(path: Path) -> str:
 def load_checked(map_dir: str | os.PathLike):
     """Load the map at ``map_dir`` (resolved as :func:`resolve_map_dir`); a map with errors gives
     a one-line :class:`ParameterError` naming the first problem and how many there are."""
-    from flowatlas.loader import load_map
-
     path = resolve_map_dir(map_dir)
     try:
         return path, load_map(path, display=display_name(path))
@@ -217,10 +216,8 @@ def _check(notebook: str, params: dict[str, Any]) -> Session:
     _expect("map_dir", map_dir, (str, os.PathLike), "a path (text)")
     path, m = load_checked(map_dir)
 
-    def did_you_mean(word: str, choices) -> str:
-        from flowatlas.loader import did_you_mean as dym
-
-        hint = dym(word, choices)
+    def hint_for(word: str, choices) -> str:
+        hint = did_you_mean(word, choices)
         return f"; {hint}" if hint else ""
 
     for name, value in params.items():
@@ -228,17 +225,17 @@ def _check(notebook: str, params: dict[str, Any]) -> Session:
             _expect(name, value, str, "an information type id (text; empty for the default)")
             if value and value not in m.types:
                 raise ParameterError(
-                    f"{name}: no information type '{value}' in map '{m.info.id}'" + did_you_mean(value, m.types)
+                    f"{name}: no information type '{value}' in map '{m.info.id}'" + hint_for(value, m.types)
                 )
         elif name == "breach_node":
             _expect(name, value, str, "a node id (text; empty for the default)")
             if value and value not in m.nodes:
-                raise ParameterError(f"{name}: no node '{value}' in map '{m.info.id}'" + did_you_mean(value, m.nodes))
+                raise ParameterError(f"{name}: no node '{value}' in map '{m.info.id}'" + hint_for(value, m.nodes))
         elif name == "erase_subject":
             _expect(name, value, str, "a data-subject category id (text; empty for the default)")
             if value and value not in m.subjects:
                 raise ParameterError(
-                    f"{name}: no data-subject category '{value}' in map '{m.info.id}'" + did_you_mean(value, m.subjects)
+                    f"{name}: no data-subject category '{value}' in map '{m.info.id}'" + hint_for(value, m.subjects)
                 )
         elif name in ("min_severity", "fail_on"):
             _expect(name, value, str, f"one of {', '.join(SEVERITIES)}")
@@ -261,7 +258,7 @@ def _check(notebook: str, params: dict[str, Any]) -> Session:
                 if bad or not ids:
                     raise ParameterError(
                         f"lineage_types: no information type '{bad[0] if bad else value}' in map '{m.info.id}'"
-                        + (did_you_mean(bad[0], m.types) if bad else "; use sensitive, all or type ids")
+                        + (hint_for(bad[0], m.types) if bad else "; use sensitive, all or type ids")
                     )
         elif name == "interactive":
             _expect(name, value, bool, "True or False")

@@ -27,6 +27,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+from flowatlas import __version__
 from flowatlas.analysis import Analysis
 from flowatlas.assess import assess
 from flowatlas.errors import UsageError
@@ -43,9 +44,11 @@ from flowatlas.report.data import (
     write_findings,
     write_inventory,
 )
+from flowatlas.report.htmlexport import write_html
 from flowatlas.report.notebooks import NOTEBOOKS, find_notebooks
 from flowatlas.report.params import NO_PREVIOUS, ParameterError, check_parameters, load_checked, outputs_root
 from flowatlas.report.runs import latest_run, mark_incomplete, new_run_dir, point_latest, utc_stamp
+from flowatlas.suggest import did_you_mean
 from flowatlas.words import counted
 
 EXIT_OK, EXIT_FINDINGS, EXIT_INVALID, EXIT_NOTEBOOK = 0, 1, 2, 3
@@ -176,8 +179,6 @@ def plan_parameters(declared: Mapping[str, Mapping[str, dict]], given: Mapping[s
         if name in RUNNER_PARAMS:
             raise ParameterError(f"parameter {name} is set by the runner (use the MAP argument and --out)")
         if name not in known:
-            from flowatlas.loader import did_you_mean
-
             hint = did_you_mean(name, known)
             raise ParameterError(
                 f"unknown parameter {excerpt(name)}" + (f"; {hint}" if hint else f" (known: {', '.join(known)})")
@@ -299,15 +300,13 @@ def versions() -> dict[str, str]:
     """Versions recorded in ``run.json``."""
     import papermill
 
-    import flowatlas
-
     try:
         dot = subprocess.run(["dot", "-V"], capture_output=True, text=True, timeout=20)
         dot_v = (dot.stderr or dot.stdout).strip()
     except (OSError, subprocess.SubprocessError):
         dot_v = "not found"
     return {
-        "flowatlas": flowatlas.__version__,
+        "flowatlas": __version__,
         "python": platform.python_version(),
         "papermill": papermill.__version__,
         "graphviz": dot_v,
@@ -507,8 +506,6 @@ def _finish(
     names = list(results)
     failed = [results[n] for n in names if results[n].status != "ok"]
     if not failed:
-        from flowatlas.report.htmlexport import write_html
-
         write_html(run_dir / "report.ipynb", run_dir / "report.html", title=f"flowatlas report: {m.info.name}")
     blocking = at_or_above(findings, fail_on) if fail_on else []
     if failed:

@@ -17,6 +17,7 @@ from typing import Any
 
 import pandas as pd
 
+from flowatlas import __version__
 from flowatlas.analysis import Analysis
 from flowatlas.assess import all_rules
 from flowatlas.atlas import Map
@@ -712,8 +713,6 @@ def _inputs_key(m: Map, findings: Sequence[Finding]) -> str:
     """What a view's DOT depends on besides its spec: the map's files and how they are named,
     the findings drawn, and flowatlas's version."""
     import hashlib
-
-    from flowatlas import __version__
 
     h = hashlib.sha256("\0".join([__version__, m.digest or "", m.shown or "", str(m.root)]).encode())
     for f in findings:

@@ -15,6 +15,8 @@ import sys
 import time
 from typing import Any
 
+from flowatlas.report import skip_iri_grammar
+
 #: Seconds to wait for a kernel to start (papermill's default, 60, is too short under load).
 KERNEL_START_TIMEOUT = 300
 
@@ -81,8 +83,6 @@ def _execute_once(job: dict[str, Any]) -> dict[str, Any]:
 
 
 def _import_papermill() -> None:
-    from flowatlas.report import skip_iri_grammar
-
     skip_iri_grammar()
     import papermill  # noqa: F401
 
