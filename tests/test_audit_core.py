@@ -403,7 +403,7 @@ def test_remedies_and_messages_cite_the_maps_own_clauses():
         "flows",
         fl("f-col", "person", "app", ["phone", "chat"], context="registration"),  # undeclared collection
         fl("f-ads", "app", "db", ["email"], ["marketing"]),  # undeclared purpose
-        fl("f-out", "app", "proc-app", ["email"], transfer_basis="contract"),  # no sharing basis, bad contract
+        fl("f-out", "app", "proc-app", ["email"], transfer_basis="contract", sharing_basis="consent"),  # bad contract
         fl("f-on", "proc-app", "sub-db", ["email"]),  # onward, to JP
         fl("f-us", "app", "us-db", ["password"], encrypted=False),
     )  # storage abroad, unencrypted

@@ -39,8 +39,13 @@ def test_matches_reviewed_expectations(found):
         assert e.get("flows", []) == list(f.flows) and e.get("nodes", []) == list(f.nodes), e["id"]
 
 
+#: Every flow of Kliniko's map that leaves the controller records its sharing basis: the rule on a
+#: basis not recorded fires on maps of other shapes (tests/test_one_truth.py, test_audit_rules.py).
+NOT_IN_KLINIKO = {"unrecorded-sharing-basis"}
+
+
 def test_every_rule_fires(found):
-    assert {f.rule for f in found} == set(RULES)
+    assert {f.rule for f in found} == set(RULES) - NOT_IN_KLINIKO
 
 
 def test_declared_cases_stay_quiet(found):

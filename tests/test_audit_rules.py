@@ -151,9 +151,27 @@ def test_recipient_third_party_without_exception_is_incorrect():
     assert [c.clause for c in f.clauses] == ["5"] and f.organisations == ("ctrl", "other")
 
 
-def test_recipient_without_basis_is_omitted():
-    [f] = run(_share(spec(), "processor", None), "undeclared-recipient")
-    assert f.disclosure == "omitted" and "no sharing basis" in f.message
+def test_recipient_without_basis_shares_on_the_basis_its_role_decides():
+    """A processor acts on instruction: a flow to one that records no basis is declared by the
+    clause allowing processors on instruction, and nothing is reported."""
+    s = _share(spec(), "processor", None)
+    assert run(s, "undeclared-recipient") == [] and run(s, "unrecorded-sharing-basis") == []
+    [f] = run(_share(spec(), "acquirer", None), "undeclared-recipient")  # corporate_transaction: not declared
+    assert f.disclosure == "omitted" and "corporate_transaction" in f.message
+
+
+def test_recipient_without_basis_the_role_does_not_decide_is_unrecorded_not_undeclared():
+    """A third party with no recorded basis: the clause allowing third parties with consent covers
+    the recipient; the audit says the basis is not recorded (low), not that the recipient is
+    undeclared (high)."""
+    s = _share(spec(), "third_party", None)
+    assert run(s, "undeclared-recipient") == []
+    [f] = run(s, "unrecorded-sharing-basis")
+    assert (f.severity, f.dimension, f.flows) == ("low", "recipient", ("f-share",))
+    assert "without a recorded sharing basis" in f.message and "consent" in f.message
+    assert [c.clause for c in f.clauses] == ["5.1"] and "sharing_basis" in f.remedy
+    [v] = [v for v in Analysis(build(s)).verdicts["f-share"] if v.dimension == "recipient"]
+    assert v.disclosure == "clear" and v.reason.startswith("the flow records no sharing basis")
 
 
 def test_recipient_role_never_declared_is_omitted():

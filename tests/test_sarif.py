@@ -15,6 +15,7 @@ import pytest
 from flowatlas.audit.rules import RULES
 from flowatlas.cli import main
 from flowatlas.evidence.reconcile import RECONCILE_RULES
+from flowatlas.sarif import FINGERPRINT
 
 from conftest import ABSOLOOP, ROOT
 
@@ -63,7 +64,7 @@ def test_results_point_at_the_record_and_keep_their_fingerprint_when_it_moves(ca
     (copy / "zz-moved").mkdir()
     (copy / "zz-moved" / "flows.yaml").write_text(sharing, "utf-8")
     after = _sarif(capsys, "audit", str(copy))["runs"][0]["results"]
-    fp = lambda rs: {r["partialFingerprints"]["flowatlasFindingId/v1"]: r for r in rs}  # noqa: E731
+    fp = lambda rs: {r["partialFingerprints"][FINGERPRINT]: r for r in rs}  # noqa: E731
     assert fp(before).keys() == fp(after).keys()
     moved = [
         k

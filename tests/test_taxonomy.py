@@ -108,14 +108,22 @@ def test_base_taxonomy_is_valid_yaml_with_no_other_sections():
     assert set(data) <= {"information_types", "purposes", "data_subjects"}
 
 
-def test_map_may_extend_but_not_redefine(base):
+def test_map_may_extend_and_its_own_term_wins_over_a_shipped_one(base):
+    """A map adds terms; one it defines that the base taxonomy also has is the map's (noted at
+    its line): a map valid today stays valid when flowatlas ships that term. Twice in the map's
+    own files is still an error."""
     ext = dict(MAP_HEADER)
     ext["x.yaml"] = "information_types:\n  - {id: tax-number, name: Tax number, parent: government-id}\n"
     m = load_texts(ext)
-    assert m.type_tree.covers("personal", "tax-number") and m.is_sensitive("tax-number")
-    ext["y.yaml"] = "information_types:\n  - {id: email, name: Email again, parent: contact}\n"
+    assert m.type_tree.covers("personal", "tax-number") and m.is_sensitive("tax-number") and m.notes == ()
+    ext["y.yaml"] = "information_types:\n  - {id: email, name: Email again, parent: personal}\n"
+    m = load_texts(ext)
+    assert m.types["email"].name == "Email again" and not m.type_tree.covers("contact", "email")
+    [note] = m.notes
+    assert (note.src.file, note.src.line) == ("y.yaml", 2) and "'email' is also in flowatlas's own" in note.message
     from flowatlas.errors import MapValidationError
 
+    ext["z.yaml"] = "information_types:\n  - {id: email, name: Email thrice, parent: contact}\n"
     with pytest.raises(MapValidationError, match="duplicate information type id 'email'"):
         load_texts(ext)
 

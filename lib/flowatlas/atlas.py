@@ -16,6 +16,7 @@ from types import MappingProxyType
 
 import isodate
 
+from flowatlas.errors import MapError
 from flowatlas.model import (
     RETENTION_WHILE_SERVICE,
     Flow,
@@ -75,6 +76,9 @@ class Map:
     files: tuple[str, ...] = ()
     digest: str = ""  # sha256 over the files' names and bytes
     shown: str = ""  # how the folder is named in every file:line (load_map's display), else root
+    #: what validation noted without refusing the map (a term of its own that flowatlas's
+    #: vocabulary also has: the map's is used), at the record's file:line
+    notes: tuple[MapError, ...] = ()
 
     @classmethod
     def create(cls, **kw) -> Map:

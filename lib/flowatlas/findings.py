@@ -1,8 +1,11 @@
 """Findings: what the audit reports. The shared contract of audit, diagrams, notebooks and report.
 
-A :class:`Finding` is plain, immutable data. Its ``id`` is derived from its content (rule,
-flows, path, subject of the finding), never from file names, line numbers or record order, so
-the same map gives the same ids however its files are arranged.
+A :class:`Finding` is plain, immutable data. Its ``id`` is the rule and what the finding is
+about (:func:`finding_id`): the records it concerns (its nodes, else its flows), the dimension
+and what distinguishes it on them (``key``), or the root cause it stands for (``about``). Never
+its words, its severity, the types it lists, file names, line numbers or record order: a
+finding keeps its identity while its cause stays, so a diff says "changed" when only the reason
+changed, and the same map gives the same ids however its files are arranged.
 """
 
 from __future__ import annotations
@@ -92,6 +95,9 @@ class Finding:
     key: str = ""  # what distinguishes two findings of one rule on one flow (e.g. the type)
     #: Where evidence (a code scan, infrastructure state) shows what the finding is about.
     evidence: tuple[Source, ...] = ()
+    #: What the finding is about when that is a root cause rather than its records (the flows a
+    #: cause covers may change; :meth:`Context.one_per_cause`): part of the id, not of the output.
+    about: tuple[str, ...] = ()
     id: str = field(default="")
 
     def __post_init__(self) -> None:
@@ -131,21 +137,46 @@ class Finding:
 
 
 def finding_id(f: Finding) -> str:
-    """``RULE-xxxxxxxx``: a short hash of what the finding is about (not where it is written)."""
-    basis = "\x1f".join([f.rule, ",".join(f.flows), ",".join(f.path), ",".join(f.nodes), ",".join(f.types), f.key])
+    """``RULE-xxxxxxxxxx``: a short hash of the rule and what the finding is about: its ``about``
+    when it stands for a root cause, else the records it concerns (its nodes, else its flows), its
+    dimension and ``key``. The message, remedy, severity, class, types and clauses are left out,
+    so a finding whose reason changes keeps its id.
+
+    >>> a = Finding("cross-border-basis", "high", "names no transfer basis", "", flows=("f1",), key="basis")
+    >>> b = Finding("cross-border-basis", "high", "holds no SCCs", "", flows=("f1",), key="basis")
+    >>> a.id == b.id, a.id == Finding("cross-border-basis", "high", "", "", flows=("f2",), key="basis").id
+    (True, False)
+    """
+    if f.about:
+        subject = ("about", *f.about)
+    else:
+        subject = ("nodes", *f.nodes) if f.nodes else ("flows", *f.flows)
+        subject = (*subject, "dimension", f.dimension or "", "key", f.key)
+    basis = "\x1f".join([f.rule, *subject])
     return f"{f.rule}-{hashlib.sha256(basis.encode()).hexdigest()[:10]}"
-
-
-def cause_id(rule: str, key: str) -> str:
-    """``RULE-xxxxxxxx`` of a finding that stands for one root cause (a missing declaration),
-    from the rule and the cause alone: the flows it covers may change, its identity does not."""
-    basis = "\x1f".join([rule, "cause", key])
-    return f"{rule}-{hashlib.sha256(basis.encode()).hexdigest()[:10]}"
 
 
 def sort_findings(findings: list[Finding]) -> list[Finding]:
     """Most severe first, then by rule and id: a stable, meaningful order."""
     return sorted(findings, key=lambda f: (-SEVERITY_RANK[f.severity], f.rule, f.id))
+
+
+def distinct_ids(findings: list[Finding]) -> list[Finding]:
+    """``findings`` as they are, after checking that no two share an id: each id is one finding's
+    (a rule whose ``key`` does not tell two of its findings apart is a bug, caught here rather
+    than by a diff that merges them).
+
+    >>> distinct_ids([Finding("r", "low", "", "", key="a"), Finding("r", "low", "", "", key="b")])[1].key
+    'b'
+    """
+    seen: dict[str, Finding] = {}
+    for f in findings:
+        other = seen.setdefault(f.id, f)
+        if other is not f:
+            raise RuntimeError(
+                f"two findings of rule {f.rule} share the id {f.id}: {other.message!r} and {f.message!r}"
+            )
+    return findings
 
 
 #: Disclosure classes under which a declaration covers the flow: exactly (clear) or through a
@@ -190,11 +221,15 @@ def worst_severity(items: Iterable[Finding | str]) -> Severity | None:
 
 
 def is_undeclared_transfer(f: Finding) -> bool:
-    """A finding that makes its flows undeclared transfers: omitted or incorrect on a dimension, or a
-    cross-border transfer without a valid basis."""
-    if not f.flows:
-        return False
-    return f.disclosure in UNDECLARED or (f.rule == "cross-border-basis" and f.dimension == "safeguard")
+    """A finding that makes its flows undeclared transfers: omitted or incorrect on a dimension (a
+    cross-border transfer without a valid basis is omitted or incorrect on its safeguard).
+
+    >>> is_undeclared_transfer(Finding("r", "high", "", "", disclosure="incorrect", flows=("f1",)))
+    True
+    >>> is_undeclared_transfer(Finding("r", "info", "", "", disclosure="vague", flows=("f1",)))
+    False
+    """
+    return bool(f.flows) and f.disclosure in UNDECLARED
 
 
 #: The one table layout of findings: ``findings.csv`` of a report, ``flowatlas audit --format

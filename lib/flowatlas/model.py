@@ -66,9 +66,19 @@ SharingBasis = Literal[
     "legal_process",  # court judgments, rulings, legal procedure
     "contract_enforcement",  # service agreements, disputes, safety, legal rights
     "user_authorised",  # circumstances legally authorised by the user
+    "legitimate_interests",  # the controller's or a third party's legitimate interests (GDPR Art. 6(1)(f))
     "sale",  # sold: disclosed for money or other valuable consideration
 ]
 SHARING_BASES: tuple[str, ...] = SharingBasis.__args__  # type: ignore[attr-defined]
+
+#: The sharing basis a recipient's role decides, where it does: a processor (or sub-processor)
+#: acts on the controller's instruction; an acquirer receives data in a corporate transaction. A
+#: flow to another organisation that records no sharing basis shares on this one.
+ROLE_SHARING_BASIS: dict[str, str] = {
+    "processor": "on_instruction",
+    "sub_processor": "on_instruction",
+    "acquirer": "corporate_transaction",
+}
 
 TransferBasis = Literal[
     # Singapore PDPA s26 / PDP Regulations 2021 regs 10-12

@@ -74,4 +74,22 @@ class Registry(dict[str, Rule]):
         return [r for rid, r in self.items() if rid in wanted]
 
 
-__all__ = ["Registry", "Rule", "RuleFunction"]
+def rules_markdown(rules: Iterable[Rule]) -> str:
+    """The rules as the docs' Markdown table: id, default severity, what it checks (its
+    explanation), what it is held against. ``docs/audit.md`` and ``docs/evidence.md`` hold it
+    (``python tools/docs.py`` writes it; a test fails when they differ).
+
+    >>> r = Rule("r-1", "low", "T", "Checks ``x``.", lambda c: [], "audit", held_against="the map")
+    >>> print(rules_markdown([r]))
+    | id | default severity | what it checks | held against |
+    | --- | --- | --- | --- |
+    | `r-1` | low | Checks `x`. | the map |
+    """
+    rows = ["| id | default severity | what it checks | held against |", "| --- | --- | --- | --- |"]
+    for r in rules:
+        text = r.explanation.replace("``", "`").replace("|", "\\|")
+        rows.append(f"| `{r.id}` | {r.severity} | {text} | {r.held_against} |")
+    return "\n".join(rows)
+
+
+__all__ = ["Registry", "Rule", "RuleFunction", "rules_markdown"]

@@ -31,7 +31,7 @@ SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json"
 VERSION = "2.1.0"
 #: SARIF has four levels; an ``info`` finding is an observation, not a problem.
 LEVELS: dict[str, str] = {"high": "error", "medium": "warning", "low": "note", "info": "none"}
-FINGERPRINT = "flowatlasFindingId/v1"
+FINGERPRINT = "flowatlasFindingId/v2"  # v2: a finding's id is what it is about, not its words
 INFORMATION_URI = "https://pypi.org/project/flowatlas/"
 
 #: What SARIF says of a rule: ``{id: (title, explanation, held against)}``.

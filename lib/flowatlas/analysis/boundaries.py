@@ -31,12 +31,14 @@ audit, the diagrams, the inventory, the diff and reconcile read them there.
 ...   - {id: f-us, from: app, to: us, types: [email], purposes: [provide-service]}
 ... '''})
 >>> regime = regime_for("FR")
->>> crossing(m, m.flows["f-de"], regime)  # the EEA is one area
-FlowFacts(source_country='FR', target_country='DE', is_transfer=False, leaves_controller=False, exporter='acme')
->>> crossing(m, m.flows["f-us"], regime).is_transfer, crossing(m, m.flows["f-us"], regime).leaves_controller
-(True, True)
->>> crossing(m, m.flows["f-in"], regime)  # a person is where they are collected: the home, unless said
-FlowFacts(source_country='FR', target_country='US', is_transfer=True, leaves_controller=True, exporter='acme')
+>>> crossing(m, m.flows["f-de"], regime)[:4]  # the EEA is one area
+('FR', 'DE', False, False)
+>>> crossing(m, m.flows["f-us"], regime)
+... # doctest: +NORMALIZE_WHITESPACE
+FlowFacts(source_country='FR', target_country='US', is_transfer=True, leaves_controller=True,
+          exporter='acme', sharing_basis='on_instruction')
+>>> crossing(m, m.flows["f-in"], regime)[:4]  # a person is where they are collected: the home, unless said
+('FR', 'US', True, True)
 """
 
 from __future__ import annotations
@@ -44,7 +46,7 @@ from __future__ import annotations
 from typing import NamedTuple
 
 from flowatlas.atlas import Map
-from flowatlas.model import Flow, Node
+from flowatlas.model import ROLE_SHARING_BASIS, Flow, Node
 from flowatlas.regimes import Regime, regime_for
 
 #: Roles on the controller's own side of the map: the controller and its affiliates.
@@ -71,6 +73,7 @@ class FlowFacts(NamedTuple):
     is_transfer: bool  # a cross-border transfer under the regime
     leaves_controller: bool  # hands data to another organisation
     exporter: str | None  # the organisation that sends it (the controller, for a collection it directs)
+    sharing_basis: str | None  # as recorded, else the one the recipient's role decides (a processor: on_instruction)
 
 
 def home_regime(m: Map) -> Regime | None:
@@ -119,7 +122,9 @@ def crossing(m: Map, flow: Flow, regime: Regime | None) -> FlowFacts:
     a transfer by the controller.
 
     A flow leaves the controller when it hands data from the controller (or from a person) to a
-    node of another organisation.
+    node of another organisation. Its sharing basis is the one it records, else the one the
+    recipient's role decides (:data:`~flowatlas.model.ROLE_SHARING_BASIS`: a processor acts on the
+    controller's instruction), else None: not recorded.
 
     Examples
     --------
@@ -127,8 +132,9 @@ def crossing(m: Map, flow: Flow, regime: Regime | None) -> FlowFacts:
     >>> from flowatlas.loader import load_texts
     >>> from flowatlas.regimes import regime_for
     >>> m = load_texts(EXAMPLE)
-    >>> crossing(m, m.flows["f-mail"], regime_for("SG"))
-    FlowFacts(source_country='SG', target_country='US', is_transfer=True, leaves_controller=True, exporter='acme')
+    >>> crossing(m, m.flows["f-mail"], regime_for("SG"))  # doctest: +NORMALIZE_WHITESPACE
+    FlowFacts(source_country='SG', target_country='US', is_transfer=True, leaves_controller=True,
+              exporter='acme', sharing_basis='on_instruction')
     """
     source, target = m.nodes[flow.source], m.nodes[flow.target]
     collected = source.kind == "subject"
@@ -136,7 +142,10 @@ def crossing(m: Map, flow: Flow, regime: Regime | None) -> FlowFacts:
     a = (source.jurisdiction or m.home) if collected else source.jurisdiction
     b = target.jurisdiction
     exporter = m.info.controller if collected else source.owner
-    return FlowFacts(a, b, _transfers(m, source, target, a, b, regime), _hands_over(m, source, target), exporter)
+    basis: str | None = flow.sharing_basis
+    if basis is None and target.owner is not None and target.owner != source.owner:
+        basis = ROLE_SHARING_BASIS.get(m.organisations[target.owner].role)
+    return FlowFacts(a, b, _transfers(m, source, target, a, b, regime), _hands_over(m, source, target), exporter, basis)
 
 
 def _transfers(m: Map, source: Node, target: Node, a: str | None, b: str | None, regime: Regime | None) -> bool:

@@ -22,7 +22,7 @@ from collections.abc import Iterable
 from functools import cached_property
 
 from flowatlas.atlas import Map
-from flowatlas.findings import ClauseRef, Disclosure
+from flowatlas.findings import ClauseRef, Disclosure, is_declared
 from flowatlas.memo import memoised
 from flowatlas.model import Declaration, Policy
 from flowatlas.taxonomy import RECIPIENT_ROLES, Match
@@ -214,19 +214,22 @@ class PolicyIndex:
 
     @memoised
     def purpose_lawful(self, purpose_id: str, lawful: str | None) -> Decision | None:
-        """Using data for ``purpose_id`` on lawful basis ``lawful`` where every purpose declaration
+        """Using data for ``purpose_id`` on lawful basis ``lawful`` where a purpose declaration
         covering the purpose names the lawful bases it relies on: incorrect when the flow relies
         on another; None when nothing limits it or the flow (and its purpose) names no basis."""
         if lawful is None:
             return None  # the map does not say which basis the flow relies on
         covering = [d for d in self.of("purpose") if self.map.purpose_tree.match(d.purposes, purpose_id) != "none"]
-        if not covering or any(not d.lawful_bases for d in covering):
+        # a declaration that names its lawful bases limits the purpose, whatever a broader list of
+        # purposes elsewhere in the statement says (it names none)
+        limiting = [d for d in covering if d.lawful_bases]
+        if not limiting:
             return None
-        allowed = sorted({b for d in covering for b in d.lawful_bases})
+        allowed = sorted({b for d in limiting for b in d.lawful_bases})
         if lawful in allowed:
             return None
         why = f"it relies on {lawful}; the statement uses data for {purpose_id} only on {', '.join(allowed)}"
-        return "incorrect", tuple(d.id for d in covering), why
+        return "incorrect", tuple(d.id for d in limiting), why
 
     @memoised
     def shared_purpose(self, purpose_id: str, recipient: tuple[Disclosure, tuple[str, ...]] | None) -> Decision:
@@ -234,7 +237,7 @@ class PolicyIndex:
         (``(class, declaration ids)``, or None when the flow does not leave the controller): a
         sharing declaration that limits itself to other purposes makes it ambiguous or incorrect."""
         cls, ids, why = self.purpose(purpose_id)
-        if recipient is None or recipient[0] not in ("clear", "vague"):
+        if recipient is None or not is_declared(recipient[0]):
             return cls, ids, why
         limits = [self.decl[i] for i in recipient[1] if self.decl[i].kind == "sharing"]
         if not limits or not all(d.purposes for d in limits):
@@ -243,7 +246,7 @@ class PolicyIndex:
         if self.map.purpose_tree.match(allowed, purpose_id) != "none":
             return cls, ids, why
         lim = tuple(sorted(d.id for d in limits))
-        if cls in ("clear", "vague"):
+        if is_declared(cls):
             why = f"purpose '{purpose_id}' is declared, but the sharing declaration limits sharing to other purposes"
             return "ambiguous", tuple(sorted(set(ids) | set(lim))), why
         return (
@@ -262,6 +265,30 @@ class PolicyIndex:
             return False
         return org in d.recipients or self.map.organisations[org].category in d.recipients
 
+    def recipient_match(self, d: Declaration, role: str, org: str | None) -> Match:
+        """How sharing declaration ``d`` covers organisation ``org`` of ``role``: a declaration that
+        names its recipients ("with PayStripe and ParcelPost", or a category of them) covers those
+        it names, exactly, and no other (within the roles it also gives, if any); one that names
+        none covers the roles it gives (``any_recipient`` when it gives none), a broader role
+        vaguely (:data:`~flowatlas.taxonomy.RECIPIENT_ROLES`).
+
+        >>> from flowatlas.examples import EXAMPLE
+        >>> from flowatlas.loader import load_texts
+        >>> from flowatlas.model import Declaration
+        >>> m = load_texts(EXAMPLE)
+        >>> ix = PolicyIndex(m, m.policy)
+        >>> named = Declaration(id="s", kind="sharing", clause="5", quote="With Mailer.", recipients=("mailer",))
+        >>> ix.recipient_match(named, "processor", "mailer"), ix.recipient_match(named, "processor", "acme")
+        ('exact', 'none')
+        """
+        if d.recipients:
+            if not self.names_recipient(d, org):
+                return "none"
+            return (
+                "exact" if not d.recipient_roles or RECIPIENT_ROLES.match(d.recipient_roles, role) != "none" else "none"
+            )
+        return RECIPIENT_ROLES.match(d.recipient_roles or ("any_recipient",), role)
+
     @memoised
     def sharing_matches(
         self, role: str, basis: str | None, types: tuple[str, ...], org: str | None = None
@@ -270,19 +297,16 @@ class PolicyIndex:
         declaration names its recipients) under ``basis`` for ``types``."""
         exact: list[str] = []
         broader: list[str] = []
-        if basis is not None:
-            for d in self.of("sharing"):
-                if d.bases and basis not in d.bases:
-                    continue
-                if d.types and self.types_cover(d.types, types) == "none":
-                    continue
-                if not self.names_recipient(d, org):
-                    continue
-                r = RECIPIENT_ROLES.match(d.recipient_roles or ("any_recipient",), role)
-                if r == "exact":
-                    exact.append(d.id)
-                elif r == "broader":
-                    broader.append(d.id)
+        for d in self.of("sharing"):
+            if d.bases and basis is not None and basis not in d.bases:
+                continue
+            if d.types and self.types_cover(d.types, types) == "none":
+                continue
+            r = self.recipient_match(d, role, org)
+            if r == "exact":
+                exact.append(d.id)
+            elif r == "broader":
+                broader.append(d.id)
         return tuple(exact), tuple(broader)
 
     def prohibitions(
@@ -316,9 +340,14 @@ class PolicyIndex:
         lawful: tuple[str, ...] = (),
     ) -> Decision:
         """Handing ``types`` for ``purposes`` to organisation ``org`` of ``role`` under sharing
-        ``basis``, relying on the lawful bases ``lawful``."""
+        ``basis``, relying on the lawful bases ``lawful``. A flow that records no basis (and whose
+        recipient's role decides none: ``basis`` None) is held against every basis the statement
+        declares for that recipient (:meth:`declared_bases`), and the reason says the basis is not
+        recorded (the audit reports that gap on its own, at low)."""
         got = self._recipient(role, basis, types, purposes, org)
-        if got[0] not in ("clear", "vague"):
+        if basis is None:
+            got = (got[0], got[1], f"the flow records no sharing basis; {got[2]}")
+        if not is_declared(got[0]):
             return got
         limits = [self.decl[i] for i in got[1] if self.decl[i].kind == "sharing"]
         if not limits or not all(d.lawful_bases for d in limits):
@@ -333,10 +362,25 @@ class PolicyIndex:
             return "incorrect", got[1], why
         return got
 
+    @memoised
+    def declared_bases(self, role: str, org: str | None) -> tuple[str, ...]:
+        """The sharing bases under which the statement declares sharing with organisation ``org``
+        of ``role``, sorted (``any`` for a declaration that names no basis): what a flow that
+        records none may rely on.
+
+        >>> from flowatlas.examples import EXAMPLE
+        >>> from flowatlas.loader import load_texts
+        >>> m = load_texts(EXAMPLE)
+        >>> PolicyIndex(m, m.policy).declared_bases("processor", "mailer")
+        ()
+        """
+        covering = [d for d in self.of("sharing") if self.recipient_match(d, role, org) != "none"]
+        return tuple(sorted({b for d in covering for b in (d.bases or ("any",))}))
+
     def _recipient(
         self, role: str, basis: str | None, types: tuple[str, ...], purposes: tuple[str, ...], org: str | None
     ) -> Decision:
-        b = f"basis '{basis}'" if basis else "no sharing basis"
+        b = f"basis '{basis}'" if basis else "any declared basis"
         if basis == "sale" and self.prohibited.get("sale"):
             sold = tuple(d.id for d in self.prohibited["sale"])
             return (
@@ -359,29 +403,22 @@ class PolicyIndex:
                 "and no declared exception covers it"
             )
             return "incorrect", tuple(prohib), why
-        any_basis = sorted(
-            d.id
-            for d in self.of("sharing")
-            if RECIPIENT_ROLES.match(d.recipient_roles or ("any_recipient",), role) != "none"
-        )
+        any_basis = sorted(d.id for d in self.of("sharing") if self.recipient_match(d, role, org) != "none")
         if any_basis and basis is not None:
             why = f"sharing with {role_phrase(role)} is declared only under other bases, not under {b}"
         elif any_basis:
-            why = f"the flow names no sharing basis; sharing with {role_phrase(role)} needs one of the declared bases"
+            why = f"sharing with {role_phrase(role)} is declared only for other types of data"
         else:
             why = f"no declaration covers sharing with {role_phrase(role)}"
             any_basis = [d.id for d in self.of("sharing")]  # held against every sharing clause
         return "omitted", tuple(any_basis), why
 
     @memoised
-    def role_declared(self, role: str) -> tuple[Disclosure, tuple[str, ...]]:
-        """Class of a recipient role under any declared basis (for onward transfers)."""
-        ex = [d.id for d in self.of("sharing") if role in d.recipient_roles]
-        br = [
-            d.id
-            for d in self.of("sharing")
-            if RECIPIENT_ROLES.match(d.recipient_roles or ("any_recipient",), role) == "broader"
-        ]
+    def role_declared(self, role: str, org: str | None = None) -> tuple[Disclosure, tuple[str, ...]]:
+        """Class of recipient ``org`` of ``role`` under any declared basis (for onward transfers)."""
+        ex = [d.id for d in self.of("sharing") if self.recipient_match(d, role, org) == "exact" and
+              (d.recipients or role in d.recipient_roles)]  # fmt: skip
+        br = [d.id for d in self.of("sharing") if self.recipient_match(d, role, org) == "broader"]
         prohib = [
             d.id for d in self.prohibited.get("sharing", ()) if RECIPIENT_ROLES.match(d.recipient_roles, role) != "none"
         ]

@@ -111,7 +111,7 @@ class Classifier:
         lawful = {p: f.lawful_basis or m.purposes[p].lawful_basis for p in f.purposes}
         if facts.leaves_controller:
             relied = tuple(sorted({b for b in lawful.values() if b}))
-            got = self.recipient(target.owner, f.sharing_basis, types, tuple(sorted(f.purposes)), relied)
+            got = self.recipient(target.owner, facts.sharing_basis, types, tuple(sorted(f.purposes)), relied)
             recipient = (got.disclosure, got.declarations)
             out.append(got)
         # a sharing declaration naming its lawful bases decides the flow's basis (recipient dimension)

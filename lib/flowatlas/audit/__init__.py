@@ -17,7 +17,7 @@ from collections.abc import Iterable
 from flowatlas.analysis import Analysis
 from flowatlas.analysis.verdicts import Verdict, Verdicts
 from flowatlas.audit.rules import RULES, Context, Rule
-from flowatlas.findings import UNDECLARED, Finding, findings_table, is_undeclared_transfer, sort_findings
+from flowatlas.findings import UNDECLARED, Finding, distinct_ids, findings_table, is_undeclared_transfer, sort_findings
 from flowatlas.gcpause import gc_paused
 
 
@@ -59,7 +59,7 @@ def audit(a: Analysis, rules: Iterable[str] | None = None) -> list[Finding]:
             if r.needs_policy and a.policy is None:
                 continue
             found.extend(r.func(ctx))
-        return sort_findings(found)
+        return sort_findings(distinct_ids(found))
 
 
 def select_rules(rules: Iterable[str] | None) -> list[Rule]:

@@ -37,6 +37,8 @@ def _cmd_validate(args: argparse.Namespace) -> int:
             f"{s['organisations']} organisations, {s['declarations']} declarations)"
         )
     )
+    for n in m.notes:
+        print(terminal_text(f"flowatlas: note: {n}"), file=sys.stderr)
     return EXIT_OK
 
 

@@ -21,7 +21,7 @@ from functools import cached_property
 from flowatlas.analysis import Analysis
 from flowatlas.analysis.boundaries import in_group
 from flowatlas.evidence.base import Observation, norm, tables
-from flowatlas.findings import UNDECLARED, ClauseRef, Finding, sort_findings
+from flowatlas.findings import UNDECLARED, ClauseRef, Finding, distinct_ids, sort_findings
 from flowatlas.model import EvidenceLinks, Flow, Node
 from flowatlas.rules import Registry
 from flowatlas.source import Source
@@ -486,7 +486,7 @@ def reconcile(a: Analysis, observations: Sequence[Observation], rules: Iterable[
     """
     selected = RECONCILE_RULES.select(rules)
     r = Reconciliation(a, observations)
-    return sort_findings([f for rule_ in selected for f in rule_.func(r)])
+    return sort_findings(distinct_ids([f for rule_ in selected for f in rule_.func(r)]))
 
 
 __all__ = ["MAX_EVIDENCE", "RECONCILE_RULES", "Reconciliation", "reconcile"]

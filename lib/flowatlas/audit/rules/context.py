@@ -21,7 +21,6 @@ from flowatlas.findings import (
     Dimension,
     Finding,
     Severity,
-    cause_id,
     cited,
     is_declared,
     worst_disclosure,
@@ -238,28 +237,31 @@ class Context:
 
     def one_per_cause(
         self,
-        per_flow: Iterable[tuple[Hashable, Finding]],
+        per_flow: Iterable[tuple[Hashable, str, Finding]],
         describe: Callable[[Hashable, Group], tuple[str, str]],
     ) -> Iterator[Finding]:
-        """One finding per root cause: per-flow findings that share a ``cause`` (one missing
-        declaration: the same purpose, destination, recipient...) become one finding listing
-        their flows, its message and remedy from ``describe(cause, group)`` (:class:`Group`: the
-        flows, types and first remedy of the findings); a cause with one flow keeps its finding's
-        text. Its id is the cause's (:func:`~flowatlas.findings.cause_id`), whatever flows it has:
-        a flow joining or leaving the cause changes the finding, not its identity. Causes come out
-        in the order of their first flow."""
-        groups: dict[Hashable, list[Finding]] = {}
-        for cause, f in per_flow:
-            groups.setdefault(cause, []).append(f)
-        for cause, found in groups.items():
-            key = "cause:" + _flat(cause)
+        """One finding per root cause: per-flow findings that share a ``cause`` (what they are
+        about: the same missing purpose, destination, recipient... never the reason's words)
+        become one finding listing their flows, its message and remedy from ``describe(cause,
+        group)`` (:class:`Group`: the flows, types, reasons and first remedy of the findings); a
+        cause with one flow keeps its finding's text. ``per_flow`` gives ``(cause, reason,
+        finding)``. The finding is about the cause (``Finding.about``), whatever flows and reasons
+        it has: a flow joining or leaving it, or a reason changing, changes the finding, not its
+        identity. Causes come out in the order of their first flow."""
+        groups: dict[Hashable, list[tuple[str, Finding]]] = {}
+        for cause, reason, f in per_flow:
+            groups.setdefault(cause, []).append((reason, f))
+        for cause, items in groups.items():
+            about = ("cause", *_parts(cause))
+            found = [f for _, f in items]
             if len(found) == 1:
-                yield replace(found[0], id=cause_id(found[0].rule, key))
+                yield replace(found[0], about=about, id="")
                 continue
             first = found[0]
             flows = tuple(sorted({x for f in found for x in f.flows}))
             types = distinct(t for f in found for t in f.types)
-            message, remedy = describe(cause, Group(flows, types, first.remedy))
+            reasons = tuple(dict.fromkeys(r for r, _ in items))
+            message, remedy = describe(cause, Group(flows, types, reasons, first.remedy))
             yield Finding(
                 rule=first.rule,
                 severity=worst_severity(found) or first.severity,
@@ -275,13 +277,14 @@ class Context:
                 countries=distinct(c for f in found for c in f.countries),
                 clauses=tuple(dict.fromkeys(c for f in found for c in f.clauses)),
                 src=first.src,
-                key=key,
-                id=cause_id(first.rule, key),
+                key=first.key,
+                about=about,
             )
 
     def vague_findings(self, rule: Rule, dim: str, what: str, remedy: str) -> Iterator[Finding]:
-        """One info finding per (item, deciding declarations) covered only by a broader term;
-        ``remedy`` may name ``{item}`` and ``{clause}`` (``clause 4`` or ``clauses 4, 5.2``)."""
+        """One info finding per (item, deciding declarations) covered only by a broader term, about
+        that item and those declarations; ``remedy`` may name ``{item}`` and ``{clause}``
+        (``clause 4`` or ``clauses 4, 5.2``)."""
         for (item, decls), (reason, fids) in sorted(self.vague.get(dim, {}).items()):
             flows = [self.map.flows[fid] for fid in fids]
             nodes = {f.source for f in flows} | {f.target for f in flows}
@@ -303,6 +306,7 @@ class Context:
                 clauses=self.clauses(decls),
                 src=flows[0].src,
                 key=f"vague:{item}",
+                about=("vague", dim, item, *decls),  # the item and what covers it, whatever flows carry it
             )
 
 
@@ -311,14 +315,24 @@ class Group(NamedTuple):
 
     flows: tuple[str, ...]  # every flow of the cause, sorted
     types: tuple[str, ...]  # the types they carry, sorted, each once
+    reasons: tuple[str, ...]  # why, each reason once, in flow order
     remedy: str  # the remedy of the first finding
 
+    @property
+    def why(self) -> str:
+        """The reasons in one phrase: ``reason`` or ``reason one; reason two``."""
+        return "; ".join(self.reasons)
 
-def _flat(cause: object) -> str:
-    """A cause as a finding's key: its parts joined (``advertising|no declaration names ...``)."""
+
+def _parts(cause: object) -> tuple[str, ...]:
+    """A cause as a finding's ``about``: its parts as text, None as ``-``.
+
+    >>> _parts(("acme", None, ("email", "name")))
+    ('acme', '-', 'email,name')
+    """
     if isinstance(cause, tuple):
-        return "|".join(p for p in (_flat(x) for x in cause) if p)
-    return "" if cause is None else str(cause)
+        return tuple(",".join(_parts(x)) if isinstance(x, tuple) else ("-" if x is None else str(x)) for x in cause)
+    return ("-" if cause is None else str(cause),)
 
 
 #: A message names at most this many flows; the finding's ``flows`` keeps them all.

@@ -7,7 +7,6 @@ from collections.abc import Iterator
 from flowatlas.audit.rules.context import Context
 from flowatlas.audit.rules.registry import RULES, rule
 from flowatlas.findings import Finding
-from flowatlas.taxonomy import RECIPIENT_ROLES
 
 
 @rule("over-declaration", "info", "Over-declaration", held_against="collection, sharing and purpose declarations")
@@ -65,13 +64,13 @@ def over_declaration(ctx: Context) -> Iterator[Finding]:
     shared = [(f, facts.role(f.target)) for fid, f in m.flows.items() if flow_facts[fid].leaves_controller]
     for d in index.of("sharing"):
         if any(
-            (not d.bases or f.sharing_basis in d.bases)
-            and RECIPIENT_ROLES.match(d.recipient_roles or ("any_recipient",), role) != "none"
+            (not d.bases or flow_facts[f.id].sharing_basis in (None, *d.bases))
+            and index.recipient_match(d, role, m.nodes[f.target].owner) != "none"
             and (not d.purposes or any(m.purpose_tree.match(d.purposes, p) != "none" for p in f.purposes))
             for f, role in shared
         ):
             continue
-        roles = ", ".join(d.recipient_roles) or "any recipient"
+        roles = ", ".join([*d.recipients, *d.recipient_roles]) or "any recipient"
         yield Finding(
             rule=r.id,
             severity=r.severity,

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Hashable, Iterator
+from collections.abc import Callable, Hashable, Iterator
 from typing import Any, cast
 
 from flowatlas.audit.rules.context import Context, Group, flow_list
@@ -28,15 +28,15 @@ def undeclared_collection(ctx: Context) -> Iterator[Finding]:
 
 
 def _collection_cause(cause: Hashable, g: Group) -> tuple[str, str]:
-    subj, context, types, reasons = cast("tuple[Any, ...]", cause)
+    subj, context = cast("tuple[Any, ...]", cause)
     return (
-        f"{subj} gives {', '.join(types)} in context '{context}' on {flow_list(g.flows)}, "
-        f"which the statement does not declare: {reasons}.",
+        f"{subj} gives {', '.join(g.types)} in context '{context}' on {flow_list(g.flows)}, "
+        f"which the statement does not declare: {g.why}.",
         g.remedy.replace("on this flow", "on these flows"),
     )
 
 
-def _collections(ctx: Context) -> Iterator[tuple[Hashable, Finding]]:
+def _collections(ctx: Context) -> Iterator[tuple[Hashable, str, Finding]]:
     r = RULES["undeclared-collection"]
     for fid, bad in ctx.bad("type").items():
         f = ctx.map.flows[fid]
@@ -45,7 +45,8 @@ def _collections(ctx: Context) -> Iterator[tuple[Hashable, Finding]]:
         sev = "high" if any(ctx.map.is_sensitive(t) for t in types) else r.severity
         reasons = "; ".join(v.reason for v in bad)
         yield (
-            (subj, f.context, tuple(types), reasons),
+            (subj, f.context),  # what it is about: collection from this category in this context
+            reasons,
             ctx.flow_finding(
                 r,
                 f,
@@ -69,21 +70,21 @@ def undeclared_purpose(ctx: Context) -> Iterator[Finding]:
     purpose (omitted); or it shares data for a purpose outside the purposes that the sharing
     declaration it relies on limits itself to (incorrect, high; ambiguous when the purpose is
     declared elsewhere); or it uses a type for a purpose that a prohibition rules out ("we never
-    use your location for marketing": incorrect, high), or relies on a lawful basis other than
-    those the purpose's declarations name (incorrect; omitted when it names none). Purposes covered
-    only by a broader declared
-    purpose are reported at info."""
+    use your location for marketing": incorrect, high); or it relies on a lawful basis other than
+    those a declaration of the purpose names (incorrect, high), even where a broader list of
+    purposes elsewhere in the statement names no basis. Purposes covered only by a broader
+    declared purpose are reported at info."""
     r = RULES["undeclared-purpose"]
     yield from ctx.one_per_cause(_purposes(ctx), _purpose_cause)
     yield from ctx.vague_findings(r, "purpose", "Purpose", "Describe purpose '{item}' explicitly in {clause}.")
 
 
 def _purpose_cause(cause: Hashable, g: Group) -> tuple[str, str]:
-    purposes, reasons = cast("tuple[Any, ...]", cause)
-    return f"Data is used for {', '.join(purposes)} on {flow_list(g.flows)}: {reasons}.", g.remedy
+    (purposes,) = cast("tuple[Any, ...]", cause)
+    return f"Data is used for {', '.join(purposes)} on {flow_list(g.flows)}: {g.why}.", g.remedy
 
 
-def _purposes(ctx: Context) -> Iterator[tuple[Hashable, Finding]]:
+def _purposes(ctx: Context) -> Iterator[tuple[Hashable, str, Finding]]:
     r = RULES["undeclared-purpose"]
     for fid, bad in ctx.bad("purpose").items():
         f = ctx.map.flows[fid]
@@ -99,9 +100,9 @@ def _purposes(ctx: Context) -> Iterator[tuple[Hashable, Finding]]:
             "or stop using the data for it."
         )
         reasons = "; ".join(v.reason for v in bad)
-        cause = (tuple(purposes), reasons)
         yield (
-            cause,
+            (tuple(purposes),),  # what it is about: these purposes
+            reasons,
             ctx.flow_finding(
                 r,
                 f,
@@ -121,18 +122,21 @@ def _purposes(ctx: Context) -> Iterator[tuple[Hashable, Finding]]:
 @rule("undeclared-recipient", "high", "Undeclared recipient", held_against="sharing declarations and prohibitions")
 def undeclared_recipient(ctx: Context) -> Iterator[Finding]:
     """A flow hands personal data from the controller (or straight from a data subject) to another
-    organisation whose role, under the flow's sharing basis, no sharing declaration allows
-    (omitted); if a prohibition names that role ("we will not share it with third parties") and
-    no declared exception applies, the flow is incorrect. A broad
-    permission against a prohibition that names the role exactly is ambiguous (medium). A flow
-    whose sharing basis is sale where the statement says data is never sold is incorrect. A
-    declaration that names its recipients (organisations or categories: "with pharmacies and
-    insurers") covers no other organisation of the same role; one that names the lawful bases it
-    relies on ("only with your explicit consent") makes a flow relying on another basis incorrect,
-    and one naming no basis omitted. Roles
-    covered only by a broader recipient term are reported at info."""
+    organisation that no sharing declaration allows under the flow's sharing basis (omitted): the
+    basis it records, else the one the recipient's role decides (a processor acts on the
+    controller's instruction, an acquirer receives data in a corporate transaction), else any
+    basis the statement declares for that recipient (the missing record is unrecorded-sharing-basis,
+    low). If a prohibition names the recipient's role ("we will not share it with third parties")
+    and no declared exception applies, the flow is incorrect. A broad permission against a
+    prohibition that names the role exactly is ambiguous (medium). A flow whose sharing basis is
+    sale where the statement says data is never sold is incorrect. A declaration that names its
+    recipients (organisations or categories: "with PayStripe and ParcelPost", "with pharmacies")
+    declares those recipients clearly, and no other organisation of the same role; one that names
+    the lawful bases it relies on ("only with your explicit consent") makes a flow relying on
+    another basis incorrect. Legitimate interests may be the basis of a sharing as of a
+    processing. Roles covered only by a broader recipient term are reported at info."""
     r = RULES["undeclared-recipient"]
-    yield from ctx.one_per_cause(_recipients(ctx), _recipient_cause)
+    yield from ctx.one_per_cause(_recipients(ctx), _recipient_cause(ctx))
     yield from ctx.vague_findings(
         r,
         "recipient",
@@ -141,16 +145,31 @@ def undeclared_recipient(ctx: Context) -> Iterator[Finding]:
     )
 
 
-def _recipient_cause(cause: Hashable, g: Group) -> tuple[str, str]:
-    _, name, role, country, basis, reason = cast("tuple[Any, ...]", cause)
-    b = f"basis '{basis}'" if basis else "no sharing basis"
-    return (
-        f"{', '.join(g.types)} go to '{name}' ({role}, {country}) under {b} on {flow_list(g.flows)}: {reason}.",
-        g.remedy,
-    )
+def _recipient_cause(ctx: Context) -> Callable[[Hashable, Group], tuple[str, str]]:
+    def describe(cause: Hashable, g: Group) -> tuple[str, str]:
+        (org_id,) = cast("tuple[Any, ...]", cause)
+        org = ctx.map.organisations[org_id]
+        b = " or ".join(sorted({_basis_phrase(ctx, x) for x in g.flows}))
+        return (
+            f"{', '.join(g.types)} go to '{org.name}' ({org.role}, {org.jurisdiction}) under {b} on "
+            f"{flow_list(g.flows)}: {g.why}.",
+            g.remedy,
+        )
+
+    return describe
 
 
-def _recipients(ctx: Context) -> Iterator[tuple[Hashable, Finding]]:
+def _basis_phrase(ctx: Context, flow_id: str) -> str:
+    """How a message names a flow's sharing basis: as recorded, as its recipient's role decides it,
+    or not recorded."""
+    recorded = ctx.map.flows[flow_id].sharing_basis
+    basis = ctx.analysis.flow_facts[flow_id].sharing_basis
+    if basis is None:
+        return "no recorded sharing basis"
+    return f"basis '{basis}'" if recorded else f"basis '{basis}' (as the recipient's role decides)"
+
+
+def _recipients(ctx: Context) -> Iterator[tuple[Hashable, str, Finding]]:
     r = RULES["undeclared-recipient"]
     for fid, bad in ctx.bad("recipient").items():
         f = ctx.map.flows[fid]
@@ -174,7 +193,8 @@ def _recipients(ctx: Context) -> Iterator[tuple[Hashable, Finding]]:
                 f"{org.role} under it ({ctx.cite(ctx.of_kind('sharing'))}), or stop the disclosure."
             )
         yield (
-            (org.id, org.name, org.role, org.jurisdiction, f.sharing_basis, v.reason),
+            (org.id,),  # what it is about: this recipient
+            v.reason,
             ctx.flow_finding(
                 r,
                 f,
@@ -185,7 +205,70 @@ def _recipients(ctx: Context) -> Iterator[tuple[Hashable, Finding]]:
                 decls=v.declarations,
                 message=f"{', '.join(sorted(f.types))} go from {ctx.label(f.source)} to {ctx.label(f.target)} of "
                 f"'{org.name}' ({org.role}, {org.jurisdiction}) under "
-                f"{'basis ' + repr(f.sharing_basis) if f.sharing_basis else 'no sharing basis'}: {v.reason}.",
+                f"{_basis_phrase(ctx, f.id)}: {v.reason}.",
                 remedy=remedy,
+            ),
+        )
+
+
+@rule(
+    "unrecorded-sharing-basis",
+    "low",
+    "Sharing basis not recorded",
+    held_against="sharing declarations",
+)
+def unrecorded_sharing_basis(ctx: Context) -> Iterator[Finding]:
+    """A flow hands personal data to another organisation and records no sharing basis, and the
+    recipient's role does not decide one (a processor or sub-processor acts on the controller's
+    instruction; an acquirer receives data in a corporate transaction). The flow is held against
+    every basis the statement declares for that recipient, so the disclosure itself is judged;
+    but which basis it relies on is not recorded, so no one can check it against the right
+    clause (low). Where no declaration covers the recipient at all, undeclared-recipient reports
+    the flow instead."""
+    yield from ctx.one_per_cause(_unrecorded(ctx), _unrecorded_cause(ctx))
+
+
+def _unrecorded_cause(ctx: Context) -> Callable[[Hashable, Group], tuple[str, str]]:
+    def describe(cause: Hashable, g: Group) -> tuple[str, str]:
+        (org_id,) = cast("tuple[Any, ...]", cause)
+        org = ctx.map.organisations[org_id]
+        return (
+            f"{', '.join(g.types)} go to '{org.name}' ({org.role}) on {flow_list(g.flows)} without a recorded "
+            f"sharing basis: {g.why}.",
+            g.remedy,
+        )
+
+    return describe
+
+
+def _unrecorded(ctx: Context) -> Iterator[tuple[Hashable, str, Finding]]:
+    r = RULES["unrecorded-sharing-basis"]
+    for fid, facts in ctx.analysis.flow_facts.items():
+        if not facts.leaves_controller or facts.sharing_basis is not None:
+            continue
+        f = ctx.map.flows[fid]
+        org = ctx.map.organisations[ctx.map.nodes[f.target].owner or ""]
+        bases = ctx.index.declared_bases(org.role, org.id)
+        if not bases:
+            continue  # nothing covers the recipient: undeclared-recipient reports it
+        decls = [d.id for d in ctx.index.of("sharing") if ctx.index.recipient_match(d, org.role, org.id) != "none"]
+        named = ", ".join(b if b != "any" else "any basis" for b in bases)
+        reason = f"the statement shares with them under {named} ({ctx.cite(decls)})"
+        yield (
+            (org.id,),  # what it is about: the disclosures to this recipient
+            reason,
+            ctx.flow_finding(
+                r,
+                f,
+                disclosure=None,
+                dimension="recipient",
+                types=f.types,
+                decls=decls,
+                message=f"Flow {f.id} hands {', '.join(sorted(f.types))} from {ctx.label(f.source)} to "
+                f"{ctx.label(f.target)} of '{org.name}' ({org.role}) without a recorded sharing basis, and a "
+                f"{org.role.replace('_', ' ')} role decides none: {reason}.",
+                remedy=f"Record the basis the disclosure relies on in the flow's sharing_basis (one of: {named}), "
+                "so the audit holds it against that clause.",
+                key="sharing-basis",
             ),
         )

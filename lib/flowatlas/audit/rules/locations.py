@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Hashable, Iterator
+from collections.abc import Callable, Hashable, Iterator
 from typing import Any, cast
 
 import networkx as nx
@@ -73,19 +73,24 @@ def cross_border_basis(ctx: Context) -> Iterator[Finding]:
     adequacy decision in force, a safeguard not expired, in-transit only when the flow says so, a
     basis of the right regime (GDPR bases are invalid under a PDPA home and vice versa). A missing
     basis is omitted, an invalid one incorrect; both are high."""
-    yield from ctx.one_per_cause(_transfers(ctx), _transfer_cause)
+    yield from ctx.one_per_cause(_transfers(ctx), _transfer_cause(ctx))
 
 
-def _transfer_cause(cause: Hashable, g: Group) -> tuple[str, str]:
-    dst_org, a, b, _basis, regime, reason = cast("tuple[Any, ...]", cause)
-    return (
-        f"{', '.join(g.types)} cross from {a} to {b} (recipient {dst_org}) on {flow_list(g.flows)}, "
-        f"without a valid transfer basis under {regime}: {reason}.",
-        g.remedy,
-    )
+def _transfer_cause(ctx: Context) -> Callable[[Hashable, Group], tuple[str, str]]:
+    regime = ctx.regime.id if ctx.regime else "any regime"
+
+    def describe(cause: Hashable, g: Group) -> tuple[str, str]:
+        dst_org, a, b = cast("tuple[Any, ...]", cause)
+        return (
+            f"{', '.join(g.types)} cross from {a} to {b} (recipient {dst_org}) on {flow_list(g.flows)}, "
+            f"without a valid transfer basis under {regime}: {g.why}.",
+            g.remedy,
+        )
+
+    return describe
 
 
-def _transfers(ctx: Context) -> Iterator[tuple[Hashable, Finding]]:
+def _transfers(ctx: Context) -> Iterator[tuple[Hashable, str, Finding]]:
     r = RULES["cross-border-basis"]
     for fid, bad in ctx.bad("safeguard").items():
         sg = next((v for v in bad if v.item == "transfer"), None)
@@ -104,7 +109,8 @@ def _transfers(ctx: Context) -> Iterator[tuple[Hashable, Finding]]:
         )
         regime = ctx.regime.id if ctx.regime else "any regime"
         yield (
-            (dst_org, a, b, f.transfer_basis, regime, sg.reason),
+            (dst_org, a, b),  # what it is about: data for this recipient crossing these borders
+            sg.reason,
             ctx.flow_finding(
                 r,
                 f,
@@ -136,15 +142,15 @@ def undeclared_destination(ctx: Context) -> Iterator[Finding]:
 
 
 def _destination_cause(cause: Hashable, g: Group) -> tuple[str, str]:
-    b, reason = cast("tuple[Any, ...]", cause)
+    (b,) = cast("tuple[Any, ...]", cause)
     return (
         f"{', '.join(g.types)} go to {b} on valid bases on {flow_list(g.flows)}, "
-        f"but the statement never tells users their data goes to {b}: {reason}.",
+        f"but the statement never tells users their data goes to {b}: {g.why}.",
         g.remedy,
     )
 
 
-def _destinations(ctx: Context) -> Iterator[tuple[Hashable, Finding]]:
+def _destinations(ctx: Context) -> Iterator[tuple[Hashable, str, Finding]]:
     r = RULES["undeclared-destination"]
     for loc in ctx.by_dimension["location"].get("omitted", ()):
         f = ctx.map.flows[loc.flow]
@@ -155,7 +161,8 @@ def _destinations(ctx: Context) -> Iterator[tuple[Hashable, Finding]]:
             continue
         a, b = ctx.country(f.source), ctx.country(f.target)
         yield (
-            (b, loc.reason),
+            (b,),  # what it is about: this destination
+            loc.reason,
             ctx.flow_finding(
                 r,
                 f,
@@ -181,12 +188,13 @@ def _destinations(ctx: Context) -> Iterator[tuple[Hashable, Finding]]:
 )
 def onward_transfer(ctx: Context) -> Iterator[Finding]:
     """After data leaves the controller, it travels on (processor → sub-processor → ...) and reaches,
-    two or more hops after the hand-over, an organisation whose role no sharing declaration covers
-    (under the last hop's sharing basis, or under any basis when the hop names none; a role a
-    prohibition names is incorrect) or a country the statement does not declare (storage locations
-    and declared transfers). One shortest-path search per information type handed over, over
-    the flows carrying it; the finding carries the whole node path from the controller's last
-    node, and the types that travel it."""
+    two or more hops after the hand-over, an organisation that no sharing declaration covers
+    (under the last hop's sharing basis, as recorded or as the recipient's role decides, or under
+    any basis when neither names one; a role a prohibition names is incorrect) or a country the
+    statement does not declare (storage locations and declared transfers). One shortest-path
+    search per information type handed over, over the flows carrying it or a narrower type (a
+    hand-over of contact data, from which an email address travels on, counts); the finding
+    carries the whole node path from the controller's last node, and the types that travel it."""
     r = RULES["onward-transfer"]
     a = ctx.analysis
     m, facts, index = ctx.map, ctx.facts, ctx.index
@@ -224,11 +232,12 @@ def onward_transfer(ctx: Context) -> Iterator[Finding]:
         ttuple = tuple(sorted(types))
         role = facts.role(node)
         last = m.flows[flows[-1]]
-        if last.sharing_basis is not None:  # the hop names its basis: hold it like a disclosure
+        basis = a.flow_facts[last.id].sharing_basis  # as recorded, else as the recipient's role decides
+        if basis is not None:  # hold the hop like a disclosure
             purposes = tuple(sorted(last.purposes))
-            role_cls, role_decls, _ = index.recipient(role, last.sharing_basis, ttuple, purposes, n.owner)
+            role_cls, role_decls, _ = index.recipient(role, basis, ttuple, purposes, n.owner)
         else:
-            role_cls, role_decls = index.role_declared(role)
+            role_cls, role_decls = index.role_declared(role, n.owner)
         country_ok = n.jurisdiction is None or n.jurisdiction in index.declared_countries(ttuple)
         if is_declared(role_cls) and country_ok:
             continue
@@ -257,5 +266,5 @@ def onward_transfer(ctx: Context) -> Iterator[Finding]:
             countries=ctx.countries(nodes),
             clauses=ctx.clauses(decls),
             src=m.flows[flows[-1]].src,
-            key=node,
+            key=f"{node}:{','.join(flows)}",  # the chain: a node reached by two chains has two findings
         )

@@ -1,0 +1,51 @@
+"""Write the docs' generated tables from the registries: one source of truth for what the docs list.
+
+A generated block sits between ``<!-- generated: NAME -->`` and ``<!-- end generated -->`` in a
+Markdown file; :data:`BLOCKS` says which function writes each. ``python tools/docs.py`` rewrites
+them; ``tests/test_docs_generated.py`` fails when a committed doc differs from what this writes.
+"""
+
+from __future__ import annotations
+
+import re
+import sys
+from collections.abc import Callable
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT / "lib"))
+
+from flowatlas.audit import RULES  # noqa: E402
+from flowatlas.evidence.reconcile import RECONCILE_RULES  # noqa: E402
+from flowatlas.rules import rules_markdown  # noqa: E402
+
+#: ``{block name: (file under docs/, the function writing its text)}``
+BLOCKS: dict[str, tuple[str, Callable[[], str]]] = {
+    "audit rules": ("audit.md", lambda: rules_markdown(RULES.values())),
+    "reconciliation rules": ("evidence.md", lambda: rules_markdown(RECONCILE_RULES.values())),
+}
+
+_BLOCK = re.compile(r"(<!-- generated: (?P<name>[^>]+?) -->\n)(?P<body>.*?)(\n<!-- end generated -->)", re.S)
+
+
+def render(text: str) -> str:
+    """``text`` with every generated block written anew."""
+
+    def fill(m: re.Match) -> str:
+        _, write = BLOCKS[m.group("name")]
+        return m.group(1) + write() + m.group(4)
+
+    return _BLOCK.sub(fill, text)
+
+
+def docs() -> dict[Path, str]:
+    """``{doc path: its text with the blocks written}`` for every doc holding a block."""
+    files = sorted({ROOT / "docs" / f for f, _ in BLOCKS.values()})
+    return {p: render(p.read_text("utf-8")) for p in files}
+
+
+if __name__ == "__main__":
+    for path, text in docs().items():
+        if path.read_text("utf-8") != text:
+            path.write_text(text, "utf-8")
+            print(f"written: {path.relative_to(ROOT)}")
