@@ -92,3 +92,16 @@ def test_the_lazy_modules_do_import_on_first_use():
     """The allow-list is no blanket: each module on it does import lazily (else it should go)."""
     for rel in sorted(LAZY):
         assert _imports_in_functions(PACKAGE.parent / rel), rel
+
+
+def test_every_module_is_in_a_layer():
+    """A module outside every layer would escape the contract: each top-level module and
+    subpackage of flowatlas is named in one layer."""
+    import tomllib
+
+    config = tomllib.loads((ROOT / "pyproject.toml").read_text("utf-8"))
+    layers = config["tool"]["importlinter"]["contracts"][0]["layers"]
+    listed = {name.strip() for layer in layers for name in layer.replace("|", ":").split(":")}
+    graph = grimp.build_graph("flowatlas")
+    tops = {".".join(m.split(".")[:2]) for m in graph.modules if m != "flowatlas"}
+    assert sorted(tops - listed) == []

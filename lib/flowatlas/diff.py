@@ -92,6 +92,7 @@ def diff_findings(previous: list[dict] | None, current: list[dict]) -> dict[str,
                 {
                     "id": i,
                     "rule": cur[i].get("rule"),
+                    "severity": cur[i].get("severity"),
                     "fields": fields,
                     "before": {k: prev[i].get(k) for k in fields},
                     "after": {k: cur[i].get(k) for k in fields},
@@ -252,13 +253,12 @@ def changed_sentence(change: dict[str, Any]) -> str:
     """One finding that stays but changed: what it says now and what it said (when its message
     changed), then its other changed fields.
 
-    >>> changed_sentence({"id": "r-1", "fields": ["severity", "message"],
-    ...                   "before": {"severity": "high", "message": "no basis"},
-    ...                   "after": {"severity": "high", "message": "no SCCs"}})
+    >>> changed_sentence({"id": "r-1", "severity": "high", "fields": ["message"],
+    ...                   "before": {"message": "no basis"}, "after": {"message": "no SCCs"}})
     'changed r-1 (high): now no SCCs (was no basis)'
     """
     before, after = change["before"], change["after"]
-    severity = after.get("severity") or before.get("severity") or ""
+    severity = change.get("severity") or after.get("severity") or ""
     head = f"changed {change['id']}" + (f" ({severity})" if severity else "")
     parts = []
     if "message" in change["fields"]:

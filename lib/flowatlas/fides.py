@@ -29,7 +29,9 @@ from typing import Any
 
 import yaml
 
+from flowatlas.atlas import Map
 from flowatlas.errors import MapError, MapValidationError, UsageError
+from flowatlas.exports import exporter, formats, register
 from flowatlas.loader import TODO, TODO_NEEDS, load_map
 from flowatlas.source import Source
 from flowatlas.yamlio import YamlProblem, parse_yaml
@@ -783,15 +785,23 @@ def import_main(args: Any) -> int:
     return 0
 
 
+@register("map", "fides", "Fides manifests that fideslang validates")
+def write_fides(m: Map, out: str | Path) -> dict[str, str]:
+    """Write the Fides manifests of ``m`` (:func:`export_fides`) into the new folder ``out``;
+    returns them by file name."""
+    files = export_fides(m)
+    write_map_folder(files, out)
+    return files
+
+
 def add_export_arguments(p: Any) -> None:
-    p.add_argument("format", choices=["fides"], help="what to export to (fides: Fides manifests)")
+    p.add_argument("format", choices=formats("map"), help="what to export to (fides: Fides manifests)")
     p.add_argument("map", help="map folder")
     p.add_argument("--out", required=True, metavar="DIR", help="a new folder for the manifests")
 
 
 def export_main(args: Any) -> int:
-    files = export_fides(load_map(args.map))
-    write_map_folder(files, args.out)
+    files = exporter("map", args.format).write(load_map(args.map), args.out)
     print(f"{args.out}: wrote {', '.join(files)}")
     return 0
 

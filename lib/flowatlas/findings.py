@@ -17,6 +17,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import IO, Literal
 
+from flowatlas.exports import register
 from flowatlas.inert import csv_cell
 from flowatlas.source import Source
 
@@ -292,6 +293,7 @@ def findings_table(findings: Iterable[Finding]):
     return pd.DataFrame(table_rows(findings), columns=list(TABLE_COLUMNS))
 
 
+@register("findings", "json", "one JSON object per finding, every field")
 def write_json(findings: Iterable[Finding], out: IO[str]) -> None:
     """The findings as a JSON array, one finding per line, written as it goes: each finding is
     encoded by the standard library's C encoder (an indented dump goes through the pure-Python
@@ -305,6 +307,7 @@ def write_json(findings: Iterable[Finding], out: IO[str]) -> None:
     out.write("\n]\n")
 
 
+@register("findings", "csv", "one row per finding, the table layout (TABLE_COLUMNS)")
 def write_csv(findings: Iterable[Finding], out: IO[str]) -> None:
     """The findings as CSV in :data:`TABLE_COLUMNS`, no cell readable as a formula
     (:func:`flowatlas.inert.csv_cell`), written row by row with the csv module."""

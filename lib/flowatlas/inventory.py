@@ -23,12 +23,15 @@ security ip-address Account holder
 from __future__ import annotations
 
 from collections import defaultdict
+from pathlib import Path
 
 import networkx as nx
 import pandas as pd
 
 from flowatlas.analysis import Analysis
+from flowatlas.exports import register
 from flowatlas.findings import Finding, worst_severity
+from flowatlas.inert import csv_frame, write_xlsx
 
 COLUMNS: tuple[str, ...] = (
     "controller",
@@ -171,3 +174,18 @@ def inventory(a: Analysis, findings: list[Finding] | None = None) -> pd.DataFram
             }
         )
     return pd.DataFrame(rows, columns=list(COLUMNS))
+
+
+@register("inventory", "csv", "the record of processing, one row per purpose and type")
+def write_inventory_csv(frame: pd.DataFrame, path: str | Path) -> None:
+    """The inventory as CSV, no cell readable as a formula (:func:`flowatlas.inert.csv_frame`)."""
+    csv_frame(frame).to_csv(path, index=False, lineterminator="\n")
+
+
+@register("inventory", "xlsx", "the record of processing as a spreadsheet (one sheet, no formulas)")
+def write_inventory_xlsx(frame: pd.DataFrame, path: str | Path) -> None:
+    """The inventory as one XLSX sheet whose text cells are strings, never formulas."""
+    write_xlsx(frame, path, sheet="Record of processing")
+
+
+__all__ = ["COLUMNS", "inventory", "write_inventory_csv", "write_inventory_xlsx"]

@@ -24,6 +24,7 @@ from typing import IO, Any
 
 from flowatlas import __version__
 from flowatlas.assess import all_rules
+from flowatlas.exports import register
 from flowatlas.findings import Finding, sort_findings
 from flowatlas.source import Source
 
@@ -144,6 +145,7 @@ def _default_severity(rid: str) -> str:
     return r.severity if r else "medium"
 
 
+@register("findings", "sarif", "SARIF 2.1.0, for code-scanning services")
 def write_sarif(findings: Iterable[Finding], out: IO[str], rules: RuleTexts | None = None) -> None:
     """Write :func:`sarif_log` as indented JSON (keys in a fixed order: the same input gives the
     same bytes)."""

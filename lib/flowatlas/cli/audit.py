@@ -11,18 +11,10 @@ from __future__ import annotations
 import argparse
 import io
 import sys
-from collections.abc import Callable
-from typing import IO
 
-from flowatlas.findings import (
-    DEFAULT_FAIL_ON,
-    NO_POLICY,
-    SEVERITIES,
-    Finding,
-    at_or_above,
-    write_csv,
-    write_json,
-)
+import flowatlas.sarif  # noqa: F401 - registers the SARIF export beside JSON and CSV (flowatlas.exports)
+from flowatlas.exports import EXPORTS, exporter, formats
+from flowatlas.findings import DEFAULT_FAIL_ON, NO_POLICY, SEVERITIES, Finding, at_or_above
 from flowatlas.inert import terminal_text
 
 EXIT_OK, EXIT_FINDINGS = 0, 1
@@ -38,8 +30,9 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
     add_output_arguments(p, policy_help="policy to audit (default: the map's)")
 
 
-#: The formats every command that lists findings writes (:func:`write_findings`).
-FORMATS: tuple[str, ...] = ("table", "csv", "json", "sarif")
+#: The formats every command that lists findings writes (:func:`write_findings`): a table for a
+#: person, and every registered findings export (flowatlas.exports).
+FORMATS: tuple[str, ...] = ("table", *formats("findings"))
 
 
 def add_output_arguments(p: argparse.ArgumentParser, *, policy_help: str) -> None:
@@ -49,7 +42,8 @@ def add_output_arguments(p: argparse.ArgumentParser, *, policy_help: str) -> Non
         "--format",
         choices=list(FORMATS),
         default="table",
-        help="output format (table); sarif: SARIF 2.1.0 for code-scanning services",
+        help="output format (table); "
+        + "; ".join(f"{e.format}: {e.title}" for e in EXPORTS.values() if e.kind == "findings"),
     )
     p.add_argument(
         "--fail-on",
@@ -128,15 +122,8 @@ def run(args: argparse.Namespace) -> int:
 def write_findings(findings: list[Finding], args: argparse.Namespace, tty: bool) -> None:
     """Write findings to standard output in ``args.format`` (``table`` paged by ``args.limit``);
     shared by ``audit`` and ``reconcile``."""
-    if args.format in ("json", "csv", "sarif"):
-        from flowatlas.sarif import write_sarif
-
-        writers: dict[str, Callable[[list[Finding], IO[str]], None]] = {
-            "json": write_json,
-            "csv": write_csv,
-            "sarif": write_sarif,
-        }
-        write = writers[args.format]
+    if args.format in formats("findings"):
+        write = exporter("findings", args.format).write
         if tty:  # a terminal shows text from the map without its control characters
             buf = io.StringIO()
             write(findings, buf)

@@ -6,8 +6,9 @@ and the code locations the scanner gives. :func:`read_evidence` reads any mix of
 choosing each file's reader by its content; :func:`flowatlas.evidence.reconcile.reconcile`
 holds them against a map.
 
-To add a kind of evidence: a module here with ``READER`` (an :class:`EvidenceReader`), its
-test, and one registry line below.
+To add a kind of evidence: a module here that registers its ``READER`` beside its code
+(``READER = register(EvidenceReader(...))``), its test, and its import below, where it goes in
+the order readers are tried.
 
 >>> obs = read_texts([("scan.json", '{"format_version": "1.0", "values": {"root_module": {"resources": '
 ...     '[{"address": "aws_s3_bucket.logs", "type": "aws_s3_bucket", "values": {"region": "eu-west-1"}}]}}}')])
@@ -23,24 +24,23 @@ from pathlib import Path
 
 from flowatlas.atlas import Map
 from flowatlas.errors import MapError, MapValidationError, UsageError
-from flowatlas.evidence import bearer, privado, terraform
-from flowatlas.evidence.base import EvidenceReader, Observation, cloud_country, norm, pick, tables
+
+# the reader modules, in the order they are tried: importing one registers its reader
+from flowatlas.evidence import privado  # noqa: F401  # isort: skip
+from flowatlas.evidence import bearer  # noqa: F401  # isort: skip
+from flowatlas.evidence import terraform  # noqa: F401  # isort: skip
+from flowatlas.evidence.base import (
+    EVIDENCE_READERS,
+    EvidenceReader,
+    Observation,
+    cloud_country,
+    norm,
+    pick,
+    register,
+    tables,
+)
 from flowatlas.readers.json_reader import positions
 from flowatlas.source import Source
-
-#: Every evidence reader, by id, in the order they are tried.
-EVIDENCE_READERS: dict[str, EvidenceReader] = {}
-
-
-def register(reader: EvidenceReader) -> None:
-    EVIDENCE_READERS[reader.id] = reader
-
-
-# The registry: one line per reader.
-register(privado.READER)
-register(bearer.READER)
-register(terraform.READER)
-
 
 # --------------------------------------------------------------------------- reading
 

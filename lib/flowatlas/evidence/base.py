@@ -54,6 +54,18 @@ class EvidenceReader:
     read: Callable[[str, Any, dict], list[Observation]]  # (file, data, positions) -> observations
 
 
+#: Every evidence reader, by id, in the order they are tried (the order their modules are
+#: imported in :mod:`flowatlas.evidence`).
+EVIDENCE_READERS: dict[str, EvidenceReader] = {}
+
+
+def register(reader: EvidenceReader) -> EvidenceReader:
+    """Add ``reader`` to :data:`EVIDENCE_READERS` (each reader module does, in one line beside its
+    code); returns it."""
+    EVIDENCE_READERS[reader.id] = reader
+    return reader
+
+
 # --------------------------------------------------------------------------- shared helpers
 
 

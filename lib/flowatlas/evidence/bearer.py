@@ -17,7 +17,7 @@ from __future__ import annotations
 from pathlib import PurePosixPath
 from typing import Any
 
-from flowatlas.evidence.base import EvidenceReader, Observation, _Collector, code_location, items, pick
+from flowatlas.evidence.base import EvidenceReader, Observation, _Collector, code_location, items, pick, register
 
 THIRD_PARTY_KEYS = ("third_party", "third_parties", "thirdParty", "thirdParties")
 
@@ -87,6 +87,8 @@ def read(file: str, data: Any, positions: dict) -> list[Observation]:
     return c.found
 
 
-READER = EvidenceReader(
-    "bearer", "Bearer's JSON privacy or data-flow report: third parties, data types, logged data", recognises, read
+READER = register(
+    EvidenceReader(
+        "bearer", "Bearer's JSON privacy or data-flow report: third parties, data types, logged data", recognises, read
+    )
 )

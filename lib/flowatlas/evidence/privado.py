@@ -18,7 +18,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from flowatlas.evidence.base import EvidenceReader, Observation, _Collector, code_location, items, pick
+from flowatlas.evidence.base import EvidenceReader, Observation, _Collector, code_location, items, pick, register
 
 #: ``dataFlow`` sections and what their sinks are.
 SECTIONS: dict[str, str] = {"third_parties": "third_party", "storages": "storage", "internal_apis": "internal_api"}
@@ -78,6 +78,6 @@ def read(file: str, data: Any, positions: dict) -> list[Observation]:
     return c.found
 
 
-READER = EvidenceReader(
-    "privado", "Privado's privado.json: data flows to third parties, storages, logs", recognises, read
+READER = register(
+    EvidenceReader("privado", "Privado's privado.json: data flows to third parties, storages, logs", recognises, read)
 )

@@ -17,7 +17,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from flowatlas.evidence.base import EvidenceReader, Observation, _Collector, cloud_country, items, pick
+from flowatlas.evidence.base import EvidenceReader, Observation, _Collector, cloud_country, items, pick, register
 
 REGION_KEYS: tuple[str, ...] = ("region", "location")
 
@@ -83,9 +83,11 @@ def read(file: str, data: Any, positions: dict) -> list[Observation]:
     return c.found
 
 
-READER = EvidenceReader(
-    "terraform",
-    "`terraform show -json` output (state or plan): each resource's region",
-    recognises,
-    read,
+READER = register(
+    EvidenceReader(
+        "terraform",
+        "`terraform show -json` output (state or plan): each resource's region",
+        recognises,
+        read,
+    )
 )

@@ -14,7 +14,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from flowatlas.errors import MapError
-from flowatlas.readers.base import Reader, Records
+from flowatlas.readers.base import Reader, Records, register_reader
 from flowatlas.source import Source
 from flowatlas.yamlio import YamlProblem
 
@@ -91,6 +91,6 @@ def read_json(items: Sequence[tuple[str, str]]) -> list[Any]:
     return out
 
 
-READER = Reader("json", (".json",), read_json, "map files in JSON, with line:column of every record")
+READER = register_reader(Reader("json", (".json",), read_json, "map files in JSON, with line:column of every record"))
 
 __all__ = ["READER", "positions", "read_json"]

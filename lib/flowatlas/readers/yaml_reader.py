@@ -3,9 +3,11 @@ every record (:mod:`flowatlas.yamlio`)."""
 
 from __future__ import annotations
 
-from flowatlas.readers.base import Reader
+from flowatlas.readers.base import Reader, register_reader
 from flowatlas.yamlio import parse_texts
 
-READER = Reader("yaml", (".yaml", ".yml"), parse_texts, "map files in YAML, with line:column of every record")
+READER = register_reader(
+    Reader("yaml", (".yaml", ".yml"), parse_texts, "map files in YAML, with line:column of every record")
+)
 
 __all__ = ["READER"]

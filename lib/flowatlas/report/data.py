@@ -13,8 +13,8 @@ import pandas as pd
 from flowatlas.analysis import Analysis
 from flowatlas.diff import DIFF_FIELDS, diff_findings  # noqa: F401  (the report's names for them)
 from flowatlas.errors import UsageError
+from flowatlas.exports import exporter, formats
 from flowatlas.findings import SEVERITIES, Finding, sort_findings, write_csv
-from flowatlas.inert import csv_frame, write_xlsx
 from flowatlas.inventory import inventory
 
 
@@ -109,7 +109,9 @@ def write_inventory(a: Analysis, findings: list[Finding] | None, out_dir: str | 
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
     df = inventory(a, findings)
-    csv, xlsx = out / "inventory.csv", out / "inventory.xlsx"
-    csv_frame(df).to_csv(csv, index=False, lineterminator="\n")
-    write_xlsx(df, xlsx, sheet="Record of processing")
-    return [csv, xlsx]
+    written = []
+    for fmt in formats("inventory"):
+        path = out / f"inventory.{fmt}"
+        exporter("inventory", fmt).write(df, path)
+        written.append(path)
+    return written
