@@ -251,7 +251,7 @@ def test_a_changed_reason_is_diffed_as_changed_not_resolved_and_new(tmp_path):
                     "encrypted: true, transfer_basis: standard_contractual_clauses}"
                 }
             )
-        )  # fmt: skip
+        )
     )
     [old] = _of(audit(before), "cross-border-basis", "f-join")
     [new] = _of(audit(after), "cross-border-basis", "f-join")
@@ -266,7 +266,7 @@ def test_a_changed_reason_is_diffed_as_changed_not_resolved_and_new(tmp_path):
 
 
 def test_a_flow_joining_a_cause_keeps_its_finding(brauhaus):
-    a, found = brauhaus
+    _a, found = brauhaus
     [before] = _of(found, "unrecorded-sharing-basis")
     files = _map(**{"map.yaml": "lawful_basis: legitimate_interests,\n     encrypted: true}=>lawful_basis: "
                     "legitimate_interests,\n     encrypted: true}\n  - {id: f-ads2, from: app, to: ads, types: [name], "
