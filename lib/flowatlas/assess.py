@@ -52,6 +52,13 @@ def assess(
     -------
     list of Finding
         Sorted by :func:`~flowatlas.findings.sort_findings`; each id is one finding's.
+
+    Examples
+    --------
+    >>> from flowatlas.examples import EXAMPLE
+    >>> from flowatlas.loader import load_texts
+    >>> [f.severity for f in assess(Analysis(load_texts(EXAMPLE)), rules=["cross-border-basis"])]
+    ['high']
     """
     audit_rules: list[str] | None = None
     evidence_rules: list[str] | None = None

@@ -52,7 +52,16 @@ def _node_path(m: Map, start: str, flows: list[str] | tuple[str, ...]) -> tuple[
 
 @dataclass(frozen=True)
 class TypeReach:
-    """Where one information type goes: every node reached with one shortest path to it."""
+    """Where one information type goes: every node reached with one shortest path to it
+    (:func:`where_type_goes`).
+
+    Examples
+    --------
+    >>> from flowatlas.examples import EXAMPLE
+    >>> from flowatlas.loader import load_texts
+    >>> where_type_goes(Analysis(load_texts(EXAMPLE)), "name").paths["db"]
+    (('person', 'app', 'db'), ('f-signup', 'f-save'))
+    """
 
     type: str
     paths: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = field(default_factory=dict)  # node -> (nodes, flows)
@@ -135,7 +144,15 @@ def where_type_goes(a: Analysis, type_id: str) -> TypeReach:
 
 @dataclass(frozen=True)
 class Impact:
-    """What a breach of one node exposes."""
+    """What a breach of one node exposes (:func:`breach_impact`).
+
+    Examples
+    --------
+    >>> from flowatlas.examples import EXAMPLE
+    >>> from flowatlas.loader import load_texts
+    >>> breach_impact(Analysis(load_texts(EXAMPLE)), "db").subjects
+    ('account-holder',)
+    """
 
     node: str
     types: tuple[str, ...]

@@ -31,7 +31,15 @@ RuleFunction = Callable[[Any], Iterable[Finding]]
 
 @dataclass(frozen=True)
 class Rule:
-    """One registered rule, of the audit or of reconcile (its ``family``)."""
+    """One registered rule, of the audit or of reconcile (its ``family``).
+
+    Examples
+    --------
+    >>> from flowatlas.audit import RULES
+    >>> r = RULES["cross-border-basis"]
+    >>> r.family, r.severity, r.title
+    ('audit', 'high', 'Cross-border transfer without a valid basis')
+    """
 
     id: str
     severity: Severity  # the severity of its main case; documented cases raise or lower it
@@ -44,7 +52,14 @@ class Rule:
 
 
 class Registry(dict[str, Rule]):
-    """``{rule id: Rule}`` of one family, in the order the rules register."""
+    """``{rule id: Rule}`` of one family, in the order the rules register.
+
+    Examples
+    --------
+    >>> from flowatlas.evidence.reconcile import RECONCILE_RULES
+    >>> RECONCILE_RULES.family, next(iter(RECONCILE_RULES))
+    ('evidence', 'evidence-unmapped-recipient')
+    """
 
     def __init__(self, family: str) -> None:
         super().__init__()

@@ -105,7 +105,13 @@ class Analysis:
     @cached_property
     def regime(self) -> Regime | None:
         """The transfer regime of the map's home as of its date, or None when flowatlas ships
-        none for it (:func:`~flowatlas.analysis.boundaries.home_regime`)."""
+        none for it (:func:`~flowatlas.analysis.boundaries.home_regime`).
+
+        >>> from flowatlas.examples import EXAMPLE
+        >>> from flowatlas.loader import load_texts
+        >>> Analysis(load_texts(EXAMPLE)).regime.cite
+        'PDPA s26; PDPR 2021 regs 9-12'
+        """
         return home_regime(self.map)
 
     @cached_property
@@ -125,29 +131,61 @@ class Analysis:
     @cached_property
     def graph(self) -> nx.MultiDiGraph:
         """The flow graph (:func:`flowatlas.analysis.graph.build_graph`) with :attr:`flow_facts`
-        on its edges, frozen (:func:`networkx.freeze`): every query and view shares it."""
+        on its edges, frozen (:func:`networkx.freeze`): every query and view shares it.
+
+        >>> from flowatlas.examples import EXAMPLE
+        >>> from flowatlas.loader import load_texts
+        >>> G = Analysis(load_texts(EXAMPLE)).graph
+        >>> G.edges["person", "app", "f-signup"]["source_country"], nx.is_frozen(G)
+        ('SG', True)
+        """
         return nx.freeze(_graph.build_graph(self.map, self.flow_facts))
 
     @cached_property
     def facts(self) -> Facts:
-        """Owners, held types and subjects per node (:class:`~flowatlas.analysis.facts.Facts`)."""
+        """Owners, held types and subjects per node (:class:`~flowatlas.analysis.facts.Facts`).
+
+        >>> from flowatlas.examples import EXAMPLE
+        >>> from flowatlas.loader import load_texts
+        >>> sorted(Analysis(load_texts(EXAMPLE)).facts.held("db"))
+        ['email', 'name']
+        """
         return Facts(self.map)
 
     @cached_property
     def policy_index(self) -> PolicyIndex | None:
-        """The policy's declarations, indexed (None without a policy)."""
+        """The policy's declarations, indexed (:class:`~flowatlas.analysis.policy_index.PolicyIndex`;
+        None without a policy).
+
+        >>> from flowatlas.examples import EXAMPLE
+        >>> from flowatlas.loader import load_texts
+        >>> sorted(Analysis(load_texts(EXAMPLE)).policy_index.storage)
+        ['SG']
+        """
         return PolicyIndex(self.map, self.policy) if self.policy else None
 
     @cached_property
     def verdicts(self) -> Verdicts:
         """Every flow held against the policy on each dimension
-        (:func:`~flowatlas.analysis.verdicts.classify`); no verdicts without a policy."""
+        (:func:`~flowatlas.analysis.verdicts.classify`); no verdicts without a policy.
+
+        >>> from flowatlas.examples import EXAMPLE
+        >>> from flowatlas.loader import load_texts
+        >>> [(v.dimension, v.disclosure) for v in Analysis(load_texts(EXAMPLE)).verdicts["f-save"]]
+        [('purpose', 'clear'), ('location', 'clear')]
+        """
         return classify(self.map, self.policy_index, self.regime, self.flow_facts)
 
     @cached_property
     def carriers(self) -> Mapping[str, tuple[str, ...]]:
         """``{type: flow ids}``: the flows that carry each type or one of its subtypes
-        (:func:`~flowatlas.analysis.graph.carrier_index`)."""
+        (:func:`~flowatlas.analysis.graph.carrier_index`); :meth:`carrying` asks it.
+
+        >>> from flowatlas.examples import EXAMPLE
+        >>> from flowatlas.loader import load_texts
+        >>> Analysis(load_texts(EXAMPLE)).carriers["ip-address"]
+        ('f-log', 'f-signup')
+        """
         return MappingProxyType(_graph.carrier_index(self.graph))
 
     def carrying(self, type_id: str) -> tuple[str, ...]:

@@ -66,7 +66,17 @@ def in_group(role: str | None) -> bool:
 
 
 class FlowFacts(NamedTuple):
-    """What every output reads of one flow, decided once (:func:`crossing`)."""
+    """What every output reads of one flow, decided once (:func:`crossing`).
+
+    Examples
+    --------
+    >>> from flowatlas.analysis import Analysis
+    >>> from flowatlas.examples import EXAMPLE
+    >>> from flowatlas.loader import load_texts
+    >>> facts = Analysis(load_texts(EXAMPLE)).flow_facts["f-mail"]
+    >>> facts.is_transfer, facts.target_country, facts.sharing_basis
+    (True, 'US', 'on_instruction')
+    """
 
     source_country: str | None  # a person: where their data is collected (their node's country, else the home)
     target_country: str | None  # a person receiving data: their node's country, if it says

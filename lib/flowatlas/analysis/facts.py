@@ -5,8 +5,7 @@ holds, whose data reaches it.
 * which information types each node holds (received, plus what its backup/replica source holds);
 * which data-subject categories' data reaches each node.
 
-Get them from :attr:`flowatlas.analysis.Analysis.facts` (one per map), or make one with
-``Facts(m)``.
+Get them from :attr:`flowatlas.analysis.Analysis.facts` (one per map).
 
 >>> from flowatlas.examples import EXAMPLE
 >>> from flowatlas.loader import load_texts
@@ -25,7 +24,21 @@ from flowatlas.model import Flow
 
 
 class Facts:
-    """Derived, read-only indexes over one map, each computed on first use."""
+    """Derived, read-only indexes over one map, each computed on first use.
+
+    Parameters
+    ----------
+    m : Map
+        The map (:attr:`flowatlas.analysis.Analysis.facts` keeps one per map).
+
+    Examples
+    --------
+    >>> from flowatlas.examples import EXAMPLE
+    >>> from flowatlas.loader import load_texts
+    >>> fx = Facts(load_texts(EXAMPLE))
+    >>> fx.in_flow_ids("db"), sorted(fx.emitted("app")), fx.is_controller("send")
+    (('f-save',), ['email', 'ip-address', 'name'], False)
+    """
 
     def __init__(self, m: Map) -> None:
         self.map = m
@@ -147,10 +160,4 @@ class Facts:
         return {nid: frozenset(c for c in categories if v & bit[c]) for nid, v in mask.items() if v}
 
 
-def facts(m: Map) -> Facts:
-    """The :class:`Facts` of ``m``, computed afresh (:attr:`flowatlas.analysis.Analysis.facts`
-    keeps one per map)."""
-    return Facts(m)
-
-
-__all__ = ["Facts", "facts"]
+__all__ = ["Facts"]

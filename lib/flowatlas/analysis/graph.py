@@ -187,13 +187,50 @@ def carrier_index(G: nx.MultiDiGraph) -> dict[str, tuple[str, ...]]:
 
 def collection_points(view: nx.MultiDiGraph) -> list[str]:
     """The nodes of ``view`` where an edge starts and none arrives (or, on a cycle with no such
-    node, every node an edge starts from), sorted."""
+    node, every node an edge starts from), sorted.
+
+    Parameters
+    ----------
+    view : networkx.MultiDiGraph
+        A flow graph or a view of one (:func:`carrying`).
+
+    Returns
+    -------
+    list of str
+
+    Examples
+    --------
+    >>> from flowatlas.examples import EXAMPLE
+    >>> from flowatlas.loader import load_texts
+    >>> G = build_graph(load_texts(EXAMPLE))
+    >>> collection_points(G), collection_points(carrying(G, "ip-address"))
+    (['person'], ['person'])
+    """
     starts = [n for n in view if view.out_degree(n)]
     return sorted(n for n in starts if not view.in_degree(n)) or sorted(starts)
 
 
 def flow_path(view: nx.MultiDiGraph, nodes: list[str]) -> list[str]:
-    """The flow ids along a node path of ``view``: on each hop, the smallest flow id there."""
+    """The flow ids along a node path of ``view``: on each hop, the smallest flow id there.
+
+    Parameters
+    ----------
+    view : networkx.MultiDiGraph
+        A flow graph or a view of one.
+    nodes : list of str
+        A path of node ids, each joined to the next by a flow of ``view``.
+
+    Returns
+    -------
+    list of str
+
+    Examples
+    --------
+    >>> from flowatlas.examples import EXAMPLE
+    >>> from flowatlas.loader import load_texts
+    >>> flow_path(build_graph(load_texts(EXAMPLE)), ["person", "app", "send"])
+    ['f-signup', 'f-mail']
+    """
     return [min(view[u][v]) for u, v in itertools.pairwise(nodes)]
 
 
@@ -201,9 +238,29 @@ def shortest_flow_paths(view: nx.MultiDiGraph, sources: Iterable[str]) -> dict[s
     """``{node: [flow ids]}``: one shortest path from the nearest of ``sources`` to every node
     of ``view`` they reach (a source's own path is empty), sorted by node.
 
+    Parameters
+    ----------
+    view : networkx.MultiDiGraph
+        A flow graph or a view of one (:func:`carrying`).
+    sources : iterable of str
+        The nodes to start from, in the order ties are broken.
+
+    Returns
+    -------
+    dict
+
+    Notes
+    -----
     networkx's multi-source shortest-path search with every hop weighing 1: it breaks ties in
     the order it meets the nodes (the sources in the order given, then each node's successors in
     the graph's order), so the same graph and sources always give the same paths.
+
+    Examples
+    --------
+    >>> from flowatlas.examples import EXAMPLE
+    >>> from flowatlas.loader import load_texts
+    >>> shortest_flow_paths(carrying(build_graph(load_texts(EXAMPLE)), "name"), ["person"])
+    {'app': ['f-signup'], 'db': ['f-signup', 'f-save'], 'person': []}
     """
     starts = list(dict.fromkeys(sources))
     if not starts:

@@ -32,13 +32,36 @@ Decision = tuple[Disclosure, tuple[str, ...], str]
 
 
 def role_phrase(role: str) -> str:
-    """'a processor', 'an affiliate', 'an acquirer', 'a third party'."""
+    """'a processor', 'an affiliate', 'an acquirer', 'a third party'.
+
+    >>> role_phrase("affiliate"), role_phrase("sub_processor")
+    ('an affiliate', 'a sub processor')
+    """
     words = role.replace("_", " ")
     return ("an " if words[0] in "aeiou" else "a ") + words
 
 
 class PolicyIndex:
-    """The declarations of ``policy``, indexed by what they are about, on map ``m``."""
+    """The declarations of ``policy``, indexed by what they are about, on map ``m``.
+
+    Parameters
+    ----------
+    m : Map
+        The map (its hierarchies decide what a declaration covers).
+    policy : Policy
+        One of its policies (:attr:`flowatlas.analysis.Analysis.policy_index` keeps one).
+
+    Examples
+    --------
+    >>> from flowatlas.examples import EXAMPLE
+    >>> from flowatlas.loader import load_texts
+    >>> m = load_texts(EXAMPLE)
+    >>> ix = PolicyIndex(m, m.policy)
+    >>> ix.collection("account-holder", "registration", "email")
+    ('clear', ('collect',), "'email' is declared for account-holder in context registration")
+    >>> ix.recipient("processor", "on_instruction", ("email",))[2]
+    'no declaration covers sharing with a processor'
+    """
 
     def __init__(self, m: Map, policy: Policy) -> None:
         self.map = m

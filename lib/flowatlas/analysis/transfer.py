@@ -32,7 +32,13 @@ from flowatlas.regions import in_force
 
 @dataclass(frozen=True)
 class BasisVerdict:
-    """The outcome of holding a flow's transfer basis against the regime."""
+    """The outcome of holding a flow's transfer basis against the regime (:func:`check_basis`).
+
+    Examples
+    --------
+    >>> BasisVerdict(False, "omitted", "the flow names no transfer basis").valid
+    False
+    """
 
     valid: bool
     disclosure: Disclosure  # clear | omitted | incorrect
@@ -43,7 +49,18 @@ class BasisVerdict:
 @dataclass(frozen=True)
 class Transfer:
     """What a requirement's checker reads of one transfer: the basis it names under ``regime``,
-    who exports and who receives it, where to, and the recipient's safeguards in force."""
+    who exports and who receives it, where to, and the recipient's safeguards in force.
+
+    Examples
+    --------
+    >>> from flowatlas.examples import EXAMPLE
+    >>> from flowatlas.loader import load_texts
+    >>> from flowatlas.regimes import regime_for
+    >>> sg = regime_for("SG")
+    >>> t = Transfer(load_texts(EXAMPLE), sg, sg.bases["contract"], False, "acme", "mailer", "US", {})
+    >>> t.who, CHECKERS["contract"][0](t).valid
+    ("recipient 'mailer'", False)
+    """
 
     map: Map
     regime: Regime
@@ -76,7 +93,14 @@ CHECKERS: dict[str, tuple[Checker, tuple[str, ...]]] = {}
 
 def requirement(name: str, *, rests_on: tuple[str, ...] = ()) -> Callable[[Checker], Checker]:
     """Register the checker of requirement ``name``; ``rests_on`` names the safeguard kinds whose
-    expiry makes the basis lapse."""
+    expiry makes the basis lapse. Every requirement regimes.yaml may name has one.
+
+    Examples
+    --------
+    >>> from flowatlas.regimes import REQUIREMENTS
+    >>> sorted(CHECKERS) == sorted(REQUIREMENTS), CHECKERS["scc"][1]
+    (True, ('standard_contractual_clauses',))
+    """
     if name not in REQUIREMENTS:  # pragma: no cover - a programming error, caught by the tests
         raise ValueError(f"unknown requirement {name!r} (regimes.yaml knows {', '.join(REQUIREMENTS)})")
 

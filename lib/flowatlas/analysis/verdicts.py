@@ -43,7 +43,13 @@ from flowatlas.taxonomy import Match
 
 class Judgement(NamedTuple):
     """How one item of a flow fares on one dimension, and what decided it (a verdict without its
-    flow: flows decided alike share one)."""
+    flow: flows decided alike share one).
+
+    Examples
+    --------
+    >>> Judgement("location", "US", "omitted", (), "US is not a declared location").disclosure
+    'omitted'
+    """
 
     dimension: Dimension
     item: str  # the type, purpose, recipient organisation, country, or "transfer"/"encryption"
@@ -53,7 +59,17 @@ class Judgement(NamedTuple):
 
 
 class Verdict(NamedTuple):
-    """The disclosure class of one item of one flow on one dimension, and what decided it."""
+    """The disclosure class of one item of one flow on one dimension, and what decided it.
+
+    Examples
+    --------
+    >>> from flowatlas.analysis import Analysis
+    >>> from flowatlas.examples import EXAMPLE
+    >>> from flowatlas.loader import load_texts
+    >>> v = Analysis(load_texts(EXAMPLE)).verdicts["f-mail"][-1]
+    >>> v.flow, v.dimension, v.item, v.disclosure, v.reason
+    ('f-mail', 'safeguard', 'transfer', 'omitted', 'the flow names no transfer basis')
+    """
 
     flow: str
     dimension: Dimension
@@ -67,6 +83,15 @@ class Verdicts(Mapping[str, tuple[Verdict, ...]]):
     """``{flow id: (Verdict, ...)}`` for a map, in flow order: what :func:`classify` returns.
 
     Held as each flow's :class:`Judgement` s; a flow's verdicts are made when it is looked up.
+
+    Examples
+    --------
+    >>> from flowatlas.analysis import Analysis
+    >>> from flowatlas.examples import EXAMPLE
+    >>> from flowatlas.loader import load_texts
+    >>> verdicts = Analysis(load_texts(EXAMPLE)).verdicts
+    >>> list(verdicts), len(verdicts["f-signup"])
+    (['f-log', 'f-mail', 'f-save', 'f-signup'], 4)
     """
 
     def __init__(self, judgements: dict[str, tuple[Judgement, ...]]) -> None:
@@ -89,7 +114,18 @@ class Verdicts(Mapping[str, tuple[Verdict, ...]]):
 class Classifier:
     """Holds flows against one policy index under one regime. Each judgement is a method cached
     on its arguments: they are everything it depends on besides the (fixed) map, policy and
-    regime, so flows that agree on them share one judgement."""
+    regime, so flows that agree on them share one judgement.
+
+    Examples
+    --------
+    >>> from flowatlas.analysis import Analysis
+    >>> from flowatlas.examples import EXAMPLE
+    >>> from flowatlas.loader import load_texts
+    >>> a = Analysis(load_texts(EXAMPLE))
+    >>> c = Classifier(a.map, a.policy_index, a.regime)
+    >>> [j.disclosure for j in c.judge(a.map.flows["f-save"], a.flow_facts["f-save"])]
+    ['clear', 'clear']
+    """
 
     def __init__(self, m: Map, ix: PolicyIndex, regime: Regime | None) -> None:
         self.map = m

@@ -46,7 +46,16 @@ VagueGroups = dict[str, dict[tuple[str, tuple[str, ...]], tuple[str, tuple[str, 
 
 class Context:
     """What the rules read, for one audit of ``analysis`` (its map, policy, index, facts, regime
-    and verdicts; ``verdicts`` replaces the analysis's own, e.g. for a test)."""
+    and verdicts; ``verdicts`` replaces the analysis's own, e.g. for a test).
+
+    Examples
+    --------
+    >>> from flowatlas.examples import EXAMPLE
+    >>> from flowatlas.loader import load_texts
+    >>> ctx = Context(Analysis(load_texts(EXAMPLE)))
+    >>> ctx.label("db"), ctx.cite(["where"]), sorted(ctx.bad("safeguard"))
+    ("'Accounts' (db)", 'clause 3', ['f-mail'])
+    """
 
     def __init__(self, analysis: Analysis, verdicts: Mapping[str, tuple[Verdict, ...]] | None = None) -> None:
         self.analysis = analysis
@@ -311,7 +320,13 @@ class Context:
 
 
 class Group(NamedTuple):
-    """What :meth:`Context.one_per_cause` hands ``describe`` of the findings of one cause."""
+    """What :meth:`Context.one_per_cause` hands ``describe`` of the findings of one cause.
+
+    Examples
+    --------
+    >>> Group(("f1", "f2"), ("email",), ("no basis", "no SCCs"), "Record a basis.").why
+    'no basis; no SCCs'
+    """
 
     flows: tuple[str, ...]  # every flow of the cause, sorted
     types: tuple[str, ...]  # the types they carry, sorted, each once
