@@ -371,6 +371,7 @@ def test_diff_findings_by_id():
         {
             "id": "a",
             "rule": None,
+            "severity": "medium",  # as it is now
             "fields": ["severity"],
             "before": {"severity": "low"},
             "after": {"severity": "medium"},

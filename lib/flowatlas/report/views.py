@@ -28,8 +28,8 @@ from flowatlas.findings import (
     DISCLOSURES,
     NO_POLICY,
     SEVERITIES,
-    SEVERITY_RANK,
     Finding,
+    at_or_above,
     cited,
     findings_table,
     is_undeclared_transfer,
@@ -281,8 +281,7 @@ def erase_view(session, subject: str) -> tuple:
 
 def findings_frame(findings: Sequence[Finding], min_severity: str = "info") -> pd.DataFrame:
     """Findings at or above ``min_severity`` as a table (the layout of ``findings.csv``)."""
-    floor = SEVERITY_RANK[min_severity]
-    return findings_table([f for f in findings if SEVERITY_RANK[f.severity] >= floor])
+    return findings_table(at_or_above(list(findings), min_severity))
 
 
 def findings_by_rule(findings: Sequence[Finding]) -> pd.DataFrame:
