@@ -632,12 +632,15 @@ MAX_LINEAGES = 24
 
 def lineage_specs(a: Analysis, which: str = "sensitive") -> list[str]:
     """``lineage:TYPE`` view specs: for the ``sensitive`` types carried (at most
-    :data:`MAX_LINEAGES`, those carried by the most flows, a subtype's counting:
-    :meth:`~flowatlas.analysis.Analysis.carrying`), ``all`` carried types, or a comma list of
+    :data:`MAX_LINEAGES`, those the most flows name themselves: a broad type that only its
+    subtypes' flows carry would draw them all again), ``all`` carried types, or a comma list of
     type ids."""
     m = a.map
-    used = sorted({t for f in m.flows.values() for t in f.types})
-    carried = {t: len(a.carrying(t)) for t in used}
+    carried: dict[str, int] = {}
+    for f in m.flows.values():
+        for t in f.types:
+            carried[t] = carried.get(t, 0) + 1
+    used = sorted(carried)
     if which == "all":
         chosen = used
     elif which == "sensitive":
