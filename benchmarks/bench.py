@@ -50,6 +50,7 @@ import platform
 import statistics
 import subprocess
 import sys
+import tempfile
 import time
 from pathlib import Path
 
@@ -482,6 +483,36 @@ def e2e_table(rows: list[dict]) -> str:
     return "\n".join(lines)
 
 
+def _bearer_report(megabytes: float) -> str:
+    """A Bearer privacy report of about ``megabytes`` MB: third parties whose names repeat (many
+    scans of the same code), each with two data types."""
+    row = '{"third_party": "Vendor %d", "data_types": ["Email Address", "Phone Number"]}'
+    rows = int(megabytes * 1_000_000 / (len(row) + 4))
+    return '{"third_party": [\n' + ",\n".join(row % (i % 50) for i in range(rows)) + "\n]}"
+
+
+def measure_evidence(sizes_mb: list[float], repeat: int, log=print) -> list[dict]:
+    """``flowatlas reconcile MAP --evidence FILE`` on evidence of each size, whole processes
+    (median of ``repeat``): reading is linear when seconds per MB stay flat."""
+    rows = []
+    with tempfile.TemporaryDirectory(prefix="flowatlas-bench-evidence-") as tmp:
+        folder = Path(tmp)
+        absoloop = Path(__file__).resolve().parents[1] / "dataflows" / "absoloop"
+        for mb in sizes_mb:
+            report = folder / f"web-{mb:g}mb.bearer.json"
+            report.write_text(_bearer_report(mb), "utf-8")
+            cmd = [sys.executable, "-m", "flowatlas", "reconcile", str(absoloop), "--evidence", str(report),
+                   "--format", "json"]  # fmt: skip
+            runs = [_timed(cmd, 900, folder) for _ in range(repeat)]
+            seconds = statistics.median(r["seconds"] for r in runs)
+            size = report.stat().st_size / 1e6
+            rows.append({"megabytes": round(size, 1), "seconds": round(seconds, 2),
+                         "seconds_per_mb": round(seconds / size, 3), "exit": runs[-1]["code"]})  # fmt: skip
+            log(f"evidence {size:6.1f} MB: {seconds:6.2f} s ({seconds / size:.3f} s/MB), exit {runs[-1]['code']}")
+            report.unlink()
+    return rows
+
+
 def machine() -> str:
     def sh(cmd: str) -> str:
         try:
@@ -515,6 +546,12 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--report-max", type=int, default=10_000, help="largest map the report is run on (default 10,000)")
     p.add_argument("--no-stages", action="store_true", help="skip the in-process stage breakdown")
     p.add_argument("--absoloop-repeat", type=int, default=5, help="runs of the Absoloop report (median; 0: none)")
+    p.add_argument(
+        "--evidence",
+        default="",
+        metavar="MB,...",
+        help="also time reconcile on evidence of these sizes in MB, e.g. 8,16,32,64 (linear reading)",
+    )
     args = p.parse_args(argv)
     if args.worker:
         kind, *rest = args.worker
@@ -535,13 +572,19 @@ def main(argv: list[str] | None = None) -> int:
         print("\nEnd to end (whole processes, median of the rounds):\n")
         print(e2e_table(e2e))
     say = lambda s: print(s, flush=True)  # noqa: E731
+    evidence = []
+    if args.evidence:
+        evidence = measure_evidence([float(x) for x in args.evidence.split(",") if x], max(1, args.e2e_repeat), say)
     absoloop = measure_absoloop(args.absoloop_repeat, log=say) if args.absoloop_repeat else None
     rows = [] if args.no_stages else measure(sizes, args.repeat, args.maps, log=lambda s: print(s, flush=True))
     if rows:
         print("\nIn-process stages (the breakdown):\n")
         print(table(rows))
     if args.json:
-        text = json.dumps({"machine": machine(), "e2e": e2e, "absoloop_report": absoloop, "rows": rows}, indent=2)
+        text = json.dumps(
+            {"machine": machine(), "e2e": e2e, "absoloop_report": absoloop, "evidence": evidence, "rows": rows},
+            indent=2,
+        )
         args.json.write_text(text + "\n")
     return 0
 

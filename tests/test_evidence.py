@@ -314,7 +314,7 @@ def test_cli_bad_evidence_exits_2_without_traceback(brightpath, tmp_path):
         text=True,
     )
     assert r.returncode == 2 and "Traceback" not in r.stderr
-    assert "bad.json:1:2" in r.stderr and "not JSON" in r.stderr
+    assert "bad.json:1:2" in r.stderr and "JSON syntax error" in r.stderr
 
 
 def test_a_map_without_evidence_is_told_how_to_give_it(make_map, capsys):

@@ -8,9 +8,10 @@ import pytest
 
 from flowatlas import yamlio
 from flowatlas.errors import MapValidationError
+from flowatlas.inputs import InputProblem
 from flowatlas.loader import load_map, load_texts
 from flowatlas.synth import synth_texts
-from flowatlas.yamlio import YamlProblem, parse_yaml
+from flowatlas.yamlio import parse_yaml
 
 from conftest import ABSOLOOP, ROOT
 from minimaps import MINI
@@ -72,7 +73,7 @@ def test_text_the_parsers_read_differently_takes_the_precise_path(text):
     def read(fast: bool):
         try:
             doc = parse_yaml(text, "t.yaml", fast=fast)
-        except YamlProblem as exc:  # refused: the same located errors either way
+        except InputProblem as exc:  # refused: the same located errors either way
             return None, [str(e) for e in exc.errors]
         return doc, doc.data
 
@@ -87,7 +88,7 @@ def test_values_both_parsers_agree_on_stay_fast(text):
 
 
 def test_duplicate_keys_are_refused_and_located():
-    with pytest.raises(YamlProblem) as exc:
+    with pytest.raises(InputProblem) as exc:
         parse_yaml("flows:\n  - id: a\n    from: x\n    from: y\n", "d.yaml")
     assert [str(e) for e in exc.value.errors] == [
         "d.yaml:4:5: duplicate key 'from' (first at line 3) (remove one of them)"
@@ -97,7 +98,7 @@ def test_duplicate_keys_are_refused_and_located():
 def test_alias_bombs_are_refused():
     lines = ["a0: &a0 [x, x, x, x, x, x, x, x, x, x]"]
     lines += [f"a{i}: &a{i} [{', '.join([f'*a{i - 1}'] * 10)}]" for i in range(1, 8)]
-    with pytest.raises(YamlProblem, match="alias bomb"):
+    with pytest.raises(InputProblem, match="alias bomb"):
         parse_yaml("\n".join(lines) + "\n", "bomb.yaml")
 
 

@@ -110,7 +110,7 @@ class Refs:
             return True
         if value in self.failed:
             return False
-        hint = did_you_mean(value, table, _names(table)) or _define_hint(what, value)
+        hint = did_you_mean(value, table, _names(table), _aliases(table)) or _define_hint(what, value)
         if id(table) in self.unsure:  # a record that failed its checks may have this id: count it
             self.suppressed += 1
             return False
@@ -231,7 +231,7 @@ def _raw_refs(failed: list[tuple[str, dict, Located, tuple]], tables: dict, chk:
                     chk.suppressed += 1
                     continue
                 src = doc.locate(path + at)
-                suggestion = did_you_mean(v, table, _names(table))
+                suggestion = did_you_mean(v, table, _names(table), _aliases(table))
                 if not ID_PATTERN.match(v):  # already reported as no valid id: add the suggestion there
                     for k, e in enumerate(chk.errors):
                         if e.src == src and suggestion and "not a valid id" in e.message:
@@ -269,6 +269,11 @@ def _define_hint(what: str, value: str) -> str:
 def _names(table: dict) -> dict[str, str]:
     """``{id: name}`` of a table's records that have a name (for did-you-mean by name)."""
     return {k: v.name for k, v in table.items() if isinstance(getattr(v, "name", None), str)}
+
+
+def _aliases(table: dict) -> dict[str, tuple[str, ...]]:
+    """``{id: (fideslang key,)}`` of a table's terms that name one (for did-you-mean by it)."""
+    return {k: (v.fides,) for k, v in table.items() if isinstance(getattr(v, "fides", None), str)}
 
 
 def _lawful_check(home: str, lawful: dict, rec: Record, basis: str, at: tuple, chk: Refs) -> None:
@@ -663,7 +668,7 @@ def policies(b: Build) -> None:
             for j, basis in enumerate(d.lawful_bases):
                 _lawful_check(home, lawful, d, basis, ("lawful_bases", j), chk)
             for j, who in enumerate(d.recipients):
-                if who not in b.organisations and who not in categories:
+                if who not in b.organisations and who not in categories and who not in chk.failed:
                     hint = did_you_mean(who, [*b.organisations, *categories]) or (
                         "name an organisation id, or a category that organisations give in 'category'"
                     )

@@ -20,7 +20,10 @@ are migrated first (``data/fides_legacy.yaml``, the renames of Fides's own migra
 from __future__ import annotations
 
 import functools
+import hashlib
+import os
 import re
+import shutil
 from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -32,9 +35,10 @@ import yaml
 from flowatlas.atlas import Map
 from flowatlas.errors import MapError, MapValidationError, UsageError
 from flowatlas.exports import exporter, formats, register
+from flowatlas.inputs import InputProblem, decode, read_bytes
 from flowatlas.loader import TODO, TODO_NEEDS, load_map
 from flowatlas.source import Source
-from flowatlas.yamlio import YamlProblem, parse_yaml
+from flowatlas.yamlio import parse_yaml
 
 #: flowatlas's sections and fideslang's resource types for the same vocabulary.
 KINDS: dict[str, str] = {"types": "data_category", "purposes": "data_use", "subjects": "data_subject"}
@@ -157,15 +161,22 @@ class Resource:
 
 
 def _manifest_files(paths: Sequence[str | Path]) -> list[Path]:
+    """The manifest files at ``paths``: each file given (a pipe or a device is refused when it is
+    read), and the ``.yml``/``.yaml`` files of each folder; a folder with none is an error."""
     out: list[Path] = []
+    errors: list[MapError] = []
     for p in map(Path, paths):
         if p.is_dir():
-            out.extend(sorted(x for x in p.rglob("*") if x.suffix in (".yml", ".yaml") and x.is_file()))
-        elif p.is_file():
+            found = sorted(x for x in p.rglob("*") if x.suffix in (".yml", ".yaml") and not x.is_dir())
+            if not found:
+                errors.append(MapError(Source(str(p), 1), "no Fides manifests (.yml, .yaml) in this folder"))
+            out.extend(found)
+        elif os.path.lexists(p):
             out.append(p)
         else:
-            missing = MapError(Source(str(p), 1), "no such manifest file or folder")
-            raise MapValidationError([missing], subject=MANIFESTS)
+            errors.append(MapError(Source(str(p), 1), "no such manifest file or folder"))
+    if errors:
+        raise MapValidationError(errors, subject=MANIFESTS)
     return out
 
 
@@ -227,15 +238,13 @@ def read_manifests(paths: Sequence[str | Path]) -> list[Resource]:
 
     errors: list[MapError] = []
     out: list[Resource] = []
+    seen: dict[tuple[str, str], Source] = {}  # (resource type, fides_key) -> where first given
     for f in _manifest_files(paths):
         name = f.as_posix()
-        try:
-            doc = parse_yaml(f.read_text("utf-8"), name, fast=False)
-        except YamlProblem as exc:
+        try:  # a plain file, bounded, UTF-8 (an error names its line and column)
+            doc = parse_yaml(decode(read_bytes(f, name, what="manifest"), name), name, fast=False)
+        except InputProblem as exc:
             errors.extend(exc.errors)
-            continue
-        except (OSError, UnicodeDecodeError) as exc:
-            errors.append(MapError(Source(name, 1), f"cannot read this manifest: {exc}"))
             continue
         if not isinstance(doc.data, dict):
             errors.append(MapError(Source(name, 1), "not a Fides manifest", "expected keys such as system: [...]"))
@@ -250,6 +259,18 @@ def read_manifests(paths: Sequence[str | Path]) -> list[Resource]:
                 if not isinstance(item, dict):
                     errors.append(MapError(src, f"a {kind} must be a mapping"))
                     continue
+                key = item.get("fides_key")
+                if isinstance(key, str):
+                    if (kind, key) in seen:
+                        errors.append(
+                            MapError(
+                                src,
+                                f"{kind} fides_key '{key}' is given twice (first at {seen[(kind, key)]})",
+                                "a fides_key names one resource: rename one of them",
+                            )
+                        )
+                        continue
+                    seen[(kind, key)] = src
                 data = _migrate_resource(kind, item)
                 try:
                     model = model_map[kind].model_validate(data)
@@ -260,6 +281,8 @@ def read_manifests(paths: Sequence[str | Path]) -> list[Resource]:
                         errors.append(MapError(where, f"{kind} '{item.get('fides_key', i)}': {field_name}: {e['msg']}"))
                     continue
                 out.append(Resource(kind, data, src, model))
+    if not errors and not out:
+        errors.append(MapError(Source(str(paths[0]) if paths else ".", 1), "the manifests hold no Fides resource"))
     if errors:
         raise MapValidationError(errors, subject=MANIFESTS)
     return out
@@ -275,6 +298,7 @@ class Imported:
     files: dict[str, str]
     todo: list[tuple[str, int, str]] = field(default_factory=list)  # (file, line, what to fill)
     added_terms: list[tuple[str, str, str]] = field(default_factory=list)  # (kind, fides key, new id)
+    left_out: list[str] = field(default_factory=list)  # what the manifests say that no map can hold, and why
 
 
 class _Terms:
@@ -295,7 +319,10 @@ class _Terms:
         parent = self(kind, parent_key) if parent_key else None
         taken = {i for k in KINDS for i in (*self.vocab.terms[k], *self.added[k])}  # ids of every kind
         parts = key.split(".")
-        tid = next((t for n in range(1, len(parts) + 1) if (t := _slug("-".join(parts[-n:]))) not in taken), _slug(key))
+        tid = next(
+            (t for n in range(1, len(parts) + 1) if (t := _bounded(_slug("-".join(parts[-n:])), key)) not in taken),
+            _bounded(_slug(key), key),
+        )
         record: dict[str, Any] = {"id": tid, "name": name or key.rsplit(".", 1)[-1].replace("_", " ").capitalize()}
         if parent and kind != "subjects":
             record["parent"] = parent
@@ -306,8 +333,25 @@ class _Terms:
 
 
 def _id(key: str) -> str:
-    """A fides key as a flowatlas id (ids allow letters, digits, '-', '_' and '.')."""
-    return re.sub(r"[^A-Za-z0-9_.-]+", "-", key).strip("-") or "x"
+    """A fides key as a flowatlas id (ids allow letters, digits, '-', '_' and '.', at most
+    :data:`MAX_ID` characters: a longer one keeps its start and a digest of the whole key).
+
+    >>> _id("web app"), len(_id("a." * 300))
+    ('web-app', 200)
+    """
+    return _bounded(re.sub(r"[^A-Za-z0-9_.-]+", "-", key).strip("-") or "x", key)
+
+
+#: The longest id a map allows (:data:`flowatlas.model.Id`).
+MAX_ID = 200
+
+
+def _bounded(tid: str, key: str) -> str:
+    """``tid``, or, when longer than :data:`MAX_ID`, its start and a digest of ``key``."""
+    if len(tid) <= MAX_ID:
+        return tid
+    digest = hashlib.sha256(key.encode()).hexdigest()[:10]
+    return tid[: MAX_ID - 11].rstrip("-._") + "-" + digest
 
 
 def import_fides(resources: Sequence[Resource]) -> Imported:
@@ -484,6 +528,9 @@ def _write(controller: str, organisations: dict, nodes: dict, flows: dict, term:
     for (src, dst), f in sorted(flows.items()):
         if src not in known or dst not in known:
             continue  # an egress to something the manifests do not define: listed below
+        if src == dst:  # a map's flow joins two nodes: say so rather than write a map validate refuses
+            out.left_out.append(f"`{src}`: its egress or ingress names the system itself; no flow written")
+            continue
         rec: dict[str, Any] = {
             "id": f"{src}--{dst}",
             "from": src,
@@ -539,24 +586,38 @@ def _todo_md(out: Imported, missing: Sequence[str]) -> str:
     if out.added_terms:
         lines += ["", "## Keys flowatlas's taxonomy does not have, added as map-level terms (map.yaml)", ""]
         lines += [f"- {kind}: `{key}` \u2192 `{tid}`" for kind, key, tid in out.added_terms]
+    if missing or out.left_out:
+        lines += ["", "## Flows left out", ""]
     if missing:
-        lines += ["", "## Flows left out", "", "These egress/ingress targets are defined in no manifest given:", ""]
+        lines += ["These egress/ingress targets are defined in no manifest given:", ""]
         lines += [f"- `{m}`" for m in missing]
+    if out.left_out:
+        lines += ["", "What the manifests say that a map cannot hold:", ""] if missing else []
+        lines += [f"- {why}" for why in out.left_out]
     return "\n".join(lines) + "\n"
 
 
 def write_map_folder(files: Mapping[str, str], out: str | Path) -> list[Path]:
-    """Write ``files`` into the folder ``out`` (created), refusing to overwrite a non-empty one."""
+    """Write ``files`` into the new (or empty) folder ``out``, all or nothing: they are written
+    into a folder beside it, which then takes its place. Refuses a non-empty folder, a file, and
+    a link (to nothing or to anything)."""
     folder = Path(out)
-    if folder.exists() and any(folder.iterdir()):
+    if folder.is_symlink() or (os.path.lexists(folder) and not folder.is_dir()):
+        raise UsageError(f"{folder} is a file or a link: give a new folder for --out")
+    if folder.is_dir() and any(folder.iterdir()):
         raise UsageError(f"{folder} is not empty: give a new folder for --out")
-    folder.mkdir(parents=True, exist_ok=True)
-    written = []
-    for name, text in files.items():
-        p = folder / name
-        p.write_text(text, encoding="utf-8")
-        written.append(p)
-    return written
+    staging = folder.with_name(f".{folder.name}.{os.getpid()}.tmp")
+    try:
+        staging.mkdir(parents=True)
+        for name, text in files.items():
+            (staging / name).write_text(text, encoding="utf-8")
+        if folder.is_dir():
+            folder.rmdir()
+        os.replace(staging, folder)
+    except OSError as exc:
+        shutil.rmtree(staging, ignore_errors=True)
+        raise UsageError(f"cannot write {folder}: {exc.strerror or exc}") from None
+    return [folder / name for name in files]
 
 
 # --------------------------------------------------------------------------- export
@@ -781,6 +842,7 @@ def import_main(args: Any) -> int:
     print(
         f"{args.out}: wrote {len(got.files)} files; {len(got.todo)} values to fill in (TODO.md), "
         f"{len(got.added_terms)} keys added as map-level terms"
+        + (f", {len(got.left_out)} things the manifests say left out (TODO.md)" if got.left_out else "")
     )
     return 0
 

@@ -7,7 +7,8 @@ this module covers the rest:
 * **CSV and XLSX** (OWASP, "CSV Injection"): a cell that starts with ``=``, ``+``, ``-``,
   ``@``, a tab or a carriage return is a formula to a spreadsheet program; such a cell is
   written with a leading apostrophe in CSV, and as a string cell (never a formula) in XLSX.
-  Characters XLSX cannot hold (control characters) become visible escapes.
+  Control characters become visible escapes in both (XLSX cannot hold them; a CSV printed to a
+  terminal must not act on them).
 * **Messages**: an error quotes at most a bounded excerpt of foreign input (:func:`excerpt`).
 * **Terminals**: control characters (ESC, BEL, C1 codes...) become visible escapes such as
   ``\\x1b``, so text from a map cannot move the cursor, change colours or ring the bell.
@@ -64,10 +65,17 @@ def terminal_text(text: str) -> str:
 
 
 def csv_cell(value: Any) -> Any:
-    """A CSV cell that no spreadsheet reads as a formula (an apostrophe before a risky start)."""
-    if isinstance(value, str) and value.startswith(FORMULA_STARTS):
-        return "'" + value
-    return value
+    """A CSV cell that no spreadsheet reads as a formula (an apostrophe before a risky start),
+    and whose control characters are shown as escapes (``\\x1b``), so a CSV printed to a
+    terminal cannot move its cursor, clear it or change its title.
+
+    >>> csv_cell("-1"), csv_cell("a\x1b[2Jb\x07")
+    ("'-1", 'a\\\\x1b[2Jb\\\\x07')
+    """
+    if not isinstance(value, str):
+        return value
+    value = _CONTROL.sub(_escape, value)
+    return "'" + value if value.startswith(FORMULA_STARTS) else value
 
 
 def csv_frame(df: pd.DataFrame) -> pd.DataFrame:

@@ -27,6 +27,7 @@ from flowatlas.checks import CHECKS, Build, Refs, field_label, is_country, place
 from flowatlas.errors import MapError, MapValidationError
 from flowatlas.gcpause import gc_paused
 from flowatlas.inert import excerpt
+from flowatlas.inputs import InputProblem, read_bytes
 from flowatlas.model import (
     ID_PATTERN,
     SECTIONS,
@@ -37,7 +38,7 @@ from flowatlas.model import (
 from flowatlas.readers import READERS, Located, reader_for, suffixes
 from flowatlas.regions import BASE_REGIONS
 from flowatlas.suggest import did_you_mean
-from flowatlas.yamlio import Document, YamlProblem, parse_yaml, read_file
+from flowatlas.yamlio import Document, parse_yaml, read_file
 
 MAX_FILES = 10_000
 BASE_TAXONOMY = "taxonomy.yaml"
@@ -101,7 +102,12 @@ def map_files(root: Path, errors: list[MapError], display_root: str | None = Non
             p = Path(entry.path)
             try:
                 if entry.is_symlink():
-                    target = p.resolve()
+                    try:
+                        target = p.resolve()
+                    except RuntimeError:  # links that lead to each other (Path.resolve's "Symlink loop")
+                        loop = "this link is part of a loop of links"
+                        errors.append(MapError(Source(name(p), 1), loop, "point it at a file, or remove it"))
+                        continue
                     if not target.exists():
                         errors.append(MapError(Source(name(p), 1), "this link points to nothing", "remove it"))
                         continue
@@ -165,6 +171,12 @@ def load_map(path: str | Path, *, base_taxonomy: bool = True, display: str | Non
             )
     elif root.is_file():
         files = [root]
+    elif os.path.lexists(root):  # a pipe, a device, a link that loops or leads nowhere
+        try:
+            read_bytes(root, str(path), what="map file")
+        except InputProblem as exc:
+            raise MapValidationError(exc.errors) from None
+        raise MapValidationError([MapError(Source(str(path), 1), "not a map folder or file")])  # pragma: no cover
     else:
         raise MapValidationError([MapError(Source(str(path), 1), "no such map folder or file")])
     if len(files) > MAX_FILES:
@@ -182,7 +194,7 @@ def load_map(path: str | Path, *, base_taxonomy: bool = True, display: str | Non
             display = f"{display_root.rstrip('/')}/{f.relative_to(root).as_posix()}"
         try:
             raw, text = read_file(f, display)
-        except YamlProblem as exc:
+        except InputProblem as exc:
             errors.extend(exc.errors)
             continue
         digest.update(f.relative_to(root).as_posix().encode() if root.is_dir() else f.name.encode())
@@ -225,7 +237,7 @@ def _parse_and_assemble(
                 parsed[name] = got
         for name, _ in texts:  # in file order, whichever reader read each
             got = parsed[name]
-            if isinstance(got, YamlProblem):
+            if isinstance(got, InputProblem):
                 errors.extend(got.errors)
             else:
                 docs.append(got)
@@ -285,7 +297,7 @@ def _assemble(docs: list[Any], errors: list[MapError], *, root: str, digest: str
             continue
         try:
             precise.append(parse_yaml(d.text or "", d.file, fast=False))
-        except YamlProblem as exc:
+        except InputProblem as exc:
             errors.extend(exc.errors)
     return build_map(precise, errors, root=root, digest=digest)
 

@@ -1,8 +1,11 @@
 """Did-you-mean hints for a misspelt id, country or field name.
 
 A word is compared with the choices as written, then with ``_`` and ``-`` and case set aside,
-then through common synonyms (``phone`` for ``contact-number``, ``UK`` for ``GB``), then by
-spelling (:func:`difflib.get_close_matches`).
+then through common synonyms (``phone`` for ``contact-number``, ``UK`` for ``GB``), then with
+the names and other names the choices go by (a term's name, its fideslang key: ``customer``
+for ``account-holder``), then by its words (``passport`` in ``passport-number``), and only
+then by spelling (:func:`difflib.get_close_matches`): what a term means outranks how close
+its letters are.
 
 >>> did_you_mean("emial", ["email", "name"])
 "did you mean 'email'?"
@@ -12,6 +15,10 @@ spelling (:func:`difflib.get_close_matches`).
 "did you mean 'device'?"
 >>> did_you_mean("Email address", ["email", "name"], names={"email": "Email address", "name": "Name"})
 "did you mean 'email'?"
+>>> did_you_mean("customer", ["account-holder", "corporate-end-user"], aliases={"account-holder": ["customer"]})
+"did you mean 'account-holder'?"
+>>> did_you_mean("postal-address", ["ip-address", "mailing-address"])
+"did you mean 'mailing-address'?"
 >>> did_you_mean("zzz", ["email", "name"])
 ''
 """
@@ -40,6 +47,17 @@ SYNONYMS: dict[str, str] = {
     "messages": "chat-text",
     "chat": "chat-text",
     "full-name": "name",
+    "postal-address": "mailing-address",
+    "postal": "mailing-address",
+    "street-address": "mailing-address",
+    "home-address": "mailing-address",
+    "billing-address": "mailing-address",
+    "shipping-address": "delivery-address",
+    "dob": "date-of-birth",
+    "birthday": "date-of-birth",
+    "birth-date": "date-of-birth",
+    "marketing": "advertising",
+    "ads": "advertising",
     "uk": "GB",
     "el": "GR",
 }
@@ -49,24 +67,38 @@ def _key(word: str) -> str:
     return "-".join(word.lower().replace("_", "-").split())
 
 
-def did_you_mean(word: str, choices: Iterable[str], names: Mapping[str, str] | None = None) -> str:
+def did_you_mean(
+    word: str,
+    choices: Iterable[str],
+    names: Mapping[str, str] | None = None,
+    aliases: Mapping[str, Iterable[str]] | None = None,
+) -> str:
     """A ``did you mean 'x'?`` hint, or an empty string. ``names`` (id -> name) lets a word
-    written as a term's name ("Email address", "date of birth") find its id."""
+    written as a term's name ("Email address", "date of birth") find its id; ``aliases`` (id ->
+    other names, such as a term's fideslang key) likewise."""
     options = sorted(set(choices))
     by_key = {_key(c): c for c in options}
     key = _key(str(word))
     close = by_key.get(key) or (SYNONYMS.get(key) if SYNONYMS.get(key) in options else None)
-    if close is None and names:
-        by_name = {_key(n): i for i, n in sorted(names.items()) if i in by_key.values()}
-        close = by_name.get(key)
-        if close is None:  # a word of a name: "passport" for "Passport number"
-            within = {i for n, i in by_name.items() if f"-{key}-" in f"-{n}-"} | {
-                i for i in by_key.values() if f"-{key}-" in f"-{i}-"
-            }
-            close = within.pop() if len(within) == 1 else None
-        if close is None:
-            found = difflib.get_close_matches(key, list(by_name), n=1, cutoff=0.8)
-            close = by_name[found[0]] if found else None
+    spoken: dict[str, str] = {}  # every name a choice goes by, as a key -> the choice
+    for i, n in sorted((names or {}).items()):
+        if i in by_key.values():
+            spoken.setdefault(_key(n), i)
+    for i, others in sorted((aliases or {}).items()):
+        if i in by_key.values():
+            for a in others:
+                spoken.setdefault(_key(a), i)
+                spoken.setdefault(_key(a.rsplit(".", 1)[-1]), i)
+    if close is None:
+        close = spoken.get(key)
+    if close is None:  # a word of a choice or its name: "passport" for "Passport number"
+        within = {i for n, i in spoken.items() if f"-{key}-" in f"-{n}-"} | {
+            i for i in by_key.values() if f"-{key}-" in f"-{i}-"
+        }
+        close = within.pop() if len(within) == 1 else None
+    if close is None and spoken:
+        found = difflib.get_close_matches(key, list(spoken), n=1, cutoff=0.8)
+        close = spoken[found[0]] if found else None
     if close is None:
         found = difflib.get_close_matches(str(word), options, n=1, cutoff=0.6)
         close = found[0] if found else None

@@ -50,6 +50,7 @@ except ImportError:  # pragma: no cover
 
 from flowatlas.errors import MapError
 from flowatlas.inert import excerpt
+from flowatlas.inputs import MAX_INPUT_BYTES, InputProblem, decode, read_bytes
 from flowatlas.source import Source
 
 try:  # the C parser when PyYAML was built with libyaml
@@ -58,19 +59,11 @@ except AttributeError:  # pragma: no cover - pure-Python fallback
     _Loader = yaml.SafeLoader
 
 #: Refuse files larger than this (bytes). A 100,000-flow map is about 25 MB.
-MAX_FILE_BYTES = 256 * 1024 * 1024
+MAX_FILE_BYTES = MAX_INPUT_BYTES
 #: An alias may expand to at most this many values in total per document (alias-bomb guard).
 MAX_ALIAS_EXPANSION = 100_000
 
 _SCALAR_LOADER = _Loader("")  # used only for resolving scalar nodes to Python values
-
-
-class YamlProblem(Exception):
-    """A YAML file that cannot be read; carries :class:`MapError` s."""
-
-    def __init__(self, errors: list[MapError]) -> None:
-        super().__init__("; ".join(str(e) for e in errors))
-        self.errors = errors
 
 
 class LineIndex(Mapping[tuple[str | int, ...], Source]):
@@ -179,49 +172,14 @@ def read_text(path: Path, display: str) -> str:
 
 
 def read_file(path: Path, display: str) -> tuple[bytes, str]:
-    """The bytes of a YAML file and their text: read once, the size checked before reading,
-    refusing absurd sizes and text that is not UTF-8."""
-    try:
-        size = path.stat().st_size
-    except OSError as exc:
-        raise YamlProblem([MapError(Source(display, 1), f"cannot read file: {exc.strerror}")]) from None
-    if size > MAX_FILE_BYTES:
-        raise YamlProblem(
-            [
-                MapError(
-                    Source(display, 1),
-                    f"file is {size:,} bytes, over the {MAX_FILE_BYTES:,}-byte limit",
-                    "split it into several files",
-                )
-            ]
-        )
-    try:
-        raw = path.read_bytes()
-    except OSError as exc:
-        raise YamlProblem([MapError(Source(display, 1), f"cannot read file: {exc.strerror}")]) from None
-    try:
-        text = raw.decode("utf-8")
-    except UnicodeDecodeError as exc:
-        raise YamlProblem([_encoding_error(raw, exc, display)]) from None
-    return raw, text
-
-
-def _encoding_error(raw: bytes, exc: UnicodeDecodeError, display: str) -> MapError:
-    """Where text stops being UTF-8, as a line and column (the column counts the characters
-    before the bad byte), and what the file probably is."""
-    if raw.startswith((b"\xff\xfe", b"\xfe\xff")):
-        return MapError(Source(display, 1, 1), "the file is UTF-16 text, not UTF-8", "save the file as UTF-8")
-    line_start = raw.rfind(b"\n", 0, exc.start) + 1
-    line = raw.count(b"\n", 0, exc.start) + 1
-    column = len(raw[line_start : exc.start].decode("utf-8", "replace")) + 1
-    byte = raw[exc.start : exc.start + 1].hex()
-    latin = raw[exc.start] >= 0x80
-    hint = "save the file as UTF-8" + ("; it looks like Latin-1 or Windows-1252" if latin else "")
-    return MapError(Source(display, line, column), f"not UTF-8 text: byte 0x{byte} ({exc.reason})", hint)
+    """The bytes of a map file and their UTF-8 text, read once through
+    :func:`flowatlas.inputs.read_bytes` (plain files only, the size bounded)."""
+    raw = read_bytes(path, display, limit=MAX_FILE_BYTES, what="file")
+    return raw, decode(raw, display)
 
 
 def parse_yaml(text: str, display: str, *, fast: bool = True) -> Document:
-    """Parse YAML text into a :class:`Document`; raise :class:`YamlProblem` on bad input.
+    """Parse YAML text into a :class:`Document`; raise :class:`InputProblem` on bad input.
 
     ``fast`` tries the fast path first (see the module docstring); it gives the same data, and
     every problem is reported by the precise path.
@@ -250,11 +208,11 @@ def _precise_document(text: str, display: str) -> Document:
     try:
         root = loader.get_single_node()
     except yaml.MarkedYAMLError as exc:
-        raise YamlProblem([_syntax_error(exc, display)]) from None
+        raise InputProblem([_syntax_error(exc, display, text)]) from None
     except yaml.reader.ReaderError as exc:  # a character YAML does not allow (NUL, ESC...)
         line = text.count("\n", 0, exc.position) + 1
         column = exc.position - (text.rfind("\n", 0, exc.position) + 1) + 1
-        raise YamlProblem(
+        raise InputProblem(
             [
                 MapError(
                     Source(display, line, column),
@@ -264,7 +222,7 @@ def _precise_document(text: str, display: str) -> Document:
             ]
         ) from None
     except yaml.YAMLError as exc:
-        raise YamlProblem([MapError(Source(display, 1), f"YAML error: {exc}")]) from None
+        raise InputProblem([MapError(Source(display, 1), f"YAML error: {exc}")]) from None
     finally:
         loader.dispose()
     if root is None:
@@ -273,25 +231,63 @@ def _precise_document(text: str, display: str) -> Document:
     return Document(display, data, root)
 
 
-def _syntax_error(exc: yaml.MarkedYAMLError, display: str) -> MapError:
-    """One located message for a libyaml error; an unclosed quote is reported where it opens."""
+def _syntax_error(exc: yaml.MarkedYAMLError, display: str, text: str = "") -> MapError:
+    """One located message for a libyaml error, saying what to change: an unclosed quote is
+    reported where it opens (also when a later quote on another line closes it), a tab where
+    it stands, a wrong indentation as such."""
     mark = exc.problem_mark or exc.context_mark
     what = exc.problem or str(exc)
     hint = ""
     if exc.context:
         what = f"{exc.context}: {what}"
+    opened = _runaway_quote(text, mark) if text and mark is not None else None
     if exc.context == "while scanning a quoted scalar" and exc.context_mark is not None:
         mark = exc.context_mark
         what = "a quoted value opened here is never closed"
         hint = 'add the closing quote; inside double quotes, write a quote as \\"'
+    elif opened is not None:
+        mark, end_line = opened
+        what = f"a quoted value opened here runs on to line {end_line}: its closing quote is missing"
+        hint = 'add the closing quote on this line; inside double quotes, write a quote as \\"'
+    elif mark is not None and _char_at(text, mark) == "\t":
+        what = "a tab character, where YAML allows only spaces"
+        hint = "indent with spaces, not tabs: set your editor to insert spaces"
     elif "found character '\\t' that cannot start any token" in what:
         hint = "indent with spaces, not tabs"
     elif "special characters are not allowed" in what or "control characters are not allowed" in what:
         hint = "remove the control character, or write it as an escape inside double quotes (\\x1b)"
-    elif exc.problem == "mapping values are not allowed here":
-        hint = "put a value that contains ': ' in quotes"
+    elif exc.problem in ("mapping values are not allowed here", "mapping values are not allowed in this context"):
+        what = f"{what} (a key is indented differently from the keys above it, or a value holds ': ')"
+        hint = "indent every key of a record alike, with spaces; put a value that contains ': ' in quotes"
     src = _src(display, mark) if mark else Source(display, 1)
     return MapError(src, f"YAML syntax error: {what}", hint)
+
+
+def _char_at(text: str, mark: Any) -> str:
+    """The character at a libyaml mark (line and column), or ``''``."""
+    lines = text.splitlines(keepends=True)
+    if mark.line >= len(lines):
+        return ""
+    line = lines[mark.line]
+    return line[mark.column] if mark.column < len(line) else ""
+
+
+def _runaway_quote(text: str, mark: Any) -> tuple[Any, int] | None:
+    """``(where it opens, the line it ends on)`` of the last quoted value before ``mark`` that
+    runs over several lines: in a map a value quoted across lines is almost always a closing
+    quote forgotten, which a quote further down then closes."""
+    found = None
+    try:
+        for token in yaml.scan(text, Loader=yaml.SafeLoader):
+            start = token.start_mark
+            if (start.line, start.column) >= (mark.line, mark.column):
+                break
+            quoted = isinstance(token, yaml.ScalarToken) and token.style in ('"', "'")
+            if quoted and token.end_mark.line > start.line:
+                found = (start, token.end_mark.line + 1)
+    except yaml.YAMLError:
+        pass
+    return found
 
 
 def _construct(root: yaml.Node, file: str) -> Any:
@@ -333,7 +329,7 @@ def _construct(root: yaml.Node, file: str) -> Any:
         if times:  # built before: this is an alias expansion
             budget[0] -= _size(node)
             if budget[0] < 0:
-                raise YamlProblem(
+                raise InputProblem(
                     [
                         MapError(
                             _src(file, node.start_mark),
@@ -381,7 +377,7 @@ def _construct(root: yaml.Node, file: str) -> Any:
 
     data = build(root, ())
     if errors:
-        raise YamlProblem(errors)
+        raise InputProblem(errors)
     return data
 
 
@@ -497,7 +493,7 @@ def _rs_loads(text: str) -> Any:
 PARALLEL_CHARS = 1_000_000
 
 
-def parse_texts(items: Sequence[tuple[str, str]], *, fast: bool = True) -> list[Document | YamlProblem]:
+def parse_texts(items: Sequence[tuple[str, str]], *, fast: bool = True) -> list[Document | InputProblem]:
     """Parse ``(display name, text)`` pairs, in order: a :class:`Document` or the problem for each.
 
     yaml-rs releases the GIL while it parses, so on the fast path two worker threads parse
@@ -505,7 +501,7 @@ def parse_texts(items: Sequence[tuple[str, str]], *, fast: bool = True) -> list[
     that hides most of the checks' cost (above :data:`PARALLEL_CHARS` of text). The result is
     the same as :func:`parse_yaml` on each.
     """
-    out: list[Document | YamlProblem] = []
+    out: list[Document | InputProblem] = []
     threads = fast and yaml_rs is not None and len(items) > 1 and sum(len(t) for _, t in items) >= PARALLEL_CHARS
     pool = ThreadPoolExecutor(max_workers=2) if threads else None
     try:
@@ -515,7 +511,7 @@ def parse_texts(items: Sequence[tuple[str, str]], *, fast: bool = True) -> list[
             if doc is None:
                 try:
                     doc = _precise_document(text, name)
-                except YamlProblem as exc:
+                except InputProblem as exc:
                     out.append(exc)
                     continue
             out.append(doc)

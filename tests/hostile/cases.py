@@ -80,6 +80,8 @@ class Case:
     map_commands: bool = True
     #: may take longer (large inputs): run in the slow group
     slow: bool = False
+    #: run as an unprivileged user (root reads and writes everything: a permission case needs one)
+    as_nobody: bool = False
     notes: str = field(default="", compare=False)
 
 
@@ -334,6 +336,256 @@ def injection(text: str) -> Callable[[Path], Path]:
         + f"  - {{id: f-4, from: web, to: mailer, types: [custom-thing], purposes: [advertising], "
         f"sharing_basis: on_instruction, description: {q}}}\n",
     )
+
+
+# --------------------------------------------------------------------------- round three: the newer surfaces
+# (JSON maps, evidence, Fides import, notebooks copy): issue 29's list, one builder each
+
+
+def _with_evidence(files: dict[str, str | bytes], folder: Path) -> Path:
+    """The base map naming its evidence (``evidence/<name>``: the files given), the web shop's
+    code linked to the scans."""
+    named = ", ".join(f"evidence/{n}" for n in sorted(files))
+    head = BASE["map.yaml"].replace("policy: pol}", f"policy: pol, evidence: [{named}]}}")
+    nodes = BASE["nodes.yaml"].replace(
+        "{id: web, name: Web shop, kind: system, owner: co, jurisdiction: SG}",
+        "{id: web, name: Web shop, kind: system, owner: co, jurisdiction: SG, evidence: {repository: [web]}}",
+    )
+    evidence = {f"evidence/{n}": t for n, t in files.items()}
+    return _files(folder, {**BASE, "map.yaml": head, "nodes.yaml": nodes, **evidence})
+
+
+def map_links_to_each_other(folder: Path) -> Path:
+    root = with_files()(folder)
+    (root / "a.yaml").symlink_to("b.yaml")
+    (root / "b.yaml").symlink_to("a.yaml")
+    return root
+
+
+def evidence_fifo(folder: Path) -> Path:
+    root = _with_evidence({"web.bearer.json": ""}, folder)
+    (root / "evidence" / "web.bearer.json").unlink()
+    os.mkfifo(root / "evidence" / "web.bearer.json")
+    return root
+
+
+def evidence_dev_zero(folder: Path) -> Path:
+    root = with_files()(folder)
+    (folder / "zero.json").symlink_to("/dev/zero")
+    return root
+
+
+def bearer_report(entries: int) -> str:
+    """A Bearer privacy report of ``entries`` third parties, one line each (the same names
+    repeating: evidence of many scans of the same code)."""
+    rows = ",\n".join(
+        f'{{"third_party": "Vendor {i % 50}", "data_types": ["Email Address", "Phone Number"]}}' for i in range(entries)
+    )
+    return '{"third_party": [\n' + rows + "\n]}"
+
+
+def evidence_large(folder: Path) -> Path:
+    """About 20 MB of evidence: read in time linear in its size."""
+    return _with_evidence({"web.bearer.json": bearer_report(240_000)}, folder)
+
+
+def evidence_deep(folder: Path) -> Path:
+    return _with_evidence({"web.bearer.json": '{"third_party": ' + "[" * 100_000 + "]" * 100_000 + "}"}, folder)
+
+
+def terraform_deep_modules(folder: Path) -> Path:
+    module = '{"resources": [], "child_modules": [%s]}'
+    nested = ""
+    for _ in range(3000):
+        nested = module % nested
+    plan = '{"format_version": "1.0", "values": {"root_module": ' + nested + "}}"
+    return _with_evidence({"infra.tfstate.json": plan}, folder)
+
+
+def evidence_long_number(folder: Path) -> Path:
+    return _with_evidence({"web.bearer.json": '{"third_party": [], "version": ' + "9" * 10_000 + "}"}, folder)
+
+
+def evidence_duplicate_key(folder: Path) -> Path:
+    return _with_evidence({"web.bearer.json": '{"third_party": [],\n "third_party": [{"third_party": "X"}]}'}, folder)
+
+
+def evidence_utf16(folder: Path) -> Path:
+    """A scan saved by PowerShell: UTF-16 with its byte-order mark, read as such."""
+    text = '{"third_party": [{"third_party": "Sentry", "data_types": ["Email Address"]}]}'
+    return _with_evidence({"web.bearer.json": text.encode("utf-16")}, folder)
+
+
+def json_map(text: str) -> Callable[[Path], Path]:
+    """The base map with one more file, ``more.json``."""
+    return with_files(more_dot_json=text)
+
+
+FIDES_SYSTEM = """\
+system:
+  - fides_key: {key}
+    name: {name}
+    system_type: Service
+    privacy_declarations:
+      - data_categories: [user.contact.email]
+        data_use: essential.service
+        data_subjects: [customer]
+"""
+
+
+def manifests(files: dict[str, str | bytes]) -> Callable[[Path], Path]:
+    def build(folder: Path) -> Path:
+        root = folder / "manifests"
+        for name, text in files.items():
+            p = root / name
+            p.parent.mkdir(parents=True, exist_ok=True)
+            p.write_bytes(text if isinstance(text, bytes) else text.encode("utf-8"))
+        root.mkdir(parents=True, exist_ok=True)
+        return root
+
+    return build
+
+
+def self_egress(folder: Path) -> Path:
+    text = FIDES_SYSTEM.format(key="c", name="C") + "    egress:\n      - {fides_key: c, type: system}\n"
+    return manifests({"c.yml": text})(folder)
+
+
+def deep_category(folder: Path) -> Path:
+    key = ".".join(["user", *["detail"] * 300])  # every level named alike: the ids would grow with the depth
+    text = FIDES_SYSTEM.format(key="app", name="App").replace("user.contact.email", key)
+    text += "    ingress:\n      - {fides_key: user, type: user}\n"  # people give it: a flow
+    return manifests({"app.yml": text})(folder)
+
+
+def out_dangling_link(folder: Path) -> Path:
+    root = manifests({"a.yml": FIDES_SYSTEM.format(key="a", name="A")})(folder)
+    (folder / "new-map").symlink_to(folder / "nowhere")
+    return root
+
+
+def unwritable_copy(folder: Path) -> Path:
+    locked = folder / "locked"
+    locked.mkdir()
+    os.chmod(locked, 0o555)
+    return with_files()(folder)
+
+
+def latest_corrupt(folder: Path) -> Path:
+    root = with_files()(folder)
+    run = folder / "outputs" / "hostile" / "20260101T000000Z"
+    run.mkdir(parents=True)
+    (run / "findings.json").write_text('{"findings": [{"id": "a"', "utf-8")
+    (run / "run.json").write_text('{"status": "findings"}', "utf-8")
+    (folder / "outputs" / "hostile" / "latest").symlink_to(run.name)
+    return root
+
+
+def control_in_names(folder: Path) -> Path:
+    """Terminal control sequences (clear screen, set title, bell) in a name that findings quote,
+    of the audit and of reconcile."""
+    root = _with_evidence({"web.bearer.json": '{"third_party": []}'}, folder)
+    nodes = (root / "nodes.yaml").read_text("utf-8")
+    hostile = '"Mail\\e[2J\\e]0;pwned\\a service"'
+    (root / "nodes.yaml").write_text(nodes.replace("name: Mail service", f"name: {hostile}"), "utf-8")
+    return root
+
+
+def quote_closed_later(folder: Path) -> Path:
+    nodes = BASE["nodes.yaml"].replace("name: Web shop", 'name: "Web shop')
+    nodes += '  - {id: z, name: "Zed", kind: system, owner: co, jurisdiction: SG}\n'
+    return _files(folder, {**BASE, "nodes.yaml": nodes})
+
+
+def three_letter_country(folder: Path) -> Path:
+    """One wrong code, on an organisation the policy names: one error, no cascade."""
+    orgs = BASE["orgs.yaml"].replace("jurisdiction: US", "jurisdiction: USA")
+    sharing = (
+        "      - {id: sh, kind: sharing, clause: '5', quote: mail, bases: [on_instruction], recipients: [mailco]}\n"
+    )
+    return _files(folder, {**BASE, "orgs.yaml": orgs, "policy.yaml": BASE["policy.yaml"] + sharing})
+
+
+def round_three() -> list[Case]:
+    """Issue 29: the surfaces added since the first hardening, and a new user's first hour."""
+    out: list[Case] = []
+    add = out.append
+    recon, audit_map = ("reconcile", "{map}"), ("audit", "{map}")
+    add(Case("map-files-link-to-each-other", "folder", map_links_to_each_other, where="a.yaml"))
+    add(Case("evidence-fifo", "evidence", evidence_fifo, map_commands=False, extra=(
+        (("validate", "{map}"), 0, ""),
+        (recon, 2, "not a plain file (a pipe)"),
+        (audit_map, 2, "not a plain file (a pipe)"),
+        (("report", "{map}"), 2, "not a plain file (a pipe)"),
+    )))  # fmt: skip
+    add(Case("evidence-dev-zero", "evidence", evidence_dev_zero, map_commands=False, extra=(
+        (("reconcile", "{map}", "--evidence", "{dir}/zero.json"), 2, "not a plain file (a device)"),
+    )))  # fmt: skip
+    add(Case("evidence-20mb", "evidence", evidence_large, map_commands=False, slow=True,
+             extra=((recon, 1, ""),)))  # fmt: skip
+    add(Case("evidence-nested-100000", "evidence", evidence_deep, map_commands=False,
+             extra=((recon, 2, "nested deeper than"), (audit_map, 2, "web.bearer.json:1:"))))  # fmt: skip
+    add(Case("terraform-modules-3000-deep", "evidence", terraform_deep_modules, map_commands=False,
+             extra=((recon, 2, "nested deeper than"),)))  # fmt: skip
+    add(Case("evidence-10000-digits", "evidence", evidence_long_number, map_commands=False,
+             extra=((recon, 2, "a number of 10,000 digits"),)))  # fmt: skip
+    add(Case("evidence-duplicate-key", "evidence", evidence_duplicate_key, map_commands=False,
+             extra=((recon, 2, 'web.bearer.json:2:2: the key "third_party" appears twice'),)))  # fmt: skip
+    add(Case("evidence-utf16-bom", "evidence", evidence_utf16, map_commands=False, extra=((recon, 1, ""),)))
+    add(Case("json-map-nested-100000", "json-map", json_map('{"flows": ' + "[" * 100_000 + "]" * 100_000 + "}"),
+             where="more.json:1:"))  # fmt: skip
+    add(Case("json-map-10000-digits", "json-map", json_map('{"flows": [], "x": ' + "1" * 10_000 + "}"),
+             where="more.json:1:"))  # fmt: skip
+    add(Case("json-map-duplicate-key", "json-map",
+             json_map('{"flows": [],\n "flows": [{"id": "f-9", "from": "web", "to": "orders", "types": ["email"]}]}'),
+             where="more.json:2:2"))  # fmt: skip
+    fides = ("import", "fides", "{map}", "--out", "{dir}/new-map")
+    add(Case("fides-duplicate-key-in-a-list", "fides",
+             manifests({"s.yml": FIDES_SYSTEM.format(key="app", name="One")
+                        + FIDES_SYSTEM.format(key="app", name="Two").replace("system:\n", "")}),
+             map_commands=False, extra=((fides, 2, "s.yml:9:5: system fides_key 'app' is given twice"),)))  # fmt: skip
+    add(Case("fides-duplicate-key-across-files", "fides",
+             manifests({"a.yml": FIDES_SYSTEM.format(key="app", name="One"),
+                        "b.yml": FIDES_SYSTEM.format(key="app", name="Two")}),
+             map_commands=False, extra=((fides, 2, "given twice (first at"),)))  # fmt: skip
+    add(Case("fides-no-manifests", "fides", manifests({"README.txt": "nothing here"}), map_commands=False,
+             extra=((fides, 2, "no Fides manifests"),)))  # fmt: skip
+    add(Case("fides-self-egress", "fides", self_egress, map_commands=False, extra=(
+        (fides, 0, ""),
+        (("validate", "{dir}/new-map"), 2, "'home' is still TODO"),
+    )))  # fmt: skip
+    add(Case("fides-category-300-levels", "fides", deep_category, map_commands=False, extra=(
+        (fides, 0, ""),
+        (("validate", "{dir}/new-map"), 2, "'home' is still TODO"),
+    )))  # fmt: skip
+    add(Case("fides-out-dangling-link", "fides", out_dangling_link, map_commands=False,
+             extra=((fides, 2, "is a file or a link"),)))  # fmt: skip
+    add(Case("fides-not-utf8", "fides",
+             manifests({"m.yml": FIDES_SYSTEM.format(key="app", name="Caf\xe9").encode("latin-1")}),
+             map_commands=False, extra=((fides, 2, "m.yml:3:14: not UTF-8 text"),)))  # fmt: skip
+    add(Case("notebooks-copy-unwritable", "output", unwritable_copy, map_commands=False, as_nobody=True,
+             extra=((("notebooks", "--copy", "{dir}/locked/nb"), 2, "cannot copy the notebooks"),)))  # fmt: skip
+    add(Case("csv-control-characters", "inert-text", control_in_names, exit=1,
+             extra=((("reconcile", "{map}", "--format", "csv"), 0, ""),)))  # fmt: skip
+    add(Case("unclosed-quote-closed-later", "syntax", quote_closed_later, where="nodes.yaml:3:"))
+    add(Case("previous-run-latest-corrupt", "parameters", latest_corrupt, map_commands=False,
+             extra=((("report", "{map}", "--out", "{dir}/outputs"), 2, "-p previous_run none"),)))  # fmt: skip
+    # a new user's first hour
+    add(Case("tab-before-a-list-item", "syntax", replace("flows.yaml", "  - {id: f-2", "\t- {id: f-2"),
+             where="flows.yaml:3:1: YAML syntax error: a tab character"))  # fmt: skip
+    add(Case("key-indented-deeper", "syntax", replace("nodes.yaml", "    kind: store", "      kind: store"),
+             where="indented differently"))  # fmt: skip
+    add(Case("jurisdiction-three-letters", "cascade", three_letter_country, where="orgs.yaml:3",
+             extra=((("validate", "{map}"), 2, "1 error in map"),)))  # fmt: skip
+    add(Case("did-you-mean-a-subject-by-its-fides-key", "reference",
+             replace("nodes.yaml", "subject: account-holder", "subject: customer"),
+             where="did you mean 'account-holder'"))  # fmt: skip
+    add(Case("did-you-mean-by-meaning", "reference",
+             replace("flows.yaml", "types: [email], purposes", "types: [postal-address], purposes"),
+             where="did you mean 'mailing-address'"))  # fmt: skip
+    add(Case("validate-one-file-of-a-folder", "folder", with_files(), map_commands=False,
+             extra=((("validate", "{map}/map.yaml"), 2, "is read alone"),)))  # fmt: skip
+    return out
 
 
 def cases() -> list[Case]:
@@ -771,6 +1023,7 @@ def cases() -> list[Case]:
     ]  # fmt: skip
     for name, category, build, argv, text in refused:
         add(Case(name, category, build, map_commands=False, extra=((argv, 2, text),)))
+    out.extend(round_three())
     return out
 
 

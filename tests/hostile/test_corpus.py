@@ -40,7 +40,8 @@ def test_the_corpus_covers_every_category():
     assert len(CASES) >= 100
     assert len({c.name for c in CASES}) == len(CASES)
     wanted = {"syntax", "yaml-1.1", "encoding", "unknown-key", "wrong-type", "reference", "country", "scale",
-              "cascade", "folder", "content", "inert-text", "parameters", "output"}  # fmt: skip
+              "cascade", "folder", "content", "inert-text", "parameters", "output", "evidence", "json-map",
+              "fides"}  # fmt: skip
     assert wanted <= {c.category for c in CASES}
 
 
@@ -108,6 +109,7 @@ def _check_inert_csv(text: str) -> None:
     for row in csv.reader(io.StringIO(text)):
         for cell in row:
             assert not cell.startswith(FORMULA_STARTS), f"a live formula cell: {cell[:40]!r}"
+            assert not CONTROL.search(cell.replace("\t", "")), f"a control character in a cell: {cell[:60]!r}"
 
 
 def _check_inert_outputs(case: Case, folder: Path, map_path: Path, results: list[dict]) -> None:
@@ -118,8 +120,9 @@ def _check_inert_outputs(case: Case, folder: Path, map_path: Path, results: list
 
     for svg in (folder / "render").glob("*.svg"):
         _check_inert_svg(svg)
-    audit_csv = next(r for r in results if r["argv"][0] == "audit" and "--format" in r["argv"])
-    _check_inert_csv(audit_csv["stdout"])
+    for r in results:  # every CSV written to standard output: the audit's, reconcile's
+        if "--format" in r["argv"] and r["argv"][r["argv"].index("--format") + 1] == "csv":
+            _check_inert_csv(r["stdout"])
     table = next(r for r in results if r["argv"][0] == "audit" and "--format" not in r["argv"])
     assert not CONTROL.search(table["stdout"].replace("\t", "")), "raw control characters reach the terminal"
     m = load_map(map_path)
@@ -156,7 +159,7 @@ def _run_case(case: Case) -> None:
     try:
         map_path = case.build(folder)
         planned = _commands(case, folder, map_path)
-        as_nobody = case.name.startswith("unreadable-") and os.geteuid() == 0
+        as_nobody = (case.as_nobody or case.name.startswith("unreadable-")) and os.geteuid() == 0
         got = _drive([argv for argv, _, _ in planned], as_nobody=as_nobody)
         assert got["peak_bytes"] < PEAK_BYTES, f"{got['peak_bytes'] / 2**20:.0f} MiB"
         for (argv, code, text), r in zip(planned, got["results"], strict=True):

@@ -29,6 +29,7 @@ class _Parser(argparse.ArgumentParser):
 def _cmd_validate(args: argparse.Namespace) -> int:
     from flowatlas.loader import load_map
 
+    _note_read_alone(args.map)
     m = load_map(args.map)
     s = m.summary()
     print(
@@ -40,6 +41,28 @@ def _cmd_validate(args: argparse.Namespace) -> int:
     for n in m.notes:
         print(terminal_text(f"flowatlas: note: {n}"), file=sys.stderr)
     return EXIT_OK
+
+
+def _note_read_alone(path: str) -> None:
+    """Say so when one file of a map folder is given: its other files (the policy among them)
+    are not read, so the map checked is not the whole map."""
+    from pathlib import Path
+
+    from flowatlas.readers import reader_for
+
+    given = Path(path)
+    if not given.is_file():
+        return
+    others = sorted(p.name for p in given.parent.iterdir() if p != given and reader_for(p.name) and p.is_file())
+    if others:
+        shown = ", ".join(others[:4]) + (", ..." if len(others) > 4 else "")
+        print(
+            terminal_text(
+                f"flowatlas: note: {path} is read alone; the other map files of its folder ({shown}) are not, "
+                f"the policy among them: give the folder ({given.parent}) to check the whole map"
+            ),
+            file=sys.stderr,
+        )
 
 
 def _cmd_describe(args: argparse.Namespace) -> int:

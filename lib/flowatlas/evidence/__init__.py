@@ -18,12 +18,12 @@ the order readers are tried.
 
 from __future__ import annotations
 
-import json
 from collections.abc import Iterable, Sequence
 from pathlib import Path
 
 from flowatlas.atlas import Map
 from flowatlas.errors import MapError, MapValidationError, UsageError
+from flowatlas.inputs import InputProblem, decode, load_json, read_bytes
 
 # the reader modules, in the order they are tried: importing one registers its reader
 from flowatlas.evidence import privado  # noqa: F401  # isort: skip
@@ -39,7 +39,7 @@ from flowatlas.evidence.base import (
     register,
     tables,
 )
-from flowatlas.readers.json_reader import positions
+from flowatlas.readers.json_reader import Positions
 from flowatlas.source import Source
 
 # --------------------------------------------------------------------------- reading
@@ -57,16 +57,16 @@ def read_texts(texts: Sequence[tuple[str, str]]) -> list[Observation]:
     out: list[Observation] = []
     for file, text in texts:
         try:
-            data = json.loads(text)
-        except json.JSONDecodeError as exc:
-            errors.append(MapError(Source(file, exc.lineno, exc.colno), f"evidence is not JSON: {exc.msg}"))
+            data = load_json(text, file)  # duplicate keys, depth and long numbers refused, located
+        except InputProblem as exc:
+            errors.extend(exc.errors)
             continue
         reader = next((r for r in EVIDENCE_READERS.values() if r.recognises(data)), None)
         if reader is None:
             known = "; ".join(f"{r.id}: {r.description}" for r in EVIDENCE_READERS.values())
             errors.append(MapError(Source(file, 1), "no evidence reader recognises this file", f"give one of: {known}"))
             continue
-        out.extend(reader.read(file, data, positions(file, text, POSITION_DEPTH) if isinstance(data, dict) else {}))
+        out.extend(reader.read(file, data, Positions(file, text, POSITION_DEPTH) if isinstance(data, dict) else {}))
     if errors:
         raise MapValidationError(errors, subject="evidence")
     return out
@@ -106,11 +106,10 @@ def read_evidence(paths: Iterable[str | Path | tuple[str | Path, str]]) -> list[
             else [(p, name)]
         )
         for f, shown in files:
-            try:
-                texts.append((shown, f.read_text("utf-8")))
-            except (OSError, UnicodeDecodeError) as exc:
-                why = exc.strerror if isinstance(exc, OSError) else "not UTF-8 text"
-                errors.append(MapError(Source(shown, 1), f"cannot read this evidence file: {why}"))
+            try:  # plain files only (a pipe or a device is refused before it is opened), bounded
+                texts.append((shown, decode(read_bytes(f, shown, what="evidence file"), shown, utf16=True)))
+            except InputProblem as exc:
+                errors.extend(exc.errors)
     if errors:
         raise MapValidationError(errors, subject="evidence")
     return read_texts(texts)

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import functools
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal
@@ -51,7 +51,7 @@ class EvidenceReader:
     id: str
     description: str
     recognises: Callable[[Any], bool]
-    read: Callable[[str, Any, dict], list[Observation]]  # (file, data, positions) -> observations
+    read: Callable[[str, Any, Mapping], list[Observation]]  # (file, data, positions) -> observations
 
 
 #: Every evidence reader, by id, in the order they are tried (the order their modules are
@@ -69,9 +69,13 @@ def register(reader: EvidenceReader) -> EvidenceReader:
 # --------------------------------------------------------------------------- shared helpers
 
 
+@functools.lru_cache(maxsize=65_536)  # evidence repeats its labels: 8 MB of scans, 897,263 calls, 1.6 -> 0.1 s
 def norm(text: str) -> str:
     """A label compared without case, spaces or punctuation: ``"Email Address"`` → ``"emailaddress"``."""
-    return re.sub(r"[^a-z0-9]", "", text.lower())
+    return _NOT_ALNUM.sub("", text.lower())
+
+
+_NOT_ALNUM = re.compile(r"[^a-z0-9]")
 
 
 def pick(d: Any, *names: str, default: Any = None) -> Any:
@@ -135,7 +139,7 @@ def code_location(step: Any, repo: str = "") -> Source | None:
     )
 
 
-def at(positions: dict, file: str, path: tuple) -> Source:
+def at(positions: Mapping, file: str, path: tuple) -> Source:
     """Where the value at ``path`` is in the evidence file (its nearest located parent)."""
     for n in range(len(path), 0, -1):
         got = positions.get(tuple(path[:n]))
@@ -150,7 +154,7 @@ class _Collector:
 
     reader: str
     file: str
-    positions: dict
+    positions: Mapping
     found: list[Observation] = field(default_factory=list)
 
     def add(self, kind: Kind, path: tuple, name: str, **kw: Any) -> None:

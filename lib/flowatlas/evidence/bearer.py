@@ -14,6 +14,7 @@ system is the evidence file's name up to its first dot (``webapp.bearer.json`` â
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from pathlib import PurePosixPath
 from typing import Any
 
@@ -41,7 +42,7 @@ def _locations(entry: Any) -> tuple:
     return tuple(s for s in (code_location(x) for x in items(pick(entry, "locations"))) if s is not None)
 
 
-def read(file: str, data: Any, positions: dict) -> list[Observation]:
+def read(file: str, data: Any, positions: Mapping) -> list[Observation]:
     c = _Collector("bearer", file, positions)
     system = PurePosixPath(file).name.split(".", 1)[0]
     c.add("scan", (), system, system=system)

@@ -16,6 +16,7 @@ repository (``repoName``) is the system the code belongs to. Missing fields are 
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 
 from flowatlas.evidence.base import EvidenceReader, Observation, _Collector, code_location, items, pick, register
@@ -44,7 +45,7 @@ def _code(sink: dict, repo: str) -> tuple:
     return tuple(out)
 
 
-def read(file: str, data: Any, positions: dict) -> list[Observation]:
+def read(file: str, data: Any, positions: Mapping) -> list[Observation]:
     c = _Collector("privado", file, positions)
     system = str(pick(data, "repoName", "repositoryName", default="") or "")
     names = {str(s.get("id")): str(s.get("name") or "") for s in items(data.get("sources")) if isinstance(s, dict)}

@@ -15,6 +15,7 @@ never read, kept or printed; a region marked sensitive is noted as not read.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 
 from flowatlas.evidence.base import EvidenceReader, Observation, _Collector, cloud_country, items, pick, register
@@ -51,16 +52,21 @@ def _region(resource: dict) -> tuple[str, str]:
 
 
 def _modules(module: Any, path: tuple) -> list[tuple[dict, tuple]]:
-    """Every module under ``module`` (itself first) with its JSON path, recursively."""
-    if not isinstance(module, dict):
-        return []
-    out = [(module, path)]
-    for i, child in enumerate(items(module.get("child_modules"))):
-        out.extend(_modules(child, (*path, "child_modules", i)))
+    """Every module under ``module`` (itself first, then depth first) with its JSON path: a
+    walk with a stack, so no nesting of modules can exhaust Python's recursion."""
+    out: list[tuple[dict, tuple]] = []
+    stack = [(module, path)]
+    while stack:
+        m, p = stack.pop()
+        if not isinstance(m, dict):
+            continue
+        out.append((m, p))
+        children = list(enumerate(items(m.get("child_modules"))))
+        stack.extend((child, (*p, "child_modules", i)) for i, child in reversed(children))
     return out
 
 
-def read(file: str, data: Any, positions: dict) -> list[Observation]:
+def read(file: str, data: Any, positions: Mapping) -> list[Observation]:
     c = _Collector("terraform", file, positions)
     top = "values" if isinstance(data.get("values"), dict) else "planned_values"
     root = pick(data.get(top), "root_module")

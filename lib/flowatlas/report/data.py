@@ -15,6 +15,7 @@ from flowatlas.diff import DIFF_FIELDS, diff_findings  # noqa: F401  (the report
 from flowatlas.errors import UsageError
 from flowatlas.exports import exporter, formats
 from flowatlas.findings import SEVERITIES, Finding, sort_findings, write_csv
+from flowatlas.inputs import InputProblem, decode, load_json, read_bytes
 from flowatlas.inventory import inventory
 
 
@@ -39,13 +40,14 @@ def read_findings_json(run_dir: str | Path | None) -> list[dict] | None:
     p = Path(run_dir) / "findings.json"
     if not p.is_file():
         return None
+    go_on = "compare with another run (-p previous_run RUN_FOLDER) or with none (-p previous_run none)"
     try:
-        data = json.loads(p.read_text("utf-8"))
-    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
-        raise UsageError(f"previous run: {p} is not a findings file (not JSON: {str(exc)[:80]})") from None
+        data = load_json(decode(read_bytes(p, str(p), what="findings file"), str(p)), str(p))
+    except InputProblem as exc:
+        raise UsageError(f"previous run: {exc.errors[0]}; {go_on}") from None
     found = data.get("findings") if isinstance(data, dict) else data
     if not isinstance(found, list) or not all(isinstance(d, dict) and isinstance(d.get("id"), str) for d in found):
-        raise UsageError(f"previous run: {p} is not a findings file (expected a list of findings with ids)")
+        raise UsageError(f"previous run: {p} is not a findings file (expected a list of findings with ids); {go_on}")
     return found
 
 

@@ -14,6 +14,8 @@ carries them inside the package as ``flowatlas/notebooks/`` (``pyproject.toml``,
 
 from __future__ import annotations
 
+import contextlib
+import os
 import shutil
 from importlib.resources import files
 from pathlib import Path
@@ -82,23 +84,35 @@ def find_notebooks(explicit: str | Path | None, map_path: Path) -> Path:
 def copy_notebooks(dest: str | Path, *, overwrite: bool = False) -> list[Path]:
     """Copy the packaged notebooks into ``dest`` (created if missing) for a person to edit.
 
-    Existing files are kept unless ``overwrite``; returns the paths written.
+    Existing files are kept unless ``overwrite``; a notebook there that is a link is replaced
+    by the copy, never written through. Each copy is written beside its place and then moved
+    into it, all or none: a failure leaves ``dest`` as it was. Returns the paths written.
 
     Raises
     ------
     UsageError
-        When ``dest`` is a file, or would overwrite a notebook without ``overwrite``.
+        When ``dest`` is a file, cannot be created or written, or would overwrite a notebook
+        without ``overwrite``.
     """
     target = Path(dest)
-    if target.exists() and not target.is_dir():
-        raise UsageError(f"'{dest}' is a file: give a folder to copy the notebooks into")
+    if os.path.lexists(target) and not target.is_dir():
+        raise UsageError(f"'{dest}' is a file (or a link to nothing): give a folder to copy the notebooks into")
     sources = notebook_paths(packaged_dir())
-    clash = [p.name for p in sources.values() if (target / p.name).exists()]
+    clash = [p.name for p in sources.values() if os.path.lexists(target / p.name)]
     if clash and not overwrite:
         raise UsageError(f"'{dest}' already holds {', '.join(clash)}: pass --force to overwrite")
-    target.mkdir(parents=True, exist_ok=True)
-    written = []
-    for src in sources.values():
-        shutil.copyfile(src, target / src.name)
-        written.append(target / src.name)
-    return written
+    made: list[Path] = []
+    try:
+        target.mkdir(parents=True, exist_ok=True)
+        for src in sources.values():
+            tmp = target / f".{src.name}.{os.getpid()}.tmp"
+            made.append(tmp)
+            shutil.copyfile(src, tmp)
+        for src, tmp in zip(sources.values(), made, strict=True):
+            os.replace(tmp, target / src.name)  # replaces a link itself, not the file it points to
+    except OSError as exc:
+        for tmp in made:
+            with contextlib.suppress(OSError):
+                tmp.unlink()
+        raise UsageError(f"cannot copy the notebooks into '{dest}': {exc.strerror or exc}") from None
+    return [target / src.name for src in sources.values()]
