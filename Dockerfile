@@ -23,8 +23,10 @@ RUN apt-get update \
  && rm -rf /var/lib/apt/lists/*
 COPY constraints.txt /tmp/constraints.txt
 COPY --from=build /wheels /wheels
-# the Python packages at the versions the test suite last passed with (constraints.txt)
-RUN pip install --no-cache-dir --constraint /tmp/constraints.txt /wheels/*.whl \
+# flowatlas with its report extra (papermill, nbconvert, ipykernel, openpyxl), at the versions the
+# test suite last passed with (constraints.txt)
+RUN set -- /wheels/flowatlas-*.whl \
+ && pip install --no-cache-dir --constraint /tmp/constraints.txt "$1[report]" \
  && rm -rf /wheels /tmp/constraints.txt \
  && useradd --create-home --uid 1000 flowatlas
 USER 1000:1000

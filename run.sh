@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # flowatlas: one entry point that sets itself up on a fresh machine.
 #
-#   ./run.sh report [MAP]   full report of MAP (default: the embedded Absoloop map) into outputs/
+#   ./run.sh report [MAP] [ARGS]  full report of MAP (default: the embedded Absoloop map) into outputs/;
+#                           exit 0 when the report was written, whatever it found (pass --fail-on
+#                           high for the exit code a schedule alerts on)
 #   ./run.sh test           lint, type check (mypy), import layers (lint-imports) + the whole test suite (doctests included)
 #   ./run.sh bench          the performance benchmark (benchmarks/)
 #   ./run.sh lab            JupyterLab on the notebooks (as root too: it passes --allow-root then)
@@ -9,8 +11,11 @@
 #   ./run.sh env            write environment.yml from pyproject.toml
 #   ./run.sh lock           write constraints.txt: the exact versions installed in .venv now
 #
-#   --locked (before the command, e.g. `./run.sh --locked test`; CI uses it): install the exact
-#   versions of constraints.txt, the set the test suite last passed with.
+# Every command shares one environment (.venv: flowatlas with every extra and the test tools) and
+# installs it once: at the exact versions of constraints.txt, the set the test suite last passed
+# with. --latest (before the command, e.g. `./run.sh --latest test`) installs the newest versions
+# pyproject.toml allows instead; `./run.sh --latest lock` then pins them. --locked, the default,
+# is accepted for the scripts that pass it.
 #
 # Needs python3 (>= 3.11) with venv. Installs into ./.venv; installs graphviz `dot` (and, for the
 # tests, Debian's chromium) with apt-get when run as root, otherwise says how to.
@@ -19,8 +24,11 @@ cd "$(dirname "${BASH_SOURCE[0]}")"
 
 PY=${PYTHON:-python3}
 VENV=${VENV:-.venv}
-LOCKED=${FLOWATLAS_LOCKED:-}
-if [ "${1:-}" = "--locked" ]; then LOCKED=1; shift; fi
+LATEST=${FLOWATLAS_LATEST:-}
+case "${1:-}" in
+  --locked) shift ;;
+  --latest) LATEST=1; shift ;;
+esac
 
 die() { echo "run.sh: $*" >&2; exit 2; }
 
@@ -60,21 +68,23 @@ setup() {
     "$PY" -m venv "$VENV" || die "could not create $VENV (on Debian: apt-get install python3-venv)"
   fi
   local stamp="$VENV/.flowatlas-installed" want pins=()
-  if [ -n "$LOCKED" ]; then
-    [ -f constraints.txt ] || die "--locked: constraints.txt is missing (./run.sh lock writes it)"
-    pins=(-c constraints.txt)
-    want=$(cat pyproject.toml lib/flowatlas/__init__.py constraints.txt | sha256sum | cut -c1-16)-locked
+  if [ -n "$LATEST" ]; then
+    want=latest-$(cat pyproject.toml lib/flowatlas/__init__.py | sha256sum | cut -c1-16)
   else
-    want=$(cat pyproject.toml lib/flowatlas/__init__.py | sha256sum | cut -c1-16)
+    [ -f constraints.txt ] || die "constraints.txt is missing (./run.sh --latest lock writes it)"
+    pins=(-c constraints.txt)
+    want=pinned-$(cat pyproject.toml lib/flowatlas/__init__.py constraints.txt | sha256sum | cut -c1-16)
   fi
   if [ ! -f "$stamp" ] || [ "$(cat "$stamp")" != "$want" ]; then
+    echo "run.sh: installing flowatlas and its dependencies into $VENV (once; ${pins:+pinned by constraints.txt}${LATEST:+latest versions})" >&2
     "$VENV/bin/python" -m pip install -q --upgrade pip
     "$VENV/bin/python" -m pip install -q "${pins[@]}" -e ".[test]"
     echo "$want" > "$stamp"
   fi
   need_dot
   # Notebooks are committed without outputs: in a git checkout, nbstripout strips them on commit.
-  if [ -x "$VENV/bin/nbstripout" ] && git rev-parse --is-inside-work-tree >/dev/null 2>&1; then
+  if [ -x "$VENV/bin/nbstripout" ] && git rev-parse --is-inside-work-tree >/dev/null 2>&1 \
+     && ! git config --local --get filter.nbstripout.clean >/dev/null 2>&1; then
     "$VENV/bin/nbstripout" --install >/dev/null 2>&1 || echo "run.sh: could not install the nbstripout git filter" >&2
   fi
 }
@@ -85,9 +95,13 @@ case "$cmd" in
   setup) setup ;;
   report)
     setup
-    map=${1:-dataflows/absoloop}
-    [ $# -gt 0 ] && shift
-    exec "$VENV/bin/flowatlas" report "$map" "$@"
+    map=dataflows/absoloop
+    if [ $# -gt 0 ] && [ "${1#-}" = "$1" ]; then map=$1; shift; fi
+    # A person running the report reads it: exit 0 once it is written. A schedule passes
+    # --fail-on (the last line says so) and gets flowatlas report's exit codes.
+    fail_on=(--fail-on none)
+    for a in "$@"; do case "$a" in --fail-on|--fail-on=*) fail_on=() ;; esac; done
+    exec "$VENV/bin/flowatlas" report "$map" "${fail_on[@]}" "$@"
     ;;
   test)
     setup
@@ -103,7 +117,7 @@ case "$cmd" in
     ;;
   lock)
     setup
-    { echo "# The exact versions the test suite last passed with (./run.sh lock; ./run.sh --locked uses them)."
+    { echo "# The exact versions the test suite last passed with (./run.sh lock writes them; ./run.sh installs them)."
       "$VENV/bin/python" -m pip freeze --exclude-editable --all | grep -v -E '^(pip|setuptools|wheel)=='
     } > constraints.txt
     echo "run.sh: constraints.txt written ($(grep -c '==' constraints.txt) pins)" >&2
@@ -117,5 +131,5 @@ case "$cmd" in
     setup
     exec "$VENV/bin/python" benchmarks/bench.py "$@"
     ;;
-  *) die "unknown command '$cmd' (use: [--locked] report [MAP] | test | lab | bench | setup | env | lock)" ;;
+  *) die "unknown command '$cmd' (use: [--latest] report [MAP] | test | lab | bench | setup | env | lock)" ;;
 esac

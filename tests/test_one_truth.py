@@ -417,6 +417,7 @@ def test_one_report_process_builds_the_graph_and_the_policy_index_once(tmp_path,
     assert "evidence-unmapped-recipient" in {f["rule"] for f in data["findings"]}
     counts = data["counts"]
     assert result.manifest["findings"] == counts and sum(counts.values()) == len(data["findings"])
-    assert result.message.startswith(f"{sum(counts.values())} findings, {counts['high']} at or above high")
+    assert result.message.startswith(f"{sum(counts.values())} findings ({counts['high']} high, ")
+    assert f"; {counts['high']} at or above high (--fail-on high)" in result.message
     html = (result.run_dir / "report.html").read_text("utf-8")
     assert f"{counts['high']} high" in html and "Hopfen Analytics" in html

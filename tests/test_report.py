@@ -118,8 +118,15 @@ def tiny_series(tmp_path_factory) -> dict:
 def test_absoloop_exit_code_and_layout(absoloop_run):
     r, run = absoloop_run, absoloop_run["run_dir"]
     assert r["code"] == 1, r["stderr"]  # --fail-on high: the Absoloop map has high findings
-    assert "at or above high" in r["stderr"]
     assert run is not None and run.parent == r["map_out"]
+    # the count once, in the last line: where the report is, each severity, what the exit code says
+    counts = json.loads((run / "findings.json").read_text("utf-8"))["counts"]
+    last = r["stderr"].strip().splitlines()[-1]
+    assert r["stderr"].count("at or above high") == 1
+    by_severity = ", ".join(f"{counts[s]} {s}" for s in ("high", "medium", "low", "info"))
+    assert last.startswith("flowatlas report: ") and str(Path("report.html")) in last, last
+    assert f"{sum(counts.values())} findings ({by_severity}); {counts['high']} at or above high" in last, last
+    assert last.endswith("so exit 1: the alert a schedule reads (--fail-on none: exit 0)"), last
     assert (r["map_out"] / "latest").is_symlink()
     assert r["stdout"].strip() == str(run / "report.html")
     for name in (
@@ -253,7 +260,7 @@ def test_tiny_diff_new_resolved_changed(tiny_series):
     second = Path(tiny_series["second"])
     # the changed map has a high finding (default --fail-on high)
     assert tiny_series["r2"]["code"] == 1, tiny_series["r2"]["stderr"]
-    assert "at or above high (--fail-on)" in tiny_series["r2"]["stderr"]
+    assert "at or above high (--fail-on high), so exit 1" in tiny_series["r2"]["stderr"]
     assert tiny_series["first"] != tiny_series["second"]
     diff = json.loads((second / "diff.json").read_text())
     assert diff["previous_run"] == tiny_series["first"]

@@ -30,12 +30,24 @@ HEADER = """\
 
 
 def requirements(pyproject: Path = ROOT / "pyproject.toml") -> tuple[str, list[Requirement]]:
-    """``requires-python`` and the runtime plus ``EXTRAS`` requirements, in file order."""
+    """``requires-python`` and the runtime plus ``EXTRAS`` requirements, in file order, with the
+    extras an extra names (``flowatlas[all]``) in its place, each requirement once."""
     project = tomllib.loads(pyproject.read_text("utf-8"))["project"]
-    reqs = [Requirement(r) for r in project["dependencies"]]
+    extras = project["optional-dependencies"]
+    reqs: dict[str, Requirement] = {}
+
+    def add(specs: list[str]) -> None:
+        for r in map(Requirement, specs):
+            if r.name == project["name"]:
+                for extra in sorted(r.extras):
+                    add(extras[extra])
+            else:
+                reqs.setdefault(r.name, r)
+
+    add(project["dependencies"])
     for extra in EXTRAS:
-        reqs += [Requirement(r) for r in project["optional-dependencies"][extra]]
-    return project["requires-python"], reqs
+        add(extras[extra])
+    return project["requires-python"], list(reqs.values())
 
 
 def render(pyproject: Path = ROOT / "pyproject.toml") -> str:

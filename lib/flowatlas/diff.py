@@ -36,7 +36,7 @@ from flowatlas.analysis import Analysis
 from flowatlas.assess import assess
 from flowatlas.atlas import Map
 from flowatlas.errors import UsageError
-from flowatlas.findings import DEFAULT_FAIL_ON, SEVERITIES, SEVERITY_RANK, Finding
+from flowatlas.findings import DEFAULT_FAIL_ON, FAIL_ON_CHOICES, SEVERITIES, SEVERITY_RANK, Finding
 from flowatlas.inert import terminal_text
 from flowatlas.loader import load_map
 
@@ -191,7 +191,9 @@ def diff_maps(
 
 
 def reaching(diff: dict[str, Any], severity: str) -> list[dict]:
-    """New findings at or above ``severity``, and findings whose severity rose to it."""
+    """New findings at or above ``severity``, and findings whose severity rose to it (none for ``none``)."""
+    if severity == "none":
+        return []
     floor = SEVERITY_RANK[severity]
     f = diff["findings"]
     out = [d for d in f["new"] if SEVERITY_RANK.get(d.get("severity", "info"), 0) >= floor]
@@ -369,9 +371,9 @@ def add_arguments(p: Any) -> None:
     p.add_argument("--format", choices=["table", "json", "markdown"], default="table", help="output format (table)")
     p.add_argument(
         "--fail-on",
-        choices=list(SEVERITIES),
+        choices=list(FAIL_ON_CHOICES),
         default=DEFAULT_FAIL_ON,
-        help="exit 1 when a new finding (or one whose severity rose) is at least this severe",
+        help="exit 1 when a new finding (or one whose severity rose) is at least this severe (none: never)",
     )
 
 

@@ -35,6 +35,7 @@ import yaml
 from flowatlas.atlas import Map
 from flowatlas.errors import MapError, MapValidationError, UsageError
 from flowatlas.exports import exporter, formats, register
+from flowatlas.extras import require
 from flowatlas.inputs import InputProblem, decode, read_bytes
 from flowatlas.loader import TODO, TODO_NEEDS, load_map
 from flowatlas.source import Source
@@ -75,10 +76,8 @@ def migrate(kind: str, key: str) -> str:
 @functools.cache
 def fides_terms() -> dict[str, dict[str, tuple[str, str | None]]]:
     """fideslang's default taxonomy: ``{kind: {key: (name, parent key)}}``."""
-    try:
-        from fideslang import DEFAULT_TAXONOMY
-    except ImportError:  # pragma: no cover - the extra is installed with the tests
-        raise UsageError("Fides manifests need fideslang: pip install 'flowatlas[fides]'") from None
+    require("fides", "Fides manifests")
+    from fideslang import DEFAULT_TAXONOMY
 
     out: dict[str, dict[str, tuple[str, str | None]]] = {}
     for kind in KINDS.values():
@@ -230,10 +229,8 @@ def read_manifests(paths: Sequence[str | Path]) -> list[Resource]:
     """Every resource of the Fides manifests at ``paths`` (files, or folders of ``.yml``),
     migrated and validated by fideslang's models; raises :class:`MapValidationError` naming each
     invalid resource's file:line and field."""
-    try:
-        from fideslang import model_map
-    except ImportError:  # pragma: no cover - the extra is installed with the tests
-        raise UsageError("reading Fides manifests needs fideslang: pip install 'flowatlas[fides]'") from None
+    require("fides", "reading Fides manifests")
+    from fideslang import model_map
     from pydantic import ValidationError
 
     errors: list[MapError] = []

@@ -28,6 +28,8 @@ NO_POLICY = "no policy: only modelling checks ran"
 SEVERITY_RANK: dict[str, int] = {s: i for i, s in enumerate(SEVERITIES)}
 #: The one default of ``--fail-on`` (audit, report, reconcile, diff): a high finding fails the run.
 DEFAULT_FAIL_ON = "high"
+#: What ``--fail-on`` takes: a severity, or ``none`` (never exit 1 on findings: a report read by a person).
+FAIL_ON_CHOICES: tuple[str, ...] = (*SEVERITIES, "none")
 
 Disclosure = Literal["clear", "vague", "omitted", "incorrect", "ambiguous"]
 DISCLOSURES: tuple[str, ...] = ("clear", "vague", "ambiguous", "omitted", "incorrect")
@@ -317,7 +319,14 @@ def write_csv(findings: Iterable[Finding], out: IO[str]) -> None:
         w.writerow([csv_cell(v) for v in row])
 
 
-def at_or_above(findings: list[Finding], severity: str) -> list[Finding]:
-    """Findings whose severity is at least ``severity``."""
+def at_or_above(findings: list[Finding], severity: str | None) -> list[Finding]:
+    """Findings whose severity is at least ``severity`` (none for ``none`` or None: ``--fail-on none``).
+
+    >>> fs = [Finding("r", "high", "one", "fix"), Finding("r", "low", "two", "fix")]
+    >>> [f.message for f in at_or_above(fs, "medium")], at_or_above(fs, "none")
+    (['one'], [])
+    """
+    if severity is None or severity == "none":
+        return []
     floor = SEVERITY_RANK[severity]
     return [f for f in findings if SEVERITY_RANK[f.severity] >= floor]

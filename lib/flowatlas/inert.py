@@ -26,6 +26,8 @@ import reprlib
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from flowatlas.extras import require
+
 if TYPE_CHECKING:  # pandas is imported by the writers' callers; the terminal helpers need none
     import pandas as pd
 
@@ -100,6 +102,7 @@ def _xlsx_cell(value: Any) -> Any:
 def write_xlsx(df: pd.DataFrame, path: str | Path, *, sheet: str, max_width: int = 60) -> None:
     """Write ``df`` to ``path`` as one sheet whose text cells are all strings, never formulas
     (openpyxl's string type), with a frozen header row and fitted column widths."""
+    require("xlsx", "an XLSX spreadsheet")
     clean = df.copy()
     for col in _text_columns(clean):
         clean[col] = clean[col].map(_xlsx_cell)

@@ -14,7 +14,7 @@ import sys
 
 import flowatlas.sarif  # noqa: F401 - registers the SARIF export beside JSON and CSV (flowatlas.exports)
 from flowatlas.exports import EXPORTS, exporter, formats
-from flowatlas.findings import DEFAULT_FAIL_ON, NO_POLICY, SEVERITIES, Finding, at_or_above
+from flowatlas.findings import DEFAULT_FAIL_ON, FAIL_ON_CHOICES, NO_POLICY, SEVERITIES, Finding, at_or_above
 from flowatlas.inert import terminal_text
 
 EXIT_OK, EXIT_FINDINGS = 0, 1
@@ -47,9 +47,9 @@ def add_output_arguments(p: argparse.ArgumentParser, *, policy_help: str) -> Non
     )
     p.add_argument(
         "--fail-on",
-        choices=list(SEVERITIES),
+        choices=list(FAIL_ON_CHOICES),
         default=DEFAULT_FAIL_ON,
-        help="exit 1 when a finding is at least this severe",
+        help="exit 1 when a finding is at least this severe (none: never)",
     )
     p.add_argument("--rule", action="append", metavar="ID", help="run only this rule (repeatable)")
     p.add_argument("--policy", metavar="ID", help=policy_help)

@@ -1,15 +1,24 @@
 """``flowatlas report MAP [--out DIR] [-p NAME VALUE]... [-f params.yaml] [--fail-on SEVERITY] [--jobs N]``.
 
-Exit codes: 0 ok, 1 findings at or above ``--fail-on``, 2 invalid input or parameters,
-3 a notebook failed (the message names the notebook and the cell).
+Exit codes: 0 ok, 1 findings at or above ``--fail-on`` (``none``: never), 2 invalid input or
+parameters, 3 a notebook failed (the message names the notebook and the cell).
+
+The path of ``report.html`` is the one line on stdout; the last line on stderr, printed after it,
+is the summary: where the report is, the findings at each severity and what the exit code says.
 """
 
 from __future__ import annotations
 
 import argparse
 import sys
+from pathlib import Path
+from typing import TYPE_CHECKING
 
-from flowatlas.findings import DEFAULT_FAIL_ON, SEVERITIES
+from flowatlas.extras import require
+from flowatlas.findings import DEFAULT_FAIL_ON, FAIL_ON_CHOICES
+
+if TYPE_CHECKING:
+    from flowatlas.report.runner import RunResult
 
 
 def add_arguments(p: argparse.ArgumentParser) -> None:
@@ -32,9 +41,10 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("-f", "--parameters-file", metavar="FILE", help="YAML mapping of parameters (-p wins)")
     p.add_argument(
         "--fail-on",
-        choices=SEVERITIES,
+        choices=FAIL_ON_CHOICES,
         default=DEFAULT_FAIL_ON,
-        help=f"exit 1 when a finding reaches this severity (default {DEFAULT_FAIL_ON}, as for flowatlas audit)",
+        help=f"exit 1 when a finding reaches this severity: the alert of a schedule (default {DEFAULT_FAIL_ON}, "
+        "as for flowatlas audit; none: exit 0 whatever the findings)",
     )
     p.add_argument("--jobs", type=int, default=2, metavar="N", help="notebooks run at once (default 2)")
     p.add_argument(
@@ -52,10 +62,11 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
 
 
 def main(args: argparse.Namespace) -> int:
-    from flowatlas.report.runner import main_progress, run_report
-
     if args.clean:
         return _clean(args)
+    require("report", "flowatlas report")
+    from flowatlas.report.runner import main_progress, run_report
+
     result = run_report(
         args.map,
         out=args.out,
@@ -68,11 +79,33 @@ def main(args: argparse.Namespace) -> int:
     )
     if result.exit_code == 3:
         print(f"flowatlas: error: {result.message} (executed notebook kept in {result.run_dir})", file=sys.stderr)
-    elif result.exit_code == 1:
-        print(f"flowatlas: {result.message} (report in {result.run_dir})", file=sys.stderr)
-    if result.exit_code in (0, 1) and result.run_dir is not None:
-        print(result.run_dir / "report.html")
+    elif result.run_dir is not None:
+        report = result.run_dir / "report.html"
+        print(report, flush=True)
+        print(summary_line(result, report), file=sys.stderr)
     return result.exit_code
+
+
+def summary_line(result: RunResult, report: Path) -> str:
+    """The run in one line: where the report is, the findings by severity, what the exit code says.
+
+    >>> from flowatlas.report.runner import RunResult
+    >>> r = RunResult(1, "findings", Path("/x"), "5 findings (2 high, 3 low); 2 at or above high (--fail-on high)")
+    >>> summary_line(r, Path("/nowhere/report.html"))  # doctest: +NORMALIZE_WHITESPACE
+    'flowatlas report: /nowhere/report.html: 5 findings (2 high, 3 low); 2 at or above high (--fail-on high),
+     so exit 1: the alert a schedule reads (--fail-on none: exit 0)'
+    """
+    try:
+        shown = report.relative_to(Path.cwd())
+    except ValueError:
+        shown = report
+    line = f"flowatlas report: {shown}: {result.message}"
+    if result.exit_code == 1:
+        return line + ", so exit 1: the alert a schedule reads (--fail-on none: exit 0)"
+    if result.manifest.get("fail_on") == "none":
+        alert = DEFAULT_FAIL_ON
+        return line + f"; exit 0 (a schedule passes --fail-on {alert} to get exit 1 when a finding is {alert})"
+    return line + ", so exit 0"
 
 
 def _clean(args: argparse.Namespace) -> int:

@@ -32,7 +32,7 @@ from flowatlas.analysis import Analysis
 from flowatlas.assess import assess
 from flowatlas.errors import UsageError
 from flowatlas.evidence.reconcile import RECONCILE_RULES
-from flowatlas.findings import NO_POLICY, SEVERITIES, Finding, at_or_above
+from flowatlas.findings import FAIL_ON_CHOICES, NO_POLICY, Finding, at_or_above
 from flowatlas.inert import excerpt
 from flowatlas.report import skip_iri_grammar
 from flowatlas.report.data import (
@@ -338,8 +338,7 @@ def run_report(
     :mod:`flowatlas.report.notebooks`). The notebooks run in the working folder.
     """
     t_start = time.perf_counter()
-    if fail_on is not None and fail_on not in SEVERITIES:
-        raise ParameterError(f"--fail-on must be one of {', '.join(SEVERITIES)}, got {fail_on!r}")
+    fail_on = _fail_on(fail_on)
     if jobs < 1:
         raise ParameterError(f"--jobs must be at least 1, got {jobs}")
     warm = min(jobs, len(NOTEBOOKS))
@@ -507,16 +506,18 @@ def _finish(
     failed = [results[n] for n in names if results[n].status != "ok"]
     if not failed:
         write_html(run_dir / "report.ipynb", run_dir / "report.html", title=f"flowatlas report: {m.info.name}")
-    blocking = at_or_above(findings, fail_on) if fail_on else []
+    blocking = at_or_above(findings, fail_on)
+    counts = severity_counts(findings)
+    found = f"{counted(len(findings), 'finding')} ({', '.join(f'{n:,} {s}' for s, n in counts.items())})"
     if failed:
         status, code = "failed", EXIT_NOTEBOOK
         message = "; ".join(f"notebook {r.name}.ipynb failed in {r.error}" for r in failed)
     elif blocking:
         status, code = "findings", EXIT_FINDINGS
-        message = f"{counted(len(findings), 'finding')}, {len(blocking):,} at or above {fail_on} (--fail-on)"
+        message = f"{found}; {len(blocking):,} at or above {fail_on} (--fail-on {fail_on})"
     else:
         status, code = "ok", EXIT_OK
-        message = counted(len(findings), "finding") + (f", none at or above {fail_on}" if fail_on else "")
+        message = found + (f"; none at or above {fail_on} (--fail-on {fail_on})" if fail_on else "")
     if not m.policies:
         message += f"; {NO_POLICY}"
 
@@ -535,7 +536,7 @@ def _finish(
         "started": started,
         "finished": _now(),
         "seconds": round(time.perf_counter() - t_start, 2),
-        "fail_on": fail_on,
+        "fail_on": fail_on or "none",
         "jobs": jobs,
         "parameters": parameters,
         "versions": versions(),
@@ -549,15 +550,22 @@ def _finish(
             }
             for n in names
         },
-        "findings": severity_counts(findings),
+        "findings": counts,
         "previous_run": previous.name if previous else None,
         "diff": diff["counts"],
     }
     (run_dir / "run.json").write_text(json.dumps(manifest, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
     if not failed:
         point_latest(run_dir.parent, run_dir)
-    say(f"flowatlas report: {status}: {message} ({manifest['seconds']:.1f}s) -> {run_dir}")
+    say(f"flowatlas report: {status} in {manifest['seconds']:.1f}s")
     return RunResult(code, status, run_dir, message, manifest)
+
+
+def _fail_on(fail_on: str | None) -> str | None:
+    """``--fail-on`` checked; ``none`` (never fail on findings) is None."""
+    if fail_on is not None and fail_on not in FAIL_ON_CHOICES:
+        raise ParameterError(f"--fail-on must be one of {', '.join(FAIL_ON_CHOICES)}, got {fail_on!r}")
+    return None if fail_on == "none" else fail_on
 
 
 def finalize_run(
@@ -577,8 +585,7 @@ def finalize_run(
     say = progress or (lambda _msg: None)
     t_start, started = time.perf_counter(), _now()
     skip_iri_grammar()
-    if fail_on is not None and fail_on not in SEVERITIES:
-        raise ParameterError(f"fail_on must be one of {', '.join(SEVERITIES)}, got {fail_on!r}")
+    fail_on = _fail_on(fail_on)
     run = Path(run_dir).resolve()
     map_path, m = load_checked(str(map_dir))
     previous = latest_run(run.parent)
