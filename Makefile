@@ -6,4 +6,4 @@ bench: ; ./run.sh bench
 setup: ; ./run.sh setup
 env: ; ./run.sh env
 lock: ; ./run.sh lock
-schema: setup ; .venv/bin/flowatlas schema > lib/flowatlas/data/map.schema.json
+schema: setup ; .venv/bin/flowatlas schema > lib/flowatlas/data/map.schema.json && cp lib/flowatlas/data/map.schema.json lib/flowatlas/data/map-format-1.schema.json

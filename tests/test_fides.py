@@ -78,10 +78,10 @@ def test_import_writes_a_map_whose_todos_validate_names(tmp_path, capsys):
     # legacy keys migrated (user.provided.identifiable.contact.email -> email; user.credentials.password)
     assert e[(("subject", "account-holder"), "signup-service")] == ({"email", "name", "password"}, {"provide-service"})
     # a dataset reference is a flow into the store, with the dataset's fields' categories
-    assert e[("account-service", "account_db")][0] == {"cookie-id", "email", "password", "user-id"}
+    assert e[("account-service", "account_db")][0] == {"cookie", "email", "password", "user-id"}
     # a key the taxonomy lacks becomes a map-level term under its nearest mapped parent, and is listed
-    assert m.types["cookie-id"].parent == "device" and m.types["cookie-id"].fides == "user.device.cookie_id"
-    assert "`user.device.cookie_id` \u2192 `cookie-id`" in todo
+    assert m.types["cookie"].parent == "device" and m.types["cookie"].fides == "user.device.cookie"
+    assert "`user.device.cookie` \u2192 `cookie`" in todo
     assert "- `mail-archive`" in todo  # an egress to a resource no manifest defines is left out, and said
 
 

@@ -240,3 +240,79 @@ def test_container_image_runs_the_report(tmp_path):
     )  # fmt: skip
     assert run.returncode == 1, run.stderr  # Absoloop has high findings
     assert (out / "absoloop" / "latest" / "report.html").is_file()
+
+
+@pytest.fixture(scope="module")
+def release(tmp_path_factory) -> Path:
+    """The sdist and the wheel as a release makes them: ``python -m build`` (offline, with this
+    environment's hatchling: ``--no-isolation``)."""
+    out = tmp_path_factory.mktemp("dist")
+    subprocess.run(
+        [sys.executable, "-m", "build", "--no-isolation", "--sdist", "--wheel", "--outdir", str(out), str(ROOT)],
+        check=True, capture_output=True, timeout=600,
+    )  # fmt: skip
+    return out
+
+
+@pytest.mark.slow
+def test_release_builds_and_twine_check_passes(release):
+    sdist, wheel = sorted(release.glob("*.tar.gz")), sorted(release.glob("*.whl"))
+    assert [p.name for p in sdist] == [f"flowatlas-{flowatlas.__version__}.tar.gz"]
+    assert [p.name for p in wheel] == [f"flowatlas-{flowatlas.__version__}-py3-none-any.whl"]
+    check = subprocess.run(
+        [sys.executable, "-m", "twine", "check", "--strict", *map(str, sdist + wheel)],
+        capture_output=True, text=True, timeout=300,
+    )  # fmt: skip
+    assert check.returncode == 0, check.stdout + check.stderr
+    assert check.stdout.count("PASSED") == 2, check.stdout
+    with zipfile.ZipFile(wheel[0]) as z:
+        (meta_name,) = [n for n in z.namelist() if n.endswith(".dist-info/METADATA")]
+        meta = Parser().parsestr(z.read(meta_name).decode())
+    assert meta.get_all("Project-URL"), "no project URLs"
+    assert set(meta.get_all("Provides-Extra")) >= {"report", "lab", "fides", "xlsx", "all"}
+    from flowatlas.sarif import INFORMATION_URI
+
+    assert f"Homepage, {INFORMATION_URI}" in meta.get_all("Project-URL")  # one address for the tool
+
+
+@pytest.mark.slow
+def test_core_install_without_jupyter_validates_and_audits(release, tmp_path):
+    """``pip install flowatlas`` (the wheel, its dependencies from the package index at the pinned
+    versions) in a clean virtual environment: no Jupyter, and validate and audit run on a copy of
+    the Absoloop map; the report and Fides import name the extra they need."""
+    (wheel,) = release.glob("*.whl")
+    venv = tmp_path / "core"
+    subprocess.run([sys.executable, "-m", "venv", str(venv)], check=True, timeout=300)
+    py, cli = venv / "bin" / "python", str(venv / "bin" / "flowatlas")
+    done = subprocess.run(
+        [str(py), "-m", "pip", "install", "-q", "--disable-pip-version-check", "-c", str(ROOT / "constraints.txt"),
+         str(wheel)],
+        capture_output=True, text=True, timeout=1800,
+    )  # fmt: skip
+    assert done.returncode == 0, done.stderr[-3000:]
+    listed = subprocess.run([str(py), "-m", "pip", "list", "--format", "json"], capture_output=True, text=True)
+    installed = {d["name"].lower() for d in json.loads(listed.stdout)}
+    assert not installed & {"jupyterlab", "notebook", "ipykernel", "papermill", "nbconvert", "openpyxl", "fideslang"}
+    work = tmp_path / "work"
+    shutil.copytree(ABSOLOOP, work / "absoloop")
+    env = {k: v for k, v in os.environ.items() if k not in ("PYTHONPATH", "VIRTUAL_ENV")}
+
+    def run(*args: str) -> subprocess.CompletedProcess:
+        return subprocess.run([cli, *args], cwd=work, env=env, capture_output=True, text=True, timeout=300)
+
+    valid = run("validate", "absoloop")
+    assert valid.returncode == 0 and "valid (" in valid.stdout, valid.stderr
+    audit = run("audit", "absoloop", "--format", "json")
+    assert audit.returncode == 1, audit.stderr  # high findings, as in the full install
+    ours = subprocess.run(
+        [sys.executable, "-m", "flowatlas", "audit", str(ABSOLOOP), "--format", "json"], capture_output=True, text=True
+    )
+    assert [f["id"] for f in json.loads(audit.stdout)] == [f["id"] for f in json.loads(ours.stdout)]
+    sarif = run("audit", "absoloop", "--format", "sarif")
+    assert json.loads(sarif.stdout)["version"] == "2.1.0"
+    report = run("report", "absoloop")
+    assert report.returncode == 2, report.stderr
+    assert "flowatlas report needs the 'report' extra" in report.stderr
+    assert "pip install 'flowatlas[report]'" in report.stderr and "Traceback" not in report.stderr
+    fides = run("export", "fides", "absoloop", "--out", str(tmp_path / "fides"))
+    assert fides.returncode == 2 and "pip install 'flowatlas[fides]'" in fides.stderr, fides.stderr

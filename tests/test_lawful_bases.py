@@ -116,7 +116,9 @@ def test_bases_and_recipients_are_checked_against_the_regime_and_the_organisatio
 def test_taxonomy_lists_the_regimes_lawful_bases():
     from flowatlas.vocabulary import vocabulary_lines
 
-    gdpr = [line.split()[0] for line in vocabulary_lines(build(spec("DE")), "bases")]
-    pdpa = [line.split()[0] for line in vocabulary_lines(build(spec("SG")), "bases")]
+    gdpr_lines, pdpa_lines = (vocabulary_lines(build(spec(home)), "bases") for home in ("DE", "SG"))
+    assert gdpr_lines[0] == "# EU-GDPR: lawful bases of processing (the regime of the map's home, DE)"
+    assert pdpa_lines[0] == "# SG-PDPA: lawful bases of processing (the regime of the map's home, SG)"
+    gdpr, pdpa = ([line.split()[0] for line in lines[1:]] for lines in (gdpr_lines, pdpa_lines))
     assert gdpr == ["consent", "contract", "legal_obligation", "vital_interests", "public_task", "legitimate_interests"]
     assert {"deemed_consent", "business_improvement", "legitimate_interests"} <= set(pdpa)

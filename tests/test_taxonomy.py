@@ -113,9 +113,9 @@ def test_map_may_extend_and_its_own_term_wins_over_a_shipped_one(base):
     its line): a map valid today stays valid when flowatlas ships that term. Twice in the map's
     own files is still an error."""
     ext = dict(MAP_HEADER)
-    ext["x.yaml"] = "information_types:\n  - {id: tax-number, name: Tax number, parent: government-id}\n"
+    ext["x.yaml"] = "information_types:\n  - {id: vehicle-plate, name: Vehicle plate, parent: government-id}\n"
     m = load_texts(ext)
-    assert m.type_tree.covers("personal", "tax-number") and m.is_sensitive("tax-number") and m.notes == ()
+    assert m.type_tree.covers("personal", "vehicle-plate") and m.is_sensitive("vehicle-plate") and m.notes == ()
     ext["y.yaml"] = "information_types:\n  - {id: email, name: Email again, parent: personal}\n"
     m = load_texts(ext)
     assert m.types["email"].name == "Email again" and not m.type_tree.covers("contact", "email")

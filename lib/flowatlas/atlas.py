@@ -19,6 +19,7 @@ import isodate
 from flowatlas.errors import MapError
 from flowatlas.model import (
     RETENTION_WHILE_SERVICE,
+    CollectionContext,
     Flow,
     InformationType,
     MapInfo,
@@ -72,6 +73,8 @@ class Map:
     flows: Mapping[str, Flow]
     policies: Mapping[str, Policy]
     regions: Mapping[str, Region] = field(default_factory=base_regions)  # shipped and the map's own
+    #: the contexts of collection flows and declarations may name: the base list and the map's own
+    contexts: Mapping[str, CollectionContext] = field(default_factory=dict)
     root: str = ""  # the folder it was loaded from, as given
     files: tuple[str, ...] = ()
     digest: str = ""  # sha256 over the files' names and bytes
@@ -83,7 +86,17 @@ class Map:
     @classmethod
     def create(cls, **kw) -> Map:
         kw.setdefault("regions", base_regions())
-        for name in ("types", "purposes", "subjects", "organisations", "nodes", "flows", "policies", "regions"):
+        for name in (
+            "types",
+            "purposes",
+            "subjects",
+            "contexts",
+            "organisations",
+            "nodes",
+            "flows",
+            "policies",
+            "regions",
+        ):
             kw[name] = _ro(kw.get(name, {}))
         return cls(**kw)
 

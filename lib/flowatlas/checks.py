@@ -198,6 +198,7 @@ _RAW_REFS: dict[str, dict[str, tuple[str, str]]] = {
         "types": ("information_types", "information type"),
         "purposes": ("purposes", "purpose"),
         "subjects": ("data_subjects", "data subject"),
+        "context": ("contexts", "context of collection"),
     },
     "nodes": {
         "owner": ("organisations", "organisation"),
@@ -246,6 +247,7 @@ _ADD_TERM = {
     "information type": ("information_types", "parent: personal", "types"),
     "purpose": ("purposes", "parent: provide-service", "purposes"),
     "data subject": ("data_subjects", "parent: account-holder", "subjects"),
+    "context of collection": ("contexts", "", "contexts"),
 }
 
 
@@ -259,9 +261,10 @@ def _define_hint(what: str, value: str) -> str:
     """
     if what in _ADD_TERM:
         section, parent, kind = _ADD_TERM[what]
+        record = f"{{id: {value}, name: ...{', ' + parent if parent else ''}}}"
         return (
             f"no {what} {excerpt(value)} in the taxonomy: add it to the map, e.g. {section}: "
-            f"[{{id: {value}, name: ..., {parent}}}] (flowatlas taxonomy --kind {kind} lists them)"
+            f"[{record}] (flowatlas taxonomy --kind {kind} lists them)"
         )
     return f"define {what} {excerpt(value)} or fix the id"
 
@@ -418,6 +421,10 @@ class Build:
     @property
     def data_subjects(self) -> dict:
         return self.tables["data_subjects"]
+
+    @property
+    def contexts(self) -> dict:
+        return self.tables["contexts"]
 
     @property
     def organisations(self) -> dict:
@@ -593,6 +600,7 @@ def flows(b: Build) -> None:
         and {t for f in fl for t in f.types} <= b.information_types.keys()
         and {p for f in fl for p in f.purposes} <= b.purposes.keys()
         and {s for f in fl for s in f.subjects} <= b.data_subjects.keys()
+        and {f.context for f in fl if f.context is not None} <= b.contexts.keys()
     )
     kind_of = {k: n.kind for k, n in nodes.items()}
     flows_ok = refs_ok and all(
@@ -612,6 +620,8 @@ def flows(b: Build) -> None:
             chk.refs(f, "types", f.types, b.information_types, "information type")
             chk.refs(f, "purposes", f.purposes, b.purposes, "purpose")
             chk.refs(f, "subjects", f.subjects, b.data_subjects, "data subject")
+            if f.context is not None:
+                chk.ref(f, "context", f.context, b.contexts, "context of collection")
         for key, vals in (("types", f.types), ("purposes", f.purposes)):
             if len(set(vals)) == len(vals):
                 continue
@@ -628,7 +638,8 @@ def flows(b: Build) -> None:
                 chk.err(
                     f,
                     "a flow from a data subject needs 'context'",
-                    "one of: registration, product_use, inquiry, offline_delivery",
+                    f"one of: {', '.join(sorted(b.contexts)[:12])}{', ...' if len(b.contexts) > 12 else ''} "
+                    "(flowatlas taxonomy --kind contexts; a map may add its own under 'contexts')",
                 )
             if not src_subject and f.context is not None:
                 chk.err(f, "'context' is only for flows that start at a data subject", "", ("context",))
@@ -660,6 +671,7 @@ def policies(b: Build) -> None:
                 chk.err(d, f"duplicate declaration id '{d.id}' in policy '{p.id}' (first at {seen[d.id].src})")
             seen[d.id] = d
             chk.refs(d, "subjects", d.subjects, b.data_subjects, "data subject")
+            chk.refs(d, "contexts", d.contexts, b.contexts, "context of collection")
             chk.refs(d, "types", d.types, b.information_types, "information type")
             chk.refs(d, "purposes", d.purposes, b.purposes, "purpose")
             for j, c in enumerate(d.locations):

@@ -30,6 +30,8 @@ from flowatlas.inert import excerpt
 from flowatlas.inputs import InputProblem, read_bytes
 from flowatlas.model import (
     ID_PATTERN,
+    MAP_FORMAT,
+    MAP_FORMATS,
     SECTIONS,
     MapInfo,
     Record,
@@ -42,6 +44,7 @@ from flowatlas.yamlio import Document, parse_yaml, read_file
 
 MAX_FILES = 10_000
 BASE_TAXONOMY = "taxonomy.yaml"
+BASE_CONTEXTS = "contexts.yaml"
 
 # --------------------------------------------------------------------------- entry points
 
@@ -309,9 +312,9 @@ def _base_document(name: str) -> Document:
 
 
 def _base_documents(base_taxonomy: bool) -> list[Document]:
-    """The package's documents read before a map's own: the region groups (always) and the base
-    taxonomy (unless ``base_taxonomy`` is false)."""
-    docs = [_base_document(BASE_REGIONS)]
+    """The package's documents read before a map's own: the region groups and the contexts of
+    collection (always) and the base taxonomy (unless ``base_taxonomy`` is false)."""
+    docs = [_base_document(BASE_REGIONS), _base_document(BASE_CONTEXTS)]
     return [*docs, _base_document(BASE_TAXONOMY)] if base_taxonomy else docs
 
 
@@ -628,6 +631,7 @@ SHIPPED_TERMS: dict[str, str] = {
     "information_types": "information type",
     "purposes": "purpose",
     "data_subjects": "data subject",
+    "contexts": "context of collection",
     "regions": "region",
 }
 
@@ -678,6 +682,37 @@ def _without_cascade(errors: list[MapError], unread: list[MapError], suppressed:
     )
 
 
+def _check_format(docs: Sequence[Located]) -> None:
+    """Refuse a map written in a format this release does not read, before anything else is
+    checked: its other errors would be the format's, not the map's. No ``format`` is format 1.
+
+    >>> try:
+    ...     load_texts({"map.yaml": "map:\\n  id: m\\n  format: 2\\n"})
+    ... except MapValidationError as exc:
+    ...     print(exc.errors[0].src, exc.errors[0].message)
+    map.yaml:3:3 map format 2 is newer than the formats this release of flowatlas reads (1)
+    """
+    readable = ", ".join(map(str, MAP_FORMATS))
+    for doc in docs:
+        info = doc.data.get("map") if isinstance(doc.data, dict) else None
+        if not isinstance(info, dict) or "format" not in info:
+            continue
+        given = info["format"]
+        if type(given) is int and given in MAP_FORMATS:
+            continue
+        if type(given) is int and given > max(MAP_FORMATS):
+            message = f"map format {given} is newer than the formats this release of flowatlas reads ({readable})"
+            hint = (
+                f"upgrade flowatlas to a release that reads format {given} (pip install -U flowatlas), "
+                f"or keep the map in format {readable}"
+            )
+        else:
+            shown = excerpt(given) if isinstance(given, str) else excerpt(given)[1:-1]  # a string quoted, else bare
+            message = f"map format {shown} is not a format this release of flowatlas reads ({readable})"
+            hint = f"write 'format: {MAP_FORMAT}' (a number), or leave it out: a map without one is format {MAP_FORMAT}"
+        raise MapValidationError([MapError(doc.locate(("map", "format")), message, hint)])
+
+
 def build_map(docs: Sequence[Located], errors: list[MapError], *, root: str, digest: str) -> Map:
     """Validate documents already parsed and assemble the :class:`Map` (or raise).
 
@@ -687,6 +722,7 @@ def build_map(docs: Sequence[Located], errors: list[MapError], *, root: str, dig
     (unknown ids) are counted, not listed.
     """
     unread = list(errors)
+    _check_format(docs)
     got = _validate_shapes(docs, errors)
     notes: list[MapError] = []
     tables: dict[str, dict] = {}
@@ -709,6 +745,7 @@ def build_map(docs: Sequence[Located], errors: list[MapError], *, root: str, dig
         types=tables["information_types"],
         purposes=tables["purposes"],
         subjects=tables["data_subjects"],
+        contexts=tables["contexts"],
         organisations=tables["organisations"],
         nodes=tables["nodes"],
         flows=tables["flows"],
@@ -726,6 +763,7 @@ SECTION_NAMES: dict[str, str] = {
     "information_types": "information type",
     "purposes": "purpose",
     "data_subjects": "data subject",
+    "contexts": "context of collection",
     "organisations": "organisation",
     "nodes": "node",
     "flows": "flow",

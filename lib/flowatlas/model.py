@@ -54,9 +54,6 @@ ORG_ROLES: tuple[str, ...] = OrgRole.__args__  # type: ignore[attr-defined]
 
 NodeKind = Literal["subject", "system", "store"]
 
-CollectionContext = Literal["registration", "product_use", "inquiry", "offline_delivery"]
-COLLECTION_CONTEXTS: tuple[str, ...] = CollectionContext.__args__  # type: ignore[attr-defined]
-
 SharingBasis = Literal[
     "internal",  # stays with the controller (default when both ends are the controller's)
     "consent",  # the data subject's explicit prior consent
@@ -297,6 +294,16 @@ class SubjectCategory(Record):
     description: str | None = None
 
 
+@record
+class CollectionContext(Record):
+    """A context in which personal data is collected from a person (registration, a job
+    application, a visit to a website, ...): the base list, plus the map's own."""
+
+    id: Id
+    name: str
+    description: str | None = None
+
+
 # --------------------------------------------------------------------------- organisations
 
 
@@ -410,8 +417,10 @@ class Flow(Record):
     target: Id = Field(alias="to")
     types: tuple[Id, ...] = Field(min_length=1)
     purposes: tuple[Id, ...] = Field(min_length=1)
-    context: CollectionContext | None = Field(
-        default=None, description="Context of collection; required where the flow starts at a subject."
+    context: Id | None = Field(
+        default=None,
+        description="Context of collection (a 'contexts' id: registration, product_use, job_application, ...; "
+        "flowatlas taxonomy --kind contexts); required where the flow starts at a subject.",
     )
     subjects: tuple[Id, ...] = Field(
         default_factory=tuple,
@@ -473,7 +482,7 @@ class Declaration(Record):
     clause: str = Field(description='Clause number in the statement, e.g. "1.2(d)".')
     quote: str = Field(min_length=1, description="A short verbatim quote of the clause.")
     subjects: tuple[Id, ...] = Field(default_factory=tuple)
-    contexts: tuple[CollectionContext, ...] = Field(default_factory=tuple)
+    contexts: tuple[Id, ...] = Field(default_factory=tuple, description="Collection: the contexts it covers.")
     types: tuple[Id, ...] = Field(default_factory=tuple)
     purposes: tuple[Id, ...] = Field(default_factory=tuple)
     recipient_roles: tuple[OrgRole, ...] = Field(default_factory=tuple)
@@ -523,10 +532,22 @@ class Policy(Record):
 # --------------------------------------------------------------------------- map header
 
 
+#: The map format this release writes, and the default of ``map.format``.
+MAP_FORMAT: Literal[1] = 1
+#: Every map format this release reads (docs/map-format.md, "Format versions": a map valid under
+#: a format stays valid, with the same findings, under every release that reads that format).
+MAP_FORMATS: tuple[int, ...] = (1,)
+
+
 @record
 class MapInfo(Record):
     """The ``map`` section: exactly one per map."""
 
+    format: Literal[1] = Field(
+        default=MAP_FORMAT,
+        description="The map format version the map is written in (1, the default when absent); a release "
+        "refuses a format it does not read, naming the ones it does.",
+    )
     id: Id
     name: str
     controller: Id = Field(description="Organisation id of the controller.")
@@ -558,6 +579,7 @@ class MapFile(BaseModel):
     information_types: list[InformationType] = Field(default_factory=list)
     purposes: list[Purpose] = Field(default_factory=list)
     data_subjects: list[SubjectCategory] = Field(default_factory=list)
+    contexts: list[CollectionContext] = Field(default_factory=list)
     organisations: list[Organisation] = Field(default_factory=list)
     nodes: list[Node] = Field(default_factory=list)
     flows: list[Flow] = Field(default_factory=list)
@@ -569,6 +591,7 @@ SECTIONS: dict[str, type[Record]] = {
     "information_types": InformationType,
     "purposes": Purpose,
     "data_subjects": SubjectCategory,
+    "contexts": CollectionContext,
     "organisations": Organisation,
     "nodes": Node,
     "flows": Flow,

@@ -5,7 +5,9 @@
 * ``roles``, ``sharing``, ``transfer``, ``contexts``, ``safeguards``: the closed lists of the map
   format;
 * ``countries``: ISO 3166-1 alpha-2 codes;
-* ``bases``: the lawful bases of processing of the map's regime (GDPR Art. 6(1), the PDPA's);
+* ``bases``: the lawful bases of processing of the map's regime (GDPR Art. 6(1), the PDPA's),
+  under a heading naming it; without a map (``every_regime``), every shipped regime's, each under
+  its own heading;
 * ``regions``: the region groups (shipped, and the map's own) with their countries on the map's
   ``as_of`` date.
 
@@ -21,8 +23,8 @@ from __future__ import annotations
 import pycountry
 
 from flowatlas.atlas import Map
-from flowatlas.model import COLLECTION_CONTEXTS, ORG_ROLES, SHARING_BASES, TRANSFER_BASES, SafeguardKind
-from flowatlas.regimes import lawful_bases_for
+from flowatlas.model import ORG_ROLES, SHARING_BASES, TRANSFER_BASES, SafeguardKind
+from flowatlas.regimes import Regime, lawful_bases_for, regime_for, regimes
 from flowatlas.taxonomy import Hierarchy
 
 #: The kinds ``flowatlas taxonomy --kind`` lists.
@@ -61,8 +63,22 @@ BASE_ONLY = {
 }
 
 
-def vocabulary_lines(m: Map, kind: str) -> list[str]:
-    """The terms of one kind of vocabulary, one per line (hierarchies indented by depth)."""
+def _bases(r: Regime, why: str) -> list[str]:
+    return [f"# {r.id}: lawful bases of processing{why}"] + [
+        f"{b.id}  {b.summary} ({b.cite})" for b in r.lawful_bases.values()
+    ]
+
+
+def vocabulary_lines(m: Map, kind: str, *, every_regime: bool = False) -> list[str]:
+    """The terms of one kind of vocabulary, one per line (hierarchies indented by depth).
+
+    ``every_regime``: for ``bases``, list every shipped regime's, not only the map's.
+
+    >>> from flowatlas.loader import load_texts
+    >>> lines = vocabulary_lines(load_texts(BASE_ONLY), "bases", every_regime=True)
+    >>> [line for line in lines if line.startswith("#")][:2]
+    ['# SG-PDPA: lawful bases of processing', '# EU-GDPR: lawful bases of processing']
+    """
     if kind == "types":
         labels = {
             t.id: t.name
@@ -79,11 +95,12 @@ def vocabulary_lines(m: Map, kind: str) -> list[str]:
         return _tree(
             m.subject_tree, {s.id: s.name + (f"  [{s.fides}]" if s.fides else "") for s in m.subjects.values()}
         )
+    if kind == "contexts":
+        return [f"{c.id}  {c.name}" for c in m.contexts.values()]
     closed = {
         "roles": ORG_ROLES,
         "sharing": SHARING_BASES,
         "transfer": TRANSFER_BASES,
-        "contexts": COLLECTION_CONTEXTS,
         "safeguards": SafeguardKind.__args__,  # type: ignore[attr-defined]
     }
     if kind in closed:
@@ -91,7 +108,14 @@ def vocabulary_lines(m: Map, kind: str) -> list[str]:
     if kind == "countries":
         return [f"{c.alpha_2}  {c.name}" for c in sorted(pycountry.countries, key=lambda c: c.alpha_2)]
     if kind == "bases":
-        return [f"{b.id}  {b.summary} ({b.cite})" for b in lawful_bases_for(m.home).values()]
+        if every_regime:
+            return [line for r in regimes() for line in [*_bases(r, ""), ""]][:-1]
+        regime = regime_for(m.home)
+        if regime is not None:
+            return _bases(regime, f" (the regime of the map's home, {m.home})")
+        return [f"# no regime ships for {m.home}: the bases of every regime are accepted"] + [
+            f"{b.id}  {b.summary} ({b.cite})" for b in lawful_bases_for(m.home).values()
+        ]
     if kind == "regions":
         return [f"{r.id}  {r.name}: {', '.join(sorted(m.places(r.id)))} (as of {m.as_of})" for r in m.regions.values()]
     raise ValueError(kind)

@@ -578,8 +578,8 @@ def round_three() -> list[Case]:
     add(Case("jurisdiction-three-letters", "cascade", three_letter_country, where="orgs.yaml:3",
              extra=((("validate", "{map}"), 2, "1 error in map"),)))  # fmt: skip
     add(Case("did-you-mean-a-subject-by-its-fides-key", "reference",
-             replace("nodes.yaml", "subject: account-holder", "subject: customer"),
-             where="did you mean 'account-holder'"))  # fmt: skip
+             replace("nodes.yaml", "subject: account-holder", "subject: consultant"),
+             where="did you mean 'contractor'"))  # fmt: skip
     add(Case("did-you-mean-by-meaning", "reference",
              replace("flows.yaml", "types: [email], purposes", "types: [postal-address], purposes"),
              where="did you mean 'mailing-address'"))  # fmt: skip

@@ -127,6 +127,19 @@ class PolicyIndex:
         """How the types ``declared`` cover ``type_id`` (:meth:`~flowatlas.taxonomy.Hierarchy.match`)."""
         return self.map.type_tree.match(declared, type_id)
 
+    def uncovered(self, decls: Iterable[Declaration], used: Iterable[str]) -> tuple[str, ...]:
+        """The ``used`` types that no declaration of ``decls`` covers (one naming no types covers all).
+
+        >>> from flowatlas.examples import EXAMPLE
+        >>> from flowatlas.loader import load_texts
+        >>> m = load_texts(EXAMPLE)
+        >>> ix = PolicyIndex(m, m.policy)
+        >>> ix.uncovered([ix.decl["collect"]], ["email", "password", "ip-address"])
+        ('password',)
+        """
+        decls = tuple(decls)
+        return tuple(t for t in used if all(d.types and self.type_match(d.types, t) == "none" for d in decls))
+
     def types_cover(self, declared: Iterable[str], used: Iterable[str]) -> Match:
         """``exact`` if every used type is named, ``broader`` if every one is covered, else ``none``.
         A declaration that names no types covers every type exactly."""
@@ -426,7 +439,15 @@ class PolicyIndex:
                 "and no declared exception covers it"
             )
             return "incorrect", tuple(prohib), why
-        any_basis = sorted(d.id for d in self.of("sharing") if self.recipient_match(d, role, org) != "none")
+        named = [d for d in self.of("sharing") if self.recipient_match(d, role, org) != "none"]
+        any_basis = sorted(d.id for d in named)
+        same_basis = [d for d in named if not d.bases or basis is None or basis in d.bases]
+        if same_basis:  # the recipient and the basis are declared: the types are not
+            missing = self.uncovered(same_basis, types)
+            why = f"sharing with {role_phrase(role)} under {b} is declared only for other types of data" + (
+                f", not for {', '.join(sorted(missing))}" if missing else ""
+            )
+            return "omitted", tuple(sorted(d.id for d in same_basis)), why
         if any_basis and basis is not None:
             why = f"sharing with {role_phrase(role)} is declared only under other bases, not under {b}"
         elif any_basis:

@@ -79,9 +79,9 @@ def _cmd_describe(args: argparse.Namespace) -> int:
 
 
 def _cmd_schema(args: argparse.Namespace) -> int:
-    from flowatlas.schema import schema_text
+    from flowatlas.schema import published_schema_text, schema_text
 
-    sys.stdout.write(schema_text())
+    sys.stdout.write(schema_text() if args.format_version is None else published_schema_text(args.format_version))
     return EXIT_OK
 
 
@@ -125,7 +125,8 @@ def _cmd_taxonomy(args: argparse.Namespace) -> int:
     from flowatlas.vocabulary import BASE_ONLY, vocabulary_lines
 
     m = load_map(args.map) if args.map else load_texts(BASE_ONLY)
-    sys.stdout.write(terminal_text("\n".join(vocabulary_lines(m, args.kind)) + "\n"))
+    lines = vocabulary_lines(m, args.kind, every_regime=not args.map)
+    sys.stdout.write(terminal_text("\n".join(lines) + "\n"))
     return EXIT_OK
 
 
@@ -163,7 +164,7 @@ COMMANDS: dict[str, tuple[str, str, str, str]] = {
         "_add_describe_args",
         "_cmd_describe",
     ),
-    "schema": ("print the JSON Schema of map files", "flowatlas.cli", "_no_args", "_cmd_schema"),
+    "schema": ("print the JSON Schema of map files", "flowatlas.cli", "_add_schema_args", "_cmd_schema"),
     "taxonomy": (
         "list the vocabulary a map may use: types, purposes, subjects, roles, bases, regions, countries",
         "flowatlas.cli",
@@ -223,8 +224,13 @@ COMMANDS: dict[str, tuple[str, str, str, str]] = {
 }
 
 
-def _no_args(p: argparse.ArgumentParser) -> None:
-    """``schema`` takes no arguments."""
+def _add_schema_args(p: argparse.ArgumentParser) -> None:
+    p.add_argument(
+        "--format-version",
+        type=int,
+        metavar="N",
+        help="the published schema of map format N (default: the current format's, generated from the model)",
+    )
 
 
 def build_parser(command: str | None = None) -> argparse.ArgumentParser:

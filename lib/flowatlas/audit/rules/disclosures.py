@@ -178,9 +178,19 @@ def _recipients(ctx: Context) -> Iterator[tuple[Hashable, str, Finding]]:
         sold = f.sharing_basis == "sale" and v.disclosure == "incorrect"
         limits = [ctx.index.decl[i] for i in v.declarations if ctx.index.decl[i].kind == "sharing"]
         lawful = sorted({b for d in limits for b in d.lawful_bases}) if all(d.lawful_bases for d in limits) else []
+        basis = ctx.analysis.flow_facts[fid].sharing_basis
+        missing = ctx.index.uncovered(limits, f.types) if limits and all(
+            not d.bases or basis is None or basis in d.bases for d in limits
+        ) else ()  # fmt: skip
         if sold:
             cited = ctx.cite(v.declarations)
             remedy = f"Stop selling the data to {org.name}: the statement says it is never sold ({cited})."
+        elif missing:
+            named = sorted({t for d in limits for t in d.types})
+            remedy = (
+                f"Stop sending {', '.join(sorted(missing))} to {org.name}, or declare it: "
+                f"{ctx.cite(v.declarations)} names only {', '.join(named)} for this recipient."
+            )
         elif lawful and limits:
             remedy = (
                 f"Share with {org.name} only on {', '.join(lawful)} as the statement promises "

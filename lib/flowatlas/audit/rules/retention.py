@@ -92,6 +92,7 @@ def retention(ctx: Context) -> Iterator[Finding]:
                     f"{whose} for {n.retention}, longer than the declared '{limit.text}' "
                     f"(clause {index.decl[did].clause}; {how[did].how})"
                 )
+        declared = ", ".join(sorted({index.decl[d].retention or "" for d in over}))
         yield ctx.store_finding(
             r,
             sid,
@@ -99,8 +100,13 @@ def retention(ctx: Context) -> Iterator[Finding]:
             types=tuple(sorted({t for ts in over.values() for t in ts})),
             decls=[*over, *(d.id for d in covering)],
             message=f"{ctx.label(sid)} keeps {'; and '.join(parts)}; {why}.",
-            remedy="Shorten the store's retention to the declared limit (delete on account closure), or record the "
-            f"declared exception ({ctx.cite(d.id for d in exceptions)}) that justifies the longer hold in "
-            "retention_purposes.",
+            remedy=f"Shorten the store's retention to the declared limit ({declared}), or "
+            + (
+                f"record the declared exception ({ctx.cite(d.id for d in exceptions)}) that justifies the longer hold "
+                "in retention_purposes."
+                if exceptions
+                else "declare the exception that needs the longer hold (a retention declaration naming its purposes) "
+                "and record that purpose in the store's retention_purposes."
+            ),
             key=sid,
         )
