@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import subprocess
 import sys
 import tomllib
@@ -91,3 +92,29 @@ def test_extras_agree_with_pyproject():
     core = {Requirement(r).name for r in PYPROJECT["project"]["dependencies"]}
     assert not core & {"papermill", "nbconvert", "jupyterlab", "ipykernel", "ipywidgets", "openpyxl", "fideslang"}
     assert dists("all") >= set().union(*(dists(e) for e in EXTRAS))
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("doc", ["README.md", "docs/scheduling.md"])
+def test_the_documented_cron_line_alerts_only_when_it_should(doc, tmp_path):
+    """cron mails what a job prints: the documented line prints nothing on a run without an alert
+    and one line naming the exit code on a run with one (its log keeps the rest)."""
+    import re
+
+    text = (ROOT / doc).read_text("utf-8")
+    (line,) = [m for m in re.findall(r"^0 6 \* \* 1  (cd /srv/flowatlas .*)$", text, re.M)]
+    work = tmp_path / "srv"
+    shutil.copytree(ROOT / "tests" / "maps" / "fernhill", work / "dataflows" / "absoloop")  # a map with a high finding
+    (work / "outputs").mkdir()
+    (work / ".venv" / "bin").mkdir(parents=True)
+    (work / ".venv" / "bin" / "flowatlas").symlink_to(Path(sys.prefix) / "bin" / "flowatlas")
+    command = line.replace("/srv/flowatlas", str(work))
+    env = {k: v for k, v in os.environ.items() if k not in ("VIRTUAL_ENV",)}
+    alert = subprocess.run(["sh", "-c", command], capture_output=True, text=True, timeout=900, env=env)
+    assert alert.returncode == 0 and alert.stdout.startswith("flowatlas report exited 1: see "), alert
+    assert "findings (1 high" in (work / "outputs" / "cron.log").read_text("utf-8")
+    quiet = subprocess.run(
+        ["sh", "-c", command.replace("--fail-on high", "--fail-on none")], capture_output=True, text=True,
+        timeout=900, env=env,
+    )  # fmt: skip
+    assert quiet.returncode == 0 and quiet.stdout == "" and quiet.stderr == "", quiet
