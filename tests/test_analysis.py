@@ -14,7 +14,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from flowatlas.analysis import Analysis
-from flowatlas.analysis.boundaries import crossing
+from flowatlas.analysis.boundaries import crossing, flow_regime
 from flowatlas.analysis.graph import build_graph, carrying, reach
 from flowatlas.analysis.policy_index import PolicyIndex
 from flowatlas.analysis.verdicts import Classifier
@@ -22,7 +22,6 @@ from flowatlas.audit import audit
 from flowatlas.describe import describe
 from flowatlas.findings import SEVERITIES, SEVERITY_RANK, Finding, sort_findings
 from flowatlas.queries import where_type_goes
-from flowatlas.regimes import regime_for
 from flowatlas.render import build_view
 from flowatlas.taxonomy import Hierarchy
 
@@ -111,9 +110,10 @@ def test_memoised_classification_equals_each_flow_classified_alone(m):
     classified by a fresh classifier of its own (nothing shared) gets exactly the same verdicts."""
     a = Analysis(m)
     shared = a.verdicts
-    regime = regime_for(m.home, m.as_of)
     for fid, f in m.flows.items():
-        alone = Classifier(m, PolicyIndex(m, m.policy), regime).judge(f, crossing(m, f, regime))
+        regime = flow_regime(m, f)
+        regimes = {regime.id: regime} if regime else {}
+        alone = Classifier(m, PolicyIndex(m, m.policy), regimes).judge(f, crossing(m, f, regime))
         assert [tuple(v)[1:] for v in shared[fid]] == [tuple(j) for j in alone], fid
 
 

@@ -149,3 +149,17 @@ def test_ids_independent_of_file_and_record_order(tmp_path, found):
     again = audit(Analysis(load_map(tmp_path)))
     assert [f.id for f in again] == [f.id for f in found]
     assert [f.message for f in again] == [f.message for f in found]
+
+
+def test_the_docs_state_the_current_result(found):
+    """docs/audit.md's "Current result" sentence counts what the audit finds."""
+    import re
+    from collections import Counter
+
+    text = " ".join((ROOT / "docs" / "audit.md").read_text("utf-8").split())
+    m = re.search(r"Current result: (\d+) findings \((\d+) high, (\d+) medium, (\d+) low, (\d+) info\)", text)
+    assert m, "docs/audit.md lost its Current result sentence"
+    by = Counter(f.severity for f in found)
+    assert [int(x) for x in m.groups()] == [len(found), by["high"], by["medium"], by["low"], by["info"]]
+    for rule, n in Counter(f.rule for f in found).items():
+        assert re.search(rf"{rule} {n}\b", text), f"{rule} {n}"

@@ -107,7 +107,7 @@ def test_gdpr_valid(basis, dest, safeguards):
     ("basis", "dest", "safeguards", "words"),
     [
         (None, "US", None, "names no transfer basis"),
-        ("adequacy", "BR", None, "no adequacy decision covers BR"),
+        ("adequacy", "IN", None, "no adequacy decision covers IN"),
         ("adequacy", "US", None, "Data Privacy Framework"),
         ("standard_contractual_clauses", "US", None, "no standard contractual clauses"),
         ("contract", "US", [{"kind": "contract", "countries": ["US"]}], "not a transfer basis under EU-GDPR"),

@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 import sys
 from collections.abc import Callable
+from datetime import date
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -17,13 +18,19 @@ sys.path.insert(0, str(ROOT / "lib"))
 
 from flowatlas.audit import RULES  # noqa: E402
 from flowatlas.evidence.reconcile import RECONCILE_RULES  # noqa: E402
+from flowatlas.regimes import regimes_markdown  # noqa: E402
 from flowatlas.rules import rules_markdown  # noqa: E402
 
 #: ``{block name: (file under docs/, the function writing its text)}``
 BLOCKS: dict[str, tuple[str, Callable[[], str]]] = {
     "audit rules": ("audit.md", lambda: rules_markdown(RULES.values())),
     "reconciliation rules": ("evidence.md", lambda: rules_markdown(RECONCILE_RULES.values())),
+    # dated as the docs were last written: a regime's region groups are read on that day
+    "transfer regimes": ("audit.md", lambda: regimes_markdown(DOCS_DATE)),
 }
+
+#: The day the regime tables are read as of (a decision's region members are those of that day).
+DOCS_DATE = date(2026, 12, 7)
 
 _BLOCK = re.compile(r"(<!-- generated: (?P<name>[^>]+?) -->\n)(?P<body>.*?)(\n<!-- end generated -->)", re.S)
 

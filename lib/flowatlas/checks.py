@@ -35,7 +35,7 @@ from flowatlas.model import (
     Source,
 )
 from flowatlas.readers import Located
-from flowatlas.regimes import lawful_bases_for, regimes
+from flowatlas.regimes import known_terms, lawful_bases_for, regimes
 from flowatlas.regions import member_codes
 from flowatlas.retention import term as retention_term
 from flowatlas.statement import missing_quotes, read_statement
@@ -47,6 +47,11 @@ from flowatlas.taxonomy import Hierarchy
 MAX_ERRORS_PER_LIST = 10
 
 _COUNTRIES: frozenset[str] = frozenset(c.alpha_2 for c in pycountry.countries)
+
+
+#: The transfer bases, certification schemes, standard clauses and international organisations
+#: the shipped regimes name (flowatlas/data/regimes/): what a map may name.
+TERMS = known_terms()
 
 
 def is_country(code: str) -> bool:
@@ -206,6 +211,7 @@ _RAW_REFS: dict[str, dict[str, tuple[str, str]]] = {
         "generates": ("information_types", "information type"),
         "retention_purposes": ("purposes", "purpose"),
         "backup_of": ("nodes", "node"),
+        "keys_held_by": ("organisations", "organisation"),
         "replica_of": ("nodes", "node"),
     },
     "organisations": {"engaged_by": ("organisations", "organisation")},
@@ -533,9 +539,25 @@ def organisations(b: Build) -> None:
                 chk.err(
                     o,
                     "safeguards: a certification needs a scheme",
-                    "scheme: APEC-CBPR, APEC-PRP, Global-CBPR, Global-PRP or other",
+                    f"scheme: one of {', '.join(sorted(TERMS['schemes']))}",
                     ("safeguards", i),
                 )
+            known = TERMS["clauses"] if sg.kind == "standard_contractual_clauses" else TERMS["schemes"]
+            if sg.scheme is not None and sg.scheme not in known:
+                what = "standard clauses" if sg.kind == "standard_contractual_clauses" else "certification scheme"
+                chk.err(
+                    o,
+                    f"safeguards: unknown {what} {excerpt(sg.scheme)}",
+                    did_you_mean(sg.scheme, known) or f"one of: {', '.join(sorted(known))}",
+                    ("safeguards", i, "scheme"),
+                )
+        if o.international_organisation is not None and o.international_organisation not in TERMS["organisations"]:
+            chk.err(
+                o,
+                f"international_organisation: no regime recognises {excerpt(o.international_organisation)}",
+                f"one of: {', '.join(sorted(TERMS['organisations'])) or 'none'}; or leave it out",
+                ("international_organisation",),
+            )
         if o.role == "sub_processor" and o.engaged_by is None:
             chk.err(o, "a sub_processor needs engaged_by: the organisation that engaged it")
 
@@ -551,6 +573,7 @@ def nodes(b: Build) -> None:
     chk = b.chk
     for n in b.nodes.values():
         chk.ref(n, "owner", n.owner, b.organisations, "organisation")
+        chk.ref(n, "keys_held_by", n.keys_held_by, b.organisations, "organisation")
         chk.country(n, "jurisdiction", n.jurisdiction)
         if n.kind == "subject":
             if n.subject is None:
@@ -609,6 +632,7 @@ def flows(b: Build) -> None:
         and not (kind_of[f.source] == "subject" and kind_of[f.target] == "subject")
         and len(set(f.types)) == len(f.types)  # nothing listed twice
         and len(set(f.purposes)) == len(f.purposes)
+        and (f.transfer_basis is None or f.transfer_basis in TERMS["bases"])
         for f in fl
     )
     for f in () if flows_ok else fl:
@@ -630,6 +654,8 @@ def flows(b: Build) -> None:
                 more = len(dup) - MAX_ERRORS_PER_LIST
                 shown = ", ".join(dup[:MAX_ERRORS_PER_LIST]) + (f" and {more:,} more" if more > 0 else "")
                 chk.err(f, f"{key}: listed twice: {shown}", "list each once", (key,))
+        if f.transfer_basis is not None and f.transfer_basis not in TERMS["bases"]:
+            _unknown_transfer_basis(chk, f, f.transfer_basis, ("transfer_basis",))
         if f.source == f.target:
             chk.err(f, f"flow goes from '{f.source}' to itself", "a flow joins two different nodes")
         if ok_s and ok_t:
@@ -645,6 +671,15 @@ def flows(b: Build) -> None:
                 chk.err(f, "'context' is only for flows that start at a data subject", "", ("context",))
             if src_subject and kind_of[f.target] == "subject":
                 chk.err(f, "a flow cannot join two data subjects directly", "route it through a system")
+
+
+def _unknown_transfer_basis(chk: Refs, rec: Record, basis: str, at: tuple) -> None:
+    chk.err(
+        rec,
+        f"{field_label(at)}: unknown transfer basis {excerpt(basis)}",
+        did_you_mean(basis, TERMS["bases"]) or "flowatlas taxonomy --kind transfer lists each regime's",
+        at,
+    )
 
 
 @check
@@ -676,6 +711,9 @@ def policies(b: Build) -> None:
             chk.refs(d, "purposes", d.purposes, b.purposes, "purpose")
             for j, c in enumerate(d.locations):
                 chk.place(d, "locations", c, b.regions, ("locations", j))
+            for j, tb in enumerate(d.transfer_bases):
+                if tb not in TERMS["bases"]:
+                    _unknown_transfer_basis(chk, d, tb, ("transfer_bases", j))
             chk.retention(d, "retention", d.retention)
             for j, basis in enumerate(d.lawful_bases):
                 _lawful_check(home, lawful, d, basis, ("lawful_bases", j), chk)

@@ -77,25 +77,18 @@ ROLE_SHARING_BASIS: dict[str, str] = {
     "acquirer": "corporate_transaction",
 }
 
-TransferBasis = Literal[
-    # Singapore PDPA s26 / PDP Regulations 2021 regs 10-12
-    "consent_after_summary",
-    "deemed_consent",
-    "necessity",
-    "in_transit",
-    "publicly_available",
-    "law",
-    "contract",
-    "binding_corporate_rules",
-    "binding_instrument",
-    "certification",
-    # GDPR Chapter V
-    "adequacy",
-    "standard_contractual_clauses",
-    "approved_code",
-    "derogation",
+#: A transfer basis: one of a shipped regime's (data/regimes/*.yaml: PDPR regs 10-12, GDPR Art.
+#: 45-49, the UK GDPR, the FADP, the PIPL, the LGPD, the DPDP Act); ``flowatlas validate`` checks it
+#: against them and ``flowatlas taxonomy --kind transfer`` lists them.
+TransferBasis = Annotated[
+    str,
+    Field(
+        pattern=r"^[a-z][a-z0-9_]*$",
+        max_length=60,
+        description="A transfer basis of a shipped regime (flowatlas taxonomy --kind transfer): e.g. contract, "
+        "standard_contractual_clauses, adequacy, standard_contract, not_restricted.",
+    ),
 ]
-TRANSFER_BASES: tuple[str, ...] = TransferBasis.__args__  # type: ignore[attr-defined]
 
 SafeguardKind = Literal[
     "contract",  # a contract naming the countries it covers (PDPR reg 11/12(1)(b))
@@ -104,10 +97,13 @@ SafeguardKind = Literal[
     "binding_instrument",  # any other legally binding instrument
     "standard_contractual_clauses",  # GDPR Art. 46(2)(c)
     "approved_code",  # GDPR Art. 40/42 codes and certifications
+    "security_assessment",  # an approval after a regulator's security assessment (PIPL Art. 38(1)(1), Art. 40)
 ]
 SAFEGUARD_KINDS: tuple[str, ...] = SafeguardKind.__args__  # type: ignore[attr-defined]
 
-CertificationScheme = Literal["APEC-CBPR", "APEC-PRP", "Global-CBPR", "Global-PRP", "other"]
+#: A certification scheme (APEC-CBPR, Global-CBPR, DPF, CN-PIP-CERT, other) or standard clauses
+#: (EU-SCC-2021, UK-IDTA, UK-Addendum, CN-SC, BR-SCC) a regime names; checked by validate.
+CertificationScheme = Annotated[str, Field(pattern=r"^[A-Za-z0-9][A-Za-z0-9_.\-]*$", max_length=60)]
 
 RETENTION_WHILE_SERVICE = "while_service"
 #: Events a retention period may count from (``account_closure+P30D``).
@@ -304,6 +300,28 @@ class CollectionContext(Record):
     description: str | None = None
 
 
+# --------------------------------------------------------------------------- transfers
+
+#: What a transfer impact assessment concluded (EDPB Recommendations 01/2020, step 6).
+TiaConclusion = Literal["adequate", "adequate_with_measures", "not_adequate"]
+
+
+@record
+class TransferAssessment(Record):
+    """A transfer impact assessment recorded on a transfer (``tia:``), following the six steps of
+    EDPB Recommendations 01/2020: who assessed it when, what they concluded, when it must be
+    reviewed, and where the document is."""
+
+    assessed: date
+    by: str = Field(min_length=1, description="Who assessed it (a person or a team).")
+    conclusion: TiaConclusion
+    review_by: date | None = Field(default=None, description="When it must be assessed again (re-evaluation, step 6).")
+    document: str | None = Field(default=None, description="Where the assessment is (a path, a URL, a ticket).")
+    measures: tuple[str, ...] = Field(
+        default_factory=tuple, description="The supplementary measures it relies on (step 4)."
+    )
+
+
 # --------------------------------------------------------------------------- organisations
 
 
@@ -317,7 +335,10 @@ class Safeguard(Record):
         description="Destination countries or regions the instrument covers (required for a contract).",
     )
     scheme: CertificationScheme | None = Field(
-        default=None, description="Certification scheme, for kind: certification."
+        default=None,
+        description="For kind certification: the scheme (APEC-CBPR, Global-CBPR, DPF, CN-PIP-CERT, other); for kind "
+        "standard_contractual_clauses: the clauses (EU-SCC-2021, the default where the regime has one; UK-IDTA, "
+        "UK-Addendum, CN-SC, BR-SCC).",
     )
     reference: str | None = Field(default=None, description="Contract number, certificate id, URL.")
     valid_until: date | None = None
@@ -361,6 +382,10 @@ class Organisation(Record):
         "recipients in 'recipients'.",
     )
     engaged_by: Id | None = Field(default=None, description="For a sub_processor: the organisation that engaged it.")
+    international_organisation: Id | None = Field(
+        default=None,
+        description="The organisation is an international organisation a regime recognises by this id (e.g. EPO).",
+    )
     safeguards: tuple[Safeguard, ...] = Field(default_factory=tuple)
     evidence: EvidenceLinks | None = Field(default=None, description="How code scanners name this organisation.")
     description: str | None = None
@@ -388,6 +413,11 @@ class Node(Record):
         description="Stores: purposes justifying retention beyond the service (e.g. legal-compliance).",
     )
     encrypted_at_rest: bool | None = None
+    keys_held_by: Id | None = Field(
+        default=None,
+        description="The organisation holding the keys of the data encrypted here (the exporter's own keys are a "
+        "supplementary measure against access in the destination).",
+    )
     access_control: str | None = Field(default=None, description="Stores: who may access, how.")
     erase: bool | None = Field(default=None, description="Stores: erase requests reach it.")
     export: bool | None = Field(default=None, description="Stores: access/export requests reach it.")
@@ -437,6 +467,15 @@ class Flow(Record):
     )
     in_transit: bool = Field(default=False, description="Data only passes through the destination country (relay).")
     encrypted: bool = Field(default=True, description="Encrypted in transit (TLS or better).")
+    subjects_per_year: int | None = Field(
+        default=None,
+        ge=0,
+        description="How many people's data the sender transfers this way in a calendar year (counted since 1 "
+        "January, as PIPL's thresholds count): the volume bases with limits read.",
+    )
+    tia: TransferAssessment | None = Field(
+        default=None, description="The transfer impact assessment recorded for this transfer."
+    )
     evidence: str | None = Field(default=None, description="Ticket, config or code path.")
     description: str | None = None
 

@@ -23,7 +23,7 @@ from __future__ import annotations
 import pycountry
 
 from flowatlas.atlas import Map
-from flowatlas.model import ORG_ROLES, SHARING_BASES, TRANSFER_BASES, SafeguardKind
+from flowatlas.model import ORG_ROLES, SHARING_BASES, SafeguardKind
 from flowatlas.regimes import Regime, lawful_bases_for, regime_for, regimes
 from flowatlas.taxonomy import Hierarchy
 
@@ -100,13 +100,22 @@ def vocabulary_lines(m: Map, kind: str, *, every_regime: bool = False) -> list[s
     closed = {
         "roles": ORG_ROLES,
         "sharing": SHARING_BASES,
-        "transfer": TRANSFER_BASES,
         "safeguards": SafeguardKind.__args__,  # type: ignore[attr-defined]
     }
     if kind in closed:
         return list(closed[kind])
     if kind == "countries":
         return [f"{c.alpha_2}  {c.name}" for c in sorted(pycountry.countries, key=lambda c: c.alpha_2)]
+    if kind == "transfer":
+        return [
+            line
+            for r in regimes()
+            for line in [
+                f"# {r.id}: transfer bases ({r.cite})",
+                *(f"{b.id}  {b.summary} ({b.cite})" for b in r.bases.values()),
+                "",
+            ]
+        ][:-1]
     if kind == "bases":
         if every_regime:
             return [line for r in regimes() for line in [*_bases(r, ""), ""]][:-1]

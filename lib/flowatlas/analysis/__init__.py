@@ -37,7 +37,7 @@ from types import MappingProxyType
 import networkx as nx
 
 from flowatlas.analysis import graph as _graph
-from flowatlas.analysis.boundaries import FlowFacts, crossing, home_regime
+from flowatlas.analysis.boundaries import FlowFacts, crossing, flow_regime, home_regime
 from flowatlas.analysis.facts import Facts
 from flowatlas.analysis.policy_index import PolicyIndex
 from flowatlas.analysis.verdicts import Verdicts, classify
@@ -125,8 +125,33 @@ class Analysis:
         >>> Analysis(load_texts(EXAMPLE)).flow_facts["f-signup"].source_country
         'SG'
         """
-        m, regime = self.map, self.regime
-        return MappingProxyType({fid: crossing(m, f, regime) for fid, f in m.flows.items()})
+        m, regimes = self.map, self.flow_regimes
+        return MappingProxyType({fid: crossing(m, f, regimes[fid]) for fid, f in m.flows.items()})
+
+    @cached_property
+    def flow_regimes(self) -> Mapping[str, Regime | None]:
+        """``{flow id: Regime}``: the regime each flow is held against, its sender's where
+        flowatlas ships one, else the home's (:func:`~flowatlas.analysis.boundaries.flow_regime`).
+
+        >>> from flowatlas.examples import EXAMPLE
+        >>> from flowatlas.loader import load_texts
+        >>> Analysis(load_texts(EXAMPLE)).flow_regimes["f-mail"].id
+        'SG-PDPA'
+        """
+        m = self.map
+        return MappingProxyType({fid: flow_regime(m, f) for fid, f in m.flows.items()})
+
+    @cached_property
+    def regimes(self) -> Mapping[str, Regime]:
+        """``{regime id: Regime}``: the home's and every regime a flow is held against.
+
+        >>> from flowatlas.examples import EXAMPLE
+        >>> from flowatlas.loader import load_texts
+        >>> list(Analysis(load_texts(EXAMPLE)).regimes)
+        ['SG-PDPA']
+        """
+        found = {r.id: r for r in (self.regime, *self.flow_regimes.values()) if r is not None}
+        return MappingProxyType(dict(sorted(found.items(), key=lambda kv: kv[1].order)))
 
     @cached_property
     def graph(self) -> nx.MultiDiGraph:
@@ -174,7 +199,7 @@ class Analysis:
         >>> [(v.dimension, v.disclosure) for v in Analysis(load_texts(EXAMPLE)).verdicts["f-save"]]
         [('purpose', 'clear'), ('location', 'clear')]
         """
-        return classify(self.map, self.policy_index, self.regime, self.flow_facts)
+        return classify(self.map, self.policy_index, self.regimes, self.flow_facts)
 
     @cached_property
     def carriers(self) -> Mapping[str, tuple[str, ...]]:

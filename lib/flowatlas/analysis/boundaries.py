@@ -36,7 +36,7 @@ audit, the diagrams, the inventory, the diff and reconcile read them there.
 >>> crossing(m, m.flows["f-us"], regime)
 ... # doctest: +NORMALIZE_WHITESPACE
 FlowFacts(source_country='FR', target_country='US', is_transfer=True, leaves_controller=True,
-          exporter='acme', sharing_basis='on_instruction')
+          exporter='acme', sharing_basis='on_instruction', regime='EU-GDPR')
 >>> crossing(m, m.flows["f-in"], regime)[:4]  # a person is where they are collected: the home, unless said
 ('FR', 'US', True, True)
 """
@@ -84,6 +84,7 @@ class FlowFacts(NamedTuple):
     leaves_controller: bool  # hands data to another organisation
     exporter: str | None  # the organisation that sends it (the controller, for a collection it directs)
     sharing_basis: str | None  # as recorded, else the one the recipient's role decides (a processor: on_instruction)
+    regime: str | None = None  # the id of the regime it is held against (:func:`flow_regime`), None if none ships
 
 
 def home_regime(m: Map) -> Regime | None:
@@ -98,6 +99,52 @@ def home_regime(m: Map) -> Regime | None:
     return regime_for(m.home, m.as_of)
 
 
+def exporter_of(m: Map, flow: Flow) -> str | None:
+    """The organisation that sends ``flow``: its source node's owner, or the controller for a
+    collection from a person (the controller directs where its users' data goes).
+
+    >>> from flowatlas.examples import EXAMPLE
+    >>> from flowatlas.loader import load_texts
+    >>> m = load_texts(EXAMPLE)
+    >>> exporter_of(m, m.flows["f-signup"]), exporter_of(m, m.flows["f-mail"])
+    ('acme', 'acme')
+    """
+    source = m.nodes[flow.source]
+    return m.info.controller if source.kind == "subject" else source.owner
+
+
+def flow_regime(m: Map, flow: Flow) -> Regime | None:
+    """The regime ``flow`` is held against, as it stood on the map's date: that of the
+    organisation sending it (:func:`exporter_of`) where flowatlas ships one for its country
+    (an EU controller's Brazilian affiliate sends under the LGPD), else that of the map's home (a
+    processor abroad sends on under the controller's regime: GDPR Art. 44 covers onward
+    transfers).
+
+    >>> from flowatlas.loader import load_texts
+    >>> m = load_texts({"map.yaml": '''
+    ... map: {id: x, name: X, controller: acme, home: FR}
+    ... organisations:
+    ...   - {id: acme, name: Acme, role: controller, jurisdiction: FR}
+    ...   - {id: acme-br, name: Acme Brasil, role: affiliate, jurisdiction: BR}
+    ...   - {id: host, name: Host, role: processor, jurisdiction: US}
+    ... nodes:
+    ...   - {id: app, name: App, kind: system, owner: acme, jurisdiction: FR}
+    ...   - {id: br, name: BR office, kind: system, owner: acme-br, jurisdiction: BR}
+    ...   - {id: us, name: US host, kind: system, owner: host, jurisdiction: US}
+    ... flows:
+    ...   - {id: f-fr, from: app, to: us, types: [email], purposes: [provide-service]}
+    ...   - {id: f-br, from: br, to: us, types: [email], purposes: [provide-service]}
+    ...   - {id: f-us, from: us, to: br, types: [email], purposes: [provide-service]}
+    ... '''})
+    >>> [flow_regime(m, m.flows[f]).id for f in ("f-fr", "f-br", "f-us")]
+    ['EU-GDPR', 'BR-LGPD', 'EU-GDPR']
+    """
+    exporter = exporter_of(m, flow)
+    org = m.organisations.get(exporter) if exporter else None
+    own = regime_for(org.jurisdiction, m.as_of) if org is not None else None
+    return own if own is not None else home_regime(m)
+
+
 def crossing(m: Map, flow: Flow, regime: Regime | None) -> FlowFacts:
     """The :class:`FlowFacts` of ``flow`` under ``regime`` (the regime of the map's home).
 
@@ -108,8 +155,8 @@ def crossing(m: Map, flow: Flow, regime: Regime | None) -> FlowFacts:
     flow : Flow
         One of its flows.
     regime : Regime or None
-        The transfer regime, as it stood on the map's date; None when flowatlas ships none for
-        the home (then every change of country is a transfer).
+        The transfer regime the flow is held against (:func:`flow_regime`), as it stood on the
+        map's date; None when flowatlas ships none (then every change of country is a transfer).
 
     Returns
     -------
@@ -144,18 +191,19 @@ def crossing(m: Map, flow: Flow, regime: Regime | None) -> FlowFacts:
     >>> m = load_texts(EXAMPLE)
     >>> crossing(m, m.flows["f-mail"], regime_for("SG"))  # doctest: +NORMALIZE_WHITESPACE
     FlowFacts(source_country='SG', target_country='US', is_transfer=True, leaves_controller=True,
-              exporter='acme', sharing_basis='on_instruction')
+              exporter='acme', sharing_basis='on_instruction', regime='SG-PDPA')
     """
     source, target = m.nodes[flow.source], m.nodes[flow.target]
     collected = source.kind == "subject"
     # a person is where the controller collects their data: their node's country, else the home
     a = (source.jurisdiction or m.home) if collected else source.jurisdiction
     b = target.jurisdiction
-    exporter = m.info.controller if collected else source.owner
+    exporter = exporter_of(m, flow)
     basis: str | None = flow.sharing_basis
     if basis is None and target.owner is not None and target.owner != source.owner:
         basis = ROLE_SHARING_BASIS.get(m.organisations[target.owner].role)
-    return FlowFacts(a, b, _transfers(m, source, target, a, b, regime), _hands_over(m, source, target), exporter, basis)
+    transfer = _transfers(m, source, target, a, b, regime)
+    return FlowFacts(a, b, transfer, _hands_over(m, source, target), exporter, basis, regime.id if regime else None)
 
 
 def _transfers(m: Map, source: Node, target: Node, a: str | None, b: str | None, regime: Regime | None) -> bool:
@@ -178,4 +226,13 @@ def _hands_over(m: Map, source: Node, target: Node) -> bool:
     return source.kind == "subject" or source.owner == m.info.controller
 
 
-__all__ = ["DIRECTED_ROLES", "GROUP_ROLES", "FlowFacts", "crossing", "home_regime", "in_group"]
+__all__ = [
+    "DIRECTED_ROLES",
+    "GROUP_ROLES",
+    "FlowFacts",
+    "crossing",
+    "exporter_of",
+    "flow_regime",
+    "home_regime",
+    "in_group",
+]

@@ -26,7 +26,7 @@ from datetime import date
 from flowatlas.atlas import Map
 from flowatlas.findings import Disclosure
 from flowatlas.model import Safeguard
-from flowatlas.regimes import REQUIREMENTS, Basis, Regime, regimes
+from flowatlas.regimes import REQUIREMENTS, Basis, Regime, Volume, regimes
 from flowatlas.regions import in_force
 
 
@@ -70,6 +70,8 @@ class Transfer:
     recipient: str | None  # organisation id
     destination: str  # country
     held: dict[str, list[Safeguard]]  # the recipient's safeguards in force on the regime's date, by kind
+    subjects_per_year: int | None = None  # how many people's data a year, as the flow records it
+    sensitive: bool = False  # whether the flow carries sensitive data
 
     @property
     def who(self) -> str:
@@ -120,6 +122,8 @@ def check_basis(
     exporter: str | None,
     recipient: str | None,
     destination: str,
+    subjects_per_year: int | None = None,
+    sensitive: bool = False,
 ) -> BasisVerdict:
     """Hold a cross-border flow's transfer basis against ``regime``.
 
@@ -136,6 +140,9 @@ def check_basis(
     in_transit, exporter, recipient, destination
         Whether the flow says the data only passes through; the organisations at its two ends
         (the recipient's safeguards count); the destination country.
+    subjects_per_year, sensitive
+        How many people's data the flow carries a year (None: not recorded) and whether any of
+        it is sensitive: what a basis with volume limits reads (PIPL's thresholds).
 
     Returns
     -------
@@ -150,8 +157,12 @@ def check_basis(
     >>> from flowatlas.regimes import regime_for
     >>> m = load_texts(EXAMPLE)
     >>> check_basis(m, regime_for("SG"), "adequacy", exporter="acme", recipient="mailer", destination="US").reason
-    "'adequacy' is not a transfer basis under SG-PDPA (a basis of EU-GDPR)"
+    "'adequacy' is not a transfer basis under SG-PDPA (a basis of EU-GDPR, GB-UKGDPR, CH-FADP, BR-LGPD)"
     """
+    if regime is not None and not regime.in_force:
+        return BasisVerdict(
+            True, "clear", f"no transfer rule of {regime.id} is in force on {regime.on} (from {regime.since})"
+        )
     if basis_id is None and in_transit and regime is not None and "in_transit" in regime.bases:
         basis_id = "in_transit"  # the flow says the data only passes through
     if basis_id is None:
@@ -180,7 +191,13 @@ def check_basis(
             expired.append(sg)
         else:
             held[sg.kind].append(sg)
-    transfer = Transfer(m, regime, basis, in_transit, exporter, recipient, destination, held)
+    transfer = Transfer(
+        m, regime, basis, in_transit, exporter, recipient, destination, held, subjects_per_year, sensitive
+    )
+    if basis.volume is not None:
+        over = _over_volume(transfer, basis.volume)
+        if over:
+            return transfer.invalid(over)
     checker, rests_on = CHECKERS[basis.requires]
     lapsed = [sg for sg in expired if sg.kind in rests_on]
     if lapsed and not any(held.get(sg.kind) for sg in lapsed):
@@ -240,12 +257,39 @@ def _binding_instrument(t: Transfer) -> BasisVerdict:
     return t.invalid(f"{t.who} holds no binding_instrument safeguard")
 
 
+def _over_volume(t: Transfer, v: Volume) -> str:
+    """Why the flow's volume is outside what basis ``t.basis`` allows, or ``""`` when it is within."""
+    n = t.subjects_per_year
+    if not v.sensitive and t.sensitive:
+        return f"basis '{t.basis.id}' is not for sensitive personal information, and the flow carries some"
+    limit = v.sensitive_subjects_below if t.sensitive and v.sensitive_subjects_below is not None else v.subjects_below
+    if limit is None:
+        return ""
+    if n is None:
+        return (
+            f"basis '{t.basis.id}' holds only below {limit:,} people a year{' (sensitive)' if t.sensitive else ''}, "
+            "and the flow records no subjects_per_year"
+        )
+    if n >= limit:
+        kind = "people's sensitive personal information" if t.sensitive else "people"
+        return f"the flow carries {n:,} {kind} a year; basis '{t.basis.id}' holds only below {limit:,}"
+    return ""
+
+
 @requirement("scc", rests_on=("standard_contractual_clauses",))
 def _standard_clauses(t: Transfer) -> BasisVerdict:
-    """Standard contractual clauses held by the recipient."""
-    if t.held.get("standard_contractual_clauses"):
-        return t.valid("standard contractual clauses")
-    return t.invalid(f"{t.who} holds no standard contractual clauses")
+    """Standard contractual clauses held by the recipient, of clauses the regime accepts on its date
+    (a safeguard naming none is the regime's default clauses, where it has them)."""
+    held = t.held.get("standard_contractual_clauses", [])
+    accepted = [sg for sg in held if t.regime.clauses_in_force(sg.scheme)]
+    if accepted:
+        name = accepted[0].scheme or t.regime.default_clauses or "standard contractual clauses"
+        return t.valid(f"standard contractual clauses ({name})")
+    if not held:
+        return t.invalid(f"{t.who} holds no standard contractual clauses")
+    have = sorted({sg.scheme or "clauses naming no instrument" for sg in held})
+    wanted = ", ".join(sorted(t.regime.clauses)) or "none"
+    return t.invalid(f"the clauses {t.who} holds ({', '.join(have)}) are not ones {t.regime.id} accepts ({wanted})")
 
 
 @requirement("certification", rests_on=("certification",))
@@ -284,23 +328,51 @@ def _certified(t: Transfer, codes: list[Safeguard], what: str) -> BasisVerdict:
 @requirement("adequacy")
 def _adequacy(t: Transfer) -> BasisVerdict:
     """An adequacy decision in force for the destination (or, for conditional ones, a recipient
-    certified under the scheme the decision names)."""
+    certified under the scheme the decision names; or for the international organisation the
+    recipient is). A decision before a court still counts; the reason says so."""
     r, dest = t.regime, t.destination
+    io = t.map.organisations[t.recipient].international_organisation if t.recipient else None
+    if io and io in r.organisations and in_force(r.organisations[io].since, r.organisations[io].until, r.on):
+        return t.valid(f"adequacy decision for the international organisation {io}")
     if r.adequate_on(dest):
-        return t.valid(f"adequacy decision for {dest}")
+        return t.valid(f"adequacy decision for {dest}" + _challenged(r, dest))
     if dest in r.adequate:
         since, until = r.adequate[dest]
         return t.invalid(f"the adequacy decision for {dest} applies{_span(since, until)}, not on {r.on}")
     cond = r.conditional.get(dest)
     if cond and in_force(*cond[1], r.on):
-        if any(sg.scheme == "other" for sg in t.held.get("certification", [])):
-            return t.valid(cond[0])
+        scheme = r.decisions[dest].scheme
+        if any(sg.scheme in (scheme, "other") for sg in t.held.get("certification", [])):
+            return t.valid(cond[0] + _challenged(r, dest))
         note = f"; {cond[0]}"
     elif cond:
         note = f"; {cond[0]}, in force{_span(*cond[1])}, not on {r.on}"
     else:
         note = ""
     return t.invalid(f"no adequacy decision covers {dest}{note}")
+
+
+def _challenged(r: Regime, dest: str) -> str:
+    """``"; the decision is challenged: ..."`` when a court is hearing a challenge to it."""
+    d = r.decisions.get(dest)
+    return f"; the decision is under legal challenge ({d.challenge})" if d and d.challenge else ""
+
+
+@requirement("assessment", rests_on=("security_assessment",))
+def _security_assessment(t: Transfer) -> BasisVerdict:
+    """A regulator's approval after a security assessment, recorded on the recipient and in force."""
+    if t.held.get("security_assessment"):
+        return t.valid("security assessment approved")
+    return t.invalid(f"no security_assessment approval is recorded for the transfer to {t.who}")
+
+
+@requirement("not_restricted")
+def _not_restricted(t: Transfer) -> BasisVerdict:
+    """The destination is not one the regime forbids on its date."""
+    if t.regime.restricted_on(t.destination):
+        since, until = t.regime.restricted[t.destination]
+        return t.invalid(f"transfers to {t.destination} are restricted{_span(since, until)}")
+    return t.valid(f"{t.destination} is not a restricted destination")
 
 
 def _span(since: date | None, until: date | None) -> str:

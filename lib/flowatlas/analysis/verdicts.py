@@ -122,15 +122,15 @@ class Classifier:
     >>> from flowatlas.examples import EXAMPLE
     >>> from flowatlas.loader import load_texts
     >>> a = Analysis(load_texts(EXAMPLE))
-    >>> c = Classifier(a.map, a.policy_index, a.regime)
+    >>> c = Classifier(a.map, a.policy_index, a.regimes)
     >>> [j.disclosure for j in c.judge(a.map.flows["f-save"], a.flow_facts["f-save"])]
     ['clear', 'clear']
     """
 
-    def __init__(self, m: Map, ix: PolicyIndex, regime: Regime | None) -> None:
+    def __init__(self, m: Map, ix: PolicyIndex, regimes: Mapping[str, Regime]) -> None:
         self.map = m
         self.ix = ix
-        self.regime = regime
+        self.regimes = regimes
         self.has_security = bool(ix.of("security"))
 
     def judge(self, f: Flow, facts: FlowFacts) -> tuple[Judgement, ...]:
@@ -165,7 +165,11 @@ class Classifier:
         elif country and (transfer or target.kind == "store"):
             out.append(self.location(country, types, target.kind == "store"))
         if transfer:
-            out.append(self.transfer(f.transfer_basis, f.in_transit, facts.exporter, target.owner, country))
+            out.append(
+                self.transfer(
+                    facts.regime, f.transfer_basis, f.in_transit, facts.exporter, target.owner, country, self.volume(f)
+                )
+            )
         if self.has_security and not self.ix.sensitive_types.isdisjoint(types):
             out.append(self.encryption(types, f.encrypted))
         return tuple(out)
@@ -203,18 +207,31 @@ class Classifier:
     def transferred(self, country: str, cover: tuple[Match, ...], store: bool) -> Judgement:
         return Judgement("location", country, *self.ix.transfer_location(country, cover, store))
 
+    def volume(self, f: Flow) -> tuple[int | None, bool]:
+        """How many people's data ``f`` carries a year (as recorded) and whether any of it is sensitive."""
+        return f.subjects_per_year, any(self.map.is_sensitive(t) for t in f.types)
+
     @memoised
     def transfer(
-        self, basis: str | None, in_transit: bool, source_org: str | None, target_org: str | None, country: str | None
+        self,
+        regime: str | None,
+        basis: str | None,
+        in_transit: bool,
+        source_org: str | None,
+        target_org: str | None,
+        country: str | None,
+        volume: tuple[int | None, bool] = (None, False),
     ) -> Judgement:
         v = check_basis(
             self.map,
-            self.regime,
+            self.regimes.get(regime) if regime else None,
             basis,
             in_transit=in_transit,
             exporter=source_org,
             recipient=target_org,
             destination=country or "",
+            subjects_per_year=volume[0],
+            sensitive=volume[1],
         )
         return Judgement("safeguard", "transfer", v.disclosure, (), v.reason)
 
@@ -234,7 +251,9 @@ class Classifier:
         return Judgement("safeguard", "encryption", "incorrect", decls, why)
 
 
-def classify(m: Map, index: PolicyIndex | None, regime: Regime | None, flow_facts: Mapping[str, FlowFacts]) -> Verdicts:
+def classify(
+    m: Map, index: PolicyIndex | None, regimes: Mapping[str, Regime], flow_facts: Mapping[str, FlowFacts]
+) -> Verdicts:
     """``{flow id: verdicts}`` for every flow of ``m`` against the policy ``index`` holds (a
     read-only :class:`Verdicts` mapping; every flow has none without a policy).
 
@@ -244,8 +263,8 @@ def classify(m: Map, index: PolicyIndex | None, regime: Regime | None, flow_fact
         The map.
     index : PolicyIndex or None
         The policy's index (:attr:`flowatlas.analysis.Analysis.policy_index`).
-    regime : Regime or None
-        The transfer regime transfers are held against.
+    regimes : mapping
+        ``{regime id: Regime}``: the regimes the flows are held against (each flow's is in its facts).
     flow_facts : mapping
         ``{flow id: FlowFacts}`` (:attr:`flowatlas.analysis.Analysis.flow_facts`).
 
@@ -259,7 +278,7 @@ def classify(m: Map, index: PolicyIndex | None, regime: Regime | None, flow_fact
     >>> from flowatlas.examples import EXAMPLE
     >>> from flowatlas.loader import load_texts
     >>> a = Analysis(load_texts(EXAMPLE))
-    >>> for v in classify(a.map, a.policy_index, a.regime, a.flow_facts)["f-mail"]:
+    >>> for v in classify(a.map, a.policy_index, a.regimes, a.flow_facts)["f-mail"]:
     ...     print(v.dimension, v.item, v.disclosure)
     recipient mailer omitted
     purpose advertising omitted
@@ -268,7 +287,7 @@ def classify(m: Map, index: PolicyIndex | None, regime: Regime | None, flow_fact
     """
     if index is None:
         return Verdicts({fid: () for fid in m.flows})
-    classifier = Classifier(m, index, regime)
+    classifier = Classifier(m, index, regimes)
     return Verdicts({fid: classifier.judge(f, flow_facts[fid]) for fid, f in m.flows.items()})
 
 

@@ -112,9 +112,14 @@ class Context:
         """Ids of the policy's declarations of ``kinds``."""
         return [d.id for k in kinds for d in self.index.of(k)]
 
-    def regime_clause(self, basis_id: str | None = None) -> tuple[ClauseRef, ...]:
-        """The regime's clause for a transfer basis, or the list of its bases."""
-        r = self.regime
+    def regime_of(self, flow_id: str) -> Regime | None:
+        """The regime flow ``flow_id`` is held against (its sender's, else the home's)."""
+        return self.analysis.flow_regimes.get(flow_id, self.regime)
+
+    def regime_clause(self, basis_id: str | None = None, flow_id: str | None = None) -> tuple[ClauseRef, ...]:
+        """The clause of the regime ``flow_id`` is held against (default: the home's) for a transfer
+        basis, or the list of its bases."""
+        r = self.regime_of(flow_id) if flow_id else self.regime
         if r is None:
             return ()
         b = r.bases.get(basis_id or "")

@@ -73,7 +73,7 @@ def model_hygiene(ctx: Context) -> Iterator[Finding]:
                 rule=r.id,
                 severity=r.severity,
                 message=f"Flow {f.id} names transfer basis '{f.transfer_basis}' but is no transfer under "
-                f"{ctx.regime.id if ctx.regime else 'the map'} ({a} → {b}"
+                f"{facts_of.regime or 'the map'} ({a} → {b}"
                 + (
                     ", collected by an organisation the controller does not direct"
                     if facts.kind[f.source] == "subject"

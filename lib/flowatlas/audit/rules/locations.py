@@ -60,13 +60,15 @@ def storage_location(ctx: Context) -> Iterator[Finding]:
     "cross-border-basis",
     "high",
     "Cross-border transfer without a valid basis",
-    held_against="the transfer regime of the map's home (PDPA s26, GDPR Chapter V)",
+    held_against="the transfer regime of the organisation sending the flow (its country's, else the map's home's)",
 )
 def cross_border_basis(ctx: Context) -> Iterator[Finding]:
     """A flow between nodes in different countries (not both inside the regime's area; deliveries to
     data subjects excluded; a collection counts when the controller directs it into a system or
     store abroad, its own or a processor's, with the controller as exporter) must name a transfer
-    basis that is valid under the regime selected by the map's home, on the map's as_of date: a
+    basis that is valid under the regime of the organisation that sends it (its country's where
+    flowatlas ships one: PDPA, GDPR, UK GDPR, FADP, PIPL, LGPD, DPDP; else the map's home's), on the
+    map's as_of date: a
     contract safeguard of the recipient naming the destination (or a region holding it),
     binding corporate rules only between related organisations and held by the recipient, a
     recognised certification (schemes count from the day the regulation recognises them), an
@@ -77,10 +79,10 @@ def cross_border_basis(ctx: Context) -> Iterator[Finding]:
 
 
 def _transfer_cause(ctx: Context) -> Callable[[Hashable, Group], tuple[str, str]]:
-    regime = ctx.regime.id if ctx.regime else "any regime"
-
     def describe(cause: Hashable, g: Group) -> tuple[str, str]:
         dst_org, a, b = cast("tuple[Any, ...]", cause)
+        found = sorted({r.id for r in (ctx.regime_of(f) for f in g.flows) if r})
+        regime = " or ".join(found) or "any regime"
         return (
             f"{', '.join(g.types)} cross from {a} to {b} (recipient {dst_org}) on {flow_list(g.flows)}, "
             f"without a valid transfer basis under {regime}: {g.why}.",
@@ -107,7 +109,9 @@ def _transfers(ctx: Context) -> Iterator[tuple[Hashable, str, Finding]]:
             else f"{', '.join(sorted(f.types))} cross from {a} to {b} ({ctx.label(f.source)} → {ctx.label(f.target)},"
             f" recipient {dst_org})"
         )
-        regime = ctx.regime.id if ctx.regime else "any regime"
+        held = ctx.regime_of(f.id)
+        regime = held.id if held else "any regime"
+        bases = ", ".join(held.bases) if held else "any basis"
         yield (
             (dst_org, a, b),  # what it is about: data for this recipient crossing these borders
             sg.reason,
@@ -117,10 +121,10 @@ def _transfers(ctx: Context) -> Iterator[tuple[Hashable, str, Finding]]:
                 disclosure=sg.disclosure,
                 dimension="safeguard",
                 types=f.types,
-                extra_clauses=ctx.regime_clause(f.transfer_basis),
+                extra_clauses=ctx.regime_clause(f.transfer_basis, f.id),
                 message=f"{how} without a valid transfer basis under {regime}: {sg.reason}.",
-                remedy="Put a valid basis in place and record it on the flow (transfer_basis), e.g. a contract with "
-                f"{dst_org} that names {b}, a recognised certification, or keep the data in {a}.",
+                remedy=f"Put a basis valid under {regime} in place for {dst_org} in {b} and record it on the flow "
+                f"(transfer_basis: {bases}), or keep the data in {a}.",
                 key="basis",
             ),
         )
@@ -170,7 +174,7 @@ def _destinations(ctx: Context) -> Iterator[tuple[Hashable, str, Finding]]:
                 dimension="location",
                 types=f.types,
                 decls=loc.declarations,
-                extra_clauses=ctx.regime_clause(f.transfer_basis),
+                extra_clauses=ctx.regime_clause(f.transfer_basis, f.id),
                 message=f"{', '.join(sorted(f.types))} go from {a} to {b} ({ctx.label(f.source)} → "
                 f"{ctx.label(f.target)}) on a valid basis ({sg.reason}), but the statement never tells users "
                 f"their data goes to {b}: {loc.reason}.",
