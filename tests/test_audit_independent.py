@@ -111,6 +111,7 @@ EXPECTED = {
     ("undeclared-purpose", "s-ads"),  # advertising is no purpose of §4
     ("undeclared-recipient", "s-ads"),  # an ad network is an irrelevant third party (§5)
     ("cross-border-basis", "i-replica"),  # CloudCo's contract names SG, not the US
+    ("tia-missing", "i-replica"),  # and the contract (PDPR reg 11) has no transfer impact assessment recorded
     ("storage-location", "users-replica"),  # stored in the US; 2.1 says Singapore
     ("onward-transfer", "relay"),  # processor → sub-processor in Japan, undeclared
     ("retention", "chat-log"),  # ten years against "while the service is provided"

@@ -248,7 +248,7 @@ def test_a_changed_reason_is_diffed_as_changed_not_resolved_and_new(tmp_path):
             _map(
                 **{
                     "map.yaml": "context: registration, encrypted: true}=>context: registration, "
-                    "encrypted: true, transfer_basis: standard_contractual_clauses}"
+                    "encrypted: true, transfer_basis: adequacy}"
                 }
             )
         )
@@ -260,7 +260,7 @@ def test_a_changed_reason_is_diffed_as_changed_not_resolved_and_new(tmp_path):
     assert d["counts"]["new"] == 0 and d["counts"]["resolved"] == 0
     [change] = [c for c in d["changed"] if c["id"] == old.id]
     [line] = [s for s in sentences({"findings": d}) if old.id in s]
-    assert line.startswith(f"changed {old.id} (high): now ") and "standard contractual clauses" in line
+    assert line.startswith(f"changed {old.id} (high): now ") and "no adequacy decision covers" in line
     assert "(was " in line and "names no transfer basis" in line
     assert "message" in change["fields"] and "severity" not in change["fields"]
 

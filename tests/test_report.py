@@ -136,10 +136,17 @@ def test_absoloop_exit_code_and_layout(absoloop_run):
         "diff.json",
         "inventory.csv",
         "inventory.xlsx",
+        "tia.md",
+        "tia.json",
+        "tia.xlsx",
         "run.json",
         *(f"{n}.ipynb" for n in NOTEBOOK_NAMES),
     ):
         assert (run / name).is_file(), name
+    # the worksheets in the report are those of the data files, one folded section each
+    sheets = json.loads((run / "tia.json").read_text("utf-8"))["worksheets"]
+    html = (run / "report.html").read_text("utf-8")
+    assert sheets and html.count("<h4>Step 1: Know your transfers</h4>") == len(sheets)
     for stem in ("overview", "findings", "summary-organisation", "summary-jurisdiction"):
         for ext in ("dot", "svg"):
             assert (run / "diagrams" / f"{stem}.{ext}").stat().st_size > 0, f"{stem}.{ext}"

@@ -37,7 +37,7 @@ from flowatlas.assess import assess
 from flowatlas.atlas import Map
 from flowatlas.errors import UsageError
 from flowatlas.findings import DEFAULT_FAIL_ON, FAIL_ON_CHOICES, SEVERITIES, SEVERITY_RANK, Finding
-from flowatlas.inert import terminal_text
+from flowatlas.inert import markdown_text, terminal_text
 from flowatlas.loader import load_map
 
 #: Fields compared to tell a finding "changed" between two runs (its id is the same).
@@ -280,12 +280,7 @@ def diff_text(diff: dict[str, Any]) -> str:
     return "\n".join([head, *(f"  {s}" for s in lines)] if lines else [head, "  no changes"]) + "\n"
 
 
-def _md(text: str) -> str:
-    """Map text made inert in Markdown: no HTML, links, emphasis or table breaks."""
-    out = text.replace("\\", "\\\\")
-    for ch in "`*_[]<>|#!~":
-        out = out.replace(ch, "\\" + ch)
-    return " ".join(out.split())
+_md = markdown_text
 
 
 def diff_markdown(diff: dict[str, Any]) -> str:

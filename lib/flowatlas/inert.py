@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import re
 import reprlib
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -31,7 +32,17 @@ from flowatlas.extras import require
 if TYPE_CHECKING:  # pandas is imported by the writers' callers; the terminal helpers need none
     import pandas as pd
 
-__all__ = ["FORMULA_STARTS", "csv_cell", "csv_frame", "excerpt", "terminal_text", "write_xlsx"]
+__all__ = [
+    "FORMULA_STARTS",
+    "csv_cell",
+    "csv_frame",
+    "excerpt",
+    "markdown_text",
+    "sheet_names",
+    "terminal_text",
+    "write_workbook",
+    "write_xlsx",
+]
 
 #: First characters that make a spreadsheet cell a formula (OWASP's list).
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
@@ -39,6 +50,18 @@ FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 _CONTROL = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f]")
 #: What openpyxl refuses in a cell (its ILLEGAL_CHARACTERS_RE): C0 but tab, newline, CR.
 _XLSX_ILLEGAL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f]")
+
+
+def markdown_text(text: str) -> str:
+    """Map text made inert in Markdown: no HTML, links, emphasis or table breaks; one line.
+
+    >>> markdown_text("<b>x</b> | [a](b)")
+    '\\\\<b\\\\>x\\\\</b\\\\> \\\\| \\\\[a\\\\](b)'
+    """
+    out = terminal_text(text).replace("\\", "\\\\")
+    for ch in "`*_[]<>|#!~":
+        out = out.replace(ch, "\\" + ch)
+    return " ".join(out.split())
 
 
 def excerpt(value: Any, limit: int = 60) -> str:
@@ -102,19 +125,45 @@ def _xlsx_cell(value: Any) -> Any:
 def write_xlsx(df: pd.DataFrame, path: str | Path, *, sheet: str, max_width: int = 60) -> None:
     """Write ``df`` to ``path`` as one sheet whose text cells are all strings, never formulas
     (openpyxl's string type), with a frozen header row and fitted column widths."""
+    write_workbook({sheet: df}, path, max_width=max_width)
+
+
+def sheet_names(names: Sequence[str]) -> list[str]:
+    """Names Excel takes for ``names``, in order: at most 31 characters, none of ``[]:*?/\\``,
+    all distinct (a number added where two would clash).
+
+    >>> sheet_names(["tia-a-very-long-exporter-name-b-us-clauses", "tia-a-very-long-exporter-name-b-us-rules", "a/b"])
+    ['tia-a-very-long-exporter-name-b', 'tia-a-very-long-exporter-name-2', 'a-b']
+    """
+    out: list[str] = []
+    for name in names:
+        base = re.sub(r"[\[\]:*?/\\]", "-", name)[:31] or "sheet"
+        got, i = base, 1
+        while got.lower() in {o.lower() for o in out}:
+            i += 1
+            got = f"{base[: 31 - len(str(i)) - 1]}-{i}"
+        out.append(got)
+    return out
+
+
+def write_workbook(sheets: Mapping[str, pd.DataFrame], path: str | Path, *, max_width: int = 60) -> None:
+    """Write each frame of ``sheets`` to ``path`` as a sheet of its own (named by
+    :func:`sheet_names`); every text cell a string, never a formula, a frozen header row and
+    fitted column widths."""
     require("xlsx", "an XLSX spreadsheet")
-    clean = df.copy()
-    for col in _text_columns(clean):
-        clean[col] = clean[col].map(_xlsx_cell)
     import pandas as pd
 
     with pd.ExcelWriter(path, engine="openpyxl") as writer:
-        clean.to_excel(writer, index=False, sheet_name=sheet)
-        ws = writer.sheets[sheet]
-        ws.freeze_panes = "A2"
-        for column in ws.columns:
-            for cell in column:
-                if cell.data_type == "f":  # openpyxl took text starting with "=" for a formula
-                    cell.data_type = "s"
-            width = max(len(str(c.value or "")) for c in column)
-            ws.column_dimensions[column[0].column_letter].width = min(max(width + 2, 10), max_width)
+        for name, df in zip(sheet_names(list(sheets)), sheets.values(), strict=True):
+            clean = df.copy()
+            for col in _text_columns(clean):
+                clean[col] = clean[col].map(_xlsx_cell)
+            clean.to_excel(writer, index=False, sheet_name=name)
+            ws = writer.sheets[name]
+            ws.freeze_panes = "A2"
+            for column in ws.columns:
+                for cell in column:
+                    if cell.data_type == "f":  # openpyxl took text starting with "=" for a formula
+                        cell.data_type = "s"
+                width = max(len(str(c.value or "")) for c in column)
+                ws.column_dimensions[column[0].column_letter].width = min(max(width + 2, 10), max_width)

@@ -215,6 +215,12 @@ COMMANDS: dict[str, tuple[str, str, str, str]] = {
         "add_arguments",
         "main",
     ),
+    "tia": (
+        "write the transfer impact assessment worksheets of the transfers that need one",
+        "flowatlas.cli.tia",
+        "add_arguments",
+        "main",
+    ),
     "audit": (
         "audit a map against its privacy policy; list findings (exit 1 at --fail-on)",
         "flowatlas.cli.audit",

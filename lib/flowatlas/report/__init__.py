@@ -16,6 +16,7 @@ from typing import Any
 
 #: public name -> module defining it (imported on first use, so `flowatlas report --help` is quick)
 _EXPORTS: dict[str, str] = {
+    "assessments_view": "flowatlas.report.views",
     "DEFAULT_MAP": "flowatlas.report.params",
     "NO_PREVIOUS": "flowatlas.report.params",
     "ParameterError": "flowatlas.report.params",

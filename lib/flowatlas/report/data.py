@@ -17,6 +17,7 @@ from flowatlas.exports import exporter, formats
 from flowatlas.findings import SEVERITIES, Finding, sort_findings, write_csv
 from flowatlas.inputs import InputProblem, decode, load_json, read_bytes
 from flowatlas.inventory import inventory
+from flowatlas.tia import worksheets
 
 
 def findings_records(findings: list[Finding]) -> list[dict[str, Any]]:
@@ -104,6 +105,24 @@ def write_diff(diff: dict[str, Any], out_dir: str | Path, previous_run: str | No
     p = Path(out_dir) / "diff.json"
     _dump(p, {"previous_run": previous_run} | diff)
     return p
+
+
+def write_assessments(a: Analysis, out_dir: str | Path) -> list[Path]:
+    """Write the transfer impact assessment worksheets as ``tia.md``, ``tia.json`` and ``tia.xlsx``."""
+    out = Path(out_dir)
+    out.mkdir(parents=True, exist_ok=True)
+    sheets = worksheets(a)
+    written = []
+    for fmt, suffix in (("markdown", "md"), ("json", "json"), ("xlsx", "xlsx")):
+        path = out / f"tia.{suffix}"
+        write = exporter("tia", fmt).write
+        if fmt == "xlsx":
+            write(a, sheets, path)
+        else:
+            with path.open("w", encoding="utf-8", newline="\n") as f:
+                write(a, sheets, f)
+        written.append(path)
+    return written
 
 
 def write_inventory(a: Analysis, findings: list[Finding] | None, out_dir: str | Path) -> list[Path]:

@@ -277,6 +277,37 @@ def inventory(rows: Sequence[dict], *, full: str = "", limit: int = MAX_INVENTOR
     return f'<div class="fa-inventory-view">{note}{"".join(parts)}</div>'
 
 
+def assessments(sheets: Sequence[dict], *, files: str = "") -> str:
+    """The transfer impact assessment worksheets folded one per transfer: its summary says who
+    sends what where on which tool and whether an assessment is recorded; inside, each of the six
+    steps with what the map says and the questions a person answers. ``sheets`` are the JSON
+    export's worksheets; ``files`` names the files to fill in."""
+    if not sheets:
+        return '<div class="fa-tia"><p>No transfer of the map relies on a tool that needs an assessment.</p></div>'
+    parts = []
+    for w in sheets:
+        last = w["steps"][-1]["facts"]
+        open_flows = last.get("flows without a recorded assessment", "none")
+        state = "assessment recorded" if open_flows == "none" else f"no assessment for {open_flows}"
+        steps = "".join(
+            f"<h4>Step {s['step']}: {_e(s['title'])}</h4>"
+            + (
+                '<table class="fa-inventory"><tbody>'
+                + "".join(f"<tr><th>{_e(k)}</th><td>{_e(_fold_list(v))}</td></tr>" for k, v in s["facts"].items())
+                + "</tbody></table>"
+                if s["facts"]
+                else ""
+            )
+            + "<ul>"
+            + "".join(f"<li>{_e(q)} <em>(to be answered)</em></li>" for q in s["questions"])
+            + "</ul>"
+            for s in w["steps"]
+        )
+        parts.append(f"<details><summary>{_e(w['title'])} — {_e(state)}</summary>{steps}</details>")
+    note = f"<p>To fill in: {_e(files)}.</p>" if files else ""
+    return f'<div class="fa-tia">{note}{"".join(parts)}</div>'
+
+
 def legend(colours: dict[str, str], title: str) -> str:
     """A row of coloured labels saying what each colour of a table means."""
     items = "".join(f'<span style="background:{_e(c)}">{_e(k)}</span>' for k, c in colours.items())

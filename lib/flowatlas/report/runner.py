@@ -40,6 +40,7 @@ from flowatlas.report.data import (
     findings_records,
     read_findings_json,
     severity_counts,
+    write_assessments,
     write_diff,
     write_findings,
     write_inventory,
@@ -476,6 +477,7 @@ def _write_data(
     t0 = time.perf_counter()
     write_findings(findings, run_dir, map_id=a.map.info.id, digest=a.map.digest)
     write_inventory(a, findings, run_dir)
+    write_assessments(a, run_dir)
     diff = diff_findings(previous_findings, findings_records(findings))
     write_diff(diff, run_dir, str(previous) if previous else None)
     seconds = audit_seconds + time.perf_counter() - t0

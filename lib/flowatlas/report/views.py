@@ -9,7 +9,9 @@ a map is always escaped before it reaches HTML.
 from __future__ import annotations
 
 import html
+import io
 import itertools
+import json
 from collections import Counter
 from collections.abc import Callable, Sequence
 from pathlib import Path
@@ -24,6 +26,7 @@ from flowatlas.atlas import Map
 from flowatlas.describe import describe
 from flowatlas.diff import sentences
 from flowatlas.evidence.reconcile import RECONCILE_RULES
+from flowatlas.exports import exporter
 from flowatlas.findings import (
     DISCLOSURES,
     NO_POLICY,
@@ -44,6 +47,7 @@ from flowatlas.report.data import diff_findings, findings_records, read_findings
 from flowatlas.report.params import NO_PREVIOUS, outputs_root
 from flowatlas.report.runs import latest_run
 from flowatlas.statement import map_statement
+from flowatlas.tia import worksheets
 
 #: Cell colours of the disclosure-class matrix (worst class in each cell).
 DISCLOSURE_COLOURS: dict[str, str] = {
@@ -545,6 +549,15 @@ def inventory_view(
     return HTML(rich.assets() + rich.inventory(df.to_dict("records"), full=full))
 
 
+def assessments_view(a: Analysis, files: str = "tia.md, tia.xlsx (one editable sheet per transfer)") -> Any:
+    """The transfer impact assessment worksheets, folded one per transfer
+    (:func:`flowatlas.report.rich.assessments`); ``files`` names the files to fill in."""
+    buf = io.StringIO()
+    sheets = worksheets(a)
+    exporter("tia", "json").write(a, sheets, buf)
+    return HTML(rich.assets() + rich.assessments(json.loads(buf.getvalue())["worksheets"], files=files))
+
+
 def disclosure_legend() -> Any:
     """What the disclosure matrix's colours mean."""
     return HTML(rich.assets() + rich.legend(DISCLOSURE_COLOURS, "disclosure:"))
@@ -668,6 +681,7 @@ RUN_FILES: tuple[tuple[str, str], ...] = (
     ("findings CSV", "findings.csv"),
     ("findings JSON", "findings.json"),
     ("inventory XLSX", "inventory.xlsx"),
+    ("transfer impact assessments XLSX", "tia.xlsx"),
 )
 
 

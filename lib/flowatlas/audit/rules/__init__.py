@@ -17,6 +17,7 @@ To add a rule: write it in the module of its family (or a new one), decorated wi
 # isort: off
 from flowatlas.audit.rules import disclosures  # noqa: F401 - importing a rule module registers its rules
 from flowatlas.audit.rules import locations  # noqa: F401
+from flowatlas.audit.rules import assessments  # noqa: F401
 from flowatlas.audit.rules import retention  # noqa: F401
 from flowatlas.audit.rules import prohibitions  # noqa: F401
 from flowatlas.audit.rules import security  # noqa: F401
