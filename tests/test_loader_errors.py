@@ -455,6 +455,7 @@ def test_taxonomy_command_lists_each_vocabulary():
         "third_party",
         "authority",
         "acquirer",
+        "client",
     ]
     assert "GB  United Kingdom" in run("--kind", "countries").stdout
     own = run(str(ABSOLOOP), "--kind", "types").stdout

@@ -558,6 +558,14 @@ def organisations(b: Build) -> None:
                 f"one of: {', '.join(sorted(TERMS['organisations'])) or 'none'}; or leave it out",
                 ("international_organisation",),
             )
+        chk.refs(o, "subjects", o.subjects, b.data_subjects, "data subject")
+        if o.subjects and o.role != "client":
+            chk.err(
+                o,
+                "'subjects' is only for an organisation of role client",
+                "set role: client or remove it",
+                ("subjects",),
+            )
         if o.role == "sub_processor" and o.engaged_by is None:
             chk.err(o, "a sub_processor needs engaged_by: the organisation that engaged it")
 

@@ -176,6 +176,108 @@ def inventory(a: Analysis, findings: list[Finding] | None = None) -> pd.DataFram
     return pd.DataFrame(rows, columns=list(COLUMNS))
 
 
+#: The columns of the processor's record (GDPR Art. 30(2)): the processor and each controller it
+#: acts for, the categories of processing, the transfers abroad with their tools, the measures.
+PROCESSOR_COLUMNS: tuple[str, ...] = (
+    "processor",
+    "controller_served",
+    "category_of_processing",
+    "information_types",
+    "subject_categories",
+    "sub_processors",
+    "third_country_transfers",
+    "security_measures",
+    "flows",
+)
+
+
+def processor_record(a: Analysis) -> pd.DataFrame:
+    """The record the map's organisation keeps as a processor (GDPR Art. 30(2)): one row per
+    controller it serves (an organisation of role ``client``) and purpose, over the flows that
+    carry data of the client's ``subjects`` (or a narrower category).
+
+    Parameters
+    ----------
+    a : Analysis
+        The map's analysis.
+
+    Returns
+    -------
+    pandas.DataFrame
+        The columns of :data:`PROCESSOR_COLUMNS`; empty when the map has no client.
+
+    Examples
+    --------
+    >>> from flowatlas.loader import load_texts
+    >>> from flowatlas.examples import EXAMPLE
+    >>> len(processor_record(Analysis(load_texts(EXAMPLE))))
+    0
+    """
+    m = a.map
+    ctrl = m.controller
+    measures = sorted(
+        {x for d in (a.policy.declarations if a.policy else ()) if d.kind == "security" for x in d.measures}
+    )
+    rows = []
+    for client in sorted((o for o in m.organisations.values() if o.role == "client"), key=lambda o: o.id):
+        served = set(client.subjects)
+        by_purpose: dict[str, list[str]] = defaultdict(list)
+        for fid, f in m.flows.items():
+            carried = set(f.subjects) or a.facts.subjects_at(f.source)
+            if any(m.subject_tree.covers(s, x) for s in served for x in carried):
+                for p in f.purposes:
+                    by_purpose[p].append(fid)
+        for p, fids in sorted(by_purpose.items()):
+            flows = [m.flows[i] for i in fids]
+            subs: set[str] = set()
+            transfers: set[str] = set()
+            security: set[str] = {str(x) for x in measures}
+            for f in flows:
+                dst = m.nodes[f.target]
+                org = m.organisations.get(dst.owner) if dst.owner else None
+                if org is not None and org.role in ("processor", "sub_processor"):
+                    subs.add(f"{org.name} ({org.role}, {org.jurisdiction})")
+                facts = a.flow_facts[f.id]
+                if facts.is_transfer:
+                    transfers.add(
+                        f"{facts.source_country}\u2192{facts.target_country} "
+                        f"({f.transfer_basis or 'no basis'}, {facts.regime or 'no regime'})"
+                    )
+                if dst.kind == "store" and dst.encrypted_at_rest:
+                    security.add(f"{dst.name}: encrypted at rest")
+            rows.append(
+                {
+                    "processor": f"{ctrl.name} ({ctrl.jurisdiction})",
+                    "controller_served": f"{client.name} ({client.id}, {client.jurisdiction})",
+                    "category_of_processing": f"{m.purposes[p].name} ({p})" if p in m.purposes else p,
+                    "information_types": _join(t for f in flows for t in f.types),
+                    "subject_categories": _join(
+                        m.subjects[s].name
+                        for f in flows
+                        for s in (set(f.subjects) or a.facts.subjects_at(f.source))
+                        if s in m.subjects and any(m.subject_tree.covers(x, s) for x in served)
+                    ),
+                    "sub_processors": _join(subs),
+                    "third_country_transfers": _join(transfers),
+                    "security_measures": _join(security),
+                    "flows": _join(fids),
+                }
+            )
+    return pd.DataFrame(rows, columns=list(PROCESSOR_COLUMNS))
+
+
+@register("processor-record", "csv", "the processor's record (GDPR Art. 30(2)), one row per client and purpose")
+def write_processor_record_csv(frame: pd.DataFrame, path: str | Path) -> None:
+    """The processor's record as CSV, no cell readable as a formula."""
+    csv_frame(frame).to_csv(path, index=False, lineterminator="\n")
+
+
+@register("processor-record", "xlsx", "the processor's record (GDPR Art. 30(2)) as a spreadsheet")
+def write_processor_record_xlsx(frame: pd.DataFrame, path: str | Path) -> None:
+    """The processor's record as one XLSX sheet whose text cells are strings, never formulas."""
+    write_xlsx(frame, path, sheet="Processor record")
+
+
 @register("inventory", "csv", "the record of processing, one row per purpose and type")
 def write_inventory_csv(frame: pd.DataFrame, path: str | Path) -> None:
     """The inventory as CSV, no cell readable as a formula (:func:`flowatlas.inert.csv_frame`)."""
@@ -188,4 +290,13 @@ def write_inventory_xlsx(frame: pd.DataFrame, path: str | Path) -> None:
     write_xlsx(frame, path, sheet="Record of processing")
 
 
-__all__ = ["COLUMNS", "inventory", "write_inventory_csv", "write_inventory_xlsx"]
+__all__ = [
+    "COLUMNS",
+    "PROCESSOR_COLUMNS",
+    "inventory",
+    "processor_record",
+    "write_inventory_csv",
+    "write_inventory_xlsx",
+    "write_processor_record_csv",
+    "write_processor_record_xlsx",
+]

@@ -49,6 +49,7 @@ OrgRole = Literal[
     "third_party",  # an independent third party deciding its own purposes
     "authority",  # public authority, regulator, law enforcement or court
     "acquirer",  # party to a merger, acquisition or asset transfer
+    "client",  # a controller the map's organisation processes data for, as its processor (GDPR Art. 30(2))
 ]
 ORG_ROLES: tuple[str, ...] = OrgRole.__args__  # type: ignore[attr-defined]
 
@@ -382,6 +383,11 @@ class Organisation(Record):
         "recipients in 'recipients'.",
     )
     engaged_by: Id | None = Field(default=None, description="For a sub_processor: the organisation that engaged it.")
+    subjects: tuple[Id, ...] = Field(
+        default_factory=tuple,
+        description="For a client: the data-subject categories whose data the map's organisation processes on "
+        "its behalf (its processor record, GDPR Art. 30(2)).",
+    )
     international_organisation: Id | None = Field(
         default=None,
         description="The organisation is an international organisation a regime recognises by this id (e.g. EPO).",

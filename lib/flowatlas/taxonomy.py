@@ -132,5 +132,6 @@ RECIPIENT_ROLES = Hierarchy(
         "third_party": "any_recipient",
         "authority": "any_recipient",
         "acquirer": "any_recipient",
+        "client": "any_recipient",
     }
 )

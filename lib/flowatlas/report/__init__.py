@@ -55,6 +55,7 @@ _EXPORTS: dict[str, str] = {
     "note": "flowatlas.report.views",
     "outputs_root": "flowatlas.report.params",
     "picker": "flowatlas.report.views",
+    "processor_record_view": "flowatlas.report.views",
     "repo_root": "flowatlas.report.params",
     "resolve_map_dir": "flowatlas.report.params",
     "run_diff": "flowatlas.report.views",

@@ -16,7 +16,7 @@ from flowatlas.errors import UsageError
 from flowatlas.exports import exporter, formats
 from flowatlas.findings import SEVERITIES, Finding, sort_findings, write_csv
 from flowatlas.inputs import InputProblem, decode, load_json, read_bytes
-from flowatlas.inventory import inventory
+from flowatlas.inventory import inventory, processor_record
 from flowatlas.tia import worksheets
 
 
@@ -126,13 +126,18 @@ def write_assessments(a: Analysis, out_dir: str | Path) -> list[Path]:
 
 
 def write_inventory(a: Analysis, findings: list[Finding] | None, out_dir: str | Path) -> list[Path]:
-    """Write the data inventory of the map ``a`` analyses as ``inventory.csv`` and ``inventory.xlsx``."""
+    """Write the data inventory of the map ``a`` analyses as ``inventory.csv`` and ``inventory.xlsx``,
+    and, when the map's organisation processes for clients, its processor record as
+    ``processor-record.csv`` and ``processor-record.xlsx`` (GDPR Art. 30(2))."""
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
-    df = inventory(a, findings)
     written = []
-    for fmt in formats("inventory"):
-        path = out / f"inventory.{fmt}"
-        exporter("inventory", fmt).write(df, path)
-        written.append(path)
+    frames = {"inventory": inventory(a, findings), "processor-record": processor_record(a)}
+    for kind, df in frames.items():
+        if kind != "inventory" and df.empty:
+            continue
+        for fmt in formats(kind):
+            path = out / f"{kind}.{fmt}"
+            exporter(kind, fmt).write(df, path)
+            written.append(path)
     return written

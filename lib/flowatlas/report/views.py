@@ -38,7 +38,7 @@ from flowatlas.findings import (
     is_undeclared_transfer,
     sort_findings,
 )
-from flowatlas.inventory import inventory
+from flowatlas.inventory import inventory, processor_record
 from flowatlas.queries import breach_impact, coverage_matrix, erase_scope, where_type_goes
 from flowatlas.render import build_view, parse_formats, to_svg, write
 from flowatlas.render.views import parse_spec, view_specs
@@ -547,6 +547,20 @@ def inventory_view(
     (:func:`flowatlas.report.rich.inventory`); every column is in the XLSX."""
     df = inventory(a, list(findings) if findings is not None else None)
     return HTML(rich.assets() + rich.inventory(df.to_dict("records"), full=full))
+
+
+def processor_record_view(a: Analysis) -> Any:
+    """The record the map's organisation keeps as a processor for its clients (GDPR Art. 30(2)),
+    one row per client and purpose; a note when it processes for none."""
+    df = processor_record(a)
+    if df.empty:
+        return note(
+            "The map records no client (an organisation of role client): its organisation processes data for "
+            "no other controller, so it keeps no processor record."
+        )
+    return table(
+        df.drop(columns=["processor", "flows"]), max_rows=200, full="processor-record.csv and processor-record.xlsx"
+    )
 
 
 def assessments_view(a: Analysis, files: str = "tia.md, tia.xlsx (one editable sheet per transfer)") -> Any:

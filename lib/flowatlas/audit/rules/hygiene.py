@@ -92,8 +92,8 @@ def model_hygiene(ctx: Context) -> Iterator[Finding]:
     owners = {n.owner for n in m.nodes.values() if n.owner}
     engagers = {m.organisations[o].engaged_by for o in owners if m.organisations[o].engaged_by}
     for oid, o in m.organisations.items():
-        if oid == m.info.controller or oid in owners or oid in engagers:
-            continue
+        if oid == m.info.controller or oid in owners or oid in engagers or o.role == "client":
+            continue  # a client runs no node of the map: the map's organisation processes for it
         yield Finding(
             rule=r.id,
             severity=r.severity,
