@@ -247,3 +247,27 @@ def test_each_flow_is_held_against_its_senders_regime():
     assert "transfer_basis: adequacy, standard_contractual_clauses, binding_corporate_rules, derogation" in (
         found["f-gb"].remedy
     )
+
+
+def test_a_transfer_on_a_challenged_decision_is_an_informational_finding():
+    doc = {
+        "map": {"id": "c", "name": "C", "controller": "acme", "home": "NL", "as_of": date(2026, 12, 1)},
+        "organisations": [
+            {"id": "acme", "name": "Acme BV", "role": "controller", "jurisdiction": "NL"},
+            {"id": "cal", "name": "Cal Inc", "role": "processor", "jurisdiction": "US",
+             "safeguards": [{"kind": "certification", "scheme": "DPF"}]},
+        ],
+        "nodes": [
+            {"id": "app", "name": "App", "kind": "system", "owner": "acme", "jurisdiction": "NL"},
+            {"id": "cal-api", "name": "Calendar", "kind": "system", "owner": "cal", "jurisdiction": "US"},
+        ],
+        "flows": [{"id": "f", "from": "app", "to": "cal-api", "types": ["email"], "purposes": ["provide-service"],
+                   "transfer_basis": "adequacy"}],
+        "policies": [{"id": "p", "title": "P", "version": "1", "controller": "acme", "declarations": [
+            {"id": "d", "kind": "purpose", "clause": "1", "quote": "We provide the service.",
+             "purposes": ["provide-service"]}]}],
+    }  # fmt: skip
+    a = Analysis(load_texts({"map.yaml": yaml.safe_dump(doc, sort_keys=False)}))
+    [f] = audit(a, rules=["challenged-decision"])
+    assert f.severity == "info" and f.flows == ("f",) and "C-703/25 P" in f.message
+    assert audit(a, rules=["cross-border-basis"]) == []  # the decision still counts

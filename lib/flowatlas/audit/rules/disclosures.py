@@ -275,8 +275,8 @@ def _unrecorded(ctx: Context) -> Iterator[tuple[Hashable, str, Finding]]:
                 types=f.types,
                 decls=decls,
                 message=f"Flow {f.id} hands {', '.join(sorted(f.types))} from {ctx.label(f.source)} to "
-                f"{ctx.label(f.target)} of '{org.name}' ({org.role}) without a recorded sharing basis, and a "
-                f"{org.role.replace('_', ' ')} role decides none: {reason}.",
+                f"{ctx.label(f.target)} of '{org.name}' ({org.role}) without a recorded sharing basis, and the role "
+                f"{org.role.replace('_', ' ')} decides none: {reason}.",
                 remedy=f"Record the basis the disclosure relies on in the flow's sharing_basis (one of: {named}), "
                 "so the audit holds it against that clause.",
                 key="sharing-basis",
