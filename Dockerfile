@@ -23,7 +23,7 @@ RUN apt-get update \
  && rm -rf /var/lib/apt/lists/*
 COPY constraints.txt /tmp/constraints.txt
 COPY --from=build /wheels /wheels
-# flowatlas with its report extra (papermill, nbconvert, ipykernel, openpyxl), at the versions the
+# flowatlas with its report extra (papermill, nbconvert, ipykernel, xlsxwriter), at the versions the
 # test suite last passed with (constraints.txt)
 RUN set -- /wheels/flowatlas-*.whl \
  && pip install --no-cache-dir --constraint /tmp/constraints.txt "$1[report]" \

@@ -20,7 +20,7 @@ HOMES = {"SG-PDPA": "SG", "EU-GDPR": "DE", "GB-UKGDPR": "GB", "CH-FADP": "CH", "
          "IN-DPDP": "IN"}  # fmt: skip
 
 
-def transfer(
+def minimal(
     home: str,
     dest: str,
     basis: str | None,
@@ -32,8 +32,8 @@ def transfer(
     subjects: int | None = None,
     types: tuple[str, ...] = ("email",),
     as_of: str = "2026-12-01",
-) -> tuple[bool, str, str | None]:
-    """(valid, reason, regime id) of the one transfer of a minimal map of ``home`` to ``dest``."""
+) -> Analysis:
+    """The analysis of a minimal map with one flow ``f`` from ``home`` to ``dest``."""
     group = {"group": "g"} if related else {}
     flow = {"id": "f", "from": "app", "to": "ext-app", "types": list(types), "purposes": ["provide-service"],
             "sharing_basis": "on_instruction"}  # fmt: skip
@@ -58,7 +58,12 @@ def transfer(
             {"id": "d", "kind": "purpose", "clause": "1", "quote": "We provide the service.",
              "purposes": ["provide-service"]}]}],
     }  # fmt: skip
-    a = Analysis(load_texts({"map.yaml": yaml.safe_dump(doc, sort_keys=False)}))
+    return Analysis(load_texts({"map.yaml": yaml.safe_dump(doc, sort_keys=False)}))
+
+
+def transfer(home: str, dest: str, basis: str | None, **kw) -> tuple[bool, str, str | None]:
+    """(valid, reason, regime id) of the one transfer of a minimal map of ``home`` to ``dest``."""
+    a = minimal(home, dest, basis, **kw)
     (v,) = [j for j in a.verdicts["f"] if j.dimension == "safeguard" and j.item == "transfer"] or [None]
     facts = a.flow_facts["f"]
     if v is None:
@@ -180,6 +185,20 @@ def test_before_a_regime_takes_effect_nothing_is_a_restricted_transfer():
     assert ok and why == "no transfer" and held == "IN-DPDP"
     ok, why, _ = transfer("IN", "US", None, as_of="2027-05-13")
     assert not ok and "names no transfer basis" in why
+
+
+def test_a_basis_recorded_before_the_regime_applies_is_noted_with_the_date_it_will():
+    def basis_notes(a):
+        return [f for f in audit(a, rules=["model-hygiene"]) if "transfer basis" in f.message]
+
+    early = basis_notes(minimal("IN", "US", "not_restricted", as_of="2026-12-01"))
+    assert len(early) == 1 and "the transfer rules of IN-DPDP apply from 2027-05-13" in early[0].message
+    assert "is no transfer" not in early[0].message  # it crosses a border; the rules are not yet in force
+    assert not basis_notes(minimal("IN", "US", "not_restricted", as_of="2027-05-13"))  # in force: checked, holds
+    inside = basis_notes(minimal("DE", "FR", "standard_contractual_clauses"))  # inside the EEA: no transfer at all
+    assert len(inside) == 1 and inside[0].message.endswith(
+        "is no transfer under EU-GDPR (DE → FR): the basis is not checked."
+    )
 
 
 def test_a_decision_under_challenge_counts_and_says_so():

@@ -4,6 +4,7 @@ past its review date, or one that found the tool not effective, is a finding."""
 
 from __future__ import annotations
 
+import html
 import io
 import json
 import subprocess
@@ -19,7 +20,7 @@ from flowatlas.analysis.assessments import needing_assessment
 from flowatlas.audit import audit
 from flowatlas.exports import exporter
 from flowatlas.loader import load_map, load_texts
-from flowatlas.tia import OPEN, STEPS, worksheets
+from flowatlas.tia import INDEX_SHEET, OPEN, STEPS, worksheets
 
 KLINIKO = ROOT / "dataflows" / "kliniko"
 
@@ -120,10 +121,21 @@ def test_worksheets_of_the_shipped_maps_in_every_format(folder, tmp_path):
     path = tmp_path / "tia.xlsx"
     exporter("tia", "xlsx").write(a, sheets, path)
     wb = openpyxl.load_workbook(path)
-    assert len(wb.sheetnames) == len(sheets) == len(set(wb.sheetnames))
-    first = wb[wb.sheetnames[0]]
+    assert wb.sheetnames[0] == INDEX_SHEET
+    assert len(wb.sheetnames) == len(sheets) + 1 == len(set(wb.sheetnames))
+    index = wb[INDEX_SHEET]
+    assert [c.value for c in index["A"][1:]] == [w.id for w in sheets]
+    for row, name in zip(index.iter_rows(min_row=2), wb.sheetnames[1:], strict=True):  # each row opens its sheet
+        assert row[0].hyperlink.location == f"'{name}'!A1"
+    assert [r[5].value for r in index.iter_rows(min_row=2)] == [
+        "recorded" if not w.transfer.unrecorded else f"none for {', '.join(w.transfer.unrecorded)}" for w in sheets
+    ]
+    first = wb[wb.sheetnames[1]]
     assert [c.value for c in first[1]] == ["step", "item", "what the map says", "answer"]
     assert {c.value for c in first["D"][1:]} <= {None, OPEN}
+    again = tmp_path / "again.xlsx"
+    exporter("tia", "xlsx").write(a, sheets, again)
+    assert again.read_bytes() == path.read_bytes()  # the same map gives the same bytes
 
 
 def test_text_from_the_map_is_inert_in_every_format(tmp_path):
@@ -135,7 +147,7 @@ def test_text_from_the_map_is_inert_in_every_format(tmp_path):
     assert "<script>" not in md.getvalue() and "\\<script\\>" in md.getvalue()
     path = tmp_path / "tia.xlsx"
     exporter("tia", "xlsx").write(a, sheets, path)
-    ws = openpyxl.load_workbook(path).worksheets[0]
+    ws = openpyxl.load_workbook(path).worksheets[1]
     cells = [c for row in ws.iter_rows() for c in row if c.value and "HYPERLINK" in str(c.value)]
     assert cells and all(c.data_type == "s" for c in cells)  # a string cell: never evaluated as a formula
 
@@ -153,3 +165,59 @@ def test_cli_writes_markdown_and_needs_out_for_xlsx(tmp_path):
         capture_output=True, text=True,
     )  # fmt: skip
     assert ok.returncode == 0 and "4 worksheet(s)" in ok.stderr and out.stat().st_size > 0
+
+
+def test_the_report_section_shows_the_open_ones_first_and_says_how_many_it_leaves_to_the_files():
+    from flowatlas.report.views import assessments_view
+
+    a = Analysis(load_map(KLINIKO))
+    sheets = worksheets(a)
+    assert len(sheets) > 2 and any(not w.transfer.unrecorded for w in sheets)
+    every = assessments_view(a).data
+    assert every.count("<h4>Step 1: Know your transfers</h4>") == len(sheets) and "Showing" not in every
+    two = assessments_view(a, limit=2).data
+    assert two.count("<h4>Step 1: Know your transfers</h4>") == 2
+    assert f"Showing 2 of {len(sheets)} worksheets" in two
+    open_first = [w for w in sheets if w.transfer.unrecorded][:2]
+    for w in open_first:  # the transfers still waiting for an assessment come first
+        assert html.escape(w.title) in two
+
+
+def test_past_the_sheet_limit_the_rest_share_one_sheet_and_the_index_still_opens_each(tmp_path, monkeypatch):
+    import flowatlas.tia as tia
+
+    a = Analysis(load_map(KLINIKO))
+    sheets = worksheets(a)
+    monkeypatch.setattr(tia, "MAX_SHEETS", 1)
+    path = tmp_path / "tia.xlsx"
+    exporter("tia", "xlsx").write(a, sheets, path)
+    wb = openpyxl.load_workbook(path)
+    assert wb.sheetnames[0] == INDEX_SHEET and wb.sheetnames[-1] == tia.MORE_SHEET and len(wb.sheetnames) == 3
+    more = wb[tia.MORE_SHEET]
+    ids = [c.value for c in more["A"][1:]]
+    assert list(dict.fromkeys(ids)) == [w.id for w in sheets[1:]]  # every other worksheet, in order
+    links = [r[0].hyperlink.location for r in wb[INDEX_SHEET].iter_rows(min_row=2)]
+    for w, at in zip(sheets[1:], links[1:], strict=True):  # each link lands on its worksheet's first row
+        row = int(at.rsplit("!A", 1)[1])
+        assert at.startswith(f"'{tia.MORE_SHEET}'!") and more.cell(row=row, column=1).value == w.id
+        assert more.cell(row=row - 1, column=1).value != w.id
+    assert sum(len(s.facts) + len(s.questions) for w in sheets[1:] for s in w.steps) == len(ids)
+
+
+@pytest.mark.parametrize("fmt", ["markdown", "xlsx"])
+def test_an_out_path_that_cannot_be_written_is_a_clear_error_and_leaves_no_partial_file(tmp_path, fmt):
+    blocker = tmp_path / "a-file"
+    blocker.write_text("not a folder")
+    run = subprocess.run(
+        [sys.executable, "-m", "flowatlas", "tia", str(KLINIKO), "--format", fmt, "--out", str(blocker / "t.out")],
+        capture_output=True, text=True,
+    )  # fmt: skip
+    assert run.returncode == 2 and "cannot write" in run.stderr and "Traceback" not in run.stderr
+    assert "t.out: Not a directory" in run.stderr
+    (tmp_path / "t.out").mkdir()  # a folder where the file should go: the temporary file is written, the rename fails
+    run = subprocess.run(
+        [sys.executable, "-m", "flowatlas", "tia", str(KLINIKO), "--format", fmt, "--out", str(tmp_path / "t.out")],
+        capture_output=True, text=True,
+    )  # fmt: skip
+    assert run.returncode == 2 and "cannot write" in run.stderr
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["a-file", "t.out"]  # no temporary file left behind

@@ -16,11 +16,11 @@ from flowatlas.errors import UsageError
 EXTRAS: dict[str, tuple[str, tuple[str, ...]]] = {
     "report": (
         "the scheduled report: notebooks run by papermill, HTML by nbconvert, the XLSX inventory",
-        ("papermill", "nbconvert", "nbformat", "ipykernel", "openpyxl"),
+        ("papermill", "nbconvert", "nbformat", "ipykernel", "xlsxwriter"),
     ),
     "lab": ("JupyterLab with the notebooks' pickers (the report extra included)", ("jupyterlab", "ipywidgets")),
     "fides": ("Fides manifests: import and export, read and validated by fideslang", ("fideslang",)),
-    "xlsx": ("spreadsheets (the inventory as XLSX) from Python", ("openpyxl",)),
+    "xlsx": ("spreadsheets (the inventory and assessments as XLSX) from Python", ("xlsxwriter",)),
 }
 
 

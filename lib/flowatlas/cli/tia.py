@@ -8,6 +8,7 @@ transfer) needs ``--out``. Exit 0, 2 on invalid input.
 from __future__ import annotations
 
 import argparse
+import io
 import sys
 from pathlib import Path
 
@@ -15,6 +16,7 @@ from flowatlas import tia  # registers the worksheet exports
 from flowatlas.analysis import Analysis
 from flowatlas.errors import UsageError
 from flowatlas.exports import exporter, formats
+from flowatlas.files import write_whole
 from flowatlas.loader import load_map
 
 
@@ -33,8 +35,9 @@ def main(args: argparse.Namespace) -> int:
     if args.format == "xlsx":
         write(a, sheets, Path(args.out))
     elif args.out:
-        with open(args.out, "w", encoding="utf-8", newline="\n") as out:
-            write(a, sheets, out)
+        buf = io.StringIO()
+        write(a, sheets, buf)
+        write_whole(args.out, buf.getvalue().encode("utf-8"))
     else:
         write(a, sheets, sys.stdout)
     if args.out:

@@ -7,15 +7,14 @@
 
 from __future__ import annotations
 
-import os
 import re
-import tempfile
 from collections.abc import Iterable
 from pathlib import Path
 
 import graphviz
 
 from flowatlas.errors import UsageError
+from flowatlas.files import write_whole
 from flowatlas.render.run import Layout, layout, plan_for
 from flowatlas.render.text import dot_text, dot_tooltip
 
@@ -75,37 +74,6 @@ def parse_formats(formats: str | Iterable[str]) -> list[str]:
     return [f for f in FORMATS if f in wanted]
 
 
-def _umask() -> int:
-    mask = os.umask(0)
-    os.umask(mask)
-    return mask
-
-
-def _atomic_write(path: Path, data: bytes) -> None:
-    """Write via a temporary file and rename, so a reader never sees half a diagram.
-
-    Raises
-    ------
-    UsageError
-        When the file cannot be written (a name too long, a folder in its place, no space).
-    """
-    try:
-        fd, tmp = tempfile.mkstemp(prefix=f".{path.name[:100]}.", dir=path.parent)
-    except OSError as exc:
-        raise UsageError(f"cannot write {path}: {exc.strerror}") from None
-    try:
-        with os.fdopen(fd, "wb") as fh:
-            fh.write(data)
-        os.chmod(tmp, 0o666 & ~_umask())  # mkstemp creates 0600; give the usual permissions
-        os.replace(tmp, path)
-    except OSError as exc:
-        Path(tmp).unlink(missing_ok=True)
-        raise UsageError(f"cannot write {path}: {exc.strerror}") from None
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-
-
 def write(
     g: graphviz.Digraph,
     out_dir: str | Path,
@@ -137,6 +105,6 @@ def write(
     written: dict[str, Path] = {}
     for fmt in fmts:
         path = out / f"{stem}.{fmt}"
-        _atomic_write(path, data[fmt])
+        write_whole(path, data[fmt])
         written[fmt] = path
     return written

@@ -277,11 +277,12 @@ def inventory(rows: Sequence[dict], *, full: str = "", limit: int = MAX_INVENTOR
     return f'<div class="fa-inventory-view">{note}{"".join(parts)}</div>'
 
 
-def assessments(sheets: Sequence[dict], *, files: str = "") -> str:
+def assessments(sheets: Sequence[dict], *, files: str = "", total: int | None = None) -> str:
     """The transfer impact assessment worksheets folded one per transfer: its summary says who
     sends what where on which tool and whether an assessment is recorded; inside, each of the six
     steps with what the map says and the questions a person answers. ``sheets`` are the JSON
-    export's worksheets; ``files`` names the files to fill in."""
+    export's worksheets; ``files`` names the files to fill in; ``total`` is how many there are in
+    all when ``sheets`` shows only the first of them."""
     if not sheets:
         return '<div class="fa-tia"><p>No transfer of the map relies on a tool that needs an assessment.</p></div>'
     parts = []
@@ -305,6 +306,11 @@ def assessments(sheets: Sequence[dict], *, files: str = "") -> str:
         )
         parts.append(f"<details><summary>{_e(w['title'])} — {_e(state)}</summary>{steps}</details>")
     note = f"<p>To fill in: {_e(files)}.</p>" if files else ""
+    if total is not None and total > len(sheets):
+        note += (
+            f"<p>Showing {len(sheets):,} of {total:,} worksheets, those with a transfer that records no "
+            f"assessment first; every one is in the files.</p>"
+        )
     return f'<div class="fa-tia">{note}{"".join(parts)}</div>'
 
 

@@ -563,13 +563,21 @@ def processor_record_view(a: Analysis) -> Any:
     )
 
 
-def assessments_view(a: Analysis, files: str = "tia.md, tia.xlsx (one editable sheet per transfer)") -> Any:
+#: At most this many worksheets are folded into the report; the files hold every one.
+ASSESSMENTS_SHOWN = 40
+
+
+def assessments_view(
+    a: Analysis, files: str = "tia.md, tia.xlsx (one editable sheet per transfer)", *, limit: int = ASSESSMENTS_SHOWN
+) -> Any:
     """The transfer impact assessment worksheets, folded one per transfer
-    (:func:`flowatlas.report.rich.assessments`); ``files`` names the files to fill in."""
+    (:func:`flowatlas.report.rich.assessments`): those with a flow that records no assessment
+    first, at most ``limit`` of them; ``files`` names the files that hold every one."""
+    sheets = sorted(worksheets(a), key=lambda w: not w.transfer.unrecorded)
     buf = io.StringIO()
-    sheets = worksheets(a)
-    exporter("tia", "json").write(a, sheets, buf)
-    return HTML(rich.assets() + rich.assessments(json.loads(buf.getvalue())["worksheets"], files=files))
+    exporter("tia", "json").write(a, sheets[:limit], buf)
+    shown = json.loads(buf.getvalue())["worksheets"]
+    return HTML(rich.assets() + rich.assessments(shown, files=files, total=len(sheets)))
 
 
 def disclosure_legend() -> Any:

@@ -69,6 +69,25 @@ def model_hygiene(ctx: Context) -> Iterator[Finding]:
         facts_of = ctx.analysis.flow_facts[f.id]
         if f.transfer_basis and not facts_of.is_transfer:
             a, b = facts_of.source_country, facts_of.target_country
+            regime = ctx.analysis.flow_regimes[f.id]
+            if regime is not None and not regime.in_force and a and b and a != b:
+                # a border crossed before the regime's transfer rules apply: say when they do
+                yield Finding(
+                    rule=r.id,
+                    severity=r.severity,
+                    message=f"Flow {f.id} names transfer basis '{f.transfer_basis}' ({a} → {b}), but the "
+                    f"transfer rules of {regime.id} apply from {regime.since} (the map is as of {m.as_of}): "
+                    "the basis is not checked yet.",
+                    remedy=f"Keep the basis if it will hold under {regime.id} from {regime.since}; "
+                    "nothing to change before then.",
+                    flows=(f.id,),
+                    path=(f.source, f.target),
+                    organisations=ctx.orgs([f.source, f.target]),
+                    countries=ctx.countries([f.source, f.target]),
+                    src=f.src,
+                    key="basis:" + f.id,
+                )
+                continue
             yield Finding(
                 rule=r.id,
                 severity=r.severity,
