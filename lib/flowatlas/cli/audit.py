@@ -9,6 +9,7 @@ does, 2 on invalid input or an unknown rule.
 from __future__ import annotations
 
 import argparse
+import functools
 import io
 import sys
 
@@ -123,7 +124,9 @@ def write_findings(findings: list[Finding], args: argparse.Namespace, tty: bool)
     """Write findings to standard output in ``args.format`` (``table`` paged by ``args.limit``);
     shared by ``audit`` and ``reconcile``."""
     if args.format in formats("findings"):
-        write = exporter("findings", args.format).write
+        export = exporter("findings", args.format).write
+        # SARIF names the command that made it, so a service keeps audit and reconcile apart
+        write = functools.partial(export, category=args.command) if args.format == "sarif" else export
         if tty:  # a terminal shows text from the map without its control characters
             buf = io.StringIO()
             write(findings, buf)
