@@ -63,6 +63,10 @@ def read_texts(texts: Sequence[tuple[str, str]]) -> list[Observation]:
             continue
         reader = next((r for r in EVIDENCE_READERS.values() if r.recognises(data)), None)
         if reader is None:
+            advice = next((a for r in EVIDENCE_READERS.values() if r.near_miss and (a := r.near_miss(data))), None)
+            if advice:  # a file of a tool flowatlas reads, in a form it does not: say which form to give
+                errors.append(MapError(Source(file, 1), "not a form of evidence flowatlas reads", advice))
+                continue
             known = "; ".join(f"{r.id}: {r.description}" for r in EVIDENCE_READERS.values())
             errors.append(MapError(Source(file, 1), "no evidence reader recognises this file", f"give one of: {known}"))
             continue

@@ -52,6 +52,8 @@ class EvidenceReader:
     description: str
     recognises: Callable[[Any], bool]
     read: Callable[[str, Any, Mapping], list[Observation]]  # (file, data, positions) -> observations
+    #: For a file it does not recognise but one of its tool wrote: what to do instead (else None).
+    near_miss: Callable[[Any], str | None] | None = None
 
 
 #: Every evidence reader, by id, in the order they are tried (the order their modules are

@@ -1,9 +1,13 @@
 """Terraform state as evidence: ``terraform show -json`` (state or plan), root and child modules.
 
 Each managed resource becomes a ``location`` observation: its address and the region it is in,
-from ``region``, ``location`` or the region part of its ARN, with the country that region is in.
-Only those three values are read. A value the state marks sensitive (``sensitive_values``) is
-never read, kept or printed; a region marked sensitive is noted as not read.
+from ``region``, ``location`` or the region part of its ARN, with the country that region is in;
+failing those, in a plan, the region of the provider configuration the resource uses
+(``configuration.provider_config``: its constant ``region``, or the root variable it names, a
+module's provider inherited from the module above; the note says so). Only those values are read.
+A value the state marks sensitive (``sensitive_values``) is never read, kept or printed; a
+region marked sensitive is noted as not read. Terraform's raw state file (``terraform.tfstate``)
+is refused with the command that gives the form read here.
 
 >>> state = {"format_version": "1.0", "values": {"root_module": {"child_modules": [{"address": "module.m",
 ...   "resources": [{"address": "module.m.aws_sqs_queue.q", "mode": "managed", "type": "aws_sqs_queue",
@@ -15,7 +19,8 @@ never read, kept or printed; a region marked sensitive is noted as not read.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+import re
+from collections.abc import Iterator, Mapping
 from typing import Any
 
 from flowatlas.evidence.base import EvidenceReader, Observation, _Collector, cloud_country, items, pick, register
@@ -25,6 +30,79 @@ REGION_KEYS: tuple[str, ...] = ("region", "location")
 
 def recognises(data: Any) -> bool:
     return isinstance(data, dict) and "format_version" in data and ("values" in data or "planned_values" in data)
+
+
+def near_miss(data: Any) -> str | None:
+    """What to give instead of Terraform's raw state file (``terraform.tfstate``), else None."""
+    if isinstance(data, dict) and "terraform_version" in data and "lineage" in data and "resources" in data:
+        return (
+            f"it is Terraform's raw state (format {data.get('version', '?')}); give what "
+            "`terraform show -json terraform.tfstate > state.json` writes (for a plan: `terraform show -json PLANFILE`)"
+        )
+    return None
+
+
+_INDEX = re.compile(r"\[[^\]]*\]")  # count and for_each keys: module.m["a"].aws_s3_bucket.b[0]
+
+
+def _config_resources(module: Any, prefix: str = "") -> Iterator[tuple[str, str]]:
+    """``(address, provider config key)`` of every resource of a plan's ``configuration``."""
+    stack = [(module, prefix)]
+    while stack:
+        m, pre = stack.pop()
+        if not isinstance(m, dict):
+            continue
+        for r in items(m.get("resources")):
+            address, key = pick(r, "address"), pick(r, "provider_config_key")
+            if isinstance(address, str) and isinstance(key, str):
+                yield pre + address, key
+        calls = m.get("module_calls")
+        for name, call in sorted(calls.items()) if isinstance(calls, dict) else ():
+            if isinstance(call, dict):
+                stack.append((call.get("module"), f"{pre}module.{name}."))
+
+
+def _key_and_parents(key: str) -> Iterator[str]:
+    """``key``, then the keys of the provider configurations it inherits from: a module's
+    ``module.a.module.b:aws`` (or ``b:aws``) falls back to ``module.a:aws``, then ``aws``."""
+    path, _, provider = key.rpartition(":")
+    yield key
+    parts = path.split(".") if path else []
+    for i in range(len(parts) - 1, 0, -1):
+        yield ".".join(parts[:i]) + ":" + provider
+    if path:
+        yield provider
+
+
+def _provider_regions(data: dict) -> dict[str, tuple[str, str]]:
+    """``{resource address without indexes: (region, provider key)}`` from a plan's provider
+    configurations; a resource whose provider gives no region is left out."""
+    conf = data.get("configuration")
+    if not isinstance(conf, dict) or not isinstance(conf.get("provider_config"), dict):
+        return {}
+    providers: dict = conf["provider_config"]
+    got = data.get("variables")
+    variables: dict = got if isinstance(got, dict) else {}
+
+    def region_of(key: str) -> str:
+        expr = pick(pick(providers.get(key), "expressions"), "region")
+        if not isinstance(expr, dict):
+            return ""
+        value = expr.get("constant_value")
+        refs = items(expr.get("references"))
+        if value is None and ":" not in key and refs and isinstance(refs[0], str) and refs[0].startswith("var."):
+            value = pick(variables.get(refs[0][4:]), "value")  # a root variable, as the plan gives it
+        return value if isinstance(value, str) else ""
+
+    out: dict[str, tuple[str, str]] = {}
+    for address, key in _config_resources(conf.get("root_module")):
+        for k in _key_and_parents(key):
+            if k in providers and (region := region_of(k)):
+                out[_INDEX.sub("", address)] = (region, k)
+                break
+            if k in providers and pick(providers[k], "expressions"):
+                break  # configured here without a region: the environment decides, not the plan
+    return out
 
 
 def _sensitive(resource: dict, key: str) -> bool:
@@ -70,6 +148,7 @@ def read(file: str, data: Any, positions: Mapping) -> list[Observation]:
     c = _Collector("terraform", file, positions)
     top = "values" if isinstance(data.get("values"), dict) else "planned_values"
     root = pick(data.get(top), "root_module")
+    from_provider = _provider_regions(data)
     for module, path in _modules(root, (top, "root_module")):
         for i, res in enumerate(items(module.get("resources"))):
             if not isinstance(res, dict) or res.get("mode", "managed") != "managed":
@@ -78,6 +157,8 @@ def read(file: str, data: Any, positions: Mapping) -> list[Observation]:
             if not isinstance(address, str):
                 continue
             region, note = _region(res)
+            if not region and not note and (got := from_provider.get(_INDEX.sub("", address))):
+                region, note = got[0], f"the region of its provider configuration '{got[1]}'"
             c.add(
                 "location",
                 (*path, "resources", i),
@@ -95,5 +176,6 @@ READER = register(
         "`terraform show -json` output (state or plan): each resource's region",
         recognises,
         read,
+        near_miss,
     )
 )

@@ -1,0 +1,80 @@
+"""The Terraform reader on plans and states real tools wrote (tests/evidence_real/README.md gives
+each file's origin, commit and licence): regions from the resources, else from the provider
+configuration they use (aliases, modules inheriting a provider); UTF-16 plans; the raw state
+file refused with the command that converts it."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+
+import pytest
+
+from flowatlas.errors import MapValidationError
+from flowatlas.evidence import read_evidence
+
+from conftest import ROOT
+
+REAL = ROOT / "tests" / "evidence_real"
+
+
+def _regions(name: str) -> dict[str, tuple[str, str, str]]:
+    return {o.name: (o.region, o.country, o.note) for o in read_evidence([REAL / name])}
+
+
+def test_a_55_resource_aws_plan_gives_each_resource_its_providers_region():
+    got = _regions("checkov/aws-55-resources.tfplan.json")
+    assert len(got) == 55
+    placed = {a: v for a, v in got.items() if v[0]}
+    assert {(r, c) for r, c, _ in placed.values()} == {("us-west-2", "US")}  # provider "aws": region us-west-2
+    assert set(got) - set(placed) == {"null_resource.push_image"}  # a null resource is nowhere
+    assert {n for _, _, n in placed.values()} == {"the region of its provider configuration 'aws'"}
+
+
+def test_an_aliased_provider_gives_its_own_region_and_an_unconfigured_one_none():
+    got = _regions("checkov/provider-alias.tfplan.json")
+    assert got["aws_cloudwatch_log_group.aws_route53_example_com"][:2] == ("us-east-1", "US")  # provider aws.us-east-1
+    assert got["aws_cloudwatch_log_resource_policy.route53-query-logging-policy"][0] == "us-east-1"
+    # "aws" has no configuration in this plan: its region comes from the environment, which the plan does not say
+    assert got["aws_route53_zone.example_com"][0] == "" and got["aws_route53_query_log.example_com"][0] == ""
+
+
+@pytest.mark.parametrize(
+    "name, region, country",
+    [
+        ("checkov/child-module.tfplan.json", "eu-west-1", "IE"),
+        ("checkov/nested-modules.tfplan.json", "us-west-2", "US"),
+    ],
+)
+def test_a_module_inherits_the_provider_of_the_module_above(name, region, country):
+    got = _regions(name)
+    modules = {a: v for a, v in got.items() if a.startswith("module.")}
+    assert modules and {v[:2] for v in modules.values()} == {(region, country)}
+
+
+def test_a_plan_powershell_wrote_in_utf_16_is_read():
+    raw = (REAL / "checkov" / "utf-16.tfplan.json").read_bytes()
+    assert raw.startswith(b"\xff\xfe")
+    got = _regions("checkov/utf-16.tfplan.json")
+    assert sorted(a for a, v in got.items() if v[0] == "us-east-1") == [
+        "aws_iam_role_policy.fail_1",
+        "aws_s3_bucket.s3-bucket",
+    ]
+
+
+def test_a_state_without_regions_says_so_for_each_resource():
+    got = _regions("terraform-json/no_changes.state.json")
+    assert got and all(v[0] == "" and "no region" in v[2] for v in got.values())
+
+
+def test_the_raw_state_file_is_refused_with_the_command_that_converts_it():
+    with pytest.raises(MapValidationError) as err:
+        read_evidence([REAL / "terraform-json" / "no_changes.terraform.tfstate"])
+    text = str(err.value)
+    assert "no_changes.terraform.tfstate:1:1" in text and "terraform show -json terraform.tfstate" in text
+    run = subprocess.run(
+        [sys.executable, "-m", "flowatlas", "reconcile", str(ROOT / "dataflows" / "absoloop"),
+         "--evidence", str(REAL / "terraform-json" / "no_changes.terraform.tfstate")],
+        capture_output=True, text=True,
+    )  # fmt: skip
+    assert run.returncode == 2 and "raw state" in run.stderr and "Traceback" not in run.stderr
