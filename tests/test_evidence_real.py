@@ -1,10 +1,12 @@
-"""The Terraform reader on plans and states real tools wrote (tests/evidence_real/README.md gives
-each file's origin, commit and licence): regions from the resources, else from the provider
-configuration they use (aliases, modules inheriting a provider); UTF-16 plans; the raw state
-file refused with the command that converts it."""
+"""The evidence readers on files real tools wrote (tests/evidence_real/README.md gives each
+file's origin, commit and licence). Terraform: regions from the resources, else from the provider
+configuration they use (aliases, modules inheriting a provider); UTF-16 plans; the raw state file
+refused with the command that converts it. Bearer: its current risk form (a logged email, data
+sent to Sentry) and the report its platform receives."""
 
 from __future__ import annotations
 
+import json
 import subprocess
 import sys
 
@@ -78,3 +80,44 @@ def test_the_raw_state_file_is_refused_with_the_command_that_converts_it():
         capture_output=True, text=True,
     )  # fmt: skip
     assert run.returncode == 2 and "raw state" in run.stderr and "Traceback" not in run.stderr
+
+
+# --------------------------------------------------------------------------- Bearer's current report form
+
+BEARER = REAL / "bearer" / "rails-app.bearer.json"
+
+
+def _bearer(tmp_path, unwrap: bool):
+    """The real report, as Bearer's platform receives it or (unwrap) as `bearer scan --report
+    dataflow --format json` writes its dataflow part."""
+    if not unwrap:
+        return read_evidence([BEARER])
+    plain = tmp_path / "rails-app.bearer.json"
+    plain.write_text(json.dumps(json.loads(BEARER.read_text("utf-8"))["dataflow"], indent=2), "utf-8")
+    return read_evidence([plain])
+
+
+@pytest.mark.parametrize("unwrap", [False, True], ids=["platform-report", "dataflow-report"])
+def test_bearers_current_risks_give_the_logged_email_and_the_data_sent_to_sentry(tmp_path, unwrap):
+    obs = _bearer(tmp_path, unwrap)
+    leaks = [o for o in obs if o.kind == "leakage"]
+    assert [(o.name, o.labels) for o in leaks] == [("ruby_rails_logger", ("Email Address",))]
+    assert [(s.file, s.line) for s in leaks[0].code] == [("app/controllers/application_controller.rb", 35)]
+    sentry = [o for o in obs if o.kind == "flow" and o.name == "Sentry" and o.labels]
+    assert [(o.labels, [(s.file, s.line) for s in o.code]) for o in sentry] == [
+        (("Email Address",), [("app/controllers/application_controller.rb", 39)])
+    ]  # named as the report's component spells it, not "Sentry" from the detector by chance
+    # risks that are not a logger or a third party (cookies, files, JWT, insecure HTTP) are no flow
+    assert not {o.name for o in obs} & {"ruby_lang_cookies", "ruby_lang_jwt", "ruby_lang_file_generation"}
+
+
+def test_bearers_earlier_risk_form_still_reads():
+    earlier = {
+        "data_types": [],
+        "risks": [{"detector_id": "ruby_rails_logger", "data_types": [{"name": "Email Address", "locations": [
+            {"filename": "app/models/user.rb", "line_number": 7}]}]}],
+    }  # fmt: skip
+    from flowatlas.evidence import read_texts
+
+    (leak,) = [o for o in read_texts([("old.bearer.json", json.dumps(earlier))]) if o.kind == "leakage"]
+    assert leak.labels == ("Email Address",) and (leak.code[0].file, leak.code[0].line) == ("app/models/user.rb", 7)

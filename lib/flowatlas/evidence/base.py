@@ -134,8 +134,8 @@ def code_location(step: Any, repo: str = "") -> Source | None:
         return None
     if repo:
         file = f"{repo}/{file.lstrip('/')}"
-    line = pick(step, "lineNumber", "line_number", "line", "startLine", default=1)
-    col = pick(step, "columnNumber", "column_number", "column", "startColumn", default=1)
+    line = pick(step, "lineNumber", "line_number", "line", "startLine", "start_line_number", default=1)
+    col = pick(step, "columnNumber", "column_number", "column", "startColumn", "start_column_number", default=1)
     return Source(
         file, line if isinstance(line, int) and line > 0 else 1, col if isinstance(col, int) and col > 0 else 1
     )

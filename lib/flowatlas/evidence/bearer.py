@@ -3,8 +3,13 @@ the data-flow report (``--report dataflow``), in the key spellings of Bearer's v
 
 Privacy report: each ``third_party`` entry (its data types) is a ``flow`` to that recipient.
 Data-flow report: each component that is a third party or a data store is a ``flow`` to it
-(with its code locations), each detected data type a ``type``, and each risk of a logger
-detector a ``leakage`` of its data types. Bearer's reports do not name the repository: the
+(with its code locations), each detected data type a ``type``, each risk of a logger detector
+a ``leakage`` of its data types, and each risk of a third-party detector
+(``ruby_third_parties_sentry``) a ``flow`` of its data types to that party (named as the
+report's component of that name, else from the detector). Risks come in two forms: Bearer's
+current one (since 2023: ``risks[].locations[].data_types``, lines as ``start_line_number``)
+and the earlier ``risks[].data_types[].locations``. A report wrapped for Bearer's platform
+(``{"dataflow": {...}}``) is read inside. Bearer's reports do not name the repository: the
 system is the evidence file's name up to its first dot (``webapp.bearer.json`` → ``webapp``).
 
 >>> report = {"third_party": [{"third_party": "Sentry", "data_types": ["Email Address"]}]}
@@ -26,7 +31,37 @@ THIRD_PARTY_KEYS = ("third_party", "third_parties", "thirdParty", "thirdParties"
 def recognises(data: Any) -> bool:
     if not isinstance(data, dict):
         return False
+    inner = data.get("dataflow")
+    if isinstance(inner, dict) and "files" in data:  # the report Bearer sends its platform
+        data = inner
     return pick(data, *THIRD_PARTY_KEYS, "data_types", "components", "subjects") is not None
+
+
+def _risk_data_types(risk: Any) -> list[tuple[tuple, str, tuple]]:
+    """``(path, data type, code locations)`` of a risk, in either form Bearer has written."""
+    out: list[tuple[tuple, str, tuple]] = []
+    for j, loc in enumerate(items(pick(risk, "locations"))):  # current: locations[].data_types[]
+        where = tuple(s for s in (code_location(loc),) if s is not None)
+        for k, dt in enumerate(items(pick(loc, "data_types", "dataTypes"))):
+            name = pick(dt, "name")
+            if isinstance(name, str) and name:
+                out.append((("locations", j, "data_types", k), name, where))
+    for j, dt in enumerate(items(pick(risk, "data_types", "dataTypes"))):  # earlier: data_types[].locations[]
+        name = pick(dt, "name")
+        if isinstance(name, str) and name:
+            out.append((("data_types", j), name, _locations(dt)))
+    return out
+
+
+def _third_party(detector: str, components: list) -> str:
+    """The party a third-party detector names (``ruby_third_parties_sentry`` → Sentry), as the
+    report's component of that name spells it where there is one."""
+    _, found, rest = detector.partition("third_parties_")
+    if not found or not rest:
+        return ""
+    named = {str(pick(c, "name", default="")).replace(" ", "").lower(): pick(c, "name") for c in components}
+    spelled = named.get(rest.replace("_", "").lower())
+    return spelled if isinstance(spelled, str) and spelled else rest.replace("_", " ").title()
 
 
 def _labels(value: Any) -> tuple[str, ...]:
@@ -43,6 +78,10 @@ def _locations(entry: Any) -> tuple:
 
 
 def read(file: str, data: Any, positions: Mapping) -> list[Observation]:
+    inner = data.get("dataflow")
+    if isinstance(inner, dict) and "files" in data:  # the platform's wrapper: its positions under "dataflow"
+        positions = {p[1:]: v for p, v in positions.items() if p[:1] == ("dataflow",)}
+        data = inner
     c = _Collector("bearer", file, positions)
     system = PurePosixPath(file).name.split(".", 1)[0]
     c.add("scan", (), system, system=system)
@@ -70,21 +109,20 @@ def read(file: str, data: Any, positions: Mapping) -> list[Observation]:
         if isinstance(name, str) and name:
             where = tuple(s for d in items(pick(dt, "detectors")) for s in _locations(d))
             c.add("type", ("data_types", i), name, system=system, labels=(name,), code=where)
+    components = items(pick(data, "components"))
     for i, risk in enumerate(items(pick(data, "risks"))):
         detector = str(pick(risk, "detector_id", "detectorId", "rule_id", default=""))
+        found = _risk_data_types(risk)
+        party = _third_party(detector, components)
+        if party and found:  # data handed to a third party's SDK: a flow to it, with each place
+            labels = tuple(dict.fromkeys(name for _, name, _ in found))
+            code = tuple(dict.fromkeys(s for _, _, where in found for s in where))
+            c.add("flow", ("risks", i), party, system=system, labels=labels, recipient_kind="third_party", code=code)
+            continue
         if "logger" not in detector and "log" not in detector.split("_"):
             continue
-        for j, dt in enumerate(items(pick(risk, "data_types", "dataTypes"))):
-            name = pick(dt, "name")
-            if isinstance(name, str) and name:
-                c.add(
-                    "leakage",
-                    ("risks", i, "data_types", j),
-                    detector,
-                    system=system,
-                    labels=(name,),
-                    code=_locations(dt),
-                )
+        for path, name, where in found:
+            c.add("leakage", ("risks", i, *path), detector, system=system, labels=(name,), code=where)
     return c.found
 
 
