@@ -13,6 +13,7 @@ import re
 from pathlib import Path
 
 import pytest
+import yaml
 from fideslang.manifests import ingest_manifests
 from fideslang.models import Policy, System
 from fideslang.parse import load_manifests_into_taxonomy
@@ -225,3 +226,81 @@ def test_a_map_of_another_shape_round_trips_with_its_own_terms(make_map, tmp_pat
         "sub_processor",
         "hosting",
     )
+
+
+# --------------------------------------------------------------------------- the law, both ways
+
+
+@pytest.mark.parametrize("folder", [ABSOLOOP, KLINIKO], ids=["absoloop", "kliniko"])
+def test_a_round_trip_keeps_every_flow_with_its_bases_and_the_organisations_whole(folder, tmp_path):
+    m = load_map(folder)
+    out, back = tmp_path / "fides", tmp_path / "back"
+    assert main(["export", "fides", str(folder), "--out", str(out)]) == 0
+    assert main(["import", "fides", str(out), "--out", str(back)]) == 0
+    again = load_map(back)  # nothing left to fill in: where everything is travelled too
+    assert sorted(again.flows) == sorted(m.flows)  # flow for flow, by id (two flows between one pair stay two)
+
+    def law(f):
+        return (f.types, f.purposes, f.lawful_basis, f.sharing_basis, f.transfer_basis, f.tia, f.context)
+
+    assert {i: law(f) for i, f in again.flows.items()} == {i: law(f) for i, f in m.flows.items()}
+    owners = {n.owner for n in m.nodes.values() if n.owner}
+    for oid in owners:
+        o, got = m.organisations[oid], again.organisations[oid]
+        assert (got.role, got.jurisdiction, got.safeguards, got.engaged_by) == (
+            o.role,
+            o.jurisdiction,
+            o.safeguards,
+            o.engaged_by,
+        )
+    assert again.info.home == m.organisations[m.info.controller].jurisdiction
+
+
+def test_the_export_fills_fides_own_legal_fields_from_the_map():
+    from flowatlas.analysis import Analysis
+    from flowatlas.fides import LAWFUL_BASES, TRANSFER_BASES
+
+    a = Analysis(load_map(KLINIKO))
+    taxonomy_files = export_fides(a)
+    systems = {s["fides_key"]: s for s in yaml.safe_load(taxonomy_files["system.yml"])["system"]}
+    m = a.map
+    for sid, s in systems.items():
+        out = [f for f in m.flows.values() if f.source == sid]
+        transfers = [f for f in out if a.flow_facts[f.id].is_transfer]
+        assert s["does_international_transfers"] is bool(transfers)
+        if transfers:
+            want = {TRANSFER_BASES.get(f.transfer_basis, "Other") for f in transfers if f.transfer_basis}
+            assert set(s["legal_basis_for_transfers"]) == want
+        for d in s["privacy_declarations"]:
+            if "legal_basis_for_processing" in d:
+                assert d["legal_basis_for_processing"] in LAWFUL_BASES.values()
+    app = systems["app"]
+    assert app["does_international_transfers"] and "SCCs" in app["legal_basis_for_transfers"]
+    given = {d["legal_basis_for_processing"] for s in systems.values() for d in s["privacy_declarations"]
+             if "legal_basis_for_processing" in d}  # fmt: skip
+    assert {"Consent", "Contract", "Legitimate interests"} <= given
+    shared = [d for d in app["privacy_declarations"] if d.get("data_shared_with_third_parties")]
+    assert shared and all(d["third_parties"] for d in shared)
+
+
+def test_plain_fides_manifests_give_their_lawful_bases_and_say_what_transfers_they_declare(tmp_path):
+    """Manifests Fides wrote (no flowatlas meta): the declarations' legal basis becomes the flows'
+    lawful_basis where every declaration behind a flow agrees; a system's declared transfers are a
+    to-do naming its bases (which flows cross a border is not in the manifests)."""
+    copy = tmp_path / "fides"
+    copy.mkdir()
+    for p in MANIFESTS.iterdir():
+        copy.joinpath(p.name).write_text(p.read_text("utf-8"), "utf-8")
+    doc = yaml.safe_load((copy / "system.yml").read_text("utf-8"))
+    account = next(s for s in doc["system"] if s["fides_key"] == "account-service")
+    for d in account["privacy_declarations"]:
+        d["legal_basis_for_processing"] = "Contract"
+    account["does_international_transfers"] = True
+    account["legal_basis_for_transfers"] = ["SCCs"]
+    (copy / "system.yml").write_text(yaml.safe_dump(doc, sort_keys=False), "utf-8")
+    got = import_fides(read_manifests([copy]))
+    flows = yaml.safe_load(got.files["flows.yaml"])["flows"]
+    sent = [f for f in flows if f["from"] == "account-service"]  # the sender's declarations decide
+    assert sent and all(f.get("lawful_basis") == "contract" for f in sent)
+    assert not any(f.get("lawful_basis") for f in flows if "account-service" not in (f["from"], f["to"]))
+    assert "`account-service` says it transfers data abroad on: SCCs" in got.files["TODO.md"]

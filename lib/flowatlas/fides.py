@@ -31,6 +31,7 @@ from pathlib import Path
 from typing import Any
 
 import yaml
+from pydantic import TypeAdapter
 
 from flowatlas.atlas import Map
 from flowatlas.errors import MapError, MapValidationError, UsageError
@@ -38,6 +39,7 @@ from flowatlas.exports import exporter, formats, register
 from flowatlas.extras import require
 from flowatlas.inputs import InputProblem, decode, read_bytes
 from flowatlas.loader import TODO, TODO_NEEDS, load_map
+from flowatlas.model import Flow, Organisation
 from flowatlas.source import Source
 from flowatlas.yamlio import parse_yaml
 
@@ -51,6 +53,25 @@ RESPONSIBILITY_ROLES: dict[str, str] = {
     "Processor": "processor",
     "Sub-Processor": "sub_processor",
 }
+#: GDPR Art. 6(1)'s bases as the map names them and as fideslang's LegalBasisForProcessingEnum does.
+LAWFUL_BASES: dict[str, str] = {
+    "consent": "Consent",
+    "contract": "Contract",
+    "legal_obligation": "Legal obligations",
+    "vital_interests": "Vital interests",
+    "public_task": "Public interest",
+    "legitimate_interests": "Legitimate interests",
+}
+#: Transfer bases as the map names them and as fideslang's LegalBasisForTransfersEnum does
+#: (any other basis is "Other").
+TRANSFER_BASES: dict[str, str] = {
+    "adequacy": "Adequacy Decision",
+    "standard_contractual_clauses": "SCCs",
+    "binding_corporate_rules": "BCRs",
+}
+LAWFUL_FROM_FIDES: dict[str, str] = {v: k for k, v in LAWFUL_BASES.items()}
+_FLOW = TypeAdapter(Flow)
+_ORG = TypeAdapter(Organisation)
 
 
 def _data(name: str) -> Any:
@@ -296,6 +317,8 @@ class Imported:
     todo: list[tuple[str, int, str]] = field(default_factory=list)  # (file, line, what to fill)
     added_terms: list[tuple[str, str, str]] = field(default_factory=list)  # (kind, fides key, new id)
     left_out: list[str] = field(default_factory=list)  # what the manifests say that no map can hold, and why
+    #: (system, its legal bases for transfers) where it says it transfers abroad: which flows is a person's call
+    transfers: list[tuple[str, list[str]]] = field(default_factory=list)
 
 
 class _Terms:
@@ -407,6 +430,9 @@ def import_fides(resources: Sequence[Resource]) -> Imported:
             }
             if role == "sub_processor":
                 organisations[owner]["engaged_by"] = fm.get("owner_engaged_by") or TODO
+        whole = fm.get("owner_record")
+        if isinstance(whole, dict) and whole.get("id") == owner:  # a flowatlas export: the record as it was
+            organisations[owner] = dict(whole)
         return owner
 
     for s in systems:
@@ -451,10 +477,17 @@ def import_fides(resources: Sequence[Resource]) -> Imported:
             walk(c.fields)
         return sorted({term("types", k) for k in keys})
 
-    def add_flow(src: str, dst: str, types: Iterable[str], purposes: Iterable[str], subject: bool) -> None:
-        f = flows.setdefault((src, dst), {"types": set(), "purposes": set(), "subject": subject})
+    def add_flow(
+        src: str, dst: str, types: Iterable[str], purposes: Iterable[str], subject: bool, lawful: Iterable[Any] = ()
+    ) -> None:
+        f = flows.setdefault((src, dst), {"types": set(), "purposes": set(), "subject": subject, "lawful": set()})
         f["types"].update(types)
         f["purposes"].update(purposes)
+        f["lawful"].update(lawful)
+
+    def lawful_of(decls: Iterable[Any]) -> set:
+        """The lawful bases the declarations give (their fideslang names; None where one gives none)."""
+        return {getattr(d.legal_basis_for_processing, "value", d.legal_basis_for_processing) for d in decls}
 
     for s in systems:
         sid = _id(s.fides_key)
@@ -477,10 +510,15 @@ def import_fides(resources: Sequence[Resource]) -> Imported:
                                 {term("types", c) for c in d.data_categories},
                                 {term("purposes", d.data_use)},
                                 subject=True,
+                                lawful=lawful_of([d]),
                             )
                 else:
                     other = _id(df.fides_key)
-                    add_flow(*((other, sid) if side == "ingress" else (sid, other)), types, purposes, subject=False)
+                    pair = (other, sid) if side == "ingress" else (sid, other)
+                    # the sender's declarations give a flow's lawful basis, not the receiver's
+                    add_flow(
+                        *pair, types, purposes, subject=False, lawful=lawful_of(naming) if side == "egress" else ()
+                    )
         for ref in [*(s.dataset_references or []), *(r for d in decls for r in (d.dataset_references or []))]:
             if ref in datasets:
                 users = [d for d in decls if ref in (d.dataset_references or [])] or decls
@@ -490,6 +528,7 @@ def import_fides(resources: Sequence[Resource]) -> Imported:
                     dataset_types(datasets[ref]),
                     {term("purposes", d.data_use) for d in users},
                     subject=False,
+                    lawful=lawful_of(users),
                 )
     for key, d in datasets.items():
         for e in meta(d).get("egress") or []:
@@ -501,11 +540,37 @@ def import_fides(resources: Sequence[Resource]) -> Imported:
                     {term("purposes", u) for u in e.get("data_uses") or []},
                     subject=False,
                 )
-    return _write(controller, organisations, nodes, flows, term, orgs)
+    exact = [
+        rec
+        for model in [*systems, *datasets.values()]
+        for rec in (meta(model).get("flows") or [])
+        if isinstance(rec, dict) and isinstance(rec.get("from"), str) and isinstance(rec.get("to"), str)
+    ]
+    for rec in exact:  # flows a flowatlas export carries whole: their people, as the import names them
+        for end in (rec["from"], rec["to"]):
+            if end.startswith("subj-") and end not in nodes:
+                subject_node(end[len("subj-") :])
+    transfers = [
+        (s.fides_key, sorted(str(b) for b in (s.legal_basis_for_transfers or [])))
+        for s in systems
+        if s.does_international_transfers and not meta(s).get("flows")
+    ]
+    return _write(controller, organisations, nodes, flows, term, orgs, exact, transfers)
 
 
-def _write(controller: str, organisations: dict, nodes: dict, flows: dict, term: _Terms, orgs: list) -> Imported:
+def _write(
+    controller: str,
+    organisations: dict,
+    nodes: dict,
+    flows: dict,
+    term: _Terms,
+    orgs: list,
+    exact: Sequence[dict] = (),
+    transfers: Sequence[tuple[str, list[str]]] = (),
+) -> Imported:
     out = Imported({})
+    out.transfers = list(transfers)
+    home = organisations.get(_id(controller), {}).get("jurisdiction", TODO)
     cid = _id(controller)
     name = (orgs[0].name if orgs else None) or cid
     head: dict[str, Any] = {
@@ -513,7 +578,7 @@ def _write(controller: str, organisations: dict, nodes: dict, flows: dict, term:
             "id": cid,
             "name": name,
             "controller": cid,
-            "home": TODO,
+            "home": home,  # where the controller is, when the export said
             "description": "Imported from Fides manifests by flowatlas import fides.",
         }
     }
@@ -522,7 +587,13 @@ def _write(controller: str, organisations: dict, nodes: dict, flows: dict, term:
             head[SECTIONS[kind]] = [term.added[kind][i] for i in sorted(term.added[kind])]
     known = set(nodes)
     flow_records = []
+    whole = {(r["from"], r["to"]) for r in exact}
+    for carried in sorted(exact, key=lambda r: str(r.get("id"))):  # each flow as the map had it
+        if carried["from"] in known and carried["to"] in known:
+            flow_records.append(carried)
     for (src, dst), f in sorted(flows.items()):
+        if (src, dst) in whole:
+            continue  # the export carried these flows whole, with their ids and bases
         if src not in known or dst not in known:
             continue  # an egress to something the manifests do not define: listed below
         if src == dst:  # a map's flow joins two nodes: say so rather than write a map validate refuses
@@ -537,6 +608,9 @@ def _write(controller: str, organisations: dict, nodes: dict, flows: dict, term:
         }
         if f["subject"] and src.startswith("subj-"):
             rec["context"] = TODO
+        lawful = f["lawful"]
+        if len(lawful) == 1 and (basis := LAWFUL_FROM_FIDES.get(next(iter(lawful)) or "")):
+            rec["lawful_basis"] = basis  # every declaration behind the flow gives this one
         flow_records.append(rec)
     missing = sorted({x for pair in flows for x in pair} - known)
     docs = {
@@ -580,6 +654,15 @@ def _todo_md(out: Imported, missing: Sequence[str]) -> str:
         "  `legal_name`: check their roles (processor, third_party, ...).",
         "- Add the privacy statement as a policy (`policies:`, docs/map-format.md) to audit the map.",
     ]
+    if out.transfers:
+        lines += ["", "## Transfers the manifests declare", ""]
+        lines += [
+            f"- `{system}` says it transfers data abroad"
+            + (f" on: {', '.join(bases)}" if bases else " (no legal basis for transfers given)")
+            + ": record `transfer_basis` on its flows that cross a border (adequacy, standard_contractual_clauses,"
+            " binding_corporate_rules, ... for the sender's regime: `flowatlas taxonomy MAP --kind transfer`)."
+            for system, bases in out.transfers
+        ]
     if out.added_terms:
         lines += ["", "## Keys flowatlas's taxonomy does not have, added as map-level terms (map.yaml)", ""]
         lines += [f"- {kind}: `{key}` \u2192 `{tid}`" for kind, key, tid in out.added_terms]
@@ -625,14 +708,30 @@ def export_fides(m: Any) -> dict[str, str]:
     controller as the organisation; each system with its egress and ingress (by flow) and one
     privacy declaration per purpose; each store as a dataset; the map's own terms as taxonomy
     extensions; and the policy as a Fides policy whose rule flags any data use the statement
-    does not declare (``matches: OTHER``). Where a node is, who owns it and how long a store
-    keeps data travel in ``meta.flowatlas``, so that importing the export gives the same map."""
+    does not declare (``matches: OTHER``). The law goes into Fides' own fields, so its data map
+    and record of processing show it: each declaration's ``legal_basis_for_processing`` (where
+    its flows agree on one), each system's ``does_international_transfers`` and
+    ``legal_basis_for_transfers`` (held under the sender's regime), the third parties a
+    declaration shares with. Where a node is, who owns it, how long a store keeps data, and each
+    flow whole (its id, bases, assessment) travel in ``meta.flowatlas``, so that importing the
+    export gives the same map, flow for flow."""
+    from flowatlas.analysis import Analysis
+
+    a = m if isinstance(m, Analysis) else Analysis(m)
+    m = a.map
     vocab = Vocabulary.of(m)
     org = m.info.controller
     systems, datasets = [], []
+    recorded = _flows_by_node(m)
     for n in sorted(m.nodes.values(), key=lambda n: n.id):
         fm: dict[str, Any] = {"owner": n.owner, "jurisdiction": n.jurisdiction}
+        if recorded.get(n.id):
+            fm["flows"] = recorded[n.id]
         owner = m.organisations.get(n.owner) if n.owner else None
+        if owner is not None:  # the organisation whole (safeguards, role, where): importing finds it again
+            fm["owner_record"] = _ORG.dump_python(
+                owner, by_alias=True, exclude_none=True, exclude_defaults=True, mode="json"
+            )
         if owner is not None and n.owner != org:
             fm |= {"owner_name": owner.name, "owner_role": owner.role, "owner_jurisdiction": owner.jurisdiction}
             if owner.engaged_by:
@@ -665,7 +764,7 @@ def export_fides(m: Any) -> dict[str, str]:
                 }
             )
         elif n.kind == "system":
-            systems.append(_system(m, vocab, n, fm, org))
+            systems.append(_system(a, vocab, n, fm, org))
     custom: dict[str, list[dict]] = defaultdict(list)
     defaults = fides_terms()
     for kind, fkind in KINDS.items():
@@ -715,7 +814,27 @@ def _parents_first(records: list[dict], defaults: Mapping[str, Any]) -> list[dic
     return sorted(records + extra, key=lambda r: (r["fides_key"].count("."), r["fides_key"]))
 
 
-def _system(m: Any, vocab: Vocabulary, n: Any, fm: dict, org: str) -> dict:
+def _flows_by_node(m: Any) -> dict[str, list[dict]]:
+    """Every flow of ``m`` whole, as the map writes it, under the node that records it in the
+    export: its source, or its target when the source is a person (a subject node becomes
+    ``subj-CATEGORY``, as an import names it)."""
+    out: dict[str, list[dict]] = defaultdict(list)
+
+    def end(nid: str) -> str:
+        node = m.nodes[nid]
+        return f"subj-{node.subject or node.id}" if node.kind == "subject" else nid
+
+    for f in sorted(m.flows.values(), key=lambda f: f.id):
+        rec = _FLOW.dump_python(f, by_alias=True, exclude_none=True, exclude_defaults=True, mode="json")
+        rec["from"], rec["to"] = end(f.source), end(f.target)
+        holder = f.target if m.nodes[f.source].kind == "subject" else f.source
+        out[holder].append(rec)
+    return out
+
+
+def _system(a: Any, vocab: Vocabulary, n: Any, fm: dict, org: str) -> dict:
+    m = a.map
+
     def side(flows: Iterable[Any], other: str) -> list[dict]:
         by: dict[tuple[str, str], set[str]] = defaultdict(set)
         for f in flows:
@@ -747,6 +866,21 @@ def _system(m: Any, vocab: Vocabulary, n: Any, fm: dict, org: str) -> dict:
             "data_categories": sorted({vocab.key("types", t) for f in mine for t in f.types}),
             "data_subjects": sorted({vocab.key("subjects", s) for s in subjects}) or ["customer"],
         }
+        lawful = {f.lawful_basis or m.purposes[p].lawful_basis if p in m.purposes else f.lawful_basis for f in mine}
+        if len(lawful) == 1 and (basis := LAWFUL_BASES.get(next(iter(lawful)) or "")):
+            decl["legal_basis_for_processing"] = basis  # Fides' field: one basis per declaration
+        shared = sorted(
+            {
+                m.organisations[m.nodes[f.target].owner].name
+                for f in mine
+                if f.source == n.id
+                and m.nodes[f.target].owner not in (None, org)
+                and a.flow_facts[f.id].leaves_controller
+            }
+        )
+        if shared:
+            decl["data_shared_with_third_parties"] = True
+            decl["third_parties"] = "; ".join(shared)
         egress = sorted({"user" if subject else f.target for f in mine if f.source == n.id})
         ingress = sorted({"user" if subject else f.source for f in mine if f.target == n.id})
         if egress:  # fideslang refuses an empty list where the system has none
@@ -772,6 +906,12 @@ def _system(m: Any, vocab: Vocabulary, n: Any, fm: dict, org: str) -> dict:
     }
     if owner is not None and n.owner != org:
         rec["legal_name"] = owner.name
+    transfers = [f for f in out_flows if a.flow_facts[f.id].is_transfer]
+    rec["does_international_transfers"] = bool(transfers)
+    if transfers:
+        rec["legal_basis_for_transfers"] = sorted(
+            {TRANSFER_BASES.get(f.transfer_basis or "", "Other") for f in transfers if f.transfer_basis}
+        )
     if out_flows:
         rec["egress"] = side(out_flows, "target")
     if in_flows:
