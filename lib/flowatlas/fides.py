@@ -33,6 +33,7 @@ from typing import Any
 import yaml
 from pydantic import TypeAdapter
 
+from flowatlas.analysis import Analysis
 from flowatlas.atlas import Map
 from flowatlas.errors import MapError, MapValidationError, UsageError
 from flowatlas.exports import exporter, formats, register
@@ -715,8 +716,6 @@ def export_fides(m: Any) -> dict[str, str]:
     declaration shares with. Where a node is, who owns it, how long a store keeps data, and each
     flow whole (its id, bases, assessment) travel in ``meta.flowatlas``, so that importing the
     export gives the same map, flow for flow."""
-    from flowatlas.analysis import Analysis
-
     a = m if isinstance(m, Analysis) else Analysis(m)
     m = a.map
     vocab = Vocabulary.of(m)
