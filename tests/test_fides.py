@@ -304,3 +304,74 @@ def test_plain_fides_manifests_give_their_lawful_bases_and_say_what_transfers_th
     assert sent and all(f.get("lawful_basis") == "contract" for f in sent)
     assert not any(f.get("lawful_basis") for f in flows if "account-service" not in (f["from"], f["to"]))
     assert "`account-service` says it transfers data abroad on: SCCs" in got.files["TODO.md"]
+
+
+LOOSE = """\
+organization:
+  - fides_key: acme
+    name: Acme
+system:
+  - fides_key: adtech
+    name: Ad tech
+    organization_fides_key: acme
+    system_type: Service
+    privacy_declarations:
+      - name: Political targeting
+        data_use: marketing.advertising.third_party
+        data_categories: [user.demographic.political_opinion]
+        data_subjects: [customer]
+  - fides_key: shop
+    name: Shop
+    organization_fides_key: acme
+    system_type: Service
+    dataset_references: [orders_db]
+    ingress:
+      - fides_key: user
+        type: user
+    privacy_declarations:
+      - name: Selling
+        data_use: essential.service
+        data_categories: [user.contact.email]
+        data_subjects: [customer]
+        ingress: [user]
+policy:
+  - fides_key: broken_policy
+    name: Broken
+    organization_fides_key: acme
+    rules:
+      - name: no data uses
+        data_categories: {matches: NOPE, values: [user]}
+  - fides_key: good_policy
+    name: Good
+    organization_fides_key: acme
+    rules:
+      - name: No ads
+        data_categories: {matches: ANY, values: [user]}
+        data_uses: {matches: ANY, values: [marketing.advertising]}
+        data_subjects: {matches: ANY, values: [customer]}
+"""
+
+
+def test_what_the_manifests_say_and_the_map_cannot_carry_is_listed_never_dropped(tmp_path, capsys):
+    """A declaration no flow carries (political opinions for third-party advertising), a
+    dataset reference to no dataset, a malformed policy (which no longer blocks the import) and
+    a valid one: each is listed in TODO.md with what to do, and counted in the summary."""
+    src = tmp_path / "manifests"
+    src.mkdir()
+    (src / "all.yml").write_text(LOOSE, "utf-8")
+    out = tmp_path / "map"
+    assert main(["import", "fides", str(src), "--out", str(out)]) == 0
+    assert "4 read but not in the map (TODO.md)" in capsys.readouterr().out
+    todo = (out / "TODO.md").read_text("utf-8")
+    section = todo.split("## Read but not in the map", 1)[1]
+    assert "`adtech` declaration 'Political targeting' (marketing.advertising.third_party: " in section
+    assert "user.demographic.political_opinion" in section and "no flow carries it" in section
+    assert "`shop` references dataset `orders_db`, which no manifest given defines" in section
+    broken = next(line for line in section.splitlines() if "broken_policy" in line)
+    assert "not read:" in broken and re.search(r"all\.yml:\d+", broken)  # where, and what is wrong
+    assert "policy `good_policy`" in section and "not imported" in section
+
+
+def test_absoloops_manifests_list_the_declaration_no_flow_carries(tmp_path):
+    got = import_fides(read_manifests([MANIFESTS]))
+    assert any("'Improve sign-up'" in u and "no flow carries it" in u for u in got.unread)

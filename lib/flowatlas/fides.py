@@ -179,6 +179,7 @@ class Resource:
     data: dict
     src: Source
     model: Any = None  # the fideslang model, once validated
+    problems: tuple[MapError, ...] = ()  # why a resource the import only lists could not be read
 
 
 def _manifest_files(paths: Sequence[str | Path]) -> list[Path]:
@@ -294,10 +295,15 @@ def read_manifests(paths: Sequence[str | Path]) -> list[Resource]:
                 try:
                     model = model_map[kind].model_validate(data)
                 except ValidationError as exc:
+                    found = []
                     for e in exc.errors(include_url=False):
                         where = doc.locate((kind, i, *e["loc"]))
                         field_name = ".".join(str(x) for x in e["loc"]) or kind
-                        errors.append(MapError(where, f"{kind} '{item.get('fides_key', i)}': {field_name}: {e['msg']}"))
+                        found.append(MapError(where, f"{kind} '{item.get('fides_key', i)}': {field_name}: {e['msg']}"))
+                    if kind == "policy":  # a map holds no Fides policy: one that is malformed blocks nothing
+                        out.append(Resource(kind, data, src, None, tuple(found)))
+                    else:
+                        errors.extend(found)
                     continue
                 out.append(Resource(kind, data, src, model))
     if not errors and not out:
@@ -320,6 +326,8 @@ class Imported:
     left_out: list[str] = field(default_factory=list)  # what the manifests say that no map can hold, and why
     #: (system, its legal bases for transfers) where it says it transfers abroad: which flows is a person's call
     transfers: list[tuple[str, list[str]]] = field(default_factory=list)
+    #: what the manifests say that became no part of the map, each with why and what to do
+    unread: list[str] = field(default_factory=list)
 
 
 class _Terms:
@@ -486,10 +494,13 @@ def import_fides(resources: Sequence[Resource]) -> Imported:
         f["purposes"].update(purposes)
         f["lawful"].update(lawful)
 
+    used: set[int] = set()  # the declarations (by id()) some flow carries
+
     def lawful_of(decls: Iterable[Any]) -> set:
         """The lawful bases the declarations give (their fideslang names; None where one gives none)."""
         return {getattr(d.legal_basis_for_processing, "value", d.legal_basis_for_processing) for d in decls}
 
+    unread: list[str] = []  # what the manifests say that became no part of the map, and why
     for s in systems:
         sid = _id(s.fides_key)
         decls = list(s.privacy_declarations or [])
@@ -498,6 +509,7 @@ def import_fides(resources: Sequence[Resource]) -> Imported:
                 naming = [d for d in decls if df.fides_key in (getattr(d, side) or [])] or (
                     decls if df.type == "user" else []
                 )
+                used.update(id(d) for d in naming)
                 cats = df.data_categories or [c for d in naming for c in d.data_categories]
                 types = {term("types", c) for c in cats}
                 purposes = {term("purposes", d.data_use) for d in naming}
@@ -521,8 +533,13 @@ def import_fides(resources: Sequence[Resource]) -> Imported:
                         *pair, types, purposes, subject=False, lawful=lawful_of(naming) if side == "egress" else ()
                     )
         for ref in [*(s.dataset_references or []), *(r for d in decls for r in (d.dataset_references or []))]:
+            if ref not in datasets:
+                unread.append(
+                    f"`{s.fides_key}` references dataset `{ref}`, which no manifest given defines: no flow to it"
+                )
             if ref in datasets:
                 users = [d for d in decls if ref in (d.dataset_references or [])] or decls
+                used.update(id(d) for d in users)
                 add_flow(
                     sid,
                     _id(ref),
@@ -551,12 +568,31 @@ def import_fides(resources: Sequence[Resource]) -> Imported:
         for end in (rec["from"], rec["to"]):
             if end.startswith("subj-") and end not in nodes:
                 subject_node(end[len("subj-") :])
+    for s in systems:
+        for d in s.privacy_declarations or []:
+            if id(d) not in used and not meta(s).get("flows"):
+                cats, subjects = ", ".join(d.data_categories) or "no categories", ", ".join(d.data_subjects) or "none"
+                unread.append(
+                    f"`{s.fides_key}` declaration '{d.name or d.data_use}' ({d.data_use}: {cats}; subjects "
+                    f"{subjects}): no egress, ingress or dataset reference names it, so no flow carries it: "
+                    "add the flows it describes"
+                )
+    for r in by_kind.get("policy", []):
+        what = f"policy `{r.data.get('fides_key', '?')}` ({r.src})"
+        if r.problems:
+            unread.append(f"{what} not read: {'; '.join(f'{p.src}: {p.message}' for p in r.problems)}")
+        else:
+            unread.append(
+                f"{what} not imported: a map holds the privacy statement's declarations as its policy "
+                "(docs/map-format.md); write the statement's clauses there"
+            )
     transfers = [
         (s.fides_key, sorted(str(b) for b in (s.legal_basis_for_transfers or [])))
         for s in systems
         if s.does_international_transfers and not meta(s).get("flows")
     ]
-    return _write(controller, organisations, nodes, flows, term, orgs, exact, transfers)
+    out = _write(controller, organisations, nodes, flows, term, orgs, exact, transfers, unread)
+    return out
 
 
 def _write(
@@ -568,9 +604,11 @@ def _write(
     orgs: list,
     exact: Sequence[dict] = (),
     transfers: Sequence[tuple[str, list[str]]] = (),
+    unread: Sequence[str] = (),
 ) -> Imported:
     out = Imported({})
     out.transfers = list(transfers)
+    out.unread = list(unread)
     home = organisations.get(_id(controller), {}).get("jurisdiction", TODO)
     cid = _id(controller)
     name = (orgs[0].name if orgs else None) or cid
@@ -655,6 +693,9 @@ def _todo_md(out: Imported, missing: Sequence[str]) -> str:
         "  `legal_name`: check their roles (processor, third_party, ...).",
         "- Add the privacy statement as a policy (`policies:`, docs/map-format.md) to audit the map.",
     ]
+    if out.unread:
+        lines += ["", "## Read but not in the map", ""]
+        lines += [f"- {why}" for why in out.unread]
     if out.transfers:
         lines += ["", "## Transfers the manifests declare", ""]
         lines += [
@@ -979,6 +1020,7 @@ def import_main(args: Any) -> int:
         f"{args.out}: wrote {len(got.files)} files; {len(got.todo)} values to fill in (TODO.md), "
         f"{len(got.added_terms)} keys added as map-level terms"
         + (f", {len(got.left_out)} things the manifests say left out (TODO.md)" if got.left_out else "")
+        + (f", {len(got.unread)} read but not in the map (TODO.md)" if got.unread else "")
     )
     return 0
 
