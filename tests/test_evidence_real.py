@@ -121,3 +121,15 @@ def test_bearers_earlier_risk_form_still_reads():
 
     (leak,) = [o for o in read_texts([("old.bearer.json", json.dumps(earlier))]) if o.kind == "leakage"]
     assert leak.labels == ("Email Address",) and (leak.code[0].file, leak.code[0].line) == ("app/models/user.rb", 7)
+
+
+def test_bearers_privacy_report_gives_its_subjects_and_no_placeholder_type():
+    obs = read_evidence([REAL / "bearer" / "bear-publishing.privacy.bearer.json"])
+    flows = {o.name: o for o in obs if o.kind == "flow"}
+    assert flows["Sentry"].labels == ("Email Address",)
+    assert flows["Segment"].labels == () and "could not tell" in flows["Segment"].note  # not a type named Unknown
+    types = {o.name: o.note for o in obs if o.kind == "type"}
+    assert types["Email Address"] == "of subject User; detected 9 times"
+    assert types["Telephone Number"] == "of subject User; detected 1 time"
+    assert "could not tell" in types["Transactions"] and "Unknown" not in types
+    assert not any("Unknown" in o.labels for o in obs)

@@ -1,7 +1,9 @@
 """Bearer's code scan as evidence: the JSON privacy report (``bearer scan --report privacy``) and
 the data-flow report (``--report dataflow``), in the key spellings of Bearer's versions.
 
-Privacy report: each ``third_party`` entry (its data types) is a ``flow`` to that recipient.
+Privacy report: each ``third_party`` entry (its data types) is a ``flow`` to that recipient
+(Bearer's placeholder ``Unknown`` is no data type: the note says it could not tell which), and
+each ``subjects`` entry a ``type`` of that subject's data (its subject and count in the note).
 Data-flow report: each component that is a third party or a data store is a ``flow`` to it
 (with its code locations), each detected data type a ``type``, each risk of a logger detector
 a ``leakage`` of its data types, and each risk of a third-party detector
@@ -24,8 +26,11 @@ from pathlib import PurePosixPath
 from typing import Any
 
 from flowatlas.evidence.base import EvidenceReader, Observation, _Collector, code_location, items, pick, register
+from flowatlas.words import counted
 
 THIRD_PARTY_KEYS = ("third_party", "third_parties", "thirdParty", "thirdParties")
+#: What Bearer writes where it could not tell a data type or subject.
+PLACEHOLDER = "Unknown"
 
 
 def recognises(data: Any) -> bool:
@@ -89,8 +94,19 @@ def read(file: str, data: Any, positions: Mapping) -> list[Observation]:
     for i, tp in enumerate(items(data.get(tp_key)) if tp_key else []):
         name = pick(tp, "third_party", "thirdParty", "name")
         if isinstance(name, str) and name:
-            labels = _labels(pick(tp, "data_types", "dataTypes"))
-            c.add("flow", (tp_key, i), name, system=system, labels=labels, recipient_kind="third_party")
+            given = _labels(pick(tp, "data_types", "dataTypes"))
+            labels = tuple(x for x in given if x != PLACEHOLDER)
+            note = "Bearer could not tell which data it receives" if PLACEHOLDER in given and not labels else ""
+            c.add("flow", (tp_key, i), name, system=system, labels=labels, recipient_kind="third_party", note=note)
+    for i, subj in enumerate(items(pick(data, "subjects"))):
+        name, subject = pick(subj, "name"), pick(subj, "subject_name", "subjectName", default="")
+        if isinstance(name, str) and name and name != PLACEHOLDER:
+            count = pick(subj, "detection_count", "detectionCount")
+            who = (
+                f"of subject {subject}" if subject and subject != PLACEHOLDER else "of a subject Bearer could not tell"
+            )
+            note = f"{who}; detected {counted(count, 'time')}" if isinstance(count, int) else who
+            c.add("type", ("subjects", i), name, system=system, labels=(name,), note=note)
     for i, comp in enumerate(items(pick(data, "components"))):
         name, kind, sub = (
             pick(comp, "name"),
