@@ -375,3 +375,21 @@ def test_what_the_manifests_say_and_the_map_cannot_carry_is_listed_never_dropped
 def test_absoloops_manifests_list_the_declaration_no_flow_carries(tmp_path):
     got = import_fides(read_manifests([MANIFESTS]))
     assert any("'Improve sign-up'" in u and "no flow carries it" in u for u in got.unread)
+
+
+def test_a_declarations_retention_period_becomes_the_retention_of_the_store_it_writes(tmp_path):
+    copy = tmp_path / "fides"
+    copy.mkdir()
+    for p in MANIFESTS.iterdir():
+        copy.joinpath(p.name).write_text(p.read_text("utf-8"), "utf-8")
+    doc = yaml.safe_load((copy / "system.yml").read_text("utf-8"))
+    account = next(s for s in doc["system"] if s["fides_key"] == "account-service")
+    decl = next(d for d in account["privacy_declarations"] if "account_db" in (d.get("dataset_references") or []))
+    decl["retention_period"] = "90 days"
+    (copy / "system.yml").write_text(yaml.safe_dump(doc, sort_keys=False), "utf-8")
+    nodes = yaml.safe_load(import_fides(read_manifests([copy])).files["nodes.yaml"])["nodes"]
+    assert next(n for n in nodes if n["id"] == "account_db")["retention"] == "P90D"
+    # and the export says how long the stores a purpose writes to keep the data
+    systems = yaml.safe_load(export_fides(load_map(KLINIKO))["system.yml"])["system"]
+    periods = {d.get("retention_period") for s in systems for d in s["privacy_declarations"]} - {None}
+    assert periods and all(p for p in periods)

@@ -540,6 +540,10 @@ def import_fides(resources: Sequence[Resource]) -> Imported:
             if ref in datasets:
                 users = [d for d in decls if ref in (d.dataset_references or [])] or decls
                 used.update(id(d) for d in users)
+                periods = {_retention(d.retention_period) for d in users if d.retention_period}
+                store = nodes[_id(ref)]
+                if store.get("retention") == TODO and len(periods) == 1 and (got := periods.pop()):
+                    store["retention"] = got  # the declaration that writes to it says how long
                 add_flow(
                     sid,
                     _id(ref),
@@ -593,6 +597,26 @@ def import_fides(resources: Sequence[Resource]) -> Imported:
     ]
     out = _write(controller, organisations, nodes, flows, term, orgs, exact, transfers, unread)
     return out
+
+
+_PERIOD = re.compile(r"(\d+)\s*(day|week|month|year)s?", re.IGNORECASE)
+
+
+def _retention(period: str) -> str:
+    """A declaration's ``retention_period`` as a map retention: ``30 days`` → ``P30D``; an
+    ISO 8601 duration or a flowatlas retention as written; anything else "" (left to a person).
+
+    >>> _retention("30 days"), _retention("2 Years"), _retention("P6M"), _retention("account_closure+P30D")
+    ('P30D', 'P2Y', 'P6M', 'account_closure+P30D')
+    >>> _retention("as long as needed")
+    ''
+    """
+    text = period.strip()
+    if got := _PERIOD.fullmatch(text):
+        return f"P{got.group(1)}{got.group(2)[0].upper()}"
+    if re.fullmatch(r"(?:[a-z_]+\+)?P[0-9YMWDTHS]+|while_service", text):
+        return text
+    return ""
 
 
 def _write(
@@ -909,6 +933,15 @@ def _system(a: Any, vocab: Vocabulary, n: Any, fm: dict, org: str) -> dict:
         lawful = {f.lawful_basis or m.purposes[p].lawful_basis if p in m.purposes else f.lawful_basis for f in mine}
         if len(lawful) == 1 and (basis := LAWFUL_BASES.get(next(iter(lawful)) or "")):
             decl["legal_basis_for_processing"] = basis  # Fides' field: one basis per declaration
+        kept = sorted(
+            {
+                str(m.nodes[f.target].retention)
+                for f in mine
+                if f.source == n.id and m.nodes[f.target].kind == "store" and m.nodes[f.target].retention
+            }
+        )
+        if kept:  # how long the stores this purpose writes to keep the data
+            decl["retention_period"] = "; ".join(kept)
         shared = sorted(
             {
                 m.organisations[m.nodes[f.target].owner].name
