@@ -21,7 +21,7 @@ REAL = ROOT / "tests" / "evidence_real"
 
 
 def _regions(name: str) -> dict[str, tuple[str, str, str]]:
-    return {o.name: (o.region, o.country, o.note) for o in read_evidence([REAL / name])}
+    return {o.name: (o.region, o.country, o.note) for o in read_evidence([REAL / name]) if o.kind == "location"}
 
 
 def test_a_55_resource_aws_plan_gives_each_resource_its_providers_region():
@@ -133,3 +133,57 @@ def test_bearers_privacy_report_gives_its_subjects_and_no_placeholder_type():
     assert types["Telephone Number"] == "of subject User; detected 1 time"
     assert "could not tell" in types["Transactions"] and "Unknown" not in types
     assert not any("Unknown" in o.labels for o in obs)
+
+
+# --------------------------------------------------------------------------- nothing read is dropped silently
+
+
+def _unused(name: str) -> dict[str, str]:
+    return {o.name: o.note for o in read_evidence([REAL / name]) if o.kind == "unused"}
+
+
+def test_every_risk_and_section_of_a_bearer_report_is_used_or_accounted_for():
+    doc = json.loads(BEARER.read_text("utf-8"))
+    flow = doc["dataflow"]
+    # used: logger risks (leakages) and third parties' risks that carry data types (flows)
+    carries = {r["detector_id"]: any(loc.get("data_types") for loc in r["locations"]) for r in flow["risks"]}
+    used = {d for d, data in carries.items() if "logger" in d or ("third_parties_" in d and data)}
+    unused = _unused("bearer/rails-app.bearer.json")
+    assert {n for n in unused if n.startswith("risk ")} == {f"risk '{d}'" for d in carries if d not in used}
+    assert len(used) + sum(n.startswith("risk ") for n in unused) == len(flow["risks"])  # the account adds up
+    sections = {k for k, v in {**doc, **flow}.items() if v and k != "dataflow"}
+    read = {"data_types", "risks", "components"}
+    assert {n for n in unused if n.startswith("section ")} == {f"section '{k}'" for k in sections - read}
+    assert all(why for why in unused.values())
+
+
+def test_every_resource_and_section_of_a_plan_is_used_or_accounted_for():
+    from flowatlas.evidence.terraform import READ_SECTIONS
+
+    doc = json.loads((REAL / "checkov" / "aws-55-resources.tfplan.json").read_text("utf-8"))
+    obs = read_evidence([REAL / "checkov" / "aws-55-resources.tfplan.json"])
+
+    def resources(m):
+        return len(m.get("resources", [])) + sum(resources(c) for c in m.get("child_modules", []))
+
+    located = [o for o in obs if o.kind == "location"]
+    data_sources = [o for o in obs if o.kind == "unused" and o.name.startswith("data source")]
+    assert len(located) + len(data_sources) == resources(doc["planned_values"]["root_module"])
+    listed = {o.name for o in obs if o.kind == "unused" and o.name.startswith("section ")}
+    assert listed == {
+        f"section '{k}'" for k, v in doc.items() if v not in (None, [], {}, "") and k not in READ_SECTIONS
+    }
+    assert "section 'resource_changes'" in listed
+
+
+def test_reconcile_names_what_it_read_and_did_not_use():
+    run = subprocess.run(
+        [sys.executable, "-m", "flowatlas", "reconcile", str(ROOT / "dataflows" / "absoloop"), "--format", "json"],
+        capture_output=True, text=True,
+    )  # fmt: skip
+    lines = run.stderr.splitlines()
+    assert "3 elements of the evidence read but not used:" in lines[0]
+    assert any(
+        "absoloop-infra.tfstate.json:" in x and "data source 'data.aws_caller_identity.current'" in x for x in lines
+    )
+    assert isinstance(json.loads(run.stdout), list)  # stdout stays the findings alone

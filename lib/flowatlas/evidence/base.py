@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import functools
 import re
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal
@@ -16,7 +16,7 @@ from flowatlas.source import Source
 #: (``type``), where a resource is (``location``), data leaking into logs (``leakage``), or that
 #: a repository's code was scanned at all (``scan``: one per code-scan file, even one that found
 #: nothing).
-Kind = Literal["flow", "type", "location", "leakage", "scan"]
+Kind = Literal["flow", "type", "location", "leakage", "scan", "unused"]
 
 
 @dataclass(frozen=True)
@@ -161,6 +161,17 @@ class _Collector:
 
     def add(self, kind: Kind, path: tuple, name: str, **kw: Any) -> None:
         self.found.append(Observation(kind, self.reader, at(self.positions, self.file, path), name, **kw))
+
+    def unused(self, path: tuple, what: str, why: str) -> None:
+        """Account for an element read and not used: ``what`` it is, at ``path``, and ``why``."""
+        self.add("unused", path, what, note=why)
+
+    def sections(self, data: dict, reasons: Mapping[str, str], read: Iterable[str]) -> None:
+        """Account for each top-level section of ``data`` that is not one of ``read``: with its
+        reason from ``reasons``, else as a section this reader does not know."""
+        for key in data:
+            if isinstance(key, str) and key not in read and data[key] not in (None, [], {}, ""):
+                self.unused((key,), f"section '{key}'", reasons.get(key, "a section this reader does not know"))
 
 
 __all__ = [

@@ -29,6 +29,14 @@ from flowatlas.evidence.base import EvidenceReader, Observation, _Collector, cod
 from flowatlas.words import counted
 
 THIRD_PARTY_KEYS = ("third_party", "third_parties", "thirdParty", "thirdParties")
+#: Why the sections of a Bearer report flowatlas does not read are not evidence of a flow.
+SECTION_REASONS: dict[str, str] = {
+    "languages": "the languages of the code: no data flow",
+    "dependencies": "the code's dependencies: a third party shows in components when the code uses it",
+    "errors": "Bearer's own errors while scanning",
+    "files": "the files Bearer scanned",
+    "findings": "Bearer's rule findings: the risks behind them are read",
+}
 #: What Bearer writes where it could not tell a data type or subject.
 PLACEHOLDER = "Unknown"
 
@@ -84,12 +92,16 @@ def _locations(entry: Any) -> tuple:
 
 def read(file: str, data: Any, positions: Mapping) -> list[Observation]:
     inner = data.get("dataflow")
+    wrapper: dict = {}
     if isinstance(inner, dict) and "files" in data:  # the platform's wrapper: its positions under "dataflow"
         positions = {p[1:]: v for p, v in positions.items() if p[:1] == ("dataflow",)}
+        wrapper = {k: v for k, v in data.items() if k != "dataflow"}
         data = inner
     c = _Collector("bearer", file, positions)
     system = PurePosixPath(file).name.split(".", 1)[0]
     c.add("scan", (), system, system=system)
+    c.sections(data, SECTION_REASONS, (*THIRD_PARTY_KEYS, "data_types", "dataTypes", "components", "risks", "subjects"))
+    c.sections(wrapper, SECTION_REASONS, ())
     tp_key = next((k for k in data if isinstance(k, str) and k.replace("_", "").lower().startswith("thirdpart")), None)
     for i, tp in enumerate(items(data.get(tp_key)) if tp_key else []):
         name = pick(tp, "third_party", "thirdParty", "name")
@@ -120,6 +132,8 @@ def read(file: str, data: Any, positions: Mapping) -> list[Observation]:
         )
         if isinstance(name, str) and name and what:
             c.add("flow", ("components", i), name, system=system, recipient_kind=what, code=_locations(comp))
+        else:
+            c.unused(("components", i), f"component '{name}' ({kind}/{sub})", "neither a third party nor a data store")
     for i, dt in enumerate(items(pick(data, "data_types", "dataTypes"))):
         name = pick(dt, "name")
         if isinstance(name, str) and name:
@@ -136,6 +150,12 @@ def read(file: str, data: Any, positions: Mapping) -> list[Observation]:
             c.add("flow", ("risks", i), party, system=system, labels=labels, recipient_kind="third_party", code=code)
             continue
         if "logger" not in detector and "log" not in detector.split("_"):
+            why = (
+                "a third party's detector that names no data type"
+                if party
+                else "a risk of Bearer's rules that is neither a logger (a leakage) nor a third party (a flow)"
+            )
+            c.unused(("risks", i), f"risk '{detector}'", why)
             continue
         for path, name, where in found:
             c.add("leakage", ("risks", i, *path), detector, system=system, labels=(name,), code=where)

@@ -23,6 +23,24 @@ from flowatlas.evidence.base import EvidenceReader, Observation, _Collector, cod
 
 #: ``dataFlow`` sections and what their sinks are.
 SECTIONS: dict[str, str] = {"third_parties": "third_party", "storages": "storage", "internal_apis": "internal_api"}
+#: Why the sections of privado.json flowatlas does not read are not evidence of a flow.
+SECTION_REASONS: dict[str, str] = {
+    "sinks": "the sinks Privado knows: those data reaches are read from dataFlow",
+    "processing": "where each kind of data is processed in the code: its flows are read from dataFlow",
+    "sinkProcessing": "where each sink is called: the ones data reaches are read from dataFlow",
+    "probableSinks": "calls Privado could not classify: no recipient to check",
+    "violations": "Privado's policy violations: flowatlas holds the map against its own statement",
+    "gitMetadata": "the scanned commit",
+}
+READ_SECTIONS: tuple[str, ...] = ("repoName", "repositoryName", "sources", "dataFlow", "collections")
+READ_SECTIONS += (
+    "localScanPath",
+    "privadoCoreVersion",
+    "privadoCLIVersion",
+    "privadoMainVersion",
+    "createdAt",
+    "language",
+)
 
 
 def recognises(data: Any) -> bool:
@@ -51,11 +69,22 @@ def read(file: str, data: Any, positions: Mapping) -> list[Observation]:
     names = {str(s.get("id")): str(s.get("name") or "") for s in items(data.get("sources")) if isinstance(s, dict)}
     flow = pick(data, "dataFlow", default={})
     c.add("scan", ("repoName",), system, system=system)
+    c.sections(data, SECTION_REASONS, READ_SECTIONS)
+    for section in flow if isinstance(flow, dict) else {}:
+        if section not in SECTIONS and section != "leakages" and items(flow[section]):
+            c.unused(
+                ("dataFlow", section), f"dataFlow section '{section}'", "not a recipient, store or log flowatlas checks"
+            )
     for section, what in [*SECTIONS.items(), ("leakages", "leakage")]:
         for i, entry in enumerate(items(pick(flow, section))):
             label = _label(str(pick(entry, "sourceId", "id", default="")), names)
             for j, sink in enumerate(items(pick(entry, "sinks"))):
                 if not isinstance(sink, dict):
+                    c.unused(
+                        ("dataFlow", section, i, "sinks", j),
+                        "a sink that is not a mapping",
+                        "malformed: nothing to read",
+                    )
                     continue
                 name = str(pick(sink, "name", "id", default="") or "")
                 c.add(

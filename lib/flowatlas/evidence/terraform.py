@@ -26,6 +26,25 @@ from typing import Any
 from flowatlas.evidence.base import EvidenceReader, Observation, _Collector, cloud_country, items, pick, register
 
 REGION_KEYS: tuple[str, ...] = ("region", "location")
+#: Why the sections of ``terraform show -json`` flowatlas does not read hold no resource's region.
+SECTION_REASONS: dict[str, str] = {
+    "resource_changes": "the plan's changes: each resource's region is read from planned_values",
+    "resource_drift": "changes made outside Terraform: the state's values are read",
+    "prior_state": "the state before the plan: the planned values are read",
+    "output_changes": "outputs are no resources",
+    "relevant_attributes": "which attributes the plan used: no region",
+    "checks": "the results of check blocks: no region",
+    "deferred_changes": "changes the plan could not make yet: no region",
+}
+READ_SECTIONS: tuple[str, ...] = (
+    "format_version",
+    "terraform_version",
+    "values",
+    "planned_values",
+    "configuration",
+    "variables",
+)
+READ_SECTIONS += ("timestamp", "applyable", "complete", "errored")  # what kind of plan it is: read to recognise it
 
 
 def recognises(data: Any) -> bool:
@@ -149,12 +168,20 @@ def read(file: str, data: Any, positions: Mapping) -> list[Observation]:
     top = "values" if isinstance(data.get("values"), dict) else "planned_values"
     root = pick(data.get(top), "root_module")
     from_provider = _provider_regions(data)
+    c.sections(data, SECTION_REASONS, READ_SECTIONS)
     for module, path in _modules(root, (top, "root_module")):
         for i, res in enumerate(items(module.get("resources"))):
-            if not isinstance(res, dict) or res.get("mode", "managed") != "managed":
+            if not isinstance(res, dict):
+                c.unused((*path, "resources", i), "a resource that is not a mapping", "malformed: nothing to read")
                 continue
             address = res.get("address")
+            if res.get("mode", "managed") != "managed":
+                c.unused(
+                    (*path, "resources", i), f"data source '{address}'", "read by Terraform, not a place data is kept"
+                )
+                continue
             if not isinstance(address, str):
+                c.unused((*path, "resources", i), "a resource without an address", "nothing to name it by")
                 continue
             region, note = _region(res)
             if not region and not note and (got := from_provider.get(_INDEX.sub("", address))):
