@@ -393,3 +393,62 @@ def test_a_declarations_retention_period_becomes_the_retention_of_the_store_it_w
     systems = yaml.safe_load(export_fides(load_map(KLINIKO))["system.yml"])["system"]
     periods = {d.get("retention_period") for s in systems for d in s["privacy_declarations"]} - {None}
     assert periods and all(p for p in periods)
+
+
+LEGACY = """\
+organization:
+  - fides_key: acme
+    name: Acme
+data_use:
+  - fides_key: essential.service.payroll_filing
+    name: Payroll filing
+    parent_key: essential.service
+    organization_fides_key: acme
+    legal_basis: Legal Obligation
+system:
+  - fides_key: payroll
+    name: Payroll
+    organization_fides_key: acme
+    system_type: Service
+    legal_name: Paycheck Ltd
+    data_responsibility_title: Processor
+    third_country_transfers: [USA]
+    egress:
+      - fides_key: tax-office
+        type: system
+    privacy_declarations:
+      - name: File payroll taxes
+        data_use: essential.service.payroll_filing
+        data_categories: [user.financial]
+        data_subjects: [employee]
+        egress: [tax-office]
+  - fides_key: tax-office
+    name: Tax office gateway
+    organization_fides_key: acme
+    system_type: Service
+    ingress:
+      - fides_key: payroll
+        type: system
+    privacy_declarations:
+      - name: Receive filings
+        data_use: essential.service.payroll_filing
+        data_categories: [user.financial]
+        data_subjects: [employee]
+        ingress: [payroll]
+"""
+
+
+def test_fideslang_1x_legal_fields_are_read_in_their_old_spelling(tmp_path):
+    """fideslang 1.x kept the lawful basis on the data use (``legal_basis: Legal Obligation``), the
+    role as ``data_responsibility_title`` and transfers as ``third_country_transfers``: each lands
+    where the current spelling would (fideslang 3 ignores them)."""
+    src = tmp_path / "v1"
+    src.mkdir()
+    (src / "all.yml").write_text(LEGACY, "utf-8")
+    got = import_fides(read_manifests([src]))
+    flows = yaml.safe_load(got.files["flows.yaml"])["flows"]
+    (sent,) = [f for f in flows if f["from"] == "payroll"]
+    assert sent["to"] == "tax-office" and sent["lawful_basis"] == "legal_obligation"
+    orgs = {o["name"]: o for o in yaml.safe_load(got.files["organisations.yaml"])["organisations"]}
+    assert orgs["Paycheck Ltd"]["role"] == "processor"
+    assert "`payroll` says it transfers data abroad (to USA)" in got.files["TODO.md"]

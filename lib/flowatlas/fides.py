@@ -71,6 +71,15 @@ TRANSFER_BASES: dict[str, str] = {
     "binding_corporate_rules": "BCRs",
 }
 LAWFUL_FROM_FIDES: dict[str, str] = {v: k for k, v in LAWFUL_BASES.items()}
+#: fideslang 1.x's ``legal_basis`` of a data use, in the current spelling.
+LEGACY_LAWFUL: dict[str, str] = {
+    "Consent": "Consent",
+    "Contract": "Contract",
+    "Legal Obligation": "Legal obligations",
+    "Vital Interest": "Vital interests",
+    "Public Interest": "Public interest",
+    "Legitimate Interests": "Legitimate interests",
+}
 _FLOW = TypeAdapter(Flow)
 _ORG = TypeAdapter(Organisation)
 
@@ -224,7 +233,12 @@ def _migrate_resource(kind: str, data: dict) -> dict:
                     d["data_use"] = migrate("data_use", d["data_use"])
             decls.append(d)
         out["privacy_declarations"] = decls
-    if kind == "system":
+    if kind == "system":  # fideslang 1.x's legal fields, in the current spelling
+        title = out.get("data_responsibility_title")
+        if isinstance(title, str) and not out.get("responsibility"):
+            out["responsibility"] = [title]
+        if out.get("third_country_transfers") and out.get("does_international_transfers") is None:
+            out["does_international_transfers"] = True
         for side in ("egress", "ingress"):
             if isinstance(out.get(side), list):
                 out[side] = [
@@ -324,8 +338,9 @@ class Imported:
     todo: list[tuple[str, int, str]] = field(default_factory=list)  # (file, line, what to fill)
     added_terms: list[tuple[str, str, str]] = field(default_factory=list)  # (kind, fides key, new id)
     left_out: list[str] = field(default_factory=list)  # what the manifests say that no map can hold, and why
-    #: (system, its legal bases for transfers) where it says it transfers abroad: which flows is a person's call
-    transfers: list[tuple[str, list[str]]] = field(default_factory=list)
+    #: (system, its legal bases for transfers, the countries it names) where it says it transfers
+    #: abroad: which flows is a person's call
+    transfers: list[tuple[str, list[str], list[str]]] = field(default_factory=list)
     #: what the manifests say that became no part of the map, each with why and what to do
     unread: list[str] = field(default_factory=list)
 
@@ -496,9 +511,19 @@ def import_fides(resources: Sequence[Resource]) -> Imported:
 
     used: set[int] = set()  # the declarations (by id()) some flow carries
 
+    # fideslang 1.x put the lawful basis on the data use: a declaration without its own takes it
+    use_basis = {
+        migrate("data_use", str(r.data.get("fides_key"))): LEGACY_LAWFUL.get(str(r.data.get("legal_basis")))
+        for r in by_kind.get("data_use", [])
+        if r.data.get("legal_basis")
+    }
+
     def lawful_of(decls: Iterable[Any]) -> set:
         """The lawful bases the declarations give (their fideslang names; None where one gives none)."""
-        return {getattr(d.legal_basis_for_processing, "value", d.legal_basis_for_processing) for d in decls}
+        return {
+            getattr(d.legal_basis_for_processing, "value", d.legal_basis_for_processing) or use_basis.get(d.data_use)
+            for d in decls
+        }
 
     unread: list[str] = []  # what the manifests say that became no part of the map, and why
     for s in systems:
@@ -590,8 +615,13 @@ def import_fides(resources: Sequence[Resource]) -> Imported:
                 f"{what} not imported: a map holds the privacy statement's declarations as its policy "
                 "(docs/map-format.md); write the statement's clauses there"
             )
+    raw = {id(r.model): r.data for r in by_kind.get("system", [])}
     transfers = [
-        (s.fides_key, sorted(str(b) for b in (s.legal_basis_for_transfers or [])))
+        (
+            s.fides_key,
+            sorted(str(b) for b in (s.legal_basis_for_transfers or [])),
+            sorted(str(c) for c in (raw.get(id(s), {}).get("third_country_transfers") or [])),  # fideslang 1.x
+        )
         for s in systems
         if s.does_international_transfers and not meta(s).get("flows")
     ]
@@ -627,7 +657,7 @@ def _write(
     term: _Terms,
     orgs: list,
     exact: Sequence[dict] = (),
-    transfers: Sequence[tuple[str, list[str]]] = (),
+    transfers: Sequence[tuple[str, list[str], list[str]]] = (),
     unread: Sequence[str] = (),
 ) -> Imported:
     out = Imported({})
@@ -724,10 +754,11 @@ def _todo_md(out: Imported, missing: Sequence[str]) -> str:
         lines += ["", "## Transfers the manifests declare", ""]
         lines += [
             f"- `{system}` says it transfers data abroad"
+            + (f" (to {', '.join(countries)})" if countries else "")
             + (f" on: {', '.join(bases)}" if bases else " (no legal basis for transfers given)")
             + ": record `transfer_basis` on its flows that cross a border (adequacy, standard_contractual_clauses,"
             " binding_corporate_rules, ... for the sender's regime: `flowatlas taxonomy MAP --kind transfer`)."
-            for system, bases in out.transfers
+            for system, bases, countries in out.transfers
         ]
     if out.added_terms:
         lines += ["", "## Keys flowatlas's taxonomy does not have, added as map-level terms (map.yaml)", ""]
