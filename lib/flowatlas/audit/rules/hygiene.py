@@ -72,35 +72,34 @@ def model_hygiene(ctx: Context) -> Iterator[Finding]:
             regime = ctx.analysis.flow_regimes[f.id]
             if regime is not None and not regime.in_force and a and b and a != b:
                 # a border crossed before the regime's transfer rules apply: say when they do
-                yield Finding(
-                    rule=r.id,
-                    severity=r.severity,
-                    message=f"Flow {f.id} names transfer basis '{f.transfer_basis}' ({a} → {b}), but the "
-                    f"transfer rules of {regime.id} apply from {regime.since} (the map is as of {m.as_of}): "
-                    "the basis is not checked yet.",
-                    remedy=f"Keep the basis if it will hold under {regime.id} from {regime.since}; "
-                    "nothing to change before then.",
-                    flows=(f.id,),
-                    path=(f.source, f.target),
-                    organisations=ctx.orgs([f.source, f.target]),
-                    countries=ctx.countries([f.source, f.target]),
-                    src=f.src,
-                    key="basis:" + f.id,
+                message = (
+                    f"Flow {f.id} names transfer basis '{f.transfer_basis}' ({a} → {b}), but the transfer rules "
+                    f"of {regime.id} apply from {regime.since} (the map is as of {m.as_of}): the basis is not "
+                    "checked yet."
                 )
-                continue
-            yield Finding(
-                rule=r.id,
-                severity=r.severity,
-                message=f"Flow {f.id} names transfer basis '{f.transfer_basis}' but is no transfer under "
-                f"{facts_of.regime or 'the map'} ({a} → {b}"
-                + (
+                remedy = (
+                    f"Keep the basis if it will hold under {regime.id} from {regime.since}; "
+                    "nothing to change before then."
+                )
+            else:
+                collected = (
                     ", collected by an organisation the controller does not direct"
                     if facts.kind[f.source] == "subject"
                     else ""
                 )
-                + "): the basis is not checked.",
-                remedy="Remove the transfer basis, or correct the jurisdictions of its ends if the data does cross "
-                "a border.",
+                message = (
+                    f"Flow {f.id} names transfer basis '{f.transfer_basis}' but is no transfer under "
+                    f"{facts_of.regime or 'the map'} ({a} → {b}{collected}): the basis is not checked."
+                )
+                remedy = (
+                    "Remove the transfer basis, or correct the jurisdictions of its ends if the data does cross "
+                    "a border."
+                )
+            yield Finding(
+                rule=r.id,
+                severity=r.severity,
+                message=message,
+                remedy=remedy,
                 flows=(f.id,),
                 path=(f.source, f.target),
                 organisations=ctx.orgs([f.source, f.target]),
