@@ -228,6 +228,18 @@ def test_a_map_of_another_shape_round_trips_with_its_own_terms(make_map, tmp_pat
     )
 
 
+def _with_account_service(tmp_path: Path, change) -> Path:
+    """A copy of Absoloop's manifests whose ``account-service`` system ``change`` edits."""
+    copy = tmp_path / "fides"
+    copy.mkdir()
+    for p in MANIFESTS.iterdir():
+        copy.joinpath(p.name).write_text(p.read_text("utf-8"), "utf-8")
+    doc = yaml.safe_load((copy / "system.yml").read_text("utf-8"))
+    change(next(s for s in doc["system"] if s["fides_key"] == "account-service"))
+    (copy / "system.yml").write_text(yaml.safe_dump(doc, sort_keys=False), "utf-8")
+    return copy
+
+
 # --------------------------------------------------------------------------- the law, both ways
 
 
@@ -287,17 +299,14 @@ def test_plain_fides_manifests_give_their_lawful_bases_and_say_what_transfers_th
     """Manifests Fides wrote (no flowatlas meta): the declarations' legal basis becomes the flows'
     lawful_basis where every declaration behind a flow agrees; a system's declared transfers are a
     to-do naming its bases (which flows cross a border is not in the manifests)."""
-    copy = tmp_path / "fides"
-    copy.mkdir()
-    for p in MANIFESTS.iterdir():
-        copy.joinpath(p.name).write_text(p.read_text("utf-8"), "utf-8")
-    doc = yaml.safe_load((copy / "system.yml").read_text("utf-8"))
-    account = next(s for s in doc["system"] if s["fides_key"] == "account-service")
-    for d in account["privacy_declarations"]:
-        d["legal_basis_for_processing"] = "Contract"
-    account["does_international_transfers"] = True
-    account["legal_basis_for_transfers"] = ["SCCs"]
-    (copy / "system.yml").write_text(yaml.safe_dump(doc, sort_keys=False), "utf-8")
+
+    def declare(account):
+        for d in account["privacy_declarations"]:
+            d["legal_basis_for_processing"] = "Contract"
+        account["does_international_transfers"] = True
+        account["legal_basis_for_transfers"] = ["SCCs"]
+
+    copy = _with_account_service(tmp_path, declare)
     got = import_fides(read_manifests([copy]))
     flows = yaml.safe_load(got.files["flows.yaml"])["flows"]
     sent = [f for f in flows if f["from"] == "account-service"]  # the sender's declarations decide
@@ -378,15 +387,12 @@ def test_absoloops_manifests_list_the_declaration_no_flow_carries(tmp_path):
 
 
 def test_a_declarations_retention_period_becomes_the_retention_of_the_store_it_writes(tmp_path):
-    copy = tmp_path / "fides"
-    copy.mkdir()
-    for p in MANIFESTS.iterdir():
-        copy.joinpath(p.name).write_text(p.read_text("utf-8"), "utf-8")
-    doc = yaml.safe_load((copy / "system.yml").read_text("utf-8"))
-    account = next(s for s in doc["system"] if s["fides_key"] == "account-service")
-    decl = next(d for d in account["privacy_declarations"] if "account_db" in (d.get("dataset_references") or []))
-    decl["retention_period"] = "90 days"
-    (copy / "system.yml").write_text(yaml.safe_dump(doc, sort_keys=False), "utf-8")
+
+    def keep_90_days(account):
+        refs = [d for d in account["privacy_declarations"] if "account_db" in (d.get("dataset_references") or [])]
+        refs[0]["retention_period"] = "90 days"
+
+    copy = _with_account_service(tmp_path, keep_90_days)
     nodes = yaml.safe_load(import_fides(read_manifests([copy])).files["nodes.yaml"])["nodes"]
     assert next(n for n in nodes if n["id"] == "account_db")["retention"] == "P90D"
     # and the export says how long the stores a purpose writes to keep the data
