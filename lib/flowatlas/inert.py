@@ -152,12 +152,12 @@ def sheet_names(names: Sequence[str]) -> list[str]:
 def _xlsx_value(value: Any) -> Any:
     """A frame's cell as it is written: None for missing, Python scalars for numpy's, other
     objects as their text, illegal characters escaped."""
-    import pandas as pd
-
-    if isinstance(value, str):
+    if isinstance(value, str):  # most cells: before anything else
         return _xlsx_cell(value)
     if isinstance(value, (list, tuple, set, frozenset, dict)):
         return _xlsx_cell(str(value))
+    import pandas as pd
+
     if value is None or pd.isna(value):
         return None
     if hasattr(value, "item"):  # numpy's scalars
