@@ -440,7 +440,7 @@ def import_fides(resources: Sequence[Resource]) -> Imported:
         legal = getattr(model, "legal_name", None)
         if not fm.get("owner") and legal and legal not in {o["name"] for o in organisations.values()}:
             owner = _slug(legal)
-        if owner not in organisations:
+        if owner not in organisations:  # (owner_name, owner_role...: the meta of exports before owner_record)
             roles = [getattr(x, "value", x) for x in (getattr(model, "responsibility", None) or [])]
             role = next(
                 (RESPONSIBILITY_ROLES[r] for r in roles if r in RESPONSIBILITY_ROLES and r != "Controller"),
@@ -827,10 +827,6 @@ def export_fides(m: Any) -> dict[str, str]:
             fm["owner_record"] = _ORG.dump_python(
                 owner, by_alias=True, exclude_none=True, exclude_defaults=True, mode="json"
             )
-        if owner is not None and n.owner != org:
-            fm |= {"owner_name": owner.name, "owner_role": owner.role, "owner_jurisdiction": owner.jurisdiction}
-            if owner.engaged_by:
-                fm["owner_engaged_by"] = owner.engaged_by
         if n.kind == "store":
             cats = sorted({vocab.key("types", t) for f in m.flows.values() if f.target == n.id for t in f.types})
             fm["retention"] = n.retention
