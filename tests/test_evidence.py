@@ -365,3 +365,61 @@ def test_the_docs_describe_every_reconcile_rule():
     text = (ABSOLOOP.parents[1] / "docs" / "evidence.md").read_text("utf-8")
     for r in RECONCILE_RULES.values():
         assert f"| `{r.id}` | {r.severity} |" in text, r.id
+
+
+#: A Privado scan of the shop of another shape: special categories, Privado's generic "Third
+#: Party API" sink (named by its apiUrl, and one whose address is a template), scanned in CI.
+PRIVADO_SPECIAL = {
+    "repoName": "shop-web",
+    "localScanPath": "/home/runner/work/shop-web/shop-web",
+    "sources": [
+        {"id": "Data.Sensitive.PersonalCharacteristics.Religion/ReligiousBeliefs", "name": "Religion / Religious Beliefs",
+         "isSensitive": True, "sensitivity": "high"},
+        {"id": "Data.Sensitive.HealthData.MedicalCertificates", "name": "Medical Certificates", "isSensitive": True},
+        {"id": "Data.Sensitive.NationalIdentificationNumbers.Passport", "name": "Passport", "sensitivity": "high"},
+        {"id": "Data.Sensitive.Custom.ShoeSize", "name": "Shoe Size", "isSensitive": True},
+        {"id": "Data.Sensitive.Custom.FavouriteColour", "name": "Favourite Colour", "isSensitive": False},
+    ],
+    "processing": [
+        {"sourceId": "Data.Sensitive.HealthData.MedicalCertificates", "occurrences": [
+            {"fileName": "/home/runner/work/shop-web/shop-web/app/sick_note.rb", "lineNumber": 7, "columnNumber": 2}]},
+    ],
+    "dataFlow": {
+        "third_parties": [
+            {"sourceId": "Data.Sensitive.HealthData.MedicalCertificates", "sinks": [
+                {"sinkType": "third_parties", "id": "ThirdParties.API.api.tutorly.io", "name": "Third Party API",
+                 "domains": [], "apiUrl": ["https://api.tutorly.io/v2/notes"],
+                 "paths": [{"path": [{"fileName": "/home/runner/work/shop-web/shop-web/app/notes.rb", "lineNumber": 3}]}]},
+                {"sinkType": "third_parties", "id": "ThirdParties.API", "name": "Third Party API",
+                 "apiUrl": ["${HOOK_URL}/v1"], "paths": []},
+            ]},
+        ],
+    },
+    "violations": [
+        {"policyId": "Policy.Custom.NoHealthToVendors", "policyDetails": {"name": "Health data to a vendor"},
+         "dataFlow": [{"sourceId": "Data.Sensitive.HealthData.MedicalCertificates", "sinkId": "ThirdParties.API.api.tutorly.io"}]},
+        {"policyId": "Policy.Custom.Cookies", "policyDetails": {"name": "Cookies without consent"}, "dataFlow": []},
+    ],
+}  # fmt: skip
+
+
+def test_privado_special_categories_generic_api_and_ci_paths(brightpath):
+    path = brightpath / "evidence" / "special.privado.json"
+    path.write_text(json.dumps(PRIVADO_SPECIAL, indent=1), "utf-8")
+    obs = read_evidence([path])
+    found = reconcile(Analysis(load_map(brightpath)), obs)
+    got = {(f.rule, f.severity, f.key) for f in found}
+    # special categories are the map's sensitive types, each handled on no flow: high
+    assert {("evidence-unmapped-type", "high", t) for t in ("religious-belief", "medical-record", "passport-number")} < got
+    assert ("evidence-unmapped-type", "high", "shoesize") in got  # no type, but Privado marks it sensitive
+    assert ("evidence-unmapped-type", "low", "favouritecolour") in got
+    # the generic API sink is the recipient its apiUrl names: Tutorly, whose flow carries no health data
+    flow = next(f for f in found if f.rule == "evidence-unmapped-flow")
+    assert (flow.key, flow.severity, flow.types) == ("apitutorlyio", "high", ("medical-record",))
+    assert "Privado flags it: Health data to a vendor" in flow.message
+    assert not any("Third Party API" in f.message for f in found)
+    unused = {o.name: o.note for o in obs if o.kind == "unused"}
+    assert "HOOK_URL" in unused["Medical Certificates sent to 'Third Party API'"]
+    assert "names no flow" in unused["violation 'Cookies without consent'"]
+    code = {str(s) for o in obs for s in o.code}
+    assert code == {"shop-web/app/sick_note.rb:7:2", "shop-web/app/notes.rb:3:1"}

@@ -182,8 +182,115 @@ def test_reconcile_names_what_it_read_and_did_not_use():
         capture_output=True, text=True,
     )  # fmt: skip
     lines = run.stderr.splitlines()
-    assert "3 elements of the evidence read but not used:" in lines[0]
+    assert "2 elements of the evidence read but not used:" in lines[0]
     assert any(
         "absoloop-infra.tfstate.json:" in x and "data source 'data.aws_caller_identity.current'" in x for x in lines
     )
     assert isinstance(json.loads(run.stdout), list)  # stdout stays the findings alone
+
+
+# --------------------------------------------------------------------------- Privado
+
+PRIVADO = REAL / "privado" / "crapi.privado.json"
+
+#: A map of crAPI's identity service of our own: the scan's repository is its code, the
+#: database the scan names by its JDBC sinks is its store.
+CRAPI_MAP = """
+map: {id: crapi, name: crAPI car services, controller: crapi-co, home: DE, as_of: 2026-06-01, policy: notice}
+organisations:
+  - {id: crapi-co, name: crAPI Car Services GmbH, role: controller, jurisdiction: DE}
+nodes:
+  - {id: driver, name: Driver, kind: subject, subject: account-holder}
+  - id: identity
+    name: Identity service
+    kind: system
+    owner: crapi-co
+    jurisdiction: DE
+    evidence: {repository: [crAPI]}
+  - id: users
+    name: Users database
+    kind: store
+    owner: crapi-co
+    jurisdiction: DE
+    retention: P1Y
+    evidence: {names: ["Java Database Connector(Read)", "Java Database Connector(Write)"]}
+flows:
+  - {id: signup, from: driver, to: identity, types: [name, email, password], purposes: [provide-service],
+     context: registration, lawful_basis: contract}
+  - {id: keep, from: identity, to: users, types: [name, email, password], purposes: [provide-service]}
+policies:
+  - id: notice
+    title: crAPI privacy notice
+    version: "2026-01"
+    controller: crapi-co
+    declarations:
+      - {id: sec, kind: security, clause: "5", quote: "We protect your password.", types: [credentials],
+         measures: [encryption_at_rest]}
+"""
+
+
+def test_privados_paths_are_relative_to_the_scanned_repository():
+    """crAPI was scanned in Privado's container (/app/code), from a laptop's folder
+    (localScanPath): neither reaches an observation."""
+    obs = read_evidence([PRIVADO])
+    code = [str(s) for o in obs for s in o.code]
+    assert code and all(s.startswith("crAPI/services/identity/src/main/java/com/crapi/") for s in code)
+    assert not any("/app/code" in s or "/Volumes" in s for s in code)
+
+
+def test_every_source_sink_and_violation_of_a_privado_scan_is_used_or_accounted_for():
+    doc = json.loads(PRIVADO.read_text("utf-8"))
+    obs = read_evidence([PRIVADO])
+    types = [o for o in obs if o.kind == "type" and o.at.line in _lines_of(doc, "sources")]
+    assert sorted(o.name for o in types) == sorted(s["name"] for s in doc["sources"])  # each source, once
+    sent = [(e["sourceId"], s["id"]) for sec in doc["dataFlow"].values() for e in sec for s in e["sinks"]]
+    assert len([o for o in obs if o.kind in ("flow", "leakage")]) == len(sent)  # each sink of each flow
+    unused = _unused("privado/crapi.privado.json")
+    reached = {sink for _src, sink in sent}
+    assert {n for n in unused if n.startswith("sink ")} == {
+        f"sink '{s['name']}'" for s in doc["sinks"] if s["id"] not in reached
+    }
+    assert {n for n in unused if n.startswith("section ")} == {"section 'sinkProcessing'", "section 'probableSinks'"}
+    # the one violation names log leakages: it is said on them, not listed as unused
+    flagged = {(o.labels, o.name) for o in obs if o.kind == "leakage" and "PII data is written to the log" in o.note}
+    assert len(flagged) == len(doc["violations"][0]["dataFlow"])
+    assert not any(n.startswith("violation ") for n in unused)
+    scan = next(o for o in obs if o.kind == "scan")
+    assert scan.note == f"commit {doc['gitMetadata']['commitId']} on develop"
+
+
+def _lines_of(doc: dict, key: str) -> set[int]:
+    """The lines of privado.json the entries of ``doc[key]`` start at (the file is indented by 2)."""
+    text = PRIVADO.read_text("utf-8").splitlines()
+    start = next(i for i, x in enumerate(text) if x.startswith(f'  "{key}": ['))
+    end = next(i for i in range(start + 1, len(text)) if text[i].startswith("  ]"))
+    return {i + 1 for i in range(start, end) if text[i] == "    {"}
+
+
+def test_a_privado_scan_gives_the_findings_a_reader_of_it_expects(make_map):
+    from flowatlas.analysis import Analysis
+    from flowatlas.evidence.reconcile import reconcile
+    from flowatlas.loader import load_map
+
+    folder = make_map({"map.yaml": CRAPI_MAP})
+    found = reconcile(Analysis(load_map(folder)), read_evidence([PRIVADO]))
+    got = sorted((f.rule, f.severity, f.key) for f in found)
+    assert got == [
+        ("evidence-leakage", "high", "logconsole:Account Password,Email Address"),  # a password logged
+        ("evidence-leakage", "high", "loginfo:Account Password,Email Address"),
+        ("evidence-leakage", "medium", "logdebug:Email Address"),
+        ("evidence-leakage", "medium", "logerror:Email Address"),
+        ("evidence-unmapped-flow", "high", "javadatabaseconnectorwrite"),  # stores a precise location
+        ("evidence-unmapped-flow", "medium", "javadatabaseconnectorread"),  # reads an address back
+        ("evidence-unmapped-type", "high", "gps-location"),
+        ("evidence-unmapped-type", "low", "age"),  # no type of the map names it
+        ("evidence-unmapped-type", "medium", "mailing-address"),
+    ]
+    by_key = {f.key: f for f in found}
+    logged = by_key["loginfo:Account Password,Email Address"]
+    assert "Privado flags it: PII data is written to the log files" in logged.message
+    assert [c.clause for c in logged.clauses] == ["5"]
+    assert "crAPI/services/identity/src/main/java/com/crapi/service/Impl/OtpServiceImpl.java:141:39" in [
+        str(s) for s in logged.evidence
+    ]
+    assert by_key["javadatabaseconnectorwrite"].types == ("gps-location", "mailing-address")

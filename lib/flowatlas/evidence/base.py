@@ -27,7 +27,8 @@ class Observation:
     recipient, resource address or data type as the evidence names it; ``labels`` the data types
     in the evidence's own words and ``types`` those of them the map's vocabulary names;
     ``country`` the place a ``region`` is in; ``recipient_kind`` ``third_party``, ``storage``
-    or ``internal_api``; ``note`` what could not be read (a region marked sensitive).
+    or ``internal_api``; ``note`` what could not be read (a region marked sensitive), why an
+    ``unused`` element was not used, or what the tool itself said of it (a policy it flags).
     """
 
     kind: Kind
@@ -42,6 +43,9 @@ class Observation:
     country: str = ""
     code: tuple[Source, ...] = ()
     note: str = ""
+    #: The evidence itself marks this data sensitive (Privado's ``isSensitive``, say): a label
+    #: that names no type of the map is then reported as high, not low.
+    sensitive: bool = False
 
 
 @dataclass(frozen=True)
@@ -125,13 +129,23 @@ def cloud_country(region: str) -> str:
     return ""
 
 
-def code_location(step: Any, repo: str = "") -> Source | None:
+def code_location(step: Any, repo: str = "", roots: Iterable[str] = ()) -> Source | None:
     """A scanner's code location (``fileName``/``filename``, ``lineNumber``/``line_number``,
     ``columnNumber``) as a Source (its file under ``repo/`` when the repository is known), or
-    None without a file."""
+    None without a file. A file under one of ``roots`` (the folder the scanner was run in) is
+    made relative to it first, so an absolute path of the scanning machine never leaks in.
+
+    >>> str(code_location({"fileName": "/home/ci/shop/src/a.py", "lineNumber": 3}, "shop", ["/home/ci/shop"]))
+    'shop/src/a.py:3:1'
+    """
     file = pick(step, "fileName", "filename", "file", "path")
     if not isinstance(file, str) or not file:
         return None
+    for root in roots:
+        base = root.rstrip("/") + "/"
+        if root and file.startswith(base):
+            file = file[len(base) :]
+            break
     if repo:
         file = f"{repo}/{file.lstrip('/')}"
     line = pick(step, "lineNumber", "line_number", "line", "startLine", "start_line_number", default=1)

@@ -146,6 +146,13 @@ def _sentence(text: str) -> str:
     return text[:1].upper() + text[1:]
 
 
+def _said(obs: Sequence[Observation]) -> str:
+    """What the tool itself said of these observations (a policy it flags them under), as a
+    sentence to add to a message, or ""."""
+    notes = sorted({o.note for o in obs if o.note and o.kind != "unused"})
+    return (" " + "; ".join(notes) + ".") if notes else ""
+
+
 def _labels(obs: Sequence[Observation]) -> list[str]:
     return sorted({label for o in obs for label in o.labels})
 
@@ -187,7 +194,7 @@ def unmapped_recipient(r: Reconciliation) -> Iterator[Finding]:
             "high",
             f"{_sentence(who)} sends {what} to {name}"
             + (f" ({', '.join(domains)})" if domains else "")
-            + f", which the map does not have (seen at {_where(group)}).",
+            + f", which the map does not have (seen at {_where(group)}).{_said(group)}",
             f"Add {name} to the map (an organisation with its role and jurisdiction, and a flow from the system "
             f"that calls it), or, if it is in the map under another name, add '{name}' to its evidence.names.",
             nodes=nodes,
@@ -228,7 +235,7 @@ def unmapped_flow(r: Reconciliation) -> Iterator[Finding]:
             "evidence-unmapped-flow",
             "high" if high else "medium",
             f"{_sentence(who)} sends {', '.join(_labels(group)) or 'data'} to {target}, but {what} "
-            f"(seen at {_where(group)}).",
+            f"(seen at {_where(group)}).{_said(group)}",
             "Add the flow (or its types) to the map, with its purpose and basis, so the audit holds it against "
             "the statement; or remove the call from the code.",
             flows=tuple(sorted(f.id for f in flows)),
@@ -246,7 +253,8 @@ def unmapped_flow(r: Reconciliation) -> Iterator[Finding]:
 def unmapped_type(r: Reconciliation) -> Iterator[Finding]:
     """A code scan shows a system handling a kind of personal data that no flow into or out of it
     carries and that it does not generate, or a kind the map's vocabulary has no type for. High
-    when the type is sensitive; low when the label names no type at all."""
+    when the type is sensitive (or, for a label that names no type, when the evidence marks the
+    data sensitive); low when the label names no type at all."""
     for (_system, label), group in _group(
         (o for o in r.observations if o.kind == "type"), lambda o: (o.system, o.labels[0] if o.labels else o.name)
     ).items():
@@ -254,11 +262,13 @@ def unmapped_type(r: Reconciliation) -> Iterator[Finding]:
         who, node_ids, src = _system_phrase(r, group[0])
         t = r.type_of(label)
         if t is None:
+            marked = [o.reader for o in group if o.sensitive]
             yield Finding(
                 "evidence-unmapped-type",
-                "low",
+                "high" if marked else "low",
                 f"{_sentence(who)} handles '{label}', which names no information type of the map "
-                f"(seen at {_where(group)}).",
+                f"(seen at {_where(group)})"
+                + (f"; {marked[0].capitalize()} marks it sensitive." if marked else "."),
                 f"Add an information type for '{label}' to the map (information_types, with its parent), or name an "
                 "existing type after it.",
                 nodes=node_ids,
@@ -431,7 +441,7 @@ def leakage(r: Reconciliation) -> Iterator[Finding]:
             "evidence-leakage",
             "high" if high else "medium",
             f"{_sentence(who)} writes {', '.join(labels) or 'personal data'} to logs ({name}){held} "
-            f"(seen at {_where(group)}).",
+            f"(seen at {_where(group)}).{_said(group)}",
             "Mask or drop these values before logging; if logs must hold them, map the log store with its "
             "retention, access control and the flow into it.",
             nodes=nodes,
