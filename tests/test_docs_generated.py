@@ -28,3 +28,14 @@ def test_each_block_is_in_its_doc_and_a_changed_registry_changes_it():
         assert f"<!-- generated: {name} -->\n{write()}\n<!-- end generated -->" in doc, name
     stale = "<!-- generated: audit rules -->\n| old table |\n<!-- end generated -->"
     assert "| old table |" not in tool.render(stale) and "`onward-transfer`" in tool.render(stale)
+
+
+def test_an_empty_block_is_filled_and_the_next_block_is_kept():
+    tool = _tool()
+    text = (
+        "<!-- generated: evidence formats -->\n<!-- end generated -->\nbetween\n"
+        "<!-- generated: reconciliation rules -->\n| old |\n<!-- end generated -->\n"
+    )
+    out = tool.render(text)
+    assert out.count("<!-- generated: ") == 2 and "between" in out and "| old |" not in out
+    assert "| privado |" in out and "`evidence-leakage`" in out

@@ -373,8 +373,8 @@ PRIVADO_SPECIAL = {
     "repoName": "shop-web",
     "localScanPath": "/home/runner/work/shop-web/shop-web",
     "sources": [
-        {"id": "Data.Sensitive.PersonalCharacteristics.Religion/ReligiousBeliefs", "name": "Religion / Religious Beliefs",
-         "isSensitive": True, "sensitivity": "high"},
+        {"id": "Data.Sensitive.PersonalCharacteristics.Religion/ReligiousBeliefs",
+         "name": "Religion / Religious Beliefs", "isSensitive": True, "sensitivity": "high"},
         {"id": "Data.Sensitive.HealthData.MedicalCertificates", "name": "Medical Certificates", "isSensitive": True},
         {"id": "Data.Sensitive.NationalIdentificationNumbers.Passport", "name": "Passport", "sensitivity": "high"},
         {"id": "Data.Sensitive.Custom.ShoeSize", "name": "Shoe Size", "isSensitive": True},
@@ -389,7 +389,8 @@ PRIVADO_SPECIAL = {
             {"sourceId": "Data.Sensitive.HealthData.MedicalCertificates", "sinks": [
                 {"sinkType": "third_parties", "id": "ThirdParties.API.api.tutorly.io", "name": "Third Party API",
                  "domains": [], "apiUrl": ["https://api.tutorly.io/v2/notes"],
-                 "paths": [{"path": [{"fileName": "/home/runner/work/shop-web/shop-web/app/notes.rb", "lineNumber": 3}]}]},
+                 "paths": [{"path": [
+                     {"fileName": "/home/runner/work/shop-web/shop-web/app/notes.rb", "lineNumber": 3}]}]},
                 {"sinkType": "third_parties", "id": "ThirdParties.API", "name": "Third Party API",
                  "apiUrl": ["${HOOK_URL}/v1"], "paths": []},
             ]},
@@ -397,7 +398,8 @@ PRIVADO_SPECIAL = {
     },
     "violations": [
         {"policyId": "Policy.Custom.NoHealthToVendors", "policyDetails": {"name": "Health data to a vendor"},
-         "dataFlow": [{"sourceId": "Data.Sensitive.HealthData.MedicalCertificates", "sinkId": "ThirdParties.API.api.tutorly.io"}]},
+         "dataFlow": [{"sourceId": "Data.Sensitive.HealthData.MedicalCertificates",
+                       "sinkId": "ThirdParties.API.api.tutorly.io"}]},
         {"policyId": "Policy.Custom.Cookies", "policyDetails": {"name": "Cookies without consent"}, "dataFlow": []},
     ],
 }  # fmt: skip
@@ -410,7 +412,8 @@ def test_privado_special_categories_generic_api_and_ci_paths(brightpath):
     found = reconcile(Analysis(load_map(brightpath)), obs)
     got = {(f.rule, f.severity, f.key) for f in found}
     # special categories are the map's sensitive types, each handled on no flow: high
-    assert {("evidence-unmapped-type", "high", t) for t in ("religious-belief", "medical-record", "passport-number")} < got
+    special = ("religious-belief", "medical-record", "passport-number")
+    assert {("evidence-unmapped-type", "high", t) for t in special} < got
     assert ("evidence-unmapped-type", "high", "shoesize") in got  # no type, but Privado marks it sensitive
     assert ("evidence-unmapped-type", "low", "favouritecolour") in got
     # the generic API sink is the recipient its apiUrl names: Tutorly, whose flow carries no health data

@@ -294,3 +294,31 @@ def test_a_privado_scan_gives_the_findings_a_reader_of_it_expects(make_map):
         str(s) for s in logged.evidence
     ]
     assert by_key["javadatabaseconnectorwrite"].types == ("gps-location", "mailing-address")
+
+
+@pytest.mark.parametrize(
+    "name",
+    [
+        "privado/crapi.privado.json",
+        "bearer/rails-app.bearer.json",
+        "bearer/bear-publishing.privacy.bearer.json",
+        "checkov/aws-55-resources.tfplan.json",
+        "terraform-json/no_changes.state.json",
+    ],
+)
+def test_docs_table_names_every_part_of_each_real_file(name):
+    """docs/evidence.md's table is written from each reader's ``uses`` and ``not_used``: every part
+    of a real file is in one of them (or is the metadata a reader recognises it by)."""
+    import importlib
+
+    from flowatlas.evidence import EVIDENCE_READERS
+
+    obs = read_evidence([REAL / name])
+    reader = EVIDENCE_READERS[next(o.reader for o in obs)]
+    module = importlib.import_module(f"flowatlas.evidence.{reader.id}")
+    doc = json.loads((REAL / name).read_text("utf-8-sig"))
+    doc = doc.get("dataflow", doc) if isinstance(doc.get("dataflow"), dict) else doc
+    documented = {part.split(".")[0] for k in (*reader.uses, *reader.not_used) for part in k.split(", ")}
+    recognised = set(getattr(module, "READ_SECTIONS", ()))
+    missing = {k for k, v in doc.items() if v not in (None, [], {}, "")} - documented - recognised
+    assert not missing, f"{name}: parts of the file the table does not name: {sorted(missing)}"

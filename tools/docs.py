@@ -17,6 +17,8 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "lib"))
 
 from flowatlas.audit import RULES  # noqa: E402
+from flowatlas.evidence import EVIDENCE_READERS  # noqa: E402
+from flowatlas.evidence.base import formats_markdown  # noqa: E402
 from flowatlas.evidence.reconcile import RECONCILE_RULES  # noqa: E402
 from flowatlas.regimes import regimes_markdown  # noqa: E402
 from flowatlas.rules import rules_markdown  # noqa: E402
@@ -25,6 +27,7 @@ from flowatlas.rules import rules_markdown  # noqa: E402
 BLOCKS: dict[str, tuple[str, Callable[[], str]]] = {
     "audit rules": ("audit.md", lambda: rules_markdown(RULES.values())),
     "reconciliation rules": ("evidence.md", lambda: rules_markdown(RECONCILE_RULES.values())),
+    "evidence formats": ("evidence.md", lambda: formats_markdown(EVIDENCE_READERS.values())),
     # dated as the docs were last written: a regime's region groups are read on that day
     "transfer regimes": ("audit.md", lambda: regimes_markdown(DOCS_DATE)),
 }
@@ -32,7 +35,8 @@ BLOCKS: dict[str, tuple[str, Callable[[], str]]] = {
 #: The day the regime tables are read as of (a decision's region members are those of that day).
 DOCS_DATE = date(2026, 12, 7)
 
-_BLOCK = re.compile(r"(<!-- generated: (?P<name>[^>]+?) -->\n)(?P<body>.*?)(\n<!-- end generated -->)", re.S)
+# an empty block ("-->\n<!-- end") is a block too: it must not run on to the next block's end
+_BLOCK = re.compile(r"(<!-- generated: (?P<name>[^>]+?) -->\n)(?P<body>.*?)(\n?<!-- end generated -->)", re.S)
 
 
 def render(text: str) -> str:
@@ -40,7 +44,7 @@ def render(text: str) -> str:
 
     def fill(m: re.Match) -> str:
         _, write = BLOCKS[m.group("name")]
-        return m.group(1) + write() + m.group(4)
+        return m.group(1) + write() + "\n<!-- end generated -->"
 
     return _BLOCK.sub(fill, text)
 

@@ -58,6 +58,12 @@ class EvidenceReader:
     read: Callable[[str, Any, Mapping], list[Observation]]  # (file, data, positions) -> observations
     #: For a file it does not recognise but one of its tool wrote: what to do instead (else None).
     near_miss: Callable[[Any], str | None] | None = None
+    #: The tool's versions and output forms it reads (for docs/evidence.md).
+    versions: str = ""
+    #: What it uses: each part of the file, and what that part becomes.
+    uses: Mapping[str, str] = field(default_factory=dict)
+    #: What it reads and does not use, and why: each such element is listed by file:line.
+    not_used: Mapping[str, str] = field(default_factory=dict)
 
 
 #: Every evidence reader, by id, in the order they are tried (the order their modules are
@@ -188,6 +194,22 @@ class _Collector:
                 self.unused((key,), f"section '{key}'", reasons.get(key, "a section this reader does not know"))
 
 
+def formats_markdown(readers: Iterable[EvidenceReader]) -> str:
+    """The table of docs/evidence.md: each format and version read, what is used, and what is
+    listed as not used (and why)."""
+
+    def key(k: str) -> str:  # a part of the file in code type, an element described in words
+        return ", ".join(x if " " in x else f"`{x}`" for x in k.split(", "))
+
+    def cell(parts: Mapping[str, str]) -> str:
+        return "<br>".join(f"{key(k)}: {v}" for k, v in parts.items()).replace("|", "\\|")
+
+    rows = ["| format | versions read | used | listed as not used, and why |", "| --- | --- | --- | --- |"]
+    for r in readers:
+        rows.append(f"| {r.id} | {r.versions.replace('|', chr(92) + '|')} | {cell(r.uses)} | {cell(r.not_used)} |")
+    return "\n".join(rows)
+
+
 __all__ = [
     "EvidenceReader",
     "Kind",
@@ -195,6 +217,7 @@ __all__ = [
     "at",
     "cloud_country",
     "code_location",
+    "formats_markdown",
     "items",
     "norm",
     "pick",

@@ -37,6 +37,10 @@ SECTION_REASONS: dict[str, str] = {
     "files": "the files Bearer scanned",
     "findings": "Bearer's rule findings: the risks behind them are read",
 }
+#: Why an element of a Bearer report is not used (the reasons the account gives).
+NOT_A_PARTY_OR_STORE = "neither a third party nor a data store"
+PARTY_WITHOUT_DATA = "a third party's detector that names no data type"
+OTHER_RISK = "a risk of Bearer's rules that is neither a logger (a leakage) nor a third party (a flow)"
 #: What Bearer writes where it could not tell a data type or subject.
 PLACEHOLDER = "Unknown"
 
@@ -133,7 +137,7 @@ def read(file: str, data: Any, positions: Mapping) -> list[Observation]:
         if isinstance(name, str) and name and what:
             c.add("flow", ("components", i), name, system=system, recipient_kind=what, code=_locations(comp))
         else:
-            c.unused(("components", i), f"component '{name}' ({kind}/{sub})", "neither a third party nor a data store")
+            c.unused(("components", i), f"component '{name}' ({kind}/{sub})", NOT_A_PARTY_OR_STORE)
     for i, dt in enumerate(items(pick(data, "data_types", "dataTypes"))):
         name = pick(dt, "name")
         if isinstance(name, str) and name:
@@ -150,12 +154,7 @@ def read(file: str, data: Any, positions: Mapping) -> list[Observation]:
             c.add("flow", ("risks", i), party, system=system, labels=labels, recipient_kind="third_party", code=code)
             continue
         if "logger" not in detector and "log" not in detector.split("_"):
-            why = (
-                "a third party's detector that names no data type"
-                if party
-                else "a risk of Bearer's rules that is neither a logger (a leakage) nor a third party (a flow)"
-            )
-            c.unused(("risks", i), f"risk '{detector}'", why)
+            c.unused(("risks", i), f"risk '{detector}'", PARTY_WITHOUT_DATA if party else OTHER_RISK)
             continue
         for path, name, where in found:
             c.add("leakage", ("risks", i, *path), detector, system=system, labels=(name,), code=where)
@@ -164,6 +163,26 @@ def read(file: str, data: Any, positions: Mapping) -> list[Observation]:
 
 READER = register(
     EvidenceReader(
-        "bearer", "Bearer's JSON privacy or data-flow report: third parties, data types, logged data", recognises, read
+        "bearer",
+        "Bearer's JSON privacy or data-flow report: third parties, data types, logged data",
+        recognises,
+        read,
+        versions="`bearer scan --report privacy|dataflow --format json`, both key spellings (`third_party`, "
+        "`thirdParty`); risks in the current form (2023 on) and the earlier one; the report Bearer's platform "
+        "receives",
+        uses={
+            "third_party": "flows to that party, with its data types (`Unknown` is no type)",
+            "subjects": "the data types of each subject",
+            "data_types": "the data the code handles, with its locations",
+            "components": "flows to third parties and data stores",
+            "risks": "a logger's: data written to logs; a third party's detector with data types: a flow to it",
+            "dataflow": "the platform's wrapper, read inside",
+        },
+        not_used={
+            **SECTION_REASONS,
+            "a component": NOT_A_PARTY_OR_STORE,
+            "a third party's risk": PARTY_WITHOUT_DATA,
+            "another risk": OTHER_RISK,
+        },
     )
 )

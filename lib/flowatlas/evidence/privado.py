@@ -17,8 +17,8 @@ Missing fields are tolerated; whatever is not used is accounted for as ``unused`
 ...   "dataFlow": {"third_parties": [{"sourceId": "Data.Sensitive.ContactData.EmailAddress", "sinks": [
 ...     {"id": "ThirdParties.SDK.Mixpanel", "name": "Mixpanel", "domains": ["api.mixpanel.com"],
 ...      "paths": [{"path": [{"fileName": "/home/ci/shop/src/track.js", "lineNumber": 12, "columnNumber": 3}]}]}]}]}}
->>> [(o.kind, o.name, o.labels, [str(s) for s in o.code]) for o in read("privado.json", scan, {})[1:]]
-[('flow', 'Mixpanel', ('Email Address',), ['shop/src/track.js:12:3']), ('type', 'Email Address', ('Email Address',), [])]
+>>> [(o.kind, o.name, [str(s) for s in o.code]) for o in read("privado.json", scan, {})[1:]]
+[('flow', 'Mixpanel', ['shop/src/track.js:12:3']), ('type', 'Email Address', [])]
 """
 
 from __future__ import annotations
@@ -56,6 +56,11 @@ READ_SECTIONS: tuple[str, ...] = (
     "createdAt",
     "language",
 )
+#: Why an element of privado.json is not used (the reasons the account gives).
+NO_DATA_REACHES = "Privado found this call, but no personal data reaches it in this scan"
+UNRESOLVED_API = "an API call whose address the scan could not resolve: no recipient to check"
+NO_FLOW_NAMED = "names no flow of dataFlow: flowatlas holds the map against its own statement, not Privado's policies"
+OTHER_FLOW_SECTION = "not a recipient, store or log flowatlas checks"
 #: Where Privado's container mounts the repository it scans (its paths start there).
 CONTAINER_ROOT = "/app/code"
 #: Privado's rule for a call to an HTTP API it has no rule for (``ThirdParties.API``, or
@@ -152,9 +157,7 @@ def read(file: str, data: Any, positions: Mapping) -> list[Observation]:
     flow = pick(data, "dataFlow", default={})
     for section in flow if isinstance(flow, dict) else {}:
         if section not in SECTIONS and section != "leakages" and items(flow[section]):
-            c.unused(
-                ("dataFlow", section), f"dataFlow section '{section}'", "not a recipient, store or log flowatlas checks"
-            )
+            c.unused(("dataFlow", section), f"dataFlow section '{section}'", OTHER_FLOW_SECTION)
     for section, what in [*SECTIONS.items(), ("leakages", "leakage")]:
         for i, entry in enumerate(items(pick(flow, section))):
             source_id = str(pick(entry, "sourceId", "id", default=""))
@@ -175,7 +178,7 @@ def read(file: str, data: Any, positions: Mapping) -> list[Observation]:
                     c.unused(
                         ("dataFlow", section, i, "sinks", j),
                         f"{label} sent to '{pick(sink, 'name', 'id', default='?')}'",
-                        f"an API call whose address the scan could not resolve (apiUrl: {urls}): no recipient to check",
+                        f"{UNRESOLVED_API} (apiUrl: {urls})",
                     )
                     continue
                 said = flagged.get((source_id, sink_id), [])
@@ -243,7 +246,7 @@ def read(file: str, data: Any, positions: Mapping) -> list[Observation]:
             c.unused(
                 ("sinks", i),
                 f"sink '{pick(sink, 'name', 'id', default='?')}'",
-                "Privado found this call, but no personal data reaches it in this scan",
+                NO_DATA_REACHES,
             )
     for i, v in enumerate(items(data.get("violations"))):
         pairs = {
@@ -255,7 +258,7 @@ def read(file: str, data: Any, positions: Mapping) -> list[Observation]:
             c.unused(
                 ("violations", i),
                 f"violation '{title}'",
-                "names no flow of dataFlow: flowatlas holds the map against its own statement, not Privado's policies",
+                NO_FLOW_NAMED,
             )
     return c.found
 
@@ -266,5 +269,25 @@ READER = register(
         "Privado's privado.json: the data the code handles, its flows to third parties, storages and logs",
         recognises,
         read,
+        versions="`privado.json` of `privado scan` (read on Privado core 1.1.8, CLI v2.2.0)",
+        uses={
+            "repoName": "the system: the node whose `evidence.repository` names it",
+            "sources, processing": "the data the code handles (each source, at the places it is processed)",
+            "collections": "data collected at endpoints",
+            "dataFlow.third_parties, storages, internal_apis": "flows to that recipient, with the first and last "
+            "step of each path; the generic API sink named by its apiUrl's host, a storage by its database",
+            "dataFlow.leakages": "data written to logs",
+            "violations": "said on the flows they name (`Privado flags it: ...`)",
+            "sinks": "checked against dataFlow",
+            "localScanPath": "made relative, with `/app/code`: paths are the repository's",
+            "gitMetadata": "the scanned commit",
+        },
+        not_used={
+            **SECTION_REASONS,
+            "a sink no data reaches": NO_DATA_REACHES,
+            "a generic API sink with no address": UNRESOLVED_API,
+            "a violation": NO_FLOW_NAMED,
+            "another dataFlow section": OTHER_FLOW_SECTION,
+        },
     )
 )

@@ -267,8 +267,7 @@ def unmapped_type(r: Reconciliation) -> Iterator[Finding]:
                 "evidence-unmapped-type",
                 "high" if marked else "low",
                 f"{_sentence(who)} handles '{label}', which names no information type of the map "
-                f"(seen at {_where(group)})"
-                + (f"; {marked[0].capitalize()} marks it sensitive." if marked else "."),
+                f"(seen at {_where(group)})" + (f"; {marked[0].capitalize()} marks it sensitive." if marked else "."),
                 f"Add an information type for '{label}' to the map (information_types, with its parent), or name an "
                 "existing type after it.",
                 nodes=node_ids,

@@ -45,6 +45,10 @@ READ_SECTIONS: tuple[str, ...] = (
     "variables",
 )
 READ_SECTIONS += ("timestamp", "applyable", "complete", "errored")  # what kind of plan it is: read to recognise it
+#: Why a resource of the state is not used (the reasons the account gives).
+DATA_SOURCE = "read by Terraform, not a place data is kept"
+MALFORMED = "malformed: nothing to read"
+NO_ADDRESS = "nothing to name it by"
 
 
 def recognises(data: Any) -> bool:
@@ -172,16 +176,14 @@ def read(file: str, data: Any, positions: Mapping) -> list[Observation]:
     for module, path in _modules(root, (top, "root_module")):
         for i, res in enumerate(items(module.get("resources"))):
             if not isinstance(res, dict):
-                c.unused((*path, "resources", i), "a resource that is not a mapping", "malformed: nothing to read")
+                c.unused((*path, "resources", i), "a resource that is not a mapping", MALFORMED)
                 continue
             address = res.get("address")
             if res.get("mode", "managed") != "managed":
-                c.unused(
-                    (*path, "resources", i), f"data source '{address}'", "read by Terraform, not a place data is kept"
-                )
+                c.unused((*path, "resources", i), f"data source '{address}'", DATA_SOURCE)
                 continue
             if not isinstance(address, str):
-                c.unused((*path, "resources", i), "a resource without an address", "nothing to name it by")
+                c.unused((*path, "resources", i), "a resource without an address", NO_ADDRESS)
                 continue
             region, note = _region(res)
             if not region and not note and (got := from_provider.get(_INDEX.sub("", address))):
@@ -204,5 +206,15 @@ READER = register(
         recognises,
         read,
         near_miss,
+        versions="`terraform show -json` of a state or a plan (format 0.x and 1.x), UTF-8 or UTF-16 with a BOM; the "
+        "raw `terraform.tfstate` is refused with the command that converts it",
+        uses={
+            "values, planned_values": "each managed resource of every module: its region (`region`, `location`, "
+            "its ARN) and that region's country",
+            "configuration.provider_config, variables": "a plan's provider regions (aliases, modules inheriting "
+            "them, root variables) for resources that name none",
+            "format_version, terraform_version": "to recognise the file",
+        },
+        not_used={**SECTION_REASONS, "a data source": DATA_SOURCE, "a resource without an address": NO_ADDRESS},
     )
 )
