@@ -6,14 +6,18 @@ sent to Sentry) and the report its platform receives."""
 
 from __future__ import annotations
 
+import importlib
 import json
 import subprocess
 import sys
 
 import pytest
 
+from flowatlas.analysis import Analysis
 from flowatlas.errors import MapValidationError
-from flowatlas.evidence import read_evidence
+from flowatlas.evidence import EVIDENCE_READERS, read_evidence
+from flowatlas.evidence.reconcile import reconcile
+from flowatlas.loader import load_map
 
 from conftest import ROOT
 
@@ -268,10 +272,6 @@ def _lines_of(doc: dict, key: str) -> set[int]:
 
 
 def test_a_privado_scan_gives_the_findings_a_reader_of_it_expects(make_map):
-    from flowatlas.analysis import Analysis
-    from flowatlas.evidence.reconcile import reconcile
-    from flowatlas.loader import load_map
-
     folder = make_map({"map.yaml": CRAPI_MAP})
     found = reconcile(Analysis(load_map(folder)), read_evidence([PRIVADO]))
     got = sorted((f.rule, f.severity, f.key) for f in found)
@@ -309,10 +309,6 @@ def test_a_privado_scan_gives_the_findings_a_reader_of_it_expects(make_map):
 def test_docs_table_names_every_part_of_each_real_file(name):
     """docs/evidence.md's table is written from each reader's ``uses`` and ``not_used``: every part
     of a real file is in one of them (or is the metadata a reader recognises it by)."""
-    import importlib
-
-    from flowatlas.evidence import EVIDENCE_READERS
-
     obs = read_evidence([REAL / name])
     reader = EVIDENCE_READERS[next(o.reader for o in obs)]
     module = importlib.import_module(f"flowatlas.evidence.{reader.id}")

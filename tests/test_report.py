@@ -22,6 +22,7 @@ from reportkit import ABSOLOOP, NOTEBOOKS, ROOT, TINY, cli, run_cli, session_bas
 from flowatlas.analysis import Analysis
 from flowatlas.audit import audit, undeclared_transfers
 from flowatlas.cli import main
+from flowatlas.evidence import evidence_paths, read_evidence
 from flowatlas.findings import SEVERITIES, TABLE_COLUMNS
 from flowatlas.loader import load_map
 from flowatlas.report.data import diff_findings
@@ -200,6 +201,11 @@ def test_absoloop_report_reconciles_the_evidence_the_map_names(absoloop_run):
     html = (run / "report.html").read_text("utf-8")
     assert "What the evidence shows" in html and "Mixpanel" in html
     assert "fixture-secret-never-shown" not in html
+    # and what the evidence holds that was read and not used, each with its file:line and why
+    unused = [o for o in read_evidence(evidence_paths(load_map(ABSOLOOP))) if o.kind == "unused"]
+    assert unused and f"Read but not used: {len(unused)} element" in html
+    for o in unused:
+        assert f"{o.at.file.rsplit('/', 1)[-1]}:{o.at.line}:{o.at.col}" in html and o.note in html
 
 
 def test_absoloop_inventory_has_record_of_processing_fields(absoloop_run):

@@ -25,6 +25,7 @@ from flowatlas.assess import all_rules
 from flowatlas.atlas import Map
 from flowatlas.describe import describe
 from flowatlas.diff import sentences
+from flowatlas.evidence import evidence_paths, read_evidence
 from flowatlas.evidence.reconcile import RECONCILE_RULES
 from flowatlas.exports import exporter
 from flowatlas.findings import (
@@ -458,9 +459,25 @@ def evidence_frame(findings: Sequence[Finding]) -> pd.DataFrame:
     return pd.DataFrame(rows, columns=["severity", "rule", "message", "map record", "observed at", "remedy"])
 
 
+#: How many elements of the evidence read and not used the report lists (all are counted).
+UNUSED_SHOWN = 50
+
+
+def unused_evidence_frame(m: Map) -> pd.DataFrame:
+    """What the map's evidence holds that flowatlas read and did not use: where, what, and why
+    (the account each reader gives; docs/evidence.md lists the reasons)."""
+    rows = [
+        {"where": str(o.at), "reader": o.reader, "what": o.name, "why": o.note}
+        for o in read_evidence(evidence_paths(m))
+        if o.kind == "unused"
+    ]
+    return pd.DataFrame(rows, columns=["where", "reader", "what", "why"])
+
+
 def evidence_view(a: Analysis, findings: Sequence[Finding]) -> Any:
     """The report's evidence section: the findings where the evidence disagrees with the map (they
-    are among ``findings``, counted with the others), or a note saying how to give evidence."""
+    are among ``findings``, counted with the others), then what the evidence holds that was read
+    and not used, with its file:line and why; or a note saying how to give evidence."""
     m = a.map
     found = evidence_findings(findings)
     if not m.info.evidence:
@@ -468,9 +485,19 @@ def evidence_view(a: Analysis, findings: Sequence[Finding]) -> Any:
             "The map names no evidence. List code scans (privado.json, Bearer reports) and Terraform state "
             "in map.evidence to hold the map against them (flowatlas reconcile)."
         )
-    if not found:
-        return note(f"The evidence ({', '.join(m.info.evidence)}) agrees with the map.")
-    return HTML(rich.assets() + rich.explorer(found))
+    head = (
+        rich.assets() + rich.explorer(found)
+        if found
+        else str(note(f"The evidence ({', '.join(m.info.evidence)}) agrees with the map."))
+    )
+    unused = unused_evidence_frame(m)
+    if unused.empty:
+        return HTML(head + str(note("Everything the evidence holds was read and used.")))
+    caption = (
+        f"Read but not used: {len(unused):,} element{'s' if len(unused) != 1 else ''} of the evidence, "
+        "each with why (nothing read is dropped silently)"
+    )
+    return HTML(head + table(unused, caption, max_rows=UNUSED_SHOWN, full="`flowatlas reconcile`").to_html())
 
 
 def run_time(run_dir: str | Path | None) -> str:
