@@ -186,8 +186,25 @@ def diff_maps(
         },
         "countries": _sets(countries(old_analysis), countries(new_analysis)),
         "types": _sets(carried_types(old), carried_types(new)),
-        "findings": diff_findings([f.to_dict() for f in old_findings], [f.to_dict() for f in new_findings]),
+        "findings": diff_findings(
+            [_in_its_folder(f.to_dict(), old.root) for f in old_findings],
+            [_in_its_folder(f.to_dict(), new.root) for f in new_findings],
+        ),
     }
+
+
+def _in_its_folder(finding: dict, root: Any) -> dict:
+    """A finding as its map's folder sees it: the folder's own path (where the map's evidence
+    files were read from) taken out of its text, so that one map in two places gives one finding.
+
+    >>> _in_its_folder({"message": "seen at /tmp/m/evidence/a.json:3:1"}, "/tmp/m")["message"]
+    'seen at evidence/a.json:3:1'
+    """
+    if not root:
+        return finding
+    prefix = str(root).rstrip("/") + "/"
+    texts = {k: v.replace(prefix, "") for k in ("message", "remedy") if isinstance(v := finding.get(k), str)}
+    return {**finding, **texts}
 
 
 def reaching(diff: dict[str, Any], severity: str) -> list[dict]:

@@ -40,7 +40,8 @@ from flowatlas.exports import exporter, formats, register
 from flowatlas.extras import require
 from flowatlas.inputs import InputProblem, decode, read_bytes
 from flowatlas.loader import TODO, TODO_NEEDS, load_map
-from flowatlas.model import Flow, Organisation
+from flowatlas.model import SECTIONS as MAP_SECTIONS
+from flowatlas.model import Flow, MapInfo, Node, Organisation
 from flowatlas.source import Source
 from flowatlas.yamlio import parse_yaml
 
@@ -82,6 +83,51 @@ LEGACY_LAWFUL: dict[str, str] = {
 }
 _FLOW = TypeAdapter(Flow)
 _ORG = TypeAdapter(Organisation)
+_NODE = TypeAdapter(Node)
+_INFO = TypeAdapter(MapInfo)
+#: What a system's manifest says that the map models (its flows, owner and transfers): the
+#: export writes these from the map; every other field a system has is kept on its node
+#: (``fides:``) by the import, and written back by the export.
+SYSTEM_MODELLED = frozenset(
+    {
+        "fides_key",
+        "name",
+        "organization_fides_key",
+        "meta",
+        "egress",
+        "ingress",
+        "dataset_references",
+        "responsibility",
+        "legal_name",
+        "does_international_transfers",
+        "legal_basis_for_transfers",
+    }
+)
+#: The same for a dataset: all but its key, name and organisation are kept.
+DATASET_MODELLED = frozenset({"fides_key", "name", "organization_fides_key", "meta"})
+#: What a privacy declaration says that the map's flows give (the rest of a declaration is kept).
+DECLARATION_MODELLED = frozenset(
+    {
+        "data_use",
+        "data_categories",
+        "data_subjects",
+        "egress",
+        "ingress",
+        "dataset_references",
+        "legal_basis_for_processing",
+        "retention_period",
+        "data_shared_with_third_parties",
+        "third_parties",
+    }
+)
+#: A statement file an import may write: a plain file name that is not a map file.
+STATEMENT_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,99}$")
+
+
+def _dump(adapter: TypeAdapter, rec: Any) -> dict:
+    """A map record as the map writes it (aliases, nothing left at its default)."""
+    out: dict = adapter.dump_python(rec, by_alias=True, exclude_none=True, exclude_defaults=True, mode="json")
+    return out
 
 
 def _data(name: str) -> Any:
@@ -459,19 +505,37 @@ def import_fides(resources: Sequence[Resource]) -> Imported:
             organisations[owner] = dict(whole)
         return owner
 
+    def kept(model: Any, modelled: frozenset[str]) -> dict:
+        """What a system's or dataset's manifest says that the map does not model, as plain data."""
+        data = model.model_dump(mode="json", exclude_none=True, exclude_defaults=True)
+        return {k: v for k, v in data.items() if k not in modelled and v not in ([], {}, "")}
+
+    carried_whole: set[str] = set()  # the nodes a flowatlas export carried whole, with their flows
+
+    def whole(model: Any, fm: dict, rec: dict) -> dict:
+        """``rec``, or the node as the map had it where a flowatlas export carries it whole."""
+        given = fm.get("node_record")
+        if isinstance(given, dict) and given.get("id") == rec["id"]:
+            carried_whole.add(rec["id"])
+            return dict(given)
+        return rec
+
     for s in systems:
         fm = meta(s)
         owner = owner_of(s, fm)
-        nodes[_id(s.fides_key)] = {
+        rec = {
             "id": _id(s.fides_key),
             "name": s.name or s.fides_key,
             "kind": "system",
             "owner": owner,
             "jurisdiction": fm.get("jurisdiction") or TODO,
         }
+        if extra := kept(s, SYSTEM_MODELLED):
+            rec["fides"] = extra
+        nodes[_id(s.fides_key)] = whole(s, fm, rec)
     for key, d in datasets.items():
         fm = meta(d)
-        nodes[_id(key)] = {
+        rec = {
             "id": _id(key),
             "name": d.name or key,
             "kind": "store",
@@ -479,6 +543,20 @@ def import_fides(resources: Sequence[Resource]) -> Imported:
             "jurisdiction": fm.get("jurisdiction") or TODO,
             "retention": fm.get("retention") or TODO,
         }
+        if extra := kept(d, DATASET_MODELLED):
+            rec["fides"] = extra
+        nodes[_id(key)] = whole(d, fm, rec)
+    carried = next(
+        (mr for model in [*systems, *datasets.values()] if isinstance(mr := meta(model).get("map_record"), dict)),
+        None,
+    )
+    if carried is not None:  # a flowatlas export: the map's header, terms, organisations, people, policies
+        for o in carried.get("organisations") or []:
+            if isinstance(o, dict) and isinstance(o.get("id"), str):
+                organisations[o["id"]] = dict(o)
+        for n in carried.get("nodes") or []:
+            if isinstance(n, dict) and isinstance(n.get("id"), str):
+                nodes[n["id"]] = dict(n)
 
     def subject_node(key: str) -> str:
         sid = term("subjects", key)
@@ -606,8 +684,11 @@ def import_fides(resources: Sequence[Resource]) -> Imported:
                     f"{subjects}): no egress, ingress or dataset reference names it, so no flow carries it: "
                     "add the flows it describes"
                 )
+    own_policies = {_id(str(p.get("id"))) for p in (carried or {}).get("policies") or [] if isinstance(p, dict)}
     for r in by_kind.get("policy", []):
         what = f"policy `{r.data.get('fides_key', '?')}` ({r.src})"
+        if r.data.get("fides_key") in own_policies and not r.problems:
+            continue  # the export's rendering of the map's own policy, which the map record carries whole
         if r.problems:
             unread.append(f"{what} not read: {'; '.join(f'{p.src}: {p.message}' for p in r.problems)}")
         else:
@@ -625,7 +706,7 @@ def import_fides(resources: Sequence[Resource]) -> Imported:
         for s in systems
         if s.does_international_transfers and not meta(s).get("flows")
     ]
-    out = _write(controller, organisations, nodes, flows, term, orgs, exact, transfers, unread)
+    out = _write(controller, organisations, nodes, flows, term, orgs, exact, transfers, unread, carried, carried_whole)
     return out
 
 
@@ -659,10 +740,13 @@ def _write(
     exact: Sequence[dict] = (),
     transfers: Sequence[tuple[str, list[str], list[str]]] = (),
     unread: Sequence[str] = (),
+    map_record: dict | None = None,
+    carried_whole: set[str] | frozenset[str] = frozenset(),
 ) -> Imported:
     out = Imported({})
     out.transfers = list(transfers)
     out.unread = list(unread)
+    kept_map = map_record or {}
     home = organisations.get(_id(controller), {}).get("jurisdiction", TODO)
     cid = _id(controller)
     name = (orgs[0].name if orgs else None) or cid
@@ -675,9 +759,22 @@ def _write(
             "description": "Imported from Fides manifests by flowatlas import fides.",
         }
     }
+    if isinstance(kept_map.get("map"), dict):
+        head = {"map": {k: v for k, v in kept_map["map"].items() if k != "evidence"}}
+        if named := kept_map["map"].get("evidence"):  # files beside the map, which no manifest holds
+            out.unread.append(
+                f"the map's evidence ({', '.join(map(str, named))}): Fides manifests do not hold evidence files; "
+                "copy them into this folder and list them in map.evidence again"
+            )
+    own = {kind: {r["id"] for r in kept_map.get(SECTIONS[kind]) or [] if isinstance(r, dict)} for kind in KINDS}
     for kind in KINDS:
-        if term.added[kind]:
-            head[SECTIONS[kind]] = [term.added[kind][i] for i in sorted(term.added[kind])]
+        added = [term.added[kind][i] for i in sorted(term.added[kind]) if i not in own[kind]]
+        if kept_map.get(SECTIONS[kind]) or added:
+            head[SECTIONS[kind]] = [*(kept_map.get(SECTIONS[kind]) or []), *added]
+        out.added_terms += [(kind, r["fides"], r["id"]) for r in added]
+    for section in ("contexts", "regions"):
+        if kept_map.get(section):
+            head[section] = kept_map[section]
     known = set(nodes)
     flow_records = []
     whole = {(r["from"], r["to"]) for r in exact}
@@ -685,8 +782,8 @@ def _write(
         if carried["from"] in known and carried["to"] in known:
             flow_records.append(carried)
     for (src, dst), f in sorted(flows.items()):
-        if (src, dst) in whole:
-            continue  # the export carried these flows whole, with their ids and bases
+        if (src, dst) in whole or (dst if src.startswith("subj-") else src) in carried_whole:
+            continue  # the export carried these flows whole (with their ids, people and bases)
         if src not in known or dst not in known:
             continue  # an egress to something the manifests do not define: listed below
         if src == dst:  # a map's flow joins two nodes: say so rather than write a map validate refuses
@@ -706,12 +803,23 @@ def _write(
             rec["lawful_basis"] = basis  # every declaration behind the flow gives this one
         flow_records.append(rec)
     missing = sorted({x for pair in flows for x in pair} - known)
+    ends = {r[k] for r in flow_records for k in ("from", "to")}
+    people = {n["id"] for n in (kept_map.get("nodes") or []) if isinstance(n, dict)}
+    for nid in [i for i, n in nodes.items() if n.get("kind") == "subject" and i not in ends | people]:
+        del nodes[nid]  # a person only the flows carried whole were from: they name the map's own
     docs = {
         "map.yaml": head,
         "organisations.yaml": {"organisations": [organisations[i] for i in sorted(organisations)]},
         "nodes.yaml": {"nodes": [nodes[i] for i in sorted(nodes)]},
         "flows.yaml": {"flows": flow_records},
     }
+    if kept_map.get("policies"):
+        docs["policy.yaml"] = {"policies": kept_map["policies"]}
+        for name, text in sorted((kept_map.get("statements") or {}).items()):
+            if STATEMENT_NAME.match(str(name)) and not str(name).endswith((".yaml", ".yml")) and isinstance(text, str):
+                out.files[str(name)] = text
+            else:
+                out.unread.append(f"the statement `{name}`: not a plain file name a map folder can hold; not written")
     for fname, data in docs.items():
         text = "# Written by `flowatlas import fides`: review it, and fill in each TODO (TODO.md lists them).\n"
         text += yaml.safe_dump(data, sort_keys=False, allow_unicode=True, width=100)
@@ -720,7 +828,6 @@ def _write(
             m = re.search(r"(\w+): TODO\b", line)
             if m:
                 out.todo.append((fname, n, m.group(1)))
-    out.added_terms = [(k, r["fides"], r["id"]) for k in KINDS for r in head.get(SECTIONS[k], [])]
     out.files["TODO.md"] = _todo_md(out, missing)
     return out
 
@@ -745,7 +852,11 @@ def _todo_md(out: Imported, missing: Sequence[str]) -> str:
         "  `transfer_basis` (cross-border-basis): record the basis on the flow.",
         "- Organisations other than the controller were inferred from the systems' `responsibility` and",
         "  `legal_name`: check their roles (processor, third_party, ...).",
-        "- Add the privacy statement as a policy (`policies:`, docs/map-format.md) to audit the map.",
+        *(
+            []
+            if "policy.yaml" in out.files
+            else ["- Add the privacy statement as a policy (`policies:`, docs/map-format.md) to audit the map."]
+        ),
     ]
     if out.unread:
         lines += ["", "## Read but not in the map", ""]
@@ -822,6 +933,8 @@ def export_fides(m: Any) -> dict[str, str]:
         fm: dict[str, Any] = {"owner": n.owner, "jurisdiction": n.jurisdiction}
         if recorded.get(n.id):
             fm["flows"] = recorded[n.id]
+        if n.kind != "subject":  # the node whole: its fields Fides has no place for come back
+            fm["node_record"] = _dump(_NODE, n)
         owner = m.organisations.get(n.owner) if n.owner else None
         if owner is not None:  # the organisation whole (safeguards, role, where): importing finds it again
             fm["owner_record"] = _ORG.dump_python(
@@ -840,22 +953,12 @@ def export_fides(m: Any) -> dict[str, str]:
                     }
                     for f in sorted(onward, key=lambda f: f.id)
                 ]
-            datasets.append(
-                {
-                    "fides_key": n.id,
-                    "name": n.name,
-                    "organization_fides_key": org,
-                    "meta": {"flowatlas": fm},
-                    "collections": [
-                        {
-                            "name": "records",
-                            "fields": [{"name": c.replace(".", "_"), "data_categories": [c]} for c in cats],
-                        }
-                    ],
-                }
-            )
+            datasets.append(_dataset(n, fm, org, cats))
         elif n.kind == "system":
             systems.append(_system(a, vocab, n, fm, org))
+    holder = systems[0] if systems else datasets[0] if datasets else None
+    if holder is not None:
+        holder["meta"]["flowatlas"]["map_record"] = _map_record(m)
     custom: dict[str, list[dict]] = defaultdict(list)
     defaults = fides_terms()
     for kind, fkind in KINDS.items():
@@ -907,19 +1010,104 @@ def _parents_first(records: list[dict], defaults: Mapping[str, Any]) -> list[dic
 
 def _flows_by_node(m: Any) -> dict[str, list[dict]]:
     """Every flow of ``m`` whole, as the map writes it, under the node that records it in the
-    export: its source, or its target when the source is a person (a subject node becomes
-    ``subj-CATEGORY``, as an import names it)."""
+    export: its source, or its target when the source is a person (whose node travels in the
+    map record, :func:`_map_record`)."""
     out: dict[str, list[dict]] = defaultdict(list)
-
-    def end(nid: str) -> str:
-        node = m.nodes[nid]
-        return f"subj-{node.subject or node.id}" if node.kind == "subject" else nid
-
     for f in sorted(m.flows.values(), key=lambda f: f.id):
-        rec = _FLOW.dump_python(f, by_alias=True, exclude_none=True, exclude_defaults=True, mode="json")
-        rec["from"], rec["to"] = end(f.source), end(f.target)
         holder = f.target if m.nodes[f.source].kind == "subject" else f.source
-        out[holder].append(rec)
+        out[holder].append(_dump(_FLOW, f))
+    return out
+
+
+def _own(records: Iterable[Any]) -> list[Any]:
+    """The records a map defines itself (not flowatlas's shipped taxonomy, contexts or regions)."""
+    return [r for r in records if r.src is None or not str(r.src.file).startswith("<flowatlas>")]
+
+
+def _map_record(m: Any) -> dict:
+    """What the map holds that Fides has no place for: its header, its own terms, contexts and
+    regions, every organisation, its people, and its policies with their statements' text. The
+    export carries it in the first system's (or dataset's) ``meta.flowatlas.map_record``."""
+    out: dict[str, Any] = {"map": _dump(_INFO, m.info)}
+    tables = {
+        "information_types": m.types,
+        "purposes": m.purposes,
+        "data_subjects": m.subjects,
+        "contexts": m.contexts,
+        "regions": m.regions,
+        "organisations": m.organisations,
+        "policies": m.policies,
+    }
+    for section, table in tables.items():
+        own = _own(table.values())
+        if own:
+            adapter = TypeAdapter(MAP_SECTIONS[section])
+            out[section] = [_dump(adapter, r) for r in own]
+    people = [n for n in m.nodes.values() if n.kind == "subject"]
+    if people:
+        out["nodes"] = [_dump(_NODE, n) for n in sorted(people, key=lambda n: n.id)]
+    statements = {}
+    for p in m.policies.values():
+        path = Path(m.root) / p.statement if p.statement and m.root else None
+        if path is not None and path.is_file():
+            statements[p.statement] = path.read_text("utf-8")
+    if statements:
+        out["statements"] = statements
+    return out
+
+
+def _categories(collections: Iterable[Any]) -> set[str]:
+    """Every data category of a dataset's collections and their fields, at any depth."""
+    out: set[str] = set()
+    for c in collections:
+        if isinstance(c, dict):
+            out.update(str(x) for x in c.get("data_categories") or [])
+            out |= _categories(c.get("fields") or [])
+    return out
+
+
+def _dataset(n: Any, fm: dict, org: str, cats: list[str]) -> dict:
+    """A store as a Fides dataset: what its manifest said that the map does not model, as it was
+    (collections, fields, their categories and ``fides_meta``), and a ``records`` collection
+    for the categories the map's flows bring that none of those fields has."""
+    kept = {k: v for k, v in (n.fides or {}).items() if k not in DATASET_MODELLED}
+    collections = list(kept.pop("collections", None) or [])
+    missing = [c for c in cats if c not in _categories(collections)]
+    if missing or not collections:
+        collections.append(
+            {"name": "records", "fields": [{"name": c.replace(".", "_"), "data_categories": [c]} for c in missing]}
+        )
+    return {
+        "fides_key": n.id,
+        "name": n.name,
+        "organization_fides_key": org,
+        "meta": {"flowatlas": fm},
+        **kept,
+        "collections": collections,
+    }
+
+
+def _with_kept(derived: list[dict], kept: list[Any]) -> list[dict]:
+    """The declarations the map's flows give, each with what the manifest's declaration of the
+    same data use said that the map does not model (its name, features, special-category basis,
+    ...), then the manifest's declarations that no flow gave and that named no flow: as they were."""
+    kept = [d for d in kept if isinstance(d, dict)]
+    matched: set[int] = set()
+    out = []
+    for d in derived:
+        same = [
+            (i, k)
+            for i, k in enumerate(kept)
+            if k.get("data_use") == d["data_use"] and set(k.get("data_subjects") or ()) <= set(d["data_subjects"])
+        ]
+        if same:
+            i, k = same[0]
+            matched.add(i)
+            d = {**d, **{f: v for f, v in k.items() if f not in DECLARATION_MODELLED}}
+        out.append(d)
+    for i, k in enumerate(kept):
+        if i not in matched and not any(k.get(x) for x in ("egress", "ingress", "dataset_references")):
+            out.append(k)
     return out
 
 
@@ -995,14 +1183,16 @@ def _system(a: Any, vocab: Vocabulary, n: Any, fm: dict, org: str) -> dict:
         "processor": "Processor",
         "sub_processor": "Sub-Processor",
     }.get(owner.role if owner else "", "Controller")
+    extra = {k: v for k, v in (n.fides or {}).items() if k not in SYSTEM_MODELLED}
     rec: dict[str, Any] = {
         "fides_key": n.id,
         "name": n.name,
         "organization_fides_key": org,
         "system_type": "Service",
+        **extra,
         "meta": {"flowatlas": fm},
         "responsibility": [role],
-        "privacy_declarations": decls,
+        "privacy_declarations": _with_kept(decls, extra.get("privacy_declarations") or []),
     }
     if owner is not None and n.owner != org:
         rec["legal_name"] = owner.name

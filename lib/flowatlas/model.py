@@ -438,6 +438,13 @@ class Node(Record):
     evidence: EvidenceLinks | None = Field(
         default=None, description="The Terraform resources, code repositories or scanner names of this node."
     )
+    fides: dict[str, Any] | None = Field(
+        default=None,
+        description="What a Fides manifest says of this system or dataset that the map does not model (its "
+        "system_type and department, a dataset's collections, fields and fides_meta, a declaration's "
+        "special-category basis): kept by `flowatlas import fides` so that `flowatlas export fides` writes it "
+        "back. Read by nothing else.",
+    )
     description: str | None = None
 
 
