@@ -20,7 +20,14 @@ from fideslang.parse import load_manifests_into_taxonomy
 
 from flowatlas.cli import main
 from flowatlas.errors import MapValidationError
-from flowatlas.fides import export_fides, import_fides, migrate, read_manifests
+from flowatlas.fides import (
+    DECLARATION_MODELLED,
+    SYSTEM_MODELLED,
+    export_fides,
+    import_fides,
+    migrate,
+    read_manifests,
+)
 from flowatlas.loader import load_map
 from flowatlas.model import record_dict
 
@@ -522,3 +529,63 @@ def test_a_map_and_its_round_trip_through_fides_differ_in_nothing(name, make_map
             i: record_dict(r) for i, r in getattr(m, table).items()
         }, table
     assert record_dict(again.info) == record_dict(m.info)
+
+
+SAMPLE = ROOT / "tests" / "evidence_real" / "fides"  # Fides' own sample project (README there)
+
+
+def _fides(folder: Path) -> dict[str, dict[str, dict]]:
+    """``{resource type: {fides_key: the resource as fideslang's model dumps it}}``."""
+    from fideslang.models import Dataset, Organization
+
+    models = {"system": System, "dataset": Dataset, "organization": Organization, "policy": Policy}
+    out: dict[str, dict[str, dict]] = {k: {} for k in models}
+    for p in sorted(folder.glob("*.yml")):
+        for kind, items in (yaml.safe_load(p.read_text("utf-8")) or {}).items():
+            for item in items if kind in models else []:
+                got = models[kind].model_validate(item).model_dump(mode="json", exclude_none=True, exclude_defaults=True)
+                out[kind][got["fides_key"]] = got
+    return out
+
+
+def test_fides_sample_project_through_a_map_and_back_keeps_every_field_fideslang_knows(tmp_path):
+    """Fides -> map -> Fides on Fides' own sample project (6 systems, 4 datasets with 22
+    collections): each dataset's collections, fields, categories and fides_meta, each system's
+    type, department and description, each declaration's own fields, and the organization's
+    contacts come back as they were. What the map models is written from the map: flows (egress,
+    ingress, dataset references), owners and transfers. The policy is listed in TODO.md, not
+    carried (a map's policy is the statement's declarations)."""
+    back, again = tmp_path / "map", tmp_path / "fides"
+    assert main(["import", "fides", str(SAMPLE), "--out", str(back)]) == 0
+    assert "policy `sample_policy`" in (back / "TODO.md").read_text("utf-8")
+    _fill(back, {"home": "US", "jurisdiction": "US", "retention": "P1Y", "types": "[personal]"})
+    _fill(back, {"purposes": "[provide-service]"})
+    assert main(["export", "fides", str(back), "--out", str(again)]) == 0
+    before, after = _fides(SAMPLE), _fides(again)
+
+    for key, d in before["dataset"].items():
+        got = after["dataset"][key]
+        for field in set(d) - {"fides_key", "organization_fides_key", "meta"}:
+            assert got[field] == d[field], (key, field)
+    assert (len(before["dataset"]), sum(len(d["collections"]) for d in before["dataset"].values())) == (4, 22)
+
+    for key, s in before["system"].items():
+        got = after["system"][key]
+        for field in set(s) - SYSTEM_MODELLED - {"privacy_declarations"}:
+            assert got[field] == s[field], (key, field)
+        assert {(e["fides_key"], e["type"]) for e in s.get("egress") or []} <= {
+            (e["fides_key"], e["type"]) for e in got.get("egress") or []
+        }
+        for decl in s["privacy_declarations"]:  # each declaration's own fields, on one of its data use
+            own = {k: v for k, v in decl.items() if k not in DECLARATION_MODELLED}
+            same = [x for x in got["privacy_declarations"] if x["data_use"] == decl["data_use"]]
+            assert any(all(x.get(k) == v for k, v in own.items()) for x in same), (key, decl["data_use"])
+            # its categories, or the finer ones of the dataset it references (the map's flow carries those)
+            said = {c for x in same for c in x["data_categories"]}
+            for c in decl["data_categories"]:
+                assert any(x == c or x.startswith(c + ".") or c.startswith(x + ".") for x in said), (key, c)
+
+    org = before["organization"]["default_organization"]
+    got = after["organization"]["default_organization"]
+    for field in ("description", "security_policy", "controller", "data_protection_officer", "representative"):
+        assert got[field] == org[field], field

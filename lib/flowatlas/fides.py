@@ -103,6 +103,8 @@ SYSTEM_MODELLED = frozenset(
         "legal_basis_for_transfers",
     }
 )
+#: The same for the organization: its contacts and security policy are kept.
+ORGANIZATION_MODELLED = frozenset({"fides_key", "name", "description", "organization_fides_key"})
 #: The same for a dataset: all but its key, name and organisation are kept.
 DATASET_MODELLED = frozenset({"fides_key", "name", "organization_fides_key", "meta"})
 #: What a privacy declaration says that the map's flows give (the rest of a declaration is kept).
@@ -470,6 +472,11 @@ def import_fides(resources: Sequence[Resource]) -> Imported:
             "role": "controller",
             "jurisdiction": TODO,
         }
+        if o is not None and o.description:
+            organisations[oid]["description"] = o.description
+        extra = o.model_dump(mode="json", exclude_none=True, exclude_defaults=True) if o is not None else {}
+        if extra := {k: v for k, v in extra.items() if k not in ORGANIZATION_MODELLED}:
+            organisations[oid]["fides"] = extra
     nodes: dict[str, dict] = {}
     flows: dict[tuple[str, str], dict] = {}
     systems = [r.model for r in by_kind.get("system", [])]
@@ -508,7 +515,7 @@ def import_fides(resources: Sequence[Resource]) -> Imported:
     def kept(model: Any, modelled: frozenset[str]) -> dict:
         """What a system's or dataset's manifest says that the map does not model, as plain data."""
         data = model.model_dump(mode="json", exclude_none=True, exclude_defaults=True)
-        return {k: v for k, v in data.items() if k not in modelled and v not in ([], {}, "")}
+        return {k: v for k, v in data.items() if k not in modelled}  # as given: [] is not "not said"
 
     carried_whole: set[str] = set()  # the nodes a flowatlas export carried whole, with their flows
 
@@ -970,7 +977,7 @@ def export_fides(m: Any) -> dict[str, str]:
                     rec["parent_key"] = _parent_key(key)
                 custom[fkind].append(rec)
     files = {
-        "organization.yml": {"organization": [{"fides_key": org, "name": m.organisations[org].name}]},
+        "organization.yml": {"organization": [_organization(m.organisations[org])]},
         "system.yml": {"system": systems},
         "dataset.yml": {"dataset": datasets},
     }
@@ -981,6 +988,13 @@ def export_fides(m: Any) -> dict[str, str]:
     if policy:
         files["policy.yml"] = {"policy": [policy]}
     return {name: yaml.safe_dump(data, sort_keys=False, allow_unicode=True, width=100) for name, data in files.items()}
+
+
+def _organization(o: Any) -> dict:
+    """The controller as a Fides organization: what its manifest said that the map does not model
+    (contacts, security policy) as it was, under the map's name and description."""
+    extra = {k: v for k, v in (o.fides or {}).items() if k not in ORGANIZATION_MODELLED}
+    return {"fides_key": o.id, "name": o.name, **({"description": o.description} if o.description else {}), **extra}
 
 
 def _term_name(m: Any, kind: str, tid: str) -> str:
@@ -1087,7 +1101,7 @@ def _dataset(n: Any, fm: dict, org: str, cats: list[str]) -> dict:
     }
 
 
-def _with_kept(derived: list[dict], kept: list[Any]) -> list[dict]:
+def _with_kept(derived: list[dict], kept: list[Any], system_name: str) -> list[dict]:
     """The declarations the map's flows give, each with what the manifest's declaration of the
     same data use said that the map does not model (its name, features, special-category basis,
     ...), then the manifest's declarations that no flow gave and that named no flow: as they were."""
@@ -1107,8 +1121,8 @@ def _with_kept(derived: list[dict], kept: list[Any]) -> list[dict]:
         out.append(d)
     for i, k in enumerate(kept):
         if i not in matched and not any(k.get(x) for x in ("egress", "ingress", "dataset_references")):
-            out.append(k)
-    return out
+            out.append({"name": f"{system_name}: {k.get('data_use')}", **k} if not k.get("name") else k)
+    return out  # (every declaration named: fideslang sorts a system's declarations by name)
 
 
 def _system(a: Any, vocab: Vocabulary, n: Any, fm: dict, org: str) -> dict:
@@ -1192,7 +1206,7 @@ def _system(a: Any, vocab: Vocabulary, n: Any, fm: dict, org: str) -> dict:
         **extra,
         "meta": {"flowatlas": fm},
         "responsibility": [role],
-        "privacy_declarations": _with_kept(decls, extra.get("privacy_declarations") or []),
+        "privacy_declarations": _with_kept(decls, extra.get("privacy_declarations") or [], n.name),
     }
     if owner is not None and n.owner != org:
         rec["legal_name"] = owner.name

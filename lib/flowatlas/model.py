@@ -394,6 +394,12 @@ class Organisation(Record):
     )
     safeguards: tuple[Safeguard, ...] = Field(default_factory=tuple)
     evidence: EvidenceLinks | None = Field(default=None, description="How code scanners name this organisation.")
+    fides: dict[str, Any] | None = Field(
+        default=None,
+        description="What a Fides organization says that the map does not model (its controller, data protection "
+        "officer and representative with their contact details, its security policy): kept by `flowatlas import "
+        "fides` so that `flowatlas export fides` writes it back. Read by nothing else.",
+    )
     description: str | None = None
 
 
