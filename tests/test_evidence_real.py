@@ -303,6 +303,8 @@ def test_a_privado_scan_gives_the_findings_a_reader_of_it_expects(make_map):
         "bearer/rails-app.bearer.json",
         "bearer/bear-publishing.privacy.bearer.json",
         "checkov/aws-55-resources.tfplan.json",
+        "checkov/gcp-zone.tfplan.json",
+        "checkov/azure.tfplan.json",
         "terraform-json/no_changes.state.json",
     ],
 )
@@ -318,3 +320,17 @@ def test_docs_table_names_every_part_of_each_real_file(name):
     recognised = set(getattr(module, "READ_SECTIONS", ()))
     missing = {k for k, v in doc.items() if v not in (None, [], {}, "")} - documented - recognised
     assert not missing, f"{name}: parts of the file the table does not name: {sorted(missing)}"
+
+
+def test_a_google_instance_is_in_its_own_zone_not_its_providers_region():
+    got = _regions("checkov/gcp-zone.tfplan.json")
+    assert got["google_compute_instance.default"] == ("us-central1-c", "US", "")  # was europe-west2, GB
+    assert got["google_service_account.default"][:2] == ("europe-west2", "GB")  # names none: the provider's
+    assert "provider configuration 'google'" in got["google_service_account.default"][2]
+
+
+def test_an_azure_resource_without_a_location_is_where_its_resource_group_is():
+    got = _regions("checkov/azure.tfplan.json")
+    assert {a: v[1] for a, v in got.items()} == dict.fromkeys(got, "CA")
+    region, _country, note = got["azurerm_network_security_rule.pass"]
+    assert region == "canadacentral" and "resource group 'test' (azurerm_resource_group.test)" in note

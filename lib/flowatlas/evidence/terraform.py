@@ -1,10 +1,12 @@
 """Terraform state as evidence: ``terraform show -json`` (state or plan), root and child modules.
 
 Each managed resource becomes a ``location`` observation: its address and the region it is in,
-from ``region``, ``location`` or the region part of its ARN, with the country that region is in;
-failing those, in a plan, the region of the provider configuration the resource uses
-(``configuration.provider_config``: its constant ``region``, or the root variable it names, a
-module's provider inherited from the module above; the note says so). Only those values are read.
+from ``region``, ``location``, ``zone`` or the region part of its ARN, with the country that
+region is in; failing those, an Azure resource's resource group's location (by its
+``resource_group_name``), then, in a plan, the region of the provider configuration the
+resource uses (``configuration.provider_config``: its constant ``region``, or the root variable
+it names, a module's provider inherited from the module above); the note says which. Only those
+values (and resource groups' names) are read.
 A value the state marks sensitive (``sensitive_values``) is never read, kept or printed; a
 region marked sensitive is noted as not read. Terraform's raw state file (``terraform.tfstate``)
 is refused with the command that gives the form read here.
@@ -25,7 +27,7 @@ from typing import Any
 
 from flowatlas.evidence.base import EvidenceReader, Observation, _Collector, cloud_country, items, pick, register
 
-REGION_KEYS: tuple[str, ...] = ("region", "location")
+REGION_KEYS: tuple[str, ...] = ("region", "location", "zone")  # zone: Google Cloud's instances and disks
 #: Why the sections of ``terraform show -json`` flowatlas does not read hold no resource's region.
 SECTION_REASONS: dict[str, str] = {
     "resource_changes": "the plan's changes: each resource's region is read from planned_values",
@@ -152,6 +154,23 @@ def _region(resource: dict) -> tuple[str, str]:
     return "", ""
 
 
+def _resource_groups(modules: list[tuple[dict, tuple]]) -> dict[str, tuple[str, str]]:
+    """``{name: (location, address)}`` of every Azure resource group of the state: an Azure
+    resource that names no location of its own is where its resource group is."""
+    out: dict[str, tuple[str, str]] = {}
+    for module, _ in modules:
+        for res in items(module.get("resources")):
+            values = pick(res, "values", default={})
+            if pick(res, "type") != "azurerm_resource_group" or not isinstance(values, dict):
+                continue
+            name, where = values.get("name"), values.get("location")
+            if _sensitive(res, "name") or _sensitive(res, "location"):
+                continue
+            if isinstance(name, str) and isinstance(where, str) and where:
+                out.setdefault(name, (where, str(res.get("address"))))
+    return out
+
+
 def _modules(module: Any, path: tuple) -> list[tuple[dict, tuple]]:
     """Every module under ``module`` (itself first, then depth first) with its JSON path: a
     walk with a stack, so no nesting of modules can exhaust Python's recursion."""
@@ -173,7 +192,9 @@ def read(file: str, data: Any, positions: Mapping) -> list[Observation]:
     root = pick(data.get(top), "root_module")
     from_provider = _provider_regions(data)
     c.sections(data, SECTION_REASONS, READ_SECTIONS)
-    for module, path in _modules(root, (top, "root_module")):
+    modules = _modules(root, (top, "root_module"))
+    groups = _resource_groups(modules)
+    for module, path in modules:
         for i, res in enumerate(items(module.get("resources"))):
             if not isinstance(res, dict):
                 c.unused((*path, "resources", i), "a resource that is not a mapping", MALFORMED)
@@ -186,6 +207,11 @@ def read(file: str, data: Any, positions: Mapping) -> list[Observation]:
                 c.unused((*path, "resources", i), "a resource without an address", NO_ADDRESS)
                 continue
             region, note = _region(res)
+            values = pick(res, "values", default={})
+            group = values.get("resource_group_name") if isinstance(values, dict) else None
+            if not region and not note and isinstance(group, str) and group in groups:
+                if not _sensitive(res, "resource_group_name"):
+                    region, note = groups[group][0], f"the location of its resource group '{group}' ({groups[group][1]})"
             if not region and not note and (got := from_provider.get(_INDEX.sub("", address))):
                 region, note = got[0], f"the region of its provider configuration '{got[1]}'"
             c.add(
@@ -210,7 +236,7 @@ READER = register(
         "raw `terraform.tfstate` is refused with the command that converts it",
         uses={
             "values, planned_values": "each managed resource of every module: its region (`region`, `location`, "
-            "its ARN) and that region's country",
+            "`zone`, its ARN; an Azure resource's resource group) and that region's country",
             "configuration.provider_config, variables": "a plan's provider regions (aliases, modules inheriting "
             "them, root variables) for resources that name none",
             "format_version, terraform_version": "to recognise the file",
