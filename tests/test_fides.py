@@ -543,7 +543,8 @@ def _fides(folder: Path) -> dict[str, dict[str, dict]]:
     for p in sorted(folder.glob("*.yml")):
         for kind, items in (yaml.safe_load(p.read_text("utf-8")) or {}).items():
             for item in items if kind in models else []:
-                got = models[kind].model_validate(item).model_dump(mode="json", exclude_none=True, exclude_defaults=True)
+                parsed = models[kind].model_validate(item)
+                got = parsed.model_dump(mode="json", exclude_none=True, exclude_defaults=True)
                 out[kind][got["fides_key"]] = got
     return out
 

@@ -209,9 +209,10 @@ def read(file: str, data: Any, positions: Mapping) -> list[Observation]:
             region, note = _region(res)
             values = pick(res, "values", default={})
             group = values.get("resource_group_name") if isinstance(values, dict) else None
-            if not region and not note and isinstance(group, str) and group in groups:
-                if not _sensitive(res, "resource_group_name"):
-                    region, note = groups[group][0], f"the location of its resource group '{group}' ({groups[group][1]})"
+            readable = isinstance(group, str) and group in groups and not _sensitive(res, "resource_group_name")
+            if not region and not note and readable:
+                where, by = groups[str(group)]
+                region, note = where, f"the location of its resource group '{group}' ({by})"
             if not region and not note and (got := from_provider.get(_INDEX.sub("", address))):
                 region, note = got[0], f"the region of its provider configuration '{got[1]}'"
             c.add(
