@@ -1,4 +1,4 @@
-"""The CI examples under scheduling/ (a pre-commit hook, a GitHub Actions workflow) are valid
+"""The CI examples under scheduling/ (a pre-commit hook, a GitHub Actions workflow, a crontab line) are valid
 YAML, and every flowatlas command in them is one the CLI accepts, on a map that exists."""
 
 from __future__ import annotations
@@ -113,3 +113,64 @@ def test_the_workflow_runs_as_shipped_and_fails_only_on_a_new_high_finding(tmp_p
     codes, comment = _run_steps(clone, base, env)
     assert [c for _, c in codes] == [0, 0, 0, 1]
     assert "cross-border-basis" in comment.read_text("utf-8")
+
+
+def _clone(tmp_path: Path) -> Path:
+    if not (ROOT / ".git").exists():
+        pytest.skip("needs the git repository (the examples run in a clone of it)")
+    clone = tmp_path / "repo"
+    subprocess.run(["git", "clone", "-q", str(ROOT), str(clone)], check=True, timeout=120)
+    return clone
+
+
+def test_the_pre_commit_hooks_run_as_shipped(tmp_path):
+    """Each hook's entry, run in a clone as pre-commit runs a local system hook: an unchanged map
+    passes both; a change that drops a transfer basis is refused (a new high finding); a map that
+    does not parse is refused by validate, naming the file."""
+    clone = _clone(tmp_path)
+    hooks = yaml.safe_load((EXAMPLES / "pre-commit-hooks.example.yaml").read_text("utf-8"))["repos"][0]["hooks"]
+    env = {**os.environ, "PATH": f"{Path(sys.executable).parent}{os.pathsep}{os.environ['PATH']}"}
+
+    def run_hooks() -> list[tuple[int, str]]:
+        out = []
+        for hook in hooks:
+            assert hook["language"] == "system" and hook["pass_filenames"] is False
+            assert re.match(hook["files"], "dataflows/absoloop/flows-sharing.yaml")
+            run = subprocess.run(shlex.split(hook["entry"]), cwd=clone, env=env, capture_output=True, text=True)
+            assert "Traceback" not in run.stderr, run.stderr
+            out.append((run.returncode, run.stdout + run.stderr))
+        return out
+
+    assert [c for c, _ in run_hooks()] == [0, 0]
+    flows = clone / "dataflows" / "absoloop" / "flows-sharing.yaml"
+    text = flows.read_text("utf-8")
+    flows.write_text(text.replace("    transfer_basis: contract\n", "", 1), "utf-8")
+    (validate, _), (diff, said) = run_hooks()
+    assert (validate, diff) == (0, 1) and "cross-border-basis" in said
+    flows.write_text(text + "\n  - {id: broken\n", "utf-8")
+    (validate, said), _ = run_hooks()
+    assert validate == 2 and "flows-sharing.yaml:" in said
+
+
+@pytest.mark.slow
+def test_the_crontab_line_runs_as_written(tmp_path):
+    """The crontab line, with the checkout's path where it says /srv/flowatlas: the report is
+    written, the log holds its output, and the one line cron would mail names the exit code (1:
+    Absoloop has high findings)."""
+    clone = _clone(tmp_path)
+    (clone / ".venv").symlink_to(Path(sys.prefix), target_is_directory=True)
+    lines = [x for x in (EXAMPLES / "crontab.example").read_text("utf-8").splitlines() if x and x[0] != "#"]
+    assert len(lines) == 1
+    schedule, command = lines[0].split(None, 5)[:5], lines[0].split(None, 5)[5]
+    assert schedule == ["0", "6", "*", "*", "1"]
+    assert command.startswith("cd /srv/flowatlas && ")
+    command = command.replace("/srv/flowatlas", str(clone))
+    run = subprocess.run(["sh", "-c", command], capture_output=True, text=True, timeout=600)
+    assert run.returncode == 0  # the || branch: cron mails what it echoes
+    assert run.stdout.startswith("flowatlas report exited 1: see ") and str(clone) in run.stdout
+    log = (clone / "outputs" / "cron.log").read_text("utf-8")
+    assert "report.html" in log and "Traceback" not in log
+    assert (clone / "outputs" / "absoloop" / "latest" / "report.html").is_file()
+    assert (EXAMPLES / "crontab.example").read_text("utf-8").count(lines[0]) == 1
+    for doc in ("README.md", "docs/scheduling.md"):  # the docs show the same line
+        assert lines[0] in (ROOT / doc).read_text("utf-8"), doc
