@@ -85,16 +85,42 @@ def _run_steps(clone: Path, base: str, env: dict) -> tuple[list[tuple[str, int]]
     return codes, clone / "diff.md"
 
 
-@pytest.mark.slow
-def test_the_workflow_runs_as_shipped_and_fails_only_on_a_new_high_finding(tmp_path):
+@pytest.fixture(scope="module")
+def clean_core(tmp_path_factory) -> tuple[Path, dict]:
+    """A clone of the repository and a clean virtual environment in which the workflow's install
+    step ran as written (``pip install --constraint constraints.txt .``, from the package index):
+    the light install a CI job or a pre-commit hook has. Returns the clone and the environment
+    whose PATH leads to that install's ``flowatlas``."""
     if not (ROOT / ".git").exists():
-        pytest.skip("needs the git repository (the workflow diffs against the base branch)")
-    clone = tmp_path / "repo"
+        pytest.skip("needs the git repository (the examples run in a clone of it)")
+    top = tmp_path_factory.mktemp("ci")
+    clone, venv = top / "repo", top / "venv"
     subprocess.run(["git", "clone", "-q", str(ROOT), str(clone)], check=True, timeout=120)
+    subprocess.run([sys.executable, "-m", "venv", str(venv)], check=True, timeout=300)
+    wf = yaml.safe_load((EXAMPLES / "github-workflow.example.yml").read_text("utf-8"))
+    (install,) = [s["run"] for s in wf["jobs"]["map"]["steps"] if s.get("run", "").startswith("pip install")]
+    env = {k: v for k, v in os.environ.items() if k not in ("PYTHONPATH", "VIRTUAL_ENV", "PYTHONHOME")}
+    env["PATH"] = f"{venv / 'bin'}{os.pathsep}{env['PATH']}"
+    done = subprocess.run(
+        ["bash", "-eo", "pipefail", "-c", f"{install} -q --disable-pip-version-check"],
+        cwd=clone, env=env, capture_output=True, text=True, timeout=1800,
+    )  # fmt: skip
+    assert done.returncode == 0, done.stderr[-3000:]
+    which = subprocess.run(["bash", "-c", "command -v flowatlas"], env=env, capture_output=True, text=True)
+    assert Path(which.stdout.strip()).parent == venv / "bin"
+    listed = subprocess.run([str(venv / "bin" / "python"), "-m", "pip", "list", "--format", "json"],
+                            capture_output=True, text=True, env=env)  # fmt: skip
+    assert not {d["name"].lower() for d in json.loads(listed.stdout)} & {"jupyterlab", "papermill", "ipykernel"}
+    return clone, env
+
+
+@pytest.mark.slow
+@pytest.mark.xdist_group("clean-core")  # one clean install for both tests that use it
+def test_the_workflow_runs_as_shipped_and_fails_only_on_a_new_high_finding(clean_core):
+    clone, env = clean_core
     base = subprocess.run(
         ["git", "rev-parse", "--abbrev-ref", "HEAD"], cwd=clone, capture_output=True, text=True, check=True
     ).stdout.strip()
-    env = {**os.environ, "PATH": f"{Path(sys.executable).parent}{os.pathsep}{os.environ['PATH']}"}
     # the wanted install is the core from the checkout, pinned: no Jupyter for a lint step
     wf_text = (EXAMPLES / "github-workflow.example.yml").read_text("utf-8")
     assert "pip install --constraint constraints.txt .\n" in wf_text and "[" not in wf_text.split("pip install")[1][:40]
@@ -110,9 +136,12 @@ def test_the_workflow_runs_as_shipped_and_fails_only_on_a_new_high_finding(tmp_p
     text = flows.read_text("utf-8")
     assert text.count("    transfer_basis: contract\n") >= 1
     flows.write_text(text.replace("    transfer_basis: contract\n", "", 1), "utf-8")
-    codes, comment = _run_steps(clone, base, env)
-    assert [c for _, c in codes] == [0, 0, 0, 1]
-    assert "cross-border-basis" in comment.read_text("utf-8")
+    try:
+        codes, comment = _run_steps(clone, base, env)
+        assert [c for _, c in codes] == [0, 0, 0, 1]
+        assert "cross-border-basis" in comment.read_text("utf-8")
+    finally:
+        flows.write_text(text, "utf-8")  # the clone is shared with the hooks' test
 
 
 def _clone(tmp_path: Path) -> Path:
@@ -123,13 +152,14 @@ def _clone(tmp_path: Path) -> Path:
     return clone
 
 
-def test_the_pre_commit_hooks_run_as_shipped(tmp_path):
-    """Each hook's entry, run in a clone as pre-commit runs a local system hook: an unchanged map
-    passes both; a change that drops a transfer basis is refused (a new high finding); a map that
-    does not parse is refused by validate, naming the file."""
-    clone = _clone(tmp_path)
+@pytest.mark.slow
+@pytest.mark.xdist_group("clean-core")
+def test_the_pre_commit_hooks_run_as_shipped(clean_core):
+    """Each hook's entry, run in a clone with the light install as pre-commit runs a local system
+    hook: an unchanged map passes both; a change that drops a transfer basis is refused (a new
+    high finding); a map that does not parse is refused by validate, naming the file."""
+    clone, env = clean_core
     hooks = yaml.safe_load((EXAMPLES / "pre-commit-hooks.example.yaml").read_text("utf-8"))["repos"][0]["hooks"]
-    env = {**os.environ, "PATH": f"{Path(sys.executable).parent}{os.pathsep}{os.environ['PATH']}"}
 
     def run_hooks() -> list[tuple[int, str]]:
         out = []
@@ -149,6 +179,7 @@ def test_the_pre_commit_hooks_run_as_shipped(tmp_path):
     assert (validate, diff) == (0, 1) and "cross-border-basis" in said
     flows.write_text(text + "\n  - {id: broken\n", "utf-8")
     (validate, said), _ = run_hooks()
+    flows.write_text(text, "utf-8")
     assert validate == 2 and "flows-sharing.yaml:" in said
 
 
