@@ -334,3 +334,62 @@ def test_an_azure_resource_without_a_location_is_where_its_resource_group_is():
     assert {a: v[1] for a, v in got.items()} == dict.fromkeys(got, "CA")
     region, _country, note = got["azurerm_network_security_rule.pass"]
     assert region == "canadacentral" and "resource group 'test' (azurerm_resource_group.test)" in note
+
+
+#: A map of our own for the real Bearer report and the real Google Cloud and Azure plans: a Rails
+#: shop in Germany whose code is `rails-app`, a VM and a security rule it says are in Germany.
+RAILS_MAP = """
+map: {id: railshop, name: Rails shop, controller: shop-gmbh, home: DE, as_of: 2026-06-01, policy: notice}
+organisations:
+  - {id: shop-gmbh, name: Shop GmbH, role: controller, jurisdiction: DE}
+nodes:
+  - {id: buyer, name: Buyer, kind: subject, subject: customer}
+  - {id: web, name: Web shop, kind: system, owner: shop-gmbh, jurisdiction: DE, evidence: {repository: [rails-app]}}
+  - id: vm
+    name: Order VM disk
+    kind: store
+    owner: shop-gmbh
+    jurisdiction: DE
+    retention: P1Y
+    evidence: {terraform: [google_compute_instance.default]}
+  - id: rules
+    name: Firewall rule log
+    kind: store
+    owner: shop-gmbh
+    jurisdiction: DE
+    retention: P1Y
+    evidence: {terraform: [azurerm_network_security_rule.pass]}
+flows:
+  - {id: order, from: buyer, to: web, types: [email, name], purposes: [provide-service], context: registration,
+     lawful_basis: contract}
+  - {id: keep, from: web, to: vm, types: [email, name], purposes: [provide-service]}
+  - {id: log, from: web, to: rules, types: [ip-address], purposes: [security]}
+policies:
+  - id: notice
+    title: Shop privacy notice
+    version: "1"
+    controller: shop-gmbh
+    declarations:
+      - {id: where, kind: storage, clause: "3", quote: "We keep your data in the EEA.", locations: [EEA]}
+      - {id: sec, kind: security, clause: "4", quote: "We protect your data.", measures: [encryption_at_rest]}
+"""
+
+
+def test_real_bearer_and_cloud_plans_give_the_findings_a_reader_of_them_expects(make_map):
+    """The Rails report's logged email and the data it sends to Sentry; the Google instance in
+    us-central1-c and the Azure rule in canadacentral, both mapped as German: each a finding at
+    the map record, with the evidence file's line."""
+    folder = make_map({"map.yaml": RAILS_MAP})
+    files = [BEARER, REAL / "checkov" / "gcp-zone.tfplan.json", REAL / "checkov" / "azure.tfplan.json"]
+    found = reconcile(Analysis(load_map(folder)), read_evidence(files))
+    got = {(f.rule, f.severity, f.key) for f in found}
+    assert ("evidence-leakage", "medium", "rubyrailslogger:Email Address") in got
+    assert ("evidence-unmapped-recipient", "high", "sentry") in got
+    assert ("evidence-region-mismatch", "high", "google_compute_instance.default") in got  # US: outside the EEA
+    assert ("evidence-region-mismatch", "high", "azurerm_network_security_rule.pass") in got  # CA, by its group
+    by_key = {f.key: f for f in found}
+    assert "us-central1-c" in by_key["google_compute_instance.default"].message
+    assert "resource group" in by_key["azurerm_network_security_rule.pass"].message
+    leak = by_key["rubyrailslogger:Email Address"]
+    assert "app/controllers/application_controller.rb:35:" in " ".join(str(s) for s in leak.evidence)
+    assert all(f.evidence and f.evidence[0].file.endswith(".json") for f in found)  # the evidence file, at its line

@@ -330,7 +330,9 @@ def region_mismatch(r: Reconciliation) -> Iterator[Finding]:
                 "evidence-region-mismatch",
                 "high" if undeclared else "medium",
                 f"'{n.name}' ({n.id}) is in {n.jurisdiction} in the map, but {address} is in region {o.region}, "
-                f"{where}, in the infrastructure state (seen at {o.at}){why}.",
+                f"{where}, in the infrastructure state"
+                + (f" ({o.note})" if o.note else "")  # where the region came from, when not the resource itself
+                + f" (seen at {o.at}){why}.",
                 f"Correct the node's jurisdiction to {o.country} (and the audit will hold the transfer against the "
                 f"statement), or move the resource to {n.jurisdiction}.",
                 nodes=(n.id,),
