@@ -590,3 +590,29 @@ def test_fides_sample_project_through_a_map_and_back_keeps_every_field_fideslang
     got = after["organization"]["default_organization"]
     for field in ("description", "security_policy", "controller", "data_protection_officer", "representative"):
         assert got[field] == org[field], field
+
+
+def test_a_fideslang_1x_datasets_retention_is_the_stores_and_finer_ones_are_listed(tmp_path):
+    (tmp_path / "d.yml").write_text(
+        """dataset:
+  - fides_key: orders
+    name: Orders
+    retention: 90 days
+    collections:
+      - name: order
+        fields:
+          - {name: email, data_categories: [user.contact.email], retention: 1 year}
+  - fides_key: tickets
+    name: Tickets
+    retention: No retention or erasure policy
+    collections: [{name: t, fields: [{name: body, data_categories: [user.content]}]}]
+""",
+        "utf-8",
+    )
+    got = import_fides(read_manifests([tmp_path / "d.yml"]))
+    nodes = {n["id"]: n for n in yaml.safe_load(got.files["nodes.yaml"])["nodes"]}
+    assert nodes["orders"]["retention"] == "P90D" and nodes["tickets"]["retention"] == "TODO"
+    listed = "\n".join(got.unread)
+    assert "keeps order.email for 1 year, not the dataset's 90 days" in listed
+    assert "retention 'No retention or erasure policy': not a duration flowatlas reads" in listed
+    assert "d.yml:" in listed  # where it was said

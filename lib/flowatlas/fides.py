@@ -540,6 +540,8 @@ def import_fides(resources: Sequence[Resource]) -> Imported:
         if extra := kept(s, SYSTEM_MODELLED):
             rec["fides"] = extra
         nodes[_id(s.fides_key)] = whole(s, fm, rec)
+    raw_datasets = {str(r.data.get("fides_key")): r for r in by_kind.get("dataset", [])}
+    said_retention: list[str] = []  # fideslang 1.x retentions the map holds otherwise, or cannot
     for key, d in datasets.items():
         fm = meta(d)
         rec = {
@@ -550,6 +552,10 @@ def import_fides(resources: Sequence[Resource]) -> Imported:
             "jurisdiction": fm.get("jurisdiction") or TODO,
             "retention": fm.get("retention") or TODO,
         }
+        raw = raw_datasets.get(key)
+        if raw is not None and not fm.get("retention"):
+            rec["retention"], notes = _dataset_retention(raw)
+            said_retention += notes
         if extra := kept(d, DATASET_MODELLED):
             rec["fides"] = extra
         nodes[_id(key)] = whole(d, fm, rec)
@@ -610,7 +616,7 @@ def import_fides(resources: Sequence[Resource]) -> Imported:
             for d in decls
         }
 
-    unread: list[str] = []  # what the manifests say that became no part of the map, and why
+    unread: list[str] = [*said_retention]  # what the manifests say that became no part of the map, and why
     for s in systems:
         sid = _id(s.fides_key)
         decls = list(s.privacy_declarations or [])
@@ -718,6 +724,44 @@ def import_fides(resources: Sequence[Resource]) -> Imported:
 
 
 _PERIOD = re.compile(r"(\d+)\s*(day|week|month|year)s?", re.IGNORECASE)
+
+
+def _dataset_retention(r: Any) -> tuple[str, list[str]]:
+    """A fideslang 1.x dataset's ``retention`` (on the dataset, its collections or fields) as the
+    store's retention, and what TODO.md must say: a retention flowatlas cannot read, or parts
+    kept for another time than the dataset (a map holds one retention per store).
+
+    >>> class R: data = {"fides_key": "d", "retention": "90 days", "collections": [{"name": "c",
+    ...     "fields": [{"name": "f", "retention": "1 year"}]}]}; src = "d.yml:2:5"
+    >>> kept, notes = _dataset_retention(R)
+    >>> kept, notes[0][:55]
+    ('P90D', 'dataset `d` (d.yml:2:5) keeps c.f for 1 year, not the d')
+    """
+    data = r.data
+    top = data.get("retention")
+    parts: list[tuple[str, str]] = []
+
+    def walk(items: Any, path: str) -> None:
+        for x in items if isinstance(items, list) else []:
+            if isinstance(x, dict):
+                here = f"{path}{x.get('name', '?')}"
+                if isinstance(x.get("retention"), str) and x["retention"] != top:
+                    parts.append((here, x["retention"]))
+                walk(x.get("fields"), here + ".")
+
+    walk(data.get("collections"), "")
+    key = data.get("fides_key")
+    notes = [
+        f"dataset `{key}` ({r.src}) keeps {where} for {ret}, not the dataset's {top or 'retention (none given)'}: "
+        "a map holds one retention per store (the dataset's); split the store if that matters"
+        for where, ret in parts
+    ]
+    if not isinstance(top, str) or not top:
+        return TODO, notes
+    got = _retention(top)
+    if not got:
+        notes.insert(0, f"dataset `{key}` ({r.src}) retention '{top}': not a duration flowatlas reads; write it as one")
+    return got or TODO, notes
 
 
 def _retention(period: str) -> str:
