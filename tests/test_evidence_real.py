@@ -351,7 +351,7 @@ nodes:
     owner: shop-gmbh
     jurisdiction: DE
     retention: P1Y
-    evidence: {terraform: [google_compute_instance.default]}
+    evidence: {terraform: [google_compute_instance.default, google_service_account.default]}
   - id: rules
     name: Firewall rule log
     kind: store
@@ -377,8 +377,9 @@ policies:
 
 def test_real_bearer_and_cloud_plans_give_the_findings_a_reader_of_them_expects(make_map):
     """The Rails report's logged email and the data it sends to Sentry; the Google instance in
-    us-central1-c and the Azure rule in canadacentral, both mapped as German: each a finding at
-    the map record, with the evidence file's line."""
+    us-central1-c, the service account in its provider's europe-west2 and the Azure rule in
+    canadacentral, all mapped as German: each a finding at the map record, with the evidence
+    file's line."""
     folder = make_map({"map.yaml": RAILS_MAP})
     files = [BEARER, REAL / "checkov" / "gcp-zone.tfplan.json", REAL / "checkov" / "azure.tfplan.json"]
     found = reconcile(Analysis(load_map(folder)), read_evidence(files))
@@ -389,6 +390,10 @@ def test_real_bearer_and_cloud_plans_give_the_findings_a_reader_of_them_expects(
     assert ("evidence-region-mismatch", "high", "azurerm_network_security_rule.pass") in got  # CA, by its group
     by_key = {f.key: f for f in found}
     assert "us-central1-c" in by_key["google_compute_instance.default"].message
+    # a resource that names no region: its provider's (europe-west2, GB: outside the EEA the statement names)
+    account = by_key["google_service_account.default"]
+    assert (account.rule, account.severity) == ("evidence-region-mismatch", "high")
+    assert "europe-west2" in account.message and "provider configuration 'google'" in account.message
     assert "resource group" in by_key["azurerm_network_security_rule.pass"].message
     leak = by_key["rubyrailslogger:Email Address"]
     assert "app/controllers/application_controller.rb:35:" in " ".join(str(s) for s in leak.evidence)
