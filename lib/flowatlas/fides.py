@@ -552,9 +552,9 @@ def import_fides(resources: Sequence[Resource]) -> Imported:
             "jurisdiction": fm.get("jurisdiction") or TODO,
             "retention": fm.get("retention") or TODO,
         }
-        raw = raw_datasets.get(key)
-        if raw is not None and not fm.get("retention"):
-            rec["retention"], notes = _dataset_retention(raw)
+        given = raw_datasets.get(key)
+        if given is not None and not fm.get("retention"):
+            rec["retention"], notes = _dataset_retention(given)
             said_retention += notes
         if extra := kept(d, DATASET_MODELLED):
             rec["fides"] = extra
