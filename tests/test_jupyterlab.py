@@ -121,11 +121,12 @@ def test_explore_runs_in_jupyterlab_with_real_svg_and_tooltips(lab, tmp_path):
                 box.scroll_into_view_if_needed()
                 svg = box.locator("svg")
                 assert svg.locator("title").count() > 0
-                width = svg.evaluate("s => s.getBoundingClientRect().width")
+                width = box.evaluate("b => b.getBoundingClientRect().width")
                 area = box.evaluate("b => b.closest('.jp-OutputArea').getBoundingClientRect().width")
-                assert 100 < width <= area  # fits the notebook's width
+                assert 100 < width <= area  # the box fits the notebook's width; the drawing pans inside it
+                assert float(box.get_attribute("data-label-px")) >= 9  # opened with readable labels
                 box.locator("g.edge path").first.dispatch_event("mouseover")
-                tip = box.locator(".fa-tip")
+                tip = page.locator(".fa-tip")
                 assert tip.is_visible() and tip.inner_text().startswith(("flow ", "flows "))
             assert errors == []
         finally:

@@ -95,8 +95,8 @@ def test_absoloop_report_in_chromium(browser, tmp_path_factory):
             svg = diagrams.nth(i)
             svg.scroll_into_view_if_needed()
             assert svg.is_visible()
-            width = svg.evaluate("s => s.getBoundingClientRect().width")
-            assert 600 < width <= page.viewport_size["width"]  # fits the width
+            box = page.locator(".fa-zoom").nth(i).evaluate("b => b.getBoundingClientRect().width")
+            assert 600 < box <= page.viewport_size["width"]  # the box fits the page; the drawing pans inside
             assert svg.get_attribute("aria-label")  # alt text: what the view shows
         assert page.locator("img[src^='data:image/svg+xml']").count() == 0
         caption = page.locator(".fa-figure figcaption").first.inner_text()
@@ -197,32 +197,87 @@ def test_findings_table_sorts_and_filters(browser, tmp_path_factory):
         page.context.close()
 
 
-def test_diagram_zooms_pans_and_shows_tooltips(browser, tmp_path_factory):
+#: The smallest label of each diagram of the page, in CSS px as drawn, and the diagrams' count.
+LABELS = """() => [...document.querySelectorAll('.fa-zoom svg')].map(svg => {
+  const vb = svg.viewBox.baseVal, scale = svg.getBoundingClientRect().width / vb.width;
+  const sizes = [...svg.querySelectorAll('text')].map(t => parseFloat(t.getAttribute('font-size')) * scale);
+  return Math.min(...sizes);
+})"""
+
+#: The record of the arrow with the most text (the largest merged arrow) and its index.
+LARGEST = """() => {
+  const edges = [...document.querySelector('.fa-zoom').querySelectorAll('g.edge')];
+  const text = g => { const a = g.querySelector('a'); return (a && (a.getAttribute('xlink:title') ||
+    a.getAttributeNS('http://www.w3.org/1999/xlink', 'title'))) || (g.querySelector('title') || {}).textContent || ''; };
+  let best = 0;
+  edges.forEach((g, i) => { if (text(g).length > text(edges[best]).length) best = i; });
+  return {index: best, text: text(edges[best])};
+}"""
+
+
+def test_diagrams_open_readable_and_the_wheel_scrolls_the_page(browser, tmp_path_factory):
+    page, errors, _, _ = _absoloop_page(browser, tmp_path_factory)
+    try:
+        smallest = page.evaluate(LABELS)
+        assert len(smallest) >= 2 and min(smallest) >= 9, smallest  # no label under 9 CSS px as opened
+        box = page.locator(".fa-zoom").first
+        box.scroll_into_view_if_needed()
+        zoom = box.get_attribute("data-zoom")
+        b = box.bounding_box()
+        page.mouse.move(b["x"] + b["width"] / 2, b["y"] + min(b["height"] / 2, 200))
+        y0 = page.evaluate("window.scrollY")
+        page.mouse.wheel(0, 400)
+        page.wait_for_timeout(150)
+        assert page.evaluate("window.scrollY") > y0 and box.get_attribute("data-zoom") == zoom  # scrolled, no zoom
+        box.scroll_into_view_if_needed()
+        b = box.bounding_box()
+        page.mouse.move(b["x"] + b["width"] / 2, b["y"] + 100)
+        page.keyboard.down("Control")
+        page.mouse.wheel(0, -300)
+        page.keyboard.up("Control")
+        page.wait_for_timeout(150)
+        assert float(box.get_attribute("data-zoom")) > float(zoom)  # ctrl + wheel zooms
+        left = box.evaluate("b => b.scrollLeft")
+        b = box.bounding_box()
+        page.mouse.move(b["x"] + b["width"] / 2, b["y"] + 100)
+        page.mouse.down()
+        page.mouse.move(b["x"] + b["width"] / 2 - 150, b["y"] + 100, steps=5)
+        page.mouse.up()
+        assert box.evaluate("b => b.scrollLeft") > left  # dragged: panned
+        figure = page.locator(".fa-figure").first
+        figure.locator(".fa-fit").click()
+        fitted = box.evaluate("b => Math.round(b.querySelector('svg').getBoundingClientRect().width - b.clientWidth)")
+        assert abs(fitted) <= 3  # fit: the drawing's width is the box's
+        figure.locator(".fa-readable").click()
+        assert float(box.get_attribute("data-label-px")) >= 9
+        assert errors == []
+    finally:
+        page.context.close()
+
+
+def test_hover_is_short_and_a_click_pins_the_whole_record_of_the_largest_arrow(browser, tmp_path_factory):
     page, errors, _, _ = _absoloop_page(browser, tmp_path_factory)
     try:
         box = page.locator(".fa-zoom").first
         box.scroll_into_view_if_needed()
-        view = box.locator("g.fa-viewport")
-        before = view.get_attribute("transform")
-        b = box.bounding_box()
-        page.mouse.move(b["x"] + b["width"] / 2, b["y"] + b["height"] / 2)
-        page.mouse.wheel(0, -400)
-        page.wait_for_timeout(100)
-        zoomed = view.get_attribute("transform")
-        assert zoomed != before and float(box.get_attribute("data-zoom")) > 1
-        page.mouse.down()
-        page.mouse.move(b["x"] + b["width"] / 2 + 80, b["y"] + b["height"] / 2 + 40, steps=4)
-        page.mouse.up()
-        assert view.get_attribute("transform") != zoomed  # panned
-        page.locator(".fa-reset").first.click()
-        assert box.get_attribute("data-zoom") == "1.000"
-        edge = box.locator("g.edge").nth(3)
+        largest = page.evaluate(LARGEST)
+        assert len(largest["text"]) > 2000  # the merged arrow of many flows
+        edge = box.locator("g.edge").nth(largest["index"])
         edge.locator("path").first.dispatch_event("mouseover")
-        tip = box.locator(".fa-tip")
+        tip = page.locator(".fa-tip")
         assert tip.is_visible()
-        text = tip.inner_text()
-        assert text.startswith(("flow ", "flows ")) and ("findings" in text or "no finding" in text or "types:" in text)
-        assert errors == []  # the script ran without an error
+        short = tip.inner_text()
+        assert short.startswith(("flow ", "flows ")) and len(short) < 500 and "click: the whole record" in short
+        edge.locator("path").first.dispatch_event("click")
+        panel = page.locator(".fa-record").first
+        assert panel.is_visible()
+        assert panel.locator(".fa-record-body").inner_text() == largest["text"]  # every merged flow, whole
+        fits = panel.evaluate("p => p.scrollHeight <= p.clientHeight || getComputedStyle(p).overflowY === 'auto'")
+        assert fits  # what does not fit scrolls: nothing is cut off
+        assert panel.evaluate("p => p.getBoundingClientRect().width") > 600
+        panel.locator("button").click()
+        assert not panel.is_visible()
+        assert errors == []
     finally:
         page.context.close()
 

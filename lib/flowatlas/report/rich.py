@@ -105,8 +105,8 @@ def figure(svg: str, *, stem: str, title: str, links: Sequence[tuple[str, str]] 
     caption = "<br>".join(_e(x) for x in lines) + (f"<br>{_e(note)}" if note else "")
     return (
         f'<figure class="fa-figure" data-view="{_e(stem)}">'
-        f'<div class="fa-tools"><button type="button" class="fa-reset">Reset zoom</button>'
-        f"<span>wheel: zoom · drag: pan · double-click: reset · hover: details</span>"
+        f'<div class="fa-tools">'
+        f"<span>ctrl + wheel: zoom · drag: pan · double-click: fit · hover: details · click: the whole record</span>"
         + (f"<span>files: {link_html}</span>" if link_html else "")
         + f'</div><div class="fa-zoom">{svg_in}</div><figcaption>{caption}</figcaption></figure>'
     )
