@@ -510,3 +510,47 @@ def test_the_report_runs_on_the_second_map_and_names_only_its_own_clauses(tmp_pa
     assert "statement.md: 35 sentences; 23 encoded by declarations, 12 not" in html
     assert "Kliniko Health GmbH, Berlin, Germany" in html  # the introduction encodes nothing
     assert (run / "diagrams" / "overview.svg").stat().st_size > 0
+
+
+def _tiny_trend(folder: Path) -> dict:
+    """Three successful runs of the tiny map into one outputs root: as it is, with a new flow
+    (a new finding), and once more unchanged."""
+    out = folder / "out"
+    m1 = write_map(folder / "tiny1", TINY)
+    changed = dict(TINY)
+    changed["flows.yaml"] = (
+        TINY["flows.yaml"] + "  - {id: t-4, from: web, to: orders, types: [email], purposes: [analytics]}\n"
+    )
+    m2 = write_map(folder / "tiny2", changed)
+    runs = []
+    for m in (m1, m2, m2):
+        r = run_cli(folder, str(m), "--out", str(out), "--fail-on", "none")
+        assert r["code"] == 0, r["stderr"]
+        runs.append(str(latest_run(out / "tiny")))
+    return {"runs": runs}
+
+
+def test_three_runs_show_the_trend_and_when_each_finding_first_appeared(tmp_path_factory):
+    runs = [Path(p) for p in shared(session_base(tmp_path_factory), "tiny-trend", _tiny_trend)["runs"]]
+    assert len(set(runs)) == 3
+    first, second, third = runs
+    history = json.loads((third / "history.json").read_text("utf-8"))
+    assert [r["run"] for r in history["runs"]] == [p.name for p in runs]
+    counts = [sum(r["counts"].values()) for r in history["runs"]]
+    ours = json.loads((third / "findings.json").read_text("utf-8"))["findings"]
+    assert counts[-1] == len(ours) and counts[1] == counts[2] and counts[1] > counts[0]  # t-4 brought findings
+    new = {d["id"] for d in json.loads((second / "diff.json").read_text("utf-8"))["new"]}
+    assert new and {i: r for i, r in history["first_seen"].items() if r == second.name}.keys() == new
+    assert all(r == first.name for i, r in history["first_seen"].items() if i not in new)
+    html = (third / "report.html").read_text("utf-8")
+    assert html.count('class="fa-trend"') == 1 and html.count("<polyline") >= 1
+    tag = re.search(r'<svg[^>]*class="fa-trend"[^>]*>', html).group(0)
+    label = re.search(r'aria-label="([^"]*)"', tag).group(1)
+    assert "over 3 runs" in label and 'role="img"' in tag
+    assert "<th>first seen</th>" in html
+    when = f"{second.name[:4]}-{second.name[4:6]}-{second.name[6:8]} {second.name[9:11]}:{second.name[11:13]}"
+    some_new = next(iter(new))
+    row = re.search(rf"<small>{re.escape(some_new)}</small>.*?</tr>", html, re.S).group(0)
+    assert f"<td>{when}</td>" in row
+    # the first run has no trend yet, and says so
+    assert "the trend starts here" in (first / "report.html").read_text("utf-8")

@@ -207,8 +207,9 @@ LABELS = """() => [...document.querySelectorAll('.fa-zoom svg')].map(svg => {
 #: The record of the arrow with the most text (the largest merged arrow) and its index.
 LARGEST = """() => {
   const edges = [...document.querySelector('.fa-zoom').querySelectorAll('g.edge')];
-  const text = g => { const a = g.querySelector('a'); return (a && (a.getAttribute('xlink:title') ||
-    a.getAttributeNS('http://www.w3.org/1999/xlink', 'title'))) || (g.querySelector('title') || {}).textContent || ''; };
+  const text = g => { const a = g.querySelector('a');
+    return (a && (a.getAttribute('xlink:title') || a.getAttributeNS('http://www.w3.org/1999/xlink', 'title'))) ||
+      (g.querySelector('title') || {}).textContent || ''; };
   let best = 0;
   edges.forEach((g, i) => { if (text(g).length > text(edges[best]).length) best = i; });
   return {index: best, text: text(edges[best])};

@@ -70,6 +70,8 @@ _EXPORTS: dict[str, str] = {
     "style_severity": "flowatlas.report.views",
     "table": "flowatlas.report.views",
     "top_findings": "flowatlas.report.views",
+    "trend_view": "flowatlas.report.views",
+    "read_history": "flowatlas.report.data",
     "type_choices": "flowatlas.report.views",
     "undeclared_transfers": "flowatlas.report.views",
     "write_diagrams": "flowatlas.report.views",

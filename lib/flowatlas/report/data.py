@@ -107,6 +107,66 @@ def write_diff(diff: dict[str, Any], out_dir: str | Path, previous_run: str | No
     return p
 
 
+# --------------------------------------------------------------------------- history
+
+#: How many runs the trend keeps (a weekly schedule: a year).
+HISTORY_RUNS = 52
+HISTORY = "history.json"
+
+
+def history(findings: list[Finding], run_dir: str | Path, previous: str | Path | None) -> dict[str, Any]:
+    """How the findings moved over the runs of this map up to this one: each run's counts by
+    severity (the last :data:`HISTORY_RUNS`), and the run each of this run's findings first
+    appeared in (its folder name, which says when): the previous run's when it had the finding,
+    else this run. Read from the
+    previous run's ``history.json`` (one file, however many runs came before), or, for a run
+    written before history was kept, from its ``findings.json``.
+
+    A finding that was resolved and came back is first seen again when it came back."""
+    name = Path(run_dir).name
+    prev: dict[str, Any] = {"runs": [], "first_seen": {}}
+    if previous:
+        p = Path(previous) / HISTORY
+        try:
+            got = json.loads(p.read_text("utf-8")) if p.is_file() else None
+        except (OSError, ValueError):
+            got = None
+        if isinstance(got, dict) and isinstance(got.get("runs"), list) and isinstance(got.get("first_seen"), dict):
+            prev = got
+        else:  # an earlier run without history: it is the first point
+            earlier = read_findings_json(previous) or []
+            counts = Counter(str(d.get("severity")) for d in earlier)
+            when = Path(previous).name
+            prev = {
+                "runs": [{"run": Path(previous).name, "counts": {s: counts.get(s, 0) for s in reversed(SEVERITIES)}}],
+                "first_seen": {d["id"]: when for d in earlier},
+            }
+    seen = prev["first_seen"]
+    runs = [r for r in prev["runs"] if isinstance(r, dict) and r.get("run") != name]
+    runs.append({"run": name, "counts": severity_counts(findings)})
+    return {
+        "runs": runs[-HISTORY_RUNS:],
+        "first_seen": {f.id: str(seen.get(f.id) or name) for f in sort_findings(list(findings))},
+    }
+
+
+def write_history(findings: list[Finding], run_dir: str | Path, previous: str | Path | None) -> Path:
+    """Write :func:`history` as the run's ``history.json``."""
+    p = Path(run_dir) / HISTORY
+    _dump(p, history(findings, run_dir, previous))
+    return p
+
+
+def read_history(run_dir: str | Path | None) -> dict[str, Any]:
+    """A run's ``history.json`` (no runs and no dates where there is none: a notebook run by hand)."""
+    p = Path(run_dir) / HISTORY if run_dir else None
+    try:
+        got = json.loads(p.read_text("utf-8")) if p is not None and p.is_file() else {}
+    except (OSError, ValueError):
+        got = {}
+    return got if isinstance(got, dict) and "runs" in got else {"runs": [], "first_seen": {}}
+
+
 def write_assessments(a: Analysis, out_dir: str | Path) -> list[Path]:
     """Write the transfer impact assessment worksheets as ``tia.md``, ``tia.json`` and ``tia.xlsx``."""
     out = Path(out_dir)

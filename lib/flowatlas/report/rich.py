@@ -26,8 +26,10 @@ import html
 import re
 from collections.abc import Mapping, Sequence
 from pathlib import Path
+from typing import Any
 
 from flowatlas.findings import SEVERITIES, SEVERITY_RANK, Finding, cited, sort_findings
+from flowatlas.report.runs import run_date
 from flowatlas.source import Source
 from flowatlas.words import counted
 
@@ -137,11 +139,14 @@ def _options(name: str, values: Sequence[str]) -> str:
 MAX_EXPLORER_ROWS = 1000
 
 
-def explorer(findings: Sequence[Finding], *, limit: int = MAX_EXPLORER_ROWS) -> str:
+def explorer(
+    findings: Sequence[Finding], *, limit: int = MAX_EXPLORER_ROWS, first_seen: Mapping[str, str] | None = None
+) -> str:
     """Every finding in one table that sorts (click a heading) and filters (severity, rule,
     organisation, country, and any text); the message, clause quotes and remedy of each are
     folded, with the full text a click away. Past ``limit`` findings the most severe are listed
-    and the rest counted (they are all in findings.csv)."""
+    and the rest counted (they are all in findings.csv). With ``first_seen`` (a scheduled run's
+    history), a column gives the day each finding first appeared."""
     every = sort_findings(list(findings))
     found = every[:limit]
     rules = sorted({f.rule for f in found})
@@ -170,7 +175,9 @@ def explorer(findings: Sequence[Finding], *, limit: int = MAX_EXPLORER_ROWS) -> 
             f"<td>{_e(', '.join(f.organisations))}</td>"
             f"<td>{_e(', '.join(f.countries))}</td>"
             f'<td class="fa-where"><code title="{_e(f.location)}">{_e(f.location[len(folder) :])}</code>'
-            f"<br><small>{_e(f.id)}</small>{_observed(f.evidence, folder)}</td></tr>"
+            f"<br><small>{_e(f.id)}</small>{_observed(f.evidence, folder)}</td>"
+            + (f"<td>{_e(first_seen.get(f.id, ''))}</td>" if first_seen else "")
+            + "</tr>"
         )
     controls = (
         _options("severity", present)
@@ -183,6 +190,7 @@ def explorer(findings: Sequence[Finding], *, limit: int = MAX_EXPLORER_ROWS) -> 
     head = "".join(
         f"<th>{_e(h)}</th>" for h in ("severity", "rule", "finding", "clauses", "remedy", "organisations", "countries")
     ) + (f"<th>where (in {_e(folder)}){observed_head}</th>" if folder else f"<th>where{observed_head}</th>")
+    head += "<th>first seen</th>" if first_seen else ""
     body = "".join(rows)
     more = (
         f"<p>The {len(found):,} most severe of {len(every):,} findings are listed; findings.csv and findings.json "
@@ -193,6 +201,65 @@ def explorer(findings: Sequence[Finding], *, limit: int = MAX_EXPLORER_ROWS) -> 
     return (
         f'<div class="fa-explorer"><div class="fa-controls">{controls}</div>{more}'
         f'<div class="fa-scroll"><table><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table></div></div>'
+    )
+
+
+#: The trend chart's size (CSS px) and margins.
+TREND_W, TREND_H, TREND_PAD = 640, 180, 36
+
+
+def trend_chart(runs: Sequence[Mapping[str, Any]]) -> str:
+    """The findings of each run by severity, as a small line chart in inline SVG (no script,
+    nothing fetched): one line per severity, a point per run, the runs' days under it.
+
+    >>> svg = trend_chart([{"run": "20261201T060000Z", "counts": {"high": 3, "medium": 1}},
+    ...                    {"run": "20261208T060000Z", "counts": {"high": 1, "medium": 2}}])
+    >>> svg.count("<polyline"), "2026-12-08" in svg, 'aria-label="high: 3 to 1; medium: 1 to 2' in svg
+    (2, True, True)
+    """
+    severities = [x for x in reversed(SEVERITIES) if any(int(r["counts"].get(x, 0)) for r in runs)]
+    top = max([int(r["counts"].get(x, 0)) for r in runs for x in severities] or [1]) or 1
+    n = len(runs)
+    w, h, pad = TREND_W, TREND_H, TREND_PAD
+
+    def xy(i: int, v: int) -> tuple[float, float]:
+        x = pad + (w - 2 * pad) * (i / (n - 1) if n > 1 else 0.5)
+        return x, h - pad - (h - 2 * pad) * v / top
+
+    parts = [
+        f'<line x1="{pad}" y1="{h - pad}" x2="{w - pad}" y2="{h - pad}" stroke="#888"/>',
+        f'<text x="{pad - 6}" y="{pad + 4}" text-anchor="end" font-size="11">{top}</text>',
+        f'<text x="{pad - 6}" y="{h - pad + 4}" text-anchor="end" font-size="11">0</text>',
+    ]
+    step = max(1, (n + 7) // 8)  # at most about eight days under the axis
+    for i, r in enumerate(runs):
+        if i % step == 0 or i == n - 1:
+            x, _ = xy(i, 0)
+            parts.append(
+                f'<text x="{x:.1f}" y="{h - pad + 16}" text-anchor="middle" font-size="11">'
+                f"{_e(run_date(str(r['run'])))}</text>"
+            )
+    legend = []
+    for j, sev in enumerate(severities):
+        colour = {"high": "#c0392b", "medium": "#d68910", "low": "#b7950b", "info": "#2e86c1"}.get(sev, "#555")
+        pts = [xy(i, int(r["counts"].get(sev, 0))) for i, r in enumerate(runs)]
+        parts.append(
+            f'<polyline fill="none" stroke="{colour}" stroke-width="2" points="'
+            + " ".join(f"{x:.1f},{y:.1f}" for x, y in pts)
+            + '"/>'
+        )
+        parts += [f'<circle cx="{x:.1f}" cy="{y:.1f}" r="3" fill="{colour}"/>' for x, y in pts]
+        lx = pad + j * 110
+        parts.append(f'<rect x="{lx}" y="6" width="10" height="10" fill="{colour}"/>')
+        parts.append(f'<text x="{lx + 14}" y="15" font-size="12">{_e(sev)}</text>')
+        first, last = int(runs[0]["counts"].get(sev, 0)), int(runs[-1]["counts"].get(sev, 0))
+        legend.append(f"{sev}: {first} to {last}")
+    label = "; ".join(legend) + f" over {n} runs"
+    return (
+        f'<svg class="fa-trend" role="img" aria-label="{_e(label)}" width="{w}" height="{h}" '
+        f'viewBox="0 0 {w} {h}" xmlns="http://www.w3.org/2000/svg" font-family="sans-serif">'
+        + "".join(parts)
+        + "</svg>"
     )
 
 

@@ -43,6 +43,7 @@ from flowatlas.report.data import (
     write_assessments,
     write_diff,
     write_findings,
+    write_history,
     write_inventory,
 )
 from flowatlas.report.htmlexport import write_html
@@ -480,6 +481,7 @@ def _write_data(
     write_assessments(a, run_dir)
     diff = diff_findings(previous_findings, findings_records(findings))
     write_diff(diff, run_dir, str(previous) if previous else None)
+    write_history(findings, run_dir, previous)
     seconds = audit_seconds + time.perf_counter() - t0
     evidence = sum(1 for f in findings if f.rule in RECONCILE_RULES)
     held = f" ({evidence} where the evidence disagrees with the map)" if a.map.info.evidence else ""

@@ -21,6 +21,29 @@ def utc_stamp(now: datetime | None = None) -> str:
     return (now or datetime.now(UTC)).strftime("%Y%m%dT%H%M%SZ")
 
 
+def run_date(name: str) -> str:
+    """The day a run folder's name says it started (``20261201T195524Z`` → ``2026-12-01``), or
+    the name itself when it is not a run's.
+
+    >>> run_date("20261201T195524Z-2"), run_date("by-hand")
+    ('2026-12-01', 'by-hand')
+    """
+    return f"{name[:4]}-{name[4:6]}-{name[6:8]}" if _is_stamp(name) else name
+
+
+def run_when(name: str) -> str:
+    """The day and minute (UTC) a run folder's name says it started: ``2026-12-01 19:55``.
+
+    >>> run_when("20261201T195524Z")
+    '2026-12-01 19:55'
+    """
+    return f"{run_date(name)} {name[9:11]}:{name[11:13]}" if _is_stamp(name) else name
+
+
+def _is_stamp(name: str) -> bool:
+    return len(name) >= 16 and name[8] == "T" and name[:8].isdigit() and name[9:15].isdigit()
+
+
 def new_run_dir(map_out: Path, stamp: str) -> Path:
     """A fresh ``map_out/<stamp>`` (``<stamp>-2``, ... if a run started in the same second)."""
     try:

@@ -44,9 +44,15 @@ from flowatlas.queries import breach_impact, coverage_matrix, erase_scope, where
 from flowatlas.render import build_view, parse_formats, to_svg, write
 from flowatlas.render.views import parse_spec, view_specs
 from flowatlas.report import rich
-from flowatlas.report.data import diff_findings, findings_records, read_findings_json, severity_counts
+from flowatlas.report.data import (
+    diff_findings,
+    findings_records,
+    read_findings_json,
+    read_history,
+    severity_counts,
+)
 from flowatlas.report.params import NO_PREVIOUS, outputs_root
-from flowatlas.report.runs import latest_run
+from flowatlas.report.runs import latest_run, run_date, run_when
 from flowatlas.statement import map_statement
 from flowatlas.tia import worksheets
 
@@ -612,9 +618,29 @@ def disclosure_legend() -> Any:
     return HTML(rich.assets() + rich.legend(DISCLOSURE_COLOURS, "disclosure:"))
 
 
-def findings_explorer(findings: Sequence[Finding]) -> Any:
-    """Every finding in one table that sorts and filters (:func:`flowatlas.report.rich.explorer`)."""
-    return HTML(rich.assets() + rich.explorer(findings))
+def findings_explorer(findings: Sequence[Finding], run_dir: str = "") -> Any:
+    """Every finding in one table that sorts and filters (:func:`flowatlas.report.rich.explorer`);
+    in a scheduled run, with the day each finding first appeared (the run's ``history.json``)."""
+    seen = {i: run_when(str(r)) for i, r in read_history(run_dir)["first_seen"].items()}
+    return HTML(rich.assets() + rich.explorer(findings, first_seen=seen or None))
+
+
+def trend_view(run_dir: str = "") -> Any:
+    """How the findings moved over this map's runs: counts by severity per run as a small chart
+    (inline SVG), and the same as a table; a note for the first run or a notebook run by hand."""
+    runs = read_history(run_dir)["runs"]
+    if len(runs) < 2:
+        return note(
+            "The first run of this map with a history: the trend starts here (each scheduled run adds a point)."
+            if runs
+            else "No run history here: `flowatlas report` keeps it, run after run."
+        )
+    df = pd.DataFrame([{"run": run_date(str(r["run"])), **{k: int(v) for k, v in r["counts"].items()}} for r in runs])
+    return HTML(
+        f'<figure class="fa-figure">{rich.trend_chart(runs)}<figcaption>Findings by severity over the last '
+        f"{len(runs)} runs (history.json of this run).</figcaption></figure>"
+        + table(df, "Findings by severity, run by run", max_rows=12).to_html()
+    )
 
 
 def top_findings(findings: Sequence[Finding], n: int = 10) -> pd.DataFrame:
