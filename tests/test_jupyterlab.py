@@ -6,6 +6,7 @@ an arrow is hovered."""
 from __future__ import annotations
 
 import os
+import re
 import shutil
 import socket
 import subprocess
@@ -128,6 +129,16 @@ def test_explore_runs_in_jupyterlab_with_real_svg_and_tooltips(lab, tmp_path):
                 box.locator("g.edge path").first.dispatch_event("mouseover")
                 tip = page.locator(".fa-tip")
                 assert tip.is_visible() and tip.inner_text().startswith(("flow ", "flows "))
+            # the notebook opens with its controls: the first picker is on the first screen, and
+            # each picker lists names with their ids
+            page.locator(".jp-NotebookPanel .jp-WindowedPanel-outer").first.evaluate("e => { e.scrollTop = 0; }")
+            page.wait_for_timeout(300)
+            drop = page.locator(".jp-OutputArea-output .widget-dropdown select").first
+            drop.wait_for(timeout=60_000)
+            top = drop.evaluate("d => d.getBoundingClientRect().top")
+            assert 0 < top < page.viewport_size["height"], top
+            labels = drop.evaluate("d => [...d.options].map(o => o.textContent)")
+            assert len(labels) > 5 and all(re.fullmatch(r".+\s\([^()]+\)", x) for x in labels), labels[:5]
             assert errors == []
         finally:
             browser.close()

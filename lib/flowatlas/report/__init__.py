@@ -25,6 +25,7 @@ _EXPORTS: dict[str, str] = {
     "breach_frame": "flowatlas.report.views",
     "breach_view": "flowatlas.report.views",
     "check_parameters": "flowatlas.report.params",
+    "choices": "flowatlas.report.views",
     "default_node": "flowatlas.report.views",
     "default_subject": "flowatlas.report.views",
     "default_type": "flowatlas.report.views",

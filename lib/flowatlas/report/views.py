@@ -13,7 +13,7 @@ import io
 import itertools
 import json
 from collections import Counter
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -684,8 +684,25 @@ def _display_all(result: Any) -> None:
         display(obj)
 
 
-def picker(session, label: str, options: Sequence[str], value: str, show: Callable[[Any, str], Any]) -> None:
-    """Display ``show(session, value)``; in JupyterLab also a dropdown to show another choice.
+def choices(a: Analysis, kind: str) -> list[tuple[str, str]]:
+    """A picker's options, ``(name (id), id)``, sorted by name: the information types some flow
+    carries (``type``), the nodes (``node``) or the data-subject categories (``subject``).
+
+    >>> from flowatlas.loader import load_map
+    >>> choices(Analysis(load_map("dataflows/kliniko")), "subject")[:1]
+    [('Patient (patient)', 'patient')]
+    """
+    m = a.map
+    table: Mapping[str, Any] = {"type": m.types, "node": m.nodes, "subject": m.subjects}[kind]
+    ids = type_choices(a) if kind == "type" else list(table)
+    return sorted(((f"{table[i].name} ({i})", i) for i in ids), key=lambda x: (x[0].lower(), x[1]))
+
+
+def picker(
+    session, label: str, options: Sequence[str | tuple[str, str]], value: str, show: Callable[[Any, str], Any]
+) -> None:
+    """Display ``show(session, value)``; in JupyterLab also a dropdown to show another choice
+    (``options``: ids, or ``(label, id)`` pairs such as :func:`choices` gives).
 
     Under papermill (or any run without a Jupyter frontend, or ``interactive=False``) this is
     static output only, so executed notebooks and the HTML report carry the result, not a widget.
