@@ -5,6 +5,7 @@ an arrow is hovered."""
 
 from __future__ import annotations
 
+import json
 import os
 import re
 import shutil
@@ -79,25 +80,26 @@ def _serve(cmd: list[str], work: Path, log, env: dict, url: str):
 DIAGRAM = ".jp-OutputArea-output .fa-zoom[data-fa-ready] svg"
 
 
-def _run_all(page, shot: Path) -> None:
-    """Run ▸ Run All Cells once the kernel is up, until the first diagram is there. A kernel that
-    is still starting can make JupyterLab ask which kernel to use: the dialog's default is taken."""
+def _run_all(page, shot: Path, until: str = DIAGRAM) -> None:
+    """Run ▸ Run All Cells once the kernel is up, until ``until`` (the first diagram) is there. A
+    kernel that is still starting can make JupyterLab ask which kernel to use: the dialog's
+    default is taken."""
     page.wait_for_selector(".jp-Notebook-ExecutionIndicator[data-status='idle']", timeout=90_000)
     page.get_by_text("Python 3 (ipykernel) | Idle").first.wait_for(timeout=90_000)
     for _ in range(3):
         dialog = page.locator(".jp-Dialog .jp-mod-accept")
         if dialog.count():
             dialog.first.click()
-        page.click(".jp-Notebook")
+        page.locator(".jp-Notebook:visible").first.click()
         page.locator(".lm-MenuBar-itemLabel", has_text="Run").first.click()
         page.locator(".lm-Menu-itemLabel", has_text="Run All Cells").first.click()
         try:
             # (JupyterLab renders cells out of view lazily: wait for the output to be there)
-            page.wait_for_selector(DIAGRAM, state="attached", timeout=60_000)
+            page.wait_for_selector(until, state="attached", timeout=60_000)
             return
         except Exception:
             page.screenshot(path=str(shot))
-    pytest.fail(f"explore.ipynb showed no diagram after Run All Cells (screenshot: {shot})")
+    pytest.fail(f"the notebook showed no {until} after Run All Cells (screenshot: {shot})")
 
 
 def test_explore_runs_in_jupyterlab_with_real_svg_and_tooltips(lab, tmp_path):
@@ -110,7 +112,7 @@ def test_explore_runs_in_jupyterlab_with_real_svg_and_tooltips(lab, tmp_path):
         errors: list[str] = []
         page.on("pageerror", lambda e: errors.append(str(e)))
         try:
-            page.goto(f"{lab}/lab/tree/explore.ipynb?token={TOKEN}")
+            page.goto(f"{lab}/lab/tree/explore.ipynb?token={TOKEN}&reset")
             _run_all(page, tmp_path / "lab.png")
             stderr = ".jp-OutputArea-output[data-mime-type='application/vnd.jupyter.stderr']"
             assert page.locator(stderr).count() == 0
@@ -140,5 +142,73 @@ def test_explore_runs_in_jupyterlab_with_real_svg_and_tooltips(lab, tmp_path):
             labels = drop.evaluate("d => [...d.options].map(o => o.textContent)")
             assert len(labels) > 5 and all(re.fullmatch(r".+\s\([^()]+\)", x) for x in labels), labels[:5]
             assert errors == []
+        finally:
+            browser.close()
+
+
+def test_audit_tables_sort_search_and_filter_in_jupyterlab(lab, tmp_path):
+    """audit.ipynb in JupyterLab: every finding in an interactive table (itables, offline: no
+    request leaves the server) that sorts by a heading, searches, filters a column and wraps
+    its messages; the page is read at 1280 px."""
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
+        page = browser.new_context(viewport={"width": 1280, "height": 900}).new_page()
+        outside: list[str] = []
+
+        def route(r):
+            if r.request.url.startswith(lab):
+                r.continue_()
+            else:
+                outside.append(r.request.url)
+                r.abort()
+
+        page.route("**/*", route)
+        errors: list[str] = []
+        page.on("pageerror", lambda e: errors.append(str(e)))
+        try:
+            page.goto(f"{lab}/lab/tree/audit.ipynb?token={TOKEN}&reset")
+            _run_all(page, tmp_path / "audit.png", until=".jp-OutputArea-output table.dataTable")
+            tables = page.locator(".jp-OutputArea-output table.dataTable")
+            findings = tables.last  # every finding
+            findings.scroll_into_view_if_needed()
+            page.wait_for_timeout(500)
+            wrapper = findings.locator("xpath=ancestor::*[contains(@class, 'dt-container')][1]")
+            info = wrapper.locator(".dt-info")
+            total = int(re.search(r"of ([\d,]+) entr", info.inner_text()).group(1).replace(",", ""))
+            assert total == len(json.loads(subprocess.run(
+                [sys.executable, "-m", "flowatlas", "audit", str(ABSOLOOP), "--format", "json"],
+                capture_output=True, text=True).stdout))  # every finding, in the table (paged)  # fmt: skip
+
+            def first_cells(col: int) -> list[str]:
+                return findings.evaluate(
+                    f"t => [...t.tBodies[0].rows].map(r => (r.cells[{col}] || {{}}).textContent || '')"
+                )
+
+            heads = findings.evaluate(  # each heading is its column's filter box, named by its placeholder
+                "t => [...t.tHead.rows[0].cells].map(c => (c.querySelector('input') || {}).placeholder || '')"
+            )
+            rule = heads.index("rule")
+            th = findings.locator("thead tr").first.locator("th").nth(rule)
+            th.locator(".dt-column-order").click()
+            page.wait_for_timeout(300)
+            rules = first_cells(rule)
+            assert rules == sorted(rules) or rules == sorted(rules, reverse=True), rules[:5]
+            th.locator("input").press_sequentially("cross-border-basis")  # the rule column's filter (on keyup)
+            page.wait_for_timeout(400)
+            shown = int(re.search(r"of ([\d,]+) entr", info.inner_text()).group(1).replace(",", ""))
+            assert 0 < shown < total and all(r == "cross-border-basis" for r in first_cells(rule))
+            th.locator("input").fill("")
+            th.locator("input").press("Backspace")
+            wrapper.locator(".dt-search input").fill("Mixpanel")  # any word, in any column
+            page.wait_for_timeout(400)
+            found = int(re.search(r"of ([\d,]+) entr", info.inner_text()).group(1).replace(",", ""))
+            assert 0 < found < total
+            message = heads.index("message")
+            height = findings.evaluate(f"t => t.tBodies[0].rows[0].cells[{message}].getBoundingClientRect().width")
+            assert height > 200  # the message column is wide enough to read (it was ~4 characters)
+            assert outside == [] and errors == []
+            page.screenshot(path=str(tmp_path / "audit-1280.png"))
         finally:
             browser.close()

@@ -150,7 +150,7 @@ def test_plain_papermill_refuses_a_misspelt_parameter(tmp_path):
     assert p.returncode != 0
     assert line == (
         "flowatlas: audit.ipynb: ParameterError: unknown parameter 'min_severty'; did you mean 'min_severity'? "
-        "(audit.ipynb declares map_dir, min_severity)"
+        "(audit.ipynb declares map_dir, min_severity, interactive)"
     ), p.stderr[-2000:]
     assert p.stderr.index(line) < p.stderr.index("Traceback")
     nb = nbformat.read(tmp_path / "out.ipynb", as_version=4)

@@ -18,7 +18,10 @@ EXTRAS: dict[str, tuple[str, tuple[str, ...]]] = {
         "the scheduled report: notebooks run by papermill, HTML by nbconvert, the XLSX inventory",
         ("papermill", "nbconvert", "nbformat", "ipykernel", "xlsxwriter"),
     ),
-    "lab": ("JupyterLab with the notebooks' pickers (the report extra included)", ("jupyterlab", "ipywidgets")),
+    "lab": (
+        "JupyterLab with the notebooks' pickers and interactive tables (the report extra included)",
+        ("jupyterlab", "ipywidgets", "itables"),
+    ),
     "fides": ("Fides manifests: import and export, read and validated by fideslang", ("fideslang",)),
     "xlsx": ("spreadsheets (the inventory and assessments as XLSX) from Python", ("xlsxwriter",)),
 }

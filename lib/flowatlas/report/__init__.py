@@ -46,6 +46,7 @@ _EXPORTS: dict[str, str] = {
     "findings_table": "flowatlas.findings",
     "first_screen": "flowatlas.report.views",
     "fix_first": "flowatlas.report.views",
+    "grid": "flowatlas.report.views",
     "heading": "flowatlas.report.views",
     "headline": "flowatlas.report.views",
     "inventory": "flowatlas.inventory",

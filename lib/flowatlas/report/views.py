@@ -9,6 +9,7 @@ a map is always escaped before it reaches HTML.
 from __future__ import annotations
 
 import html
+import importlib
 import io
 import itertools
 import json
@@ -307,13 +308,7 @@ def findings_by_rule(findings: Sequence[Finding]) -> pd.DataFrame:
 
 def style_severity(df: pd.DataFrame, column: str = "severity"):
     """A findings table with its severity column colour-coded (text escaped)."""
-    st = table(df)
-    if column in df.columns:
-        st = st.map(
-            lambda v: f"background-color: {SEVERITY_COLOURS.get(v, '')}" if v in SEVERITY_COLOURS else "",
-            subset=[column],
-        )
-    return st
+    return _colour_severity(table(df), df, column)
 
 
 def disclosure_matrix(a: Analysis) -> pd.DataFrame:
@@ -925,13 +920,73 @@ def _write_index(folder: Path, inputs: str, views: dict[str, dict[str, str]]) ->
 WRITE_AHEAD = 2
 
 
-def show_tables(tables: dict[str, pd.DataFrame]) -> None:
-    """Display each table under its name as a heading."""
+def show_tables(tables: dict[str, pd.DataFrame], session: Any = None) -> None:
+    """Display each table under its name as a heading (as :func:`grid` shows a table)."""
     from IPython.display import display
 
     for name, df in tables.items():
         display(heading(name.replace("_", " ").capitalize(), 3))
-        display(table(df))
+        grid(session, df)
+
+
+#: How many rows a table shows in a static output (an executed notebook, the report); the data
+#: files hold them all. An executed audit.ipynb of a 50,000-flow map held 58 MB of one table.
+STATIC_ROWS = 200
+#: How much of a table an interactive one carries into JupyterLab (itables samples past it).
+GRID_MAX_BYTES = 16_000_000
+_GRID_READY: list[bool] = []  # the DataTables bundle is in this kernel's notebook
+
+
+def grid(session: Any, df: pd.DataFrame, caption: str = "", *, full: str = "", severity: bool = False) -> None:
+    """Show a table. In JupyterLab (``session.interactive``), an interactive one that sorts
+    (click a heading), searches and filters by column, pages, and wraps long text: itables in
+    offline mode, which embeds DataTables in the notebook (nothing is fetched; text is escaped).
+    Elsewhere (papermill, the report, no itables installed) the escaped static table, its first
+    :data:`STATIC_ROWS` rows with the count and ``full`` (the file holding all of them)."""
+    from IPython.display import display
+
+    itables: Any = None
+    if getattr(session, "interactive", False):
+        try:
+            itables = importlib.import_module("itables")
+        except ImportError:  # the lab extra brings it; without it, the static table
+            itables = None
+    if itables is None:
+        st = table(df, caption or None, max_rows=STATIC_ROWS, full=full)
+        display(_colour_severity(st, df) if severity else st)
+        return
+    if not _GRID_READY:
+        from IPython.display import HTML as IPythonHTML
+        from itables import options
+        from itables.javascript import generate_init_offline_itables_html
+
+        # The bundle first: init_notebook_mode's own first output awaits what its second defines,
+        # and JupyterLab may run them out of order ("Cannot destructure ... set_or_remove_dark_class").
+        display(IPythonHTML(generate_init_offline_itables_html(options.dt_bundle)))
+        itables.init_notebook_mode(all_interactive=False, connected=False)
+        _GRID_READY.append(True)
+    wide = [i for i, c in enumerate(df.columns) if c in ("message", "remedy", "finding", "clauses", "path")]
+    itables.show(
+        df,
+        caption=caption or None,
+        classes="display compact cell-border",  # no "nowrap": long text wraps
+        showIndex=False,
+        column_filters="header",
+        maxBytes=GRID_MAX_BYTES,
+        pageLength=25,
+        lengthMenu=[10, 25, 100, 500],
+        autoWidth=False,
+        columnDefs=[{"width": "32em", "targets": wide}, {"className": "dt-left", "targets": "_all"}],
+        style="width:100%;table-layout:auto",
+    )
+
+
+def _colour_severity(st: Any, df: pd.DataFrame, column: str = "severity") -> Any:
+    if column not in df.columns:
+        return st
+    return st.map(
+        lambda v: f"background-color: {SEVERITY_COLOURS.get(v, '')}" if v in SEVERITY_COLOURS else "", subset=[column]
+    )
 
 
 def diff_view(diff: dict, previous_run: str = "") -> Any:
