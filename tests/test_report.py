@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import ast
 import csv
+import gzip
 import json
 import os
 import re
@@ -19,16 +20,27 @@ import openpyxl
 import pytest
 from reportkit import ABSOLOOP, NOTEBOOKS, ROOT, TINY, cli, run_cli, session_base, shared, write_map
 
+from flowatlas import files
 from flowatlas.analysis import Analysis
 from flowatlas.audit import audit, undeclared_transfers
 from flowatlas.cli import main
+from flowatlas.errors import UsageError
 from flowatlas.evidence import evidence_paths, read_evidence
 from flowatlas.findings import SEVERITIES, TABLE_COLUMNS
 from flowatlas.loader import load_map
-from flowatlas.report.data import diff_findings
+from flowatlas.report.data import (
+    diff_findings,
+    history,
+    read_findings_json,
+    write_assessments,
+    write_diff,
+    write_findings,
+    write_inventory,
+)
 from flowatlas.report.params import ParameterError, check_parameters, resolve_map_dir
 from flowatlas.report.runner import _convert, plan_parameters, read_params_file
 from flowatlas.report.runs import latest_run, point_latest
+from flowatlas.report.views import _run_files
 
 pytestmark = pytest.mark.slow
 
@@ -554,3 +566,30 @@ def test_three_runs_show_the_trend_and_when_each_finding_first_appeared(tmp_path
     assert f"<td>{when}</td>" in row
     # the first run has no trend yet, and says so
     assert "the trend starts here" in (first / "report.html").read_text("utf-8")
+
+
+def test_large_data_files_are_kept_compressed_and_read_back(tmp_path, monkeypatch):
+    """Past :data:`flowatlas.files.COMPRESS_OVER` a run keeps its findings, diff, inventory and
+    assessments gzip-compressed (byte for byte the same twice), the report links them, and the
+    next run reads the previous run's findings and history from them."""
+    monkeypatch.setattr(files, "COMPRESS_OVER", 2_000)
+    a = Analysis(load_map(ABSOLOOP))
+    found = audit(a)
+    first, second = tmp_path / "20261201T060000Z", tmp_path / "20261208T060000Z"
+    for run in (first, second):
+        written = write_findings(found, run, map_id="absoloop", digest=a.map.digest)
+        written += write_inventory(a, found, run) + write_assessments(a, run)
+        written.append(write_diff(diff_findings(None, [f.to_dict() for f in found]), run, None))
+        names = {p.name for p in written}
+        assert {"findings.json.gz", "findings.csv.gz", "diff.json.gz", "inventory.csv.gz", "tia.md.gz"} <= names
+        assert "inventory.xlsx" in names and not (run / "findings.json").exists()
+    assert (first / "findings.json.gz").read_bytes() == (second / "findings.json.gz").read_bytes()
+    back = json.loads(gzip.decompress((first / "findings.json.gz").read_bytes()))["findings"]
+    assert [d["id"] for d in back] == [f.id for f in found]
+    assert [d["id"] for d in read_findings_json(first)] == [f.id for f in found]
+    trend = history(found, second, first)  # a run before history.json: its findings, compressed
+    assert len(trend["runs"]) == 2 and set(trend["first_seen"].values()) == {first.name}
+    assert ("findings JSON, gzip", "findings.json.gz") in _run_files(first)
+    (first / "findings.json.gz").write_bytes(b"not gzip")
+    with pytest.raises(UsageError, match="not a gzip file"):
+        read_findings_json(first)

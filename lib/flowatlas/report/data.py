@@ -3,6 +3,7 @@ data inventory (CSV, XLSX). Pure functions of a map's analysis and its findings,
 
 from __future__ import annotations
 
+import gzip
 import json
 from collections import Counter
 from pathlib import Path
@@ -14,6 +15,7 @@ from flowatlas.analysis import Analysis
 from flowatlas.diff import DIFF_FIELDS, diff_findings  # noqa: F401  (the report's names for them)
 from flowatlas.errors import UsageError
 from flowatlas.exports import exporter, formats
+from flowatlas.files import compress_large, data_path
 from flowatlas.findings import SEVERITIES, Finding, sort_findings, write_csv
 from flowatlas.inputs import InputProblem, decode, load_json, read_bytes
 from flowatlas.inventory import inventory, processor_record
@@ -38,12 +40,19 @@ def read_findings_json(run_dir: str | Path | None) -> list[dict] | None:
     """``findings.json`` of an earlier run folder, or None when there is none."""
     if not run_dir:
         return None
-    p = Path(run_dir) / "findings.json"
-    if not p.is_file():
+    found = data_path(Path(run_dir) / "findings.json")  # or findings.json.gz, for a large map
+    if found is None:
         return None
+    p = found
     go_on = "compare with another run (-p previous_run RUN_FOLDER) or with none (-p previous_run none)"
     try:
-        data = load_json(decode(read_bytes(p, str(p), what="findings file"), str(p)), str(p))
+        raw = read_bytes(p, str(p), what="findings file")
+        if p.suffix == ".gz":
+            try:
+                raw = gzip.decompress(raw)
+            except (OSError, EOFError) as exc:
+                raise UsageError(f"previous run: {p} is not a gzip file ({exc}); {go_on}") from None
+        data = load_json(decode(raw, str(p)), str(p))
     except InputProblem as exc:
         raise UsageError(f"previous run: {exc.errors[0]}; {go_on}") from None
     found = data.get("findings") if isinstance(data, dict) else data
@@ -98,13 +107,13 @@ def write_findings(findings: list[Finding], out_dir: str | Path, *, map_id: str,
     )
     with open(csv, "w", encoding="utf-8", newline="") as fh:
         write_csv(findings, fh)
-    return [csv, js]
+    return [compress_large(csv), compress_large(js)]
 
 
 def write_diff(diff: dict[str, Any], out_dir: str | Path, previous_run: str | None) -> Path:
     p = Path(out_dir) / "diff.json"
     _dump(p, {"previous_run": previous_run} | diff)
-    return p
+    return compress_large(p)
 
 
 # --------------------------------------------------------------------------- history
@@ -181,6 +190,7 @@ def write_assessments(a: Analysis, out_dir: str | Path) -> list[Path]:
         else:
             with path.open("w", encoding="utf-8", newline="\n") as f:
                 write(a, sheets, f)
+            path = compress_large(path)
         written.append(path)
     return written
 
@@ -199,5 +209,5 @@ def write_inventory(a: Analysis, findings: list[Finding] | None, out_dir: str | 
         for fmt in formats(kind):
             path = out / f"{kind}.{fmt}"
             exporter(kind, fmt).write(df, path)
-            written.append(path)
+            written.append(path if fmt == "xlsx" else compress_large(path))  # (an XLSX is zipped already)
     return written

@@ -29,6 +29,7 @@ from flowatlas.diff import sentences
 from flowatlas.evidence import evidence_paths, read_evidence
 from flowatlas.evidence.reconcile import RECONCILE_RULES
 from flowatlas.exports import exporter
+from flowatlas.files import data_path
 from flowatlas.findings import (
     DISCLOSURES,
     NO_POLICY,
@@ -772,6 +773,17 @@ RUN_FILES: tuple[tuple[str, str], ...] = (
 )
 
 
+def _run_files(run_dir: str | Path) -> list[tuple[str, str]]:
+    """:data:`RUN_FILES` as the run keeps them: a large one compressed (``findings.json.gz``)."""
+    out = []
+    for label, name in RUN_FILES:
+        found = data_path(Path(run_dir) / name)
+        out.append(
+            (label + (", gzip" if found is not None and found.suffix == ".gz" else ""), found.name if found else name)
+        )
+    return out
+
+
 def diagram(
     a: Analysis,
     findings: Sequence[Finding],
@@ -802,7 +814,7 @@ def diagram(
             f"<p>The {html.escape(spec)} diagram is {size / 1e6:.1f} MB of SVG, too large to inline: open "
             f'<a href="{html.escape(rel)}">{html.escape(rel)}</a> in the run folder.</p>'
         )
-    links = [("SVG", f"diagrams/{stem}.svg"), ("DOT", f"diagrams/{stem}.dot"), *RUN_FILES] if run_dir else []
+    links = [("SVG", f"diagrams/{stem}.svg"), ("DOT", f"diagrams/{stem}.dot"), *_run_files(run_dir)] if run_dir else []
     return HTML(rich.assets() + rich.figure(svg, stem=stem, title=title, links=links))
 
 
