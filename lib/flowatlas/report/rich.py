@@ -193,8 +193,8 @@ def explorer(
     head += "<th>first seen</th>" if first_seen else ""
     body = "".join(rows)
     more = (
-        f"<p>The {len(found):,} most severe of {len(every):,} findings are listed; findings.csv and findings.json (gzip-compressed past 4 MB) "
-        "have them all.</p>"
+        f"<p>The {len(found):,} most severe of {len(every):,} findings are listed; findings.csv and "
+        "findings.json (gzip-compressed past 4 MB) have them all.</p>"
         if len(every) > len(found)
         else ""
     )
