@@ -10,7 +10,7 @@ from render_svg import parse, title_lines
 from flowatlas import load_texts
 from flowatlas.analysis import Analysis
 from flowatlas.audit import audit
-from flowatlas.render import overview, render, source
+from flowatlas.render import lineage, overview, render, source
 from flowatlas.render.views import MAX_SUMMARY_EDGES, QUICK_LAYOUT_EDGES
 from flowatlas.synth import synth_texts
 
@@ -78,3 +78,30 @@ def test_collapsed_overview_by_organisation_with_many_arrows_uses_the_quick_layo
     assert "layout: dot, straight edges, fewer crossing passes" in " ".join(title_lines(got.svg))
     assert got.edges == len(svg["edge"]) == len(by_org)
     assert _flow_counts(svg["edge"]) == by_org
+
+
+def test_a_lineage_too_large_to_draw_is_the_summary_of_its_own_flows(big):
+    """A lineage of hundreds of places is summarised like the overview, but of its own flows
+    alone: each arrow stands for exactly the lineage's flows between two boxes, and the file
+    keeps the lineage's name."""
+    m, fs = big
+    a = Analysis(m)
+    tid = max(m.types, key=lambda t: len(a.carrying(t)) if m.types[t].parent else -1)
+    fids = set(a.carrying(tid))
+    places = {e for f in fids for e in (m.flows[f].source, m.flows[f].target)}
+    assert len(places) > 150  # more than max_nodes: collapsed
+    g = lineage(a, tid, fs)
+    assert g.name == f"lineage-{tid}"
+    got = render(g)
+    title = " ".join(title_lines(got.svg))
+    assert f"lineage of {tid}" in title and f"reaches {len(places)} places by {len(fids)} flows" in title
+    by = "organisation" if "summary by organisation" in title else "jurisdiction"
+    key = (lambda n: n.owner or "~subjects") if by == "organisation" else (lambda n: n.jurisdiction or "~unlocated")
+    want: dict[tuple[str, str], int] = {}
+    for f in fids:
+        x, y = key(m.nodes[m.flows[f].source]), key(m.nodes[m.flows[f].target])
+        if x != y:
+            want[(x, y)] = want.get((x, y), 0) + 1
+    assert _flow_counts(parse(got.svg)["edge"]) == want  # the lineage's flows, none of the others
+    small = lineage(a, tid, fs, max_nodes=len(places))  # raised: node by node again
+    assert "collapsed" not in " ".join(small.title.splitlines())

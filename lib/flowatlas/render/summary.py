@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Collection, Iterable, Sequence
 
 from flowatlas.analysis import Analysis
 from flowatlas.analysis.boundaries import in_group
@@ -81,8 +81,14 @@ def summary(
     *,
     provenance: bool = True,
     note: str | None = None,
+    flows: Collection[str] | None = None,
+    name: str | None = None,
+    what: str | None = None,
 ) -> Diagram:
     """One box per organisation (``by="organisation"``) or jurisdiction, with flow and type counts.
+
+    With ``flows`` (ids), only those flows and the nodes they join are summarised (a lineage
+    too large to draw node by node), drawn as ``name`` and titled ``what``.
 
     Data subjects (who have no organisation) share one box. Flows between two boxes become one
     arrow labelled with how many flows and types it stands for, coloured by the worst finding.
@@ -99,12 +105,15 @@ def summary(
     else:
         gof = {nid: n.jurisdiction or UNLOCATED for nid, n in m.nodes.items()}
 
+    drawn = [m.flows[i] for i in sorted(flows)] if flows is not None else list(m.flows.values())
+    ends = {e for f in drawn for e in (f.source, f.target)} if flows is not None else set(m.nodes)
     members: dict[str, list[str]] = defaultdict(list)
     for nid in m.nodes:
-        members[gof[nid]].append(nid)
+        if nid in ends:
+            members[gof[nid]].append(nid)
     inner: dict[str, list[Flow]] = defaultdict(list)
     between: dict[tuple[str, str], list[Flow]] = defaultdict(list)
-    for f in m.flows.values():
+    for f in drawn:
         here, there = gof[f.source], gof[f.target]
         (inner[here] if here == there else between[(here, there)]).append(f)
 
@@ -114,8 +123,7 @@ def summary(
         return None if gid == SUBJECTS else m.organisations[gid].jurisdiction
 
     extra = [
-        f"summary by {by}: {len(members)} boxes for {len(m.nodes)} nodes, "
-        f"{len(between)} arrows for {len(m.flows)} flows"
+        f"summary by {by}: {len(members)} boxes for {len(ends)} nodes, {len(between)} arrows for {len(drawn)} flows"
     ]
     if note:
         extra.insert(0, note)
@@ -132,7 +140,7 @@ def summary(
             f"({hidden:,} flows on the others; the summary by jurisdiction or the inventory shows them all)"
         )
         between = {p: between[p] for p in kept}
-    g = new_diagram(f"summary-{by}", view_title(m, f"summary by {by}", ctx, extra), m, rankdir="LR")
+    g = new_diagram(name or f"summary-{by}", view_title(m, what or f"summary by {by}", ctx, extra), m, rankdir="LR")
     if len(between) > QUICK_LAYOUT_EDGES:
         # dot's crossing minimisation and spline routing grow much faster than the arrows:
         # 1,597 arrows between 41 boxes take over a minute by default, 4 s with these limits
