@@ -105,3 +105,16 @@ def test_a_lineage_too_large_to_draw_is_the_summary_of_its_own_flows(big):
     assert _flow_counts(parse(got.svg)["edge"]) == want  # the lineage's flows, none of the others
     small = lineage(a, tid, fs, max_nodes=len(places))  # raised: node by node again
     assert "collapsed" not in " ".join(small.title.splitlines())
+
+
+def test_the_legend_explains_only_what_the_drawing_holds():
+    """100 nodes and 1,000 flows: under the collapse threshold, laid out by sfdp, which draws no
+    country boxes; the legend then says so instead of explaining green and red boxes. A map dot
+    lays out with its country boxes keeps those rows."""
+    m = load_texts(synth_texts(nodes=100, flows=1000, types=60, seed=1))
+    got = render(overview(Analysis(m), audit(Analysis(m))))
+    assert got.attempt.engine == "sfdp" and 'class="cluster"' not in got.svg
+    assert "green box" not in got.svg and "red box" not in got.svg and "not drawn as boxes" in got.svg
+    small = load_texts(synth_texts(nodes=20, flows=40, types=10, seed=1))
+    drawn = render(overview(Analysis(small), audit(Analysis(small))))
+    assert drawn.attempt.engine == "dot" and "green box" in drawn.svg and "not drawn as boxes" not in drawn.svg

@@ -6,6 +6,7 @@ The only map-derived text in it (the home country) is escaped with :func:`html.e
 from __future__ import annotations
 
 import html
+import re
 
 import graphviz
 
@@ -17,6 +18,38 @@ LEGEND_CLUSTER = "cluster ~legend"
 
 def _row(cells: str) -> str:
     return f"<TR>{cells}</TR>"
+
+
+#: The legend's rows that explain the country boxes (clusters), as :func:`legend_html` writes them.
+_BOX_ROWS = re.compile(
+    r"<TR><TD BGCOLOR=\"[^\"]*\" BORDER=\"1\" COLOR=\"[^\"]*\">[^<]*</TD>"
+    r"<TD ALIGN=\"LEFT\">(?:green|red) box: [^<]*</TD></TR>"
+)
+NO_BOXES_ROW = (
+    '<TR><TD>no boxes</TD><TD ALIGN="LEFT">countries are not drawn as boxes at this size (the layout cannot); '
+    "each box's tooltip names its country</TD></TR>"
+)
+
+
+def without_country_boxes(source: str) -> str:
+    """``source`` with the legend's rows about country boxes replaced by one saying there are
+    none: for a layout that draws no clusters (sfdp, neato, dot with clusters off), so the
+    legend explains only what the drawing holds.
+
+    >>> src = "label=<" + legend_html("SG", kinds=("system",)) + ">"
+    >>> "green box" in without_country_boxes(src), "not drawn as boxes" in without_country_boxes(src)
+    (False, True)
+    """
+    rows = list(_BOX_ROWS.finditer(source))
+    if not rows:
+        return source
+    first, last = rows[0], rows[-1]
+    return (
+        source[: first.start()]
+        + NO_BOXES_ROW
+        + _BOX_ROWS.sub("", source[first.end() : last.end()])
+        + source[last.end() :]
+    )
 
 
 def legend_html(home: str, *, kinds: tuple[str, ...], edges: bool = True, summary: bool = False) -> str:

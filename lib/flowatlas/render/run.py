@@ -21,6 +21,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from flowatlas.errors import FlowatlasError
+from flowatlas.render.legend import without_country_boxes
 
 #: Seconds one graphviz attempt may take before it is killed (override: FLOWATLAS_DOT_TIMEOUT).
 DEFAULT_TIMEOUT = float(os.environ.get("FLOWATLAS_DOT_TIMEOUT", "60"))
@@ -181,6 +182,8 @@ def count_svg_edges(svg: bytes | str) -> int:
 def run_engine(source: str, fmt: str, attempt: Attempt, timeout: float) -> bytes:
     """Run one graphviz attempt; raises :class:`RenderError` on failure or timeout."""
     text = _CLUSTER.sub(r"\1group", source) if attempt.unclustered else source
+    if attempt.unclustered or attempt.engine in ("sfdp", "neato"):  # no country boxes: the legend says so
+        text = without_country_boxes(text)
     cmd = [attempt.engine, f"-T{fmt}", *attempt.args]
     try:
         proc = subprocess.run(cmd, input=text.encode("utf-8"), capture_output=True, timeout=timeout, check=False)
