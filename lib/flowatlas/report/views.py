@@ -703,8 +703,9 @@ def choices(a: Analysis, kind: str) -> list[tuple[str, str]]:
     carries (``type``), the nodes (``node``) or the data-subject categories (``subject``).
 
     >>> from flowatlas.loader import load_map
-    >>> choices(Analysis(load_map("dataflows/kliniko")), "subject")[:1]
-    [('Patient (patient)', 'patient')]
+    >>> got = choices(Analysis(load_map("dataflows/kliniko")), "subject")
+    >>> ("Patient (patient)", "patient") in got, got == sorted(got, key=lambda x: (x[0].lower(), x[1]))
+    (True, True)
     """
     m = a.map
     table: Mapping[str, Any] = {"type": m.types, "node": m.nodes, "subject": m.subjects}[kind]
