@@ -107,7 +107,7 @@ def test_explore_runs_in_jupyterlab_with_real_svg_and_tooltips(lab, tmp_path):
 
     with sync_playwright() as p:
         browser = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
-        page = browser.new_context(viewport={"width": 1400, "height": 1000}).new_page()
+        page = browser.new_context(viewport={"width": 1280, "height": 900}).new_page()
         page.route("**/*", lambda r: r.continue_() if r.request.url.startswith(lab) else r.abort())
         errors: list[str] = []
         page.on("pageerror", lambda e: errors.append(str(e)))
@@ -141,6 +141,7 @@ def test_explore_runs_in_jupyterlab_with_real_svg_and_tooltips(lab, tmp_path):
             assert 0 < top < page.viewport_size["height"], top
             labels = drop.evaluate("d => [...d.options].map(o => o.textContent)")
             assert len(labels) > 5 and all(re.fullmatch(r".+\s\([^()]+\)", x) for x in labels), labels[:5]
+            page.screenshot(path=str(tmp_path / "explore-1280.png"))
             assert errors == []
         finally:
             browser.close()

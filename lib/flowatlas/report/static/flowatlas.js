@@ -145,19 +145,21 @@
     function target(e) {
       return e.target.closest ? e.target.closest("g.node, g.edge, g.cluster") : null;
     }
-    svg.addEventListener("mouseover", function (e) {
-      var g = target(e), text = g ? recordText(g) : "", t = theTip();
-      t.textContent = text ? shortText(text) : "";
-      t.style.display = text ? "block" : "none";
-    });
-    svg.addEventListener("mousemove", function (e) {
+    function place(e) {
       var t = theTip();
       if (t.style.display !== "block") return;
       var x = Math.min(e.clientX + 14, window.innerWidth - t.offsetWidth - 8);
       var y = e.clientY + 14 + t.offsetHeight > window.innerHeight ? e.clientY - t.offsetHeight - 10 : e.clientY + 14;
       t.style.left = Math.max(4, x) + "px";
       t.style.top = Math.max(4, y) + "px";
+    }
+    svg.addEventListener("mouseover", function (e) {
+      var g = target(e), text = g ? recordText(g) : "", t = theTip();
+      t.textContent = text ? shortText(text) : "";
+      t.style.display = text ? "block" : "none";
+      place(e);  // at the pointer from the start, not where the last tooltip was
     });
+    svg.addEventListener("mousemove", place);
     svg.addEventListener("mouseleave", function () { theTip().style.display = "none"; });
     svg.addEventListener("click", function (e) {
       var g = target(e), text = g ? recordText(g) : "";
