@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import graphviz
 import pytest
 from render_maps import RICH, RICH_ON_BASE, findings
 from render_svg import parse
@@ -11,6 +12,7 @@ from flowatlas.analysis import Analysis
 from flowatlas.cli import main
 from flowatlas.errors import UsageError
 from flowatlas.render import lineage, overview, parse_formats, source, write
+from flowatlas.render.files import PNG_MIN_TEXT_PX, png_text_px
 
 
 def test_write_uses_stable_names_and_consistent_contents(tmp_path):
@@ -91,3 +93,18 @@ def test_cli_render_errors_exit_2_without_traceback(make_map, tmp_path, capsys, 
     assert main(["render", str(folder), "--out", str(tmp_path), "--no-audit", *args]) == 2
     err = capsys.readouterr().err
     assert message in err and "Traceback" not in err
+
+
+def test_no_png_is_made_whose_text_would_be_too_small_to_read(tmp_path, capsys):
+    """A drawing far wider than the PNG's 40 inches would shrink its text to a few pixels: no PNG
+    is made of it (the SVG is), and the reason says how small; a small drawing gets its PNG."""
+    wide = graphviz.Digraph("wide", graph_attr={"rankdir": "LR"})
+    for i in range(300):
+        wide.edge(f"node number {i}", f"node number {i + 1}")
+    got = write(wide, tmp_path, "wide", ["svg", "png"])
+    assert set(got) == {"svg"} and not (tmp_path / "wide.png").exists()
+    px = png_text_px((tmp_path / "wide.svg").read_bytes())
+    assert px < PNG_MIN_TEXT_PX and f"{px:.1f} px" in wide.png_refused
+    small = graphviz.Digraph("small")
+    small.edge("a", "b")
+    assert set(write(small, tmp_path, "small", ["svg", "png"])) == {"svg", "png"} and small.png_refused == ""

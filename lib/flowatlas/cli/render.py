@@ -72,6 +72,8 @@ def main(args: argparse.Namespace) -> int:
             chosen = plan_for(source(g))
             why = f"; {chosen.reason}" if chosen.note else ""
             print(f"{stem}: {', '.join(str(p) for p in paths.values())} ({took:.2f}s{why})")
+            if refused := getattr(g, "png_refused", ""):
+                print(f"{stem}: {refused}")
     except BaseException:  # all views or none: remove what this run wrote, and the folders it made
         for path in written:
             path.unlink(missing_ok=True)

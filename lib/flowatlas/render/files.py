@@ -50,6 +50,43 @@ def to_svg(g: graphviz.Digraph, *, timeout: float | None = None) -> str:
     return render(g, timeout=timeout).svg
 
 
+#: The smallest text a PNG is made with, in pixels: a drawing that graphviz would shrink below it
+#: to fit :data:`PNG_MAX_INCHES` gets no PNG (its SVG zooms).
+PNG_MIN_TEXT_PX = 9.0
+_SVG_SIZE = re.compile(rb'<svg\b[^>]*?\bwidth="([\d.]+)pt"[^>]*?\bheight="([\d.]+)pt"', re.S)
+_FONT_SIZE = re.compile(rb'font-size="([\d.]+)"')
+
+
+def png_text_px(svg: bytes) -> float:
+    """The smallest text of the PNG of this drawing, in pixels: its smallest font (points),
+    scaled down as graphviz scales a drawing larger than :data:`PNG_MAX_INCHES`, at
+    :data:`PNG_DPI`.
+
+    >>> png_text_px(b'<svg width="720pt" height="360pt"><text font-size="14.00">a</text></svg>')
+    18.666666666666668
+    >>> round(png_text_px(b'<svg width="28800pt" height="100pt"><text font-size="14.00">a</text></svg>'), 2)
+    1.87
+    """
+    size = _SVG_SIZE.search(svg)
+    fonts = [float(x) for x in _FONT_SIZE.findall(svg)]
+    if not size or not fonts:
+        return float("inf")
+    limit = float(PNG_MAX_INCHES) * 72
+    shrink = min(1.0, limit / float(size.group(1)), limit / float(size.group(2)))
+    return min(fonts) * shrink * float(PNG_DPI) / 72
+
+
+def png_refused(svg: bytes) -> str:
+    """Why no PNG is made of this drawing ("" when one is): its text would be too small to read."""
+    px = png_text_px(svg)
+    if px >= PNG_MIN_TEXT_PX:
+        return ""
+    return (
+        f"no PNG: at the {PNG_MAX_INCHES}-inch limit its smallest text would be {px:.1f} px high "
+        f"(under {PNG_MIN_TEXT_PX:g}); the SVG zooms"
+    )
+
+
 def to_png(g: graphviz.Digraph, *, timeout: float | None = None, checked: Layout | None = None) -> bytes:
     """PNG bytes of ``g``, laid out by the same attempt that produced a checked SVG."""
     checked = checked or render(g, timeout=timeout)
@@ -82,7 +119,9 @@ def write(
     *,
     timeout: float | None = None,
 ) -> dict[str, Path]:
-    """Write ``g`` as ``out_dir/stem.{dot,svg,png}``; returns ``{format: path}``.
+    """Write ``g`` as ``out_dir/stem.{dot,svg,png}``; returns ``{format: path}``. No PNG is made
+    of a drawing whose text it would shrink below :data:`PNG_MIN_TEXT_PX` (``g.png_refused`` says
+    why).
 
     The SVG layout is always made and edge-checked first (even when only PNG is asked for),
     and PNG reuses that layout attempt, so no file is written for a diagram that lost a flow.
@@ -96,14 +135,16 @@ def write(
     if "svg" in fmts or "png" in fmts:
         checked = layout(dot, "svg", timeout=timeout)
         data["svg"] = checked.data
-        if "png" in fmts:
+        refused = png_refused(checked.data) if "png" in fmts else ""
+        g.png_refused = refused  # (what the CLI says of a PNG not made)
+        if "png" in fmts and not refused:  # an unreadable PNG is not made
             data["png"] = to_png(g, timeout=timeout, checked=checked)
     try:  # only once the layout succeeded: a failed render leaves no empty folder behind
         out.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
         raise UsageError(f"cannot create output folder {out}: {exc.strerror}") from None
     written: dict[str, Path] = {}
-    for fmt in fmts:
+    for fmt in (f for f in fmts if f in data):
         path = out / f"{stem}.{fmt}"
         write_whole(path, data[fmt])
         written[fmt] = path
