@@ -14,13 +14,14 @@ import os
 import re
 import shutil
 from pathlib import Path
+from types import SimpleNamespace
 
 import nbformat
 import openpyxl
 import pytest
 from reportkit import ABSOLOOP, NOTEBOOKS, ROOT, TINY, cli, run_cli, session_base, shared, write_map
 
-from flowatlas import files
+from flowatlas import files, load_texts
 from flowatlas.analysis import Analysis
 from flowatlas.audit import audit, undeclared_transfers
 from flowatlas.cli import main
@@ -28,6 +29,7 @@ from flowatlas.errors import UsageError
 from flowatlas.evidence import evidence_paths, read_evidence
 from flowatlas.findings import SEVERITIES, TABLE_COLUMNS
 from flowatlas.loader import load_map
+from flowatlas.report import views
 from flowatlas.report.data import (
     diff_findings,
     history,
@@ -41,6 +43,7 @@ from flowatlas.report.params import ParameterError, check_parameters, resolve_ma
 from flowatlas.report.runner import _convert, plan_parameters, read_params_file
 from flowatlas.report.runs import latest_run, point_latest
 from flowatlas.report.views import _run_files
+from flowatlas.synth import synth_texts
 
 pytestmark = pytest.mark.slow
 
@@ -593,3 +596,18 @@ def test_large_data_files_are_kept_compressed_and_read_back(tmp_path, monkeypatc
     (first / "findings.json.gz").write_bytes(b"not gzip")
     with pytest.raises(UsageError, match="not a gzip file"):
         read_findings_json(first)
+
+
+def test_explore_tables_of_a_large_map_stay_bounded_in_a_notebook():
+    """A lineage, a breach and an erase scope of a 1,000-node map: each table shows its first
+    STATIC_ROWS rows and says how many there are and where the rest are."""
+    m = load_texts(synth_texts(nodes=1000, flows=4000, types=60, seed=1))
+    a = Analysis(m)
+    s = SimpleNamespace(analysis=a, findings=audit(a), map=m)
+    tid = max((t for t in m.types if m.types[t].parent), key=lambda t: len(a.carrying(t)))
+    rows = len(views.lineage_frame(a, tid))
+    assert rows > views.STATIC_ROWS
+    html = views.lineage_view(s, tid)[1].to_html()
+    assert html.count("<tr>") <= views.STATIC_ROWS + 2
+    assert f"the first {views.STATIC_ROWS:,} of {rows:,} rows" in html
+    assert f"fr.lineage_frame(a, &#x27;{tid}&#x27;)" in html

@@ -268,24 +268,28 @@ def type_choices(a: Analysis) -> list[str]:
 
 
 def lineage_view(session, type_id: str) -> tuple:
-    """Lineage of ``type_id``: the table of places it reaches and the lineage diagram."""
+    """Lineage of ``type_id``: the table of places it reaches (its first :data:`STATIC_ROWS`
+    rows; ``fr.lineage_frame(a, TYPE)`` has them all) and the lineage diagram."""
     return (
         heading(f"Where {type_id} ends up", 4),
-        table(lineage_frame(session.analysis, type_id)),
+        table(lineage_frame(session.analysis, type_id), max_rows=STATIC_ROWS, full=f"fr.lineage_frame(a, {type_id!r})"),
         diagram(session.analysis, session.findings, f"lineage:{type_id}"),
     )
 
 
 def breach_view(session, node_id: str) -> tuple:
-    """Breach impact of ``node_id`` as a table."""
-    return heading(f"A breach of {node_id} exposes", 4), table(breach_frame(session.analysis, node_id))
+    """Breach impact of ``node_id`` as a table (its first :data:`STATIC_ROWS` rows)."""
+    df = breach_frame(session.analysis, node_id)
+    return heading(f"A breach of {node_id} exposes", 4), table(
+        df, max_rows=STATIC_ROWS, full=f"fr.breach_frame(a, {node_id!r})"
+    )
 
 
 def erase_view(session, subject: str) -> tuple:
-    """Erase scope of a data-subject category as a table."""
+    """Erase scope of a data-subject category as a table (its first :data:`STATIC_ROWS` rows)."""
     name = session.map.subjects[subject].name if subject in session.map.subjects else subject
     return heading(f"Erase requests of {name} ({subject}): the stores they must reach", 4), table(
-        erase_frame(session.analysis, subject)
+        erase_frame(session.analysis, subject), max_rows=STATIC_ROWS, full=f"fr.erase_frame(a, {subject!r})"
     )
 
 
