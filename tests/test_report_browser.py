@@ -16,6 +16,7 @@ import pytest
 from reportkit import ABSOLOOP, TINY, hostile, run_cli, session_base, shared, write_map
 
 from flowatlas.report.runs import latest_run
+from flowatlas.synth import synth_texts
 
 pytestmark = pytest.mark.slow
 
@@ -332,3 +333,40 @@ def test_absoloop_overview_at_full_size_has_no_label_over_a_node(browser, tmp_pa
         assert got["labels"] > 200 and got["overlaps"] == 0 and got["smallest"] >= 8, got
     finally:
         page.close()
+
+
+def _synthetic(folder: Path) -> dict:
+    """The report of a synthetic map of another shape: 30 nodes, 150 flows in several countries."""
+    m = folder / "map"
+    for name, text in synth_texts(nodes=30, flows=150, types=20, seed=2).items():
+        (m / name).parent.mkdir(parents=True, exist_ok=True)
+        (m / name).write_text(text, "utf-8")
+    return run_cli(folder, str(m), "--out", str(folder / "out"), "--fail-on", "none")
+
+
+def test_a_synthetic_maps_diagrams_open_readable_and_the_page_scrolls(browser, tmp_path_factory):
+    """Not Absoloop alone: a synthetic map of 150 flows: its report opens each inline diagram with
+    its smallest label at 9 CSS px or more, the wheel scrolls the page over a diagram, and a
+    click on an arrow pins its whole record."""
+    r = shared(session_base(tmp_path_factory), "synthetic-small", _synthetic)
+    assert r["code"] == 0, r["stderr"]
+    run = next(p for p in (Path(r["folder"]) / "out").iterdir() if p.is_dir())
+    page, errors, blocked, _ = _open(browser, latest_run(run) / "report.html")
+    try:
+        smallest = page.evaluate(LABELS)
+        assert smallest and min(smallest) >= 9, smallest
+        box = page.locator(".fa-zoom").first
+        box.scroll_into_view_if_needed()
+        b = box.bounding_box()
+        page.mouse.move(b["x"] + b["width"] / 2, b["y"] + min(b["height"] / 2, 200))
+        y0, zoom = page.evaluate("window.scrollY"), box.get_attribute("data-zoom")
+        page.mouse.wheel(0, 300)
+        page.wait_for_timeout(150)
+        assert page.evaluate("window.scrollY") > y0 and box.get_attribute("data-zoom") == zoom
+        edge = box.locator("g.edge").first
+        edge.locator("path").first.dispatch_event("click")
+        record = page.locator(".fa-record-body").first
+        assert record.is_visible() and record.inner_text().startswith(("flow ", "flows "))
+        assert errors == [] and blocked == []
+    finally:
+        page.context.close()
