@@ -3,16 +3,15 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Any
 
 from flowatlas.analysis import Analysis
 from flowatlas.errors import UsageError
 from flowatlas.findings import Finding
 from flowatlas.render.diagram import Diagram
 from flowatlas.render.legend import add_legend
+from flowatlas.render.overview import collapse_by
 from flowatlas.render.parts import (
     DEFAULT_MAX_NODES,
-    MAX_SUMMARY_EDGES,
     ViewContext,
     add_clustered_nodes,
     add_flow_edge,
@@ -21,7 +20,7 @@ from flowatlas.render.parts import (
     view_title,
 )
 from flowatlas.render.registry import View, register
-from flowatlas.render.summary import SUBJECTS, summary
+from flowatlas.render.summary import summary
 from flowatlas.suggest import did_you_mean
 
 
@@ -59,9 +58,9 @@ def lineage(
             extras[nid] = ["● collected here"]
         elif nid not in has_out:
             extras[nid] = ["■ ends here"]
+    t = m.types[type_id]
     if len(node_ids) > max_nodes:
-        by = _collapse_by(m, node_ids, fids, max_nodes)
-        t = m.types[type_id]
+        by, _ = collapse_by(m, max_nodes, fids)
         note = (
             f"collapsed: the lineage of {type_id} reaches {len(node_ids)} places by {len(fids)} flows, more than "
             f"max_nodes={max_nodes}, so this is the summary of those flows by {by}; the inventory lists every one"
@@ -72,7 +71,6 @@ def lineage(
         )  # fmt: skip
     countries = sorted({c for n in node_ids if (c := m.nodes[n].jurisdiction)})
     orgs = sorted({o for n in node_ids if (o := m.nodes[n].owner)})
-    t = m.types[type_id]
     what = f"lineage of {type_id} ({t.name})" + (f" and {len(wanted) - 1} subtypes" if len(wanted) > 1 else "")
     extra = [
         f"{len(fids)} flows, {len(node_ids)} places, {len(orgs)} organisations; reaches: "
@@ -91,15 +89,6 @@ def lineage(
         add_flow_edge(g, ctx, f, types=[x for x in f.types if x in wanted])
     add_legend(g, m.home, kinds=kinds_present(m, node_ids) if node_ids else ("system",))
     return g
-
-
-def _collapse_by(m: Any, node_ids: set[str], fids: Sequence[str], max_nodes: int) -> str:
-    """organisation, or jurisdiction when the lineage's organisations are too many to box."""
-    owner = {n: m.nodes[n].owner or SUBJECTS for n in node_ids}
-    pairs = {(a, b) for fid in fids if (a := owner[m.flows[fid].source]) != (b := owner[m.flows[fid].target])}
-    return (
-        "organisation" if len(set(owner.values())) <= max_nodes and len(pairs) <= MAX_SUMMARY_EDGES else "jurisdiction"
-    )
 
 
 def _draw(a: Analysis, arg: str, findings: Sequence[Finding] | None, *, max_nodes: int, provenance: bool) -> Diagram:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 
 from flowatlas.analysis import Analysis
 from flowatlas.atlas import Map
@@ -66,13 +66,16 @@ def overview(
     return g
 
 
-def collapse_by(m: Map, max_nodes: int) -> tuple[str, str]:
-    """``(by, why)``: organisation, or jurisdiction when the organisation summary is too large."""
-    owner = {nid: n.owner or SUBJECTS for nid, n in m.nodes.items()}
+def collapse_by(m: Map, max_nodes: int, flows: Collection[str] | None = None) -> tuple[str, str]:
+    """``(by, why)``: organisation, or jurisdiction when the organisation summary is too large;
+    of the whole map, or of ``flows`` (ids) and the nodes they join."""
+    drawn = [m.flows[i] for i in flows] if flows is not None else list(m.flows.values())
+    ends = {e for f in drawn for e in (f.source, f.target)} if flows is not None else m.nodes.keys()
+    owner = {nid: m.nodes[nid].owner or SUBJECTS for nid in ends}
     n_orgs = len(set(owner.values()))
     if n_orgs > max_nodes:
         return "jurisdiction", f" ({n_orgs} organisation boxes would be more than {max_nodes})"
-    pairs = {(a, b) for f in m.flows.values() if (a := owner[f.source]) != (b := owner[f.target])}
+    pairs = {(a, b) for f in drawn if (a := owner[f.source]) != (b := owner[f.target])}
     if len(pairs) > MAX_SUMMARY_EDGES:
         return "jurisdiction", f" ({len(pairs)} arrows between organisations would be more than {MAX_SUMMARY_EDGES})"
     return "organisation", ""
