@@ -126,6 +126,19 @@ DECLARATION_MODELLED = frozenset(
 STATEMENT_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,99}$")
 
 
+def _kept(model: Any, modelled: frozenset[str]) -> dict:
+    """What a Fides resource says that the map does not model (its fields but ``modelled``), as
+    plain data, as given: an empty list is not "not said"."""
+    data = model.model_dump(mode="json", exclude_none=True, exclude_defaults=True)
+    return {k: v for k, v in data.items() if k not in modelled}
+
+
+def _given(rec: Any, modelled: frozenset[str]) -> dict:
+    """What an import kept on a node or organisation (``fides:``) for the export to write back,
+    but the fields the export writes from the map."""
+    return {k: v for k, v in (rec.fides or {}).items() if k not in modelled}
+
+
 def _dump(adapter: TypeAdapter, rec: Any) -> dict:
     """A map record as the map writes it (aliases, nothing left at its default)."""
     out: dict = adapter.dump_python(rec, by_alias=True, exclude_none=True, exclude_defaults=True, mode="json")
@@ -474,8 +487,7 @@ def import_fides(resources: Sequence[Resource]) -> Imported:
         }
         if o is not None and o.description:
             organisations[oid]["description"] = o.description
-        extra = o.model_dump(mode="json", exclude_none=True, exclude_defaults=True) if o is not None else {}
-        if extra := {k: v for k, v in extra.items() if k not in ORGANIZATION_MODELLED}:
+        if o is not None and (extra := _kept(o, ORGANIZATION_MODELLED)):
             organisations[oid]["fides"] = extra
     nodes: dict[str, dict] = {}
     flows: dict[tuple[str, str], dict] = {}
@@ -512,11 +524,6 @@ def import_fides(resources: Sequence[Resource]) -> Imported:
             organisations[owner] = dict(whole)
         return owner
 
-    def kept(model: Any, modelled: frozenset[str]) -> dict:
-        """What a system's or dataset's manifest says that the map does not model, as plain data."""
-        data = model.model_dump(mode="json", exclude_none=True, exclude_defaults=True)
-        return {k: v for k, v in data.items() if k not in modelled}  # as given: [] is not "not said"
-
     carried_whole: set[str] = set()  # the nodes a flowatlas export carried whole, with their flows
 
     def whole(model: Any, fm: dict, rec: dict) -> dict:
@@ -537,7 +544,7 @@ def import_fides(resources: Sequence[Resource]) -> Imported:
             "owner": owner,
             "jurisdiction": fm.get("jurisdiction") or TODO,
         }
-        if extra := kept(s, SYSTEM_MODELLED):
+        if extra := _kept(s, SYSTEM_MODELLED):
             rec["fides"] = extra
         nodes[_id(s.fides_key)] = whole(s, fm, rec)
     raw_datasets = {str(r.data.get("fides_key")): r for r in by_kind.get("dataset", [])}
@@ -556,7 +563,7 @@ def import_fides(resources: Sequence[Resource]) -> Imported:
         if given is not None and not fm.get("retention"):
             rec["retention"], notes = _dataset_retention(given)
             said_retention += notes
-        if extra := kept(d, DATASET_MODELLED):
+        if extra := _kept(d, DATASET_MODELLED):
             rec["fides"] = extra
         nodes[_id(key)] = whole(d, fm, rec)
     carried = next(
@@ -1037,7 +1044,7 @@ def export_fides(m: Any) -> dict[str, str]:
 def _organization(o: Any) -> dict:
     """The controller as a Fides organization: what its manifest said that the map does not model
     (contacts, security policy) as it was, under the map's name and description."""
-    extra = {k: v for k, v in (o.fides or {}).items() if k not in ORGANIZATION_MODELLED}
+    extra = _given(o, ORGANIZATION_MODELLED)
     return {"fides_key": o.id, "name": o.name, **({"description": o.description} if o.description else {}), **extra}
 
 
@@ -1128,7 +1135,7 @@ def _dataset(n: Any, fm: dict, org: str, cats: list[str]) -> dict:
     """A store as a Fides dataset: what its manifest said that the map does not model, as it was
     (collections, fields, their categories and ``fides_meta``), and a ``records`` collection
     for the categories the map's flows bring that none of those fields has."""
-    kept = {k: v for k, v in (n.fides or {}).items() if k not in DATASET_MODELLED}
+    kept = _given(n, DATASET_MODELLED)
     collections = list(kept.pop("collections", None) or [])
     missing = [c for c in cats if c not in _categories(collections)]
     if missing or not collections:
@@ -1241,7 +1248,7 @@ def _system(a: Any, vocab: Vocabulary, n: Any, fm: dict, org: str) -> dict:
         "processor": "Processor",
         "sub_processor": "Sub-Processor",
     }.get(owner.role if owner else "", "Controller")
-    extra = {k: v for k, v in (n.fides or {}).items() if k not in SYSTEM_MODELLED}
+    extra = _given(n, SYSTEM_MODELLED)
     rec: dict[str, Any] = {
         "fides_key": n.id,
         "name": n.name,

@@ -133,23 +133,15 @@ def history(findings: list[Finding], run_dir: str | Path, previous: str | Path |
 
     A finding that was resolved and came back is first seen again when it came back."""
     name = Path(run_dir).name
-    prev: dict[str, Any] = {"runs": [], "first_seen": {}}
-    if previous:
-        p = Path(previous) / HISTORY
-        try:
-            got = json.loads(p.read_text("utf-8")) if p.is_file() else None
-        except (OSError, ValueError):
-            got = None
-        if isinstance(got, dict) and isinstance(got.get("runs"), list) and isinstance(got.get("first_seen"), dict):
-            prev = got
-        else:  # an earlier run without history: it is the first point
-            earlier = read_findings_json(previous) or []
-            counts = Counter(str(d.get("severity")) for d in earlier)
-            when = Path(previous).name
-            prev = {
-                "runs": [{"run": Path(previous).name, "counts": {s: counts.get(s, 0) for s in reversed(SEVERITIES)}}],
-                "first_seen": {d["id"]: when for d in earlier},
-            }
+    prev = read_history(previous)
+    if previous and not prev["runs"]:  # an earlier run without history: it is the first point
+        earlier = read_findings_json(previous) or []
+        counts = Counter(str(d.get("severity")) for d in earlier)
+        when = Path(previous).name
+        prev = {
+            "runs": [{"run": when, "counts": {s: counts.get(s, 0) for s in reversed(SEVERITIES)}}],
+            "first_seen": {d["id"]: when for d in earlier},
+        }
     seen = prev["first_seen"]
     runs = [r for r in prev["runs"] if isinstance(r, dict) and r.get("run") != name]
     runs.append({"run": name, "counts": severity_counts(findings)})
@@ -173,7 +165,8 @@ def read_history(run_dir: str | Path | None) -> dict[str, Any]:
         got = json.loads(p.read_text("utf-8")) if p is not None and p.is_file() else {}
     except (OSError, ValueError):
         got = {}
-    return got if isinstance(got, dict) and "runs" in got else {"runs": [], "first_seen": {}}
+    ok = isinstance(got, dict) and isinstance(got.get("runs"), list) and isinstance(got.get("first_seen"), dict)
+    return got if ok else {"runs": [], "first_seen": {}}
 
 
 def write_assessments(a: Analysis, out_dir: str | Path) -> list[Path]:
