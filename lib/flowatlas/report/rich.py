@@ -29,6 +29,7 @@ from pathlib import Path
 from typing import Any
 
 from flowatlas.findings import SEVERITIES, SEVERITY_RANK, Finding, cited, sort_findings
+from flowatlas.render.style import SEVERITY_COLOUR
 from flowatlas.report.runs import run_date
 from flowatlas.source import Source
 from flowatlas.words import counted
@@ -241,7 +242,7 @@ def trend_chart(runs: Sequence[Mapping[str, Any]]) -> str:
             )
     legend = []
     for j, sev in enumerate(severities):
-        colour = {"high": "#c0392b", "medium": "#d68910", "low": "#b7950b", "info": "#2e86c1"}.get(sev, "#555")
+        colour = SEVERITY_COLOUR.get(sev, SEVERITY_COLOUR[None])  # the diagrams' colours
         pts = [xy(i, int(r["counts"].get(sev, 0))) for i, r in enumerate(runs)]
         parts.append(
             f'<polyline fill="none" stroke="{colour}" stroke-width="2" points="'
