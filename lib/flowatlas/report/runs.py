@@ -28,7 +28,7 @@ def run_date(name: str) -> str:
     >>> run_date("20261201T195524Z-2"), run_date("by-hand")
     ('2026-12-01', 'by-hand')
     """
-    return f"{name[:4]}-{name[4:6]}-{name[6:8]}" if _is_stamp(name) else name
+    return f"{name[:4]}-{name[4:6]}-{name[6:8]}" if is_run_stamp(name) else name
 
 
 def run_when(name: str) -> str:
@@ -37,10 +37,11 @@ def run_when(name: str) -> str:
     >>> run_when("20261201T195524Z")
     '2026-12-01 19:55'
     """
-    return f"{run_date(name)} {name[9:11]}:{name[11:13]}" if _is_stamp(name) else name
+    return f"{run_date(name)} {name[9:11]}:{name[11:13]}" if is_run_stamp(name) else name
 
 
-def _is_stamp(name: str) -> bool:
+def is_run_stamp(name: str) -> bool:
+    """``name`` is a run folder's (``20261201T195524Z``, or ``...Z-2`` for a second run that second)."""
     return len(name) >= 16 and name[8] == "T" and name[:8].isdigit() and name[9:15].isdigit()
 
 

@@ -54,7 +54,7 @@ from flowatlas.report.data import (
     severity_counts,
 )
 from flowatlas.report.params import NO_PREVIOUS, outputs_root
-from flowatlas.report.runs import latest_run, run_date, run_when
+from flowatlas.report.runs import is_run_stamp, latest_run, run_date, run_when
 from flowatlas.statement import map_statement
 from flowatlas.tia import worksheets
 
@@ -527,14 +527,11 @@ def evidence_view(a: Analysis, findings: Sequence[Finding]) -> Any:
 def run_time(run_dir: str | Path | None) -> str:
     """When a run started, from its folder's name (``20261201T195524Z`` → ``2026-12-01 19:55:24
     UTC``); now, for a notebook run by hand."""
-    import re
     from datetime import UTC, datetime
 
     name = Path(run_dir).name if run_dir else ""
-    hit = re.match(r"(\d{4})(\d\d)(\d\d)T(\d\d)(\d\d)(\d\d)Z", name)
-    if hit:
-        y, mo, d, h, mi, sec = hit.groups()
-        return f"{y}-{mo}-{d} {h}:{mi}:{sec} UTC"
+    if is_run_stamp(name):
+        return f"{run_when(name)}:{name[13:15]} UTC"
     return datetime.now(UTC).strftime("%Y-%m-%d %H:%M:%S UTC")
 
 
