@@ -204,9 +204,11 @@ def test_summary_by_organisation_counts_flows_and_types(m):
 
 def test_overview_collapses_to_the_summary_above_max_nodes(m):
     g = overview(Analysis(m), findings(), max_nodes=5)
-    assert g.name == "summary-organisation"
-    assert "collapsed: 8 nodes is more than max_nodes=5" in to_svg(g)
-    assert overview(Analysis(m), max_nodes=8).name == "overview"
+    assert g.name == "overview" and g.opens == "atlas"
+    svg = to_svg(g)
+    assert "collapsed: 8 nodes is more than one drawing holds (max_nodes=5, 15 arrows)" in svg
+    assert "summary by organisation" in svg and 'xlink:href="atlas/organisation-' in svg
+    assert overview(Analysis(m), max_nodes=8).opens == ""
 
 
 def test_type_lines_group_under_parents_when_many(m):

@@ -33,7 +33,7 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--format", default="svg", help="comma list of svg, png, dot (default: svg)")
     p.add_argument("--out", default="outputs/diagrams", help="output folder (default: outputs/diagrams)")
     p.add_argument("--prefix", default="", help="prefix for file names, e.g. 'absoloop-' gives absoloop-overview.svg")
-    p.add_argument("--max-nodes", type=int, default=None, help="overview collapses to the summary above this (150)")
+    p.add_argument("--max-nodes", type=int, default=None, help="above this many nodes the overview opens the atlas, 40")
     p.add_argument("--timeout", type=float, default=None, help="seconds per graphviz attempt (default 60)")
     p.add_argument("--no-audit", action="store_true", help="draw without findings")
     p.add_argument("--no-provenance", action="store_true", help="leave file:line out of tooltips")
@@ -46,6 +46,7 @@ def main(args: argparse.Namespace) -> int:
     from flowatlas.loader import load_map
     from flowatlas.render import DEFAULT_MAX_NODES, build_view, parse_formats, source, write
     from flowatlas.render.run import plan_for
+    from flowatlas.report.atlas import write_atlas
 
     specs = [s.strip() for v in (args.view or ["overview"]) for s in v.split(",") if s.strip()]
     formats = parse_formats(args.format)
@@ -74,6 +75,15 @@ def main(args: argparse.Namespace) -> int:
             print(f"{stem}: {', '.join(str(p) for p in paths.values())} ({took:.2f}s{why})")
             if refused := getattr(g, "png_refused", ""):
                 print(f"{stem}: {refused}")
+        if any(g.opens for _, g in views):  # its boxes open the atlas's pages: written beside it
+            t0 = time.perf_counter()
+            folder = out / next(g.opens for _, g in views if g.opens)
+            new = not folder.exists()
+            pages = write_atlas(a, findings, folder, provenance=not args.no_provenance)
+            written += [*pages, folder / "flowatlas.js", folder / "flowatlas.css"]
+            if new:
+                missing.insert(0, folder)
+            print(f"atlas: {len(pages)} pages in {folder} ({time.perf_counter() - t0:.2f}s), first {pages[0]}")
     except BaseException:  # all views or none: remove what this run wrote, and the folders it made
         for path in written:
             path.unlink(missing_ok=True)

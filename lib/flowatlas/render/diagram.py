@@ -21,6 +21,9 @@ class Diagram(graphviz.Digraph):
     """
 
     title: str = ""
+    #: The folder of the pages its boxes link to (``"atlas"``), or "" when it links to none: who
+    #: writes the diagram writes those pages beside it (:mod:`flowatlas.render.atlas`).
+    opens: str = ""
 
     def _repr_image_svg_xml(self) -> str:
         return to_svg(self)

@@ -8,17 +8,19 @@ from flowatlas.analysis import Analysis
 from flowatlas.findings import Finding
 from flowatlas.render.diagram import Diagram
 from flowatlas.render.legend import add_legend
-from flowatlas.render.overview import DEFAULT_MAX_NODES, collapse_by
 from flowatlas.render.parts import (
+    DEFAULT_MAX_NODES,
     ViewContext,
     add_clustered_nodes,
     add_flow_edges,
+    arrows,
+    fits,
     kinds_present,
     new_diagram,
     view_title,
 )
 from flowatlas.render.registry import View, register
-from flowatlas.render.summary import summary
+from flowatlas.render.summary import collapse_by, summary
 from flowatlas.render.text import shorten
 from flowatlas.words import counted
 
@@ -39,10 +41,11 @@ def findings_view(
     node_ids = {n for f in ctx.findings for n in (*f.path, *f.nodes) if n in m.nodes}
     for fid in fids:
         node_ids.update((m.flows[fid].source, m.flows[fid].target))
-    if len(node_ids) > max_nodes:
+    if not fits(len(node_ids), arrows(m.flows[fid] for fid in fids), max_nodes):
         by, why = collapse_by(m, max_nodes)
         note = (
-            f"collapsed: the findings touch {len(node_ids):,} nodes, more than max_nodes={max_nodes}, so this is the "
+            f"collapsed: the findings touch {len(node_ids):,} nodes by {len(fids):,} flows, more than one drawing "
+            f"holds (max_nodes={max_nodes}), so this is the "
             f"summary by {by}{why}, coloured by the worst finding; draw lineage:TYPE or raise --max-nodes for detail"
         )
         g = summary(a, by, findings, provenance=provenance, note=note)

@@ -9,18 +9,19 @@ from flowatlas.errors import UsageError
 from flowatlas.findings import Finding
 from flowatlas.render.diagram import Diagram
 from flowatlas.render.legend import add_legend
-from flowatlas.render.overview import collapse_by
 from flowatlas.render.parts import (
     DEFAULT_MAX_NODES,
     ViewContext,
     add_clustered_nodes,
     add_flow_edge,
+    arrows,
+    fits,
     kinds_present,
     new_diagram,
     view_title,
 )
 from flowatlas.render.registry import View, register
-from flowatlas.render.summary import summary
+from flowatlas.render.summary import collapse_by, summary
 from flowatlas.suggest import did_you_mean
 
 
@@ -34,7 +35,8 @@ def lineage(
 ) -> Diagram:
     """Where ``type_id`` and its subtypes go: from every collection point to every place reached.
 
-    Above ``max_nodes`` places it returns the summary of
+    Above ``max_nodes`` places or three arrows for each (:func:`~flowatlas.render.parts.fits`)
+    it returns the summary of
     those flows alone, by organisation or by jurisdiction (as the overview collapses), and its
     title says so: a lineage of thousands of places is no drawing anyone reads, and was 8-12 MB
     of SVG each on the 50,000-flow map.
@@ -59,11 +61,12 @@ def lineage(
         elif nid not in has_out:
             extras[nid] = ["■ ends here"]
     t = m.types[type_id]
-    if len(node_ids) > max_nodes:
+    if not fits(len(node_ids), arrows(m.flows[fid] for fid in fids), max_nodes):
         by, _ = collapse_by(m, max_nodes, fids)
         note = (
-            f"collapsed: the lineage of {type_id} reaches {len(node_ids)} places by {len(fids)} flows, more than "
-            f"max_nodes={max_nodes}, so this is the summary of those flows by {by}; the inventory lists every one"
+            f"collapsed: the lineage of {type_id} reaches {len(node_ids)} places by {len(fids)} flows, more than one "
+            f"drawing holds (max_nodes={max_nodes}), so this is the summary of those flows by {by}; the inventory "
+            "lists every one"
         )
         return summary(
             a, by, findings, provenance=provenance, note=note, flows=fids, name=f"lineage-{type_id}",

@@ -2,26 +2,27 @@
 
 from __future__ import annotations
 
-from collections.abc import Collection, Sequence
+from collections.abc import Sequence
 
 from flowatlas.analysis import Analysis
-from flowatlas.atlas import Map
 from flowatlas.findings import Finding
+from flowatlas.render.atlas import FOLDER, top
 from flowatlas.render.diagram import Diagram
 from flowatlas.render.legend import add_legend
 from flowatlas.render.parts import (
+    ARROWS_PER_NODE,
     DEFAULT_MAX_NODES,
-    MAX_SUMMARY_EDGES,
     ViewContext,
     add_clustered_nodes,
     add_flow_edges,
+    arrows,
     border_crossing,
+    fits,
     kinds_present,
     new_diagram,
     view_title,
 )
 from flowatlas.render.registry import View, register
-from flowatlas.render.summary import SUBJECTS, summary
 from flowatlas.words import counted
 
 
@@ -34,19 +35,22 @@ def overview(
 ) -> Diagram:
     """Every node and flow: jurisdictions as clusters, organisations inside them.
 
-    Above ``max_nodes`` nodes it returns the :func:`summary` by organisation, or by
-    jurisdiction when even that is too big (more than ``max_nodes`` boxes or
-    :data:`MAX_SUMMARY_EDGES` arrows), and says so in the diagram's title.
+    Above ``max_nodes`` nodes or :data:`MAX_DRAWN_ARROWS` arrows it returns the first page of
+    the atlas (:func:`flowatlas.render.atlas.top`): the summary by organisation, or by
+    jurisdiction when even that is too big, each box linked to its page in ``atlas/``, and
+    says so in the diagram's title.
     ``provenance=False`` leaves file:line out of tooltips.
     """
     m = a.map
-    if len(m.nodes) > max_nodes:
-        by, why = collapse_by(m, max_nodes)
+    n_arrows = arrows(m.flows.values())
+    if not fits(len(m.nodes), n_arrows, max_nodes):
+        too = f"{len(m.nodes)} nodes" if len(m.nodes) > max_nodes else f"{n_arrows} arrows"
+        bound = f"max_nodes={max_nodes}, {ARROWS_PER_NODE * max_nodes} arrows"
         note = (
-            f"collapsed: {len(m.nodes)} nodes is more than max_nodes={max_nodes}, so this is the summary by {by}"
-            f"{why}; draw lineage:TYPE or raise --max-nodes for detail"
+            f"collapsed: {too} is more than one drawing holds ({bound}), "
+            f"so this is the map by {{by}}{{why}}: click a box to open its page"
         )
-        return summary(a, by, findings, provenance=provenance, note=note)
+        return top(a, findings, provenance=provenance, prefix=f"{FOLDER}/", note=note, name="overview")[1]
     ctx = ViewContext.make(a, findings, provenance)
     crossing = [cb for f in m.flows.values() if (cb := border_crossing(a, f))]
     leave = sum(1 for a, _ in crossing if a == m.home)
@@ -64,21 +68,6 @@ def overview(
     add_flow_edges(g, ctx, m.flows.values())
     add_legend(g, m.home, kinds=kinds_present(m, m.nodes))
     return g
-
-
-def collapse_by(m: Map, max_nodes: int, flows: Collection[str] | None = None) -> tuple[str, str]:
-    """``(by, why)``: organisation, or jurisdiction when the organisation summary is too large;
-    of the whole map, or of ``flows`` (ids) and the nodes they join."""
-    drawn = [m.flows[i] for i in flows] if flows is not None else list(m.flows.values())
-    ends = {e for f in drawn for e in (f.source, f.target)} if flows is not None else m.nodes.keys()
-    owner = {nid: m.nodes[nid].owner or SUBJECTS for nid in ends}
-    n_orgs = len(set(owner.values()))
-    if n_orgs > max_nodes:
-        return "jurisdiction", f" ({n_orgs} organisation boxes would be more than {max_nodes})"
-    pairs = {(a, b) for f in drawn if (a := owner[f.source]) != (b := owner[f.target])}
-    if len(pairs) > MAX_SUMMARY_EDGES:
-        return "jurisdiction", f" ({len(pairs)} arrows between organisations would be more than {MAX_SUMMARY_EDGES})"
-    return "organisation", ""
 
 
 def _draw(a: Analysis, arg: str, findings: Sequence[Finding] | None, *, max_nodes: int, provenance: bool) -> Diagram:

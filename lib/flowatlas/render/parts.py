@@ -9,7 +9,7 @@ through :func:`flowatlas.render.text.dot_text`, so no name can inject DOT or HTM
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import cached_property
 
@@ -22,24 +22,18 @@ from flowatlas.findings import Finding, sort_findings, worst_severity
 from flowatlas.model import Flow, Node, Source
 from flowatlas.render import style
 from flowatlas.render.diagram import Diagram
-from flowatlas.render.run import FULL_DOT_EDGES
 from flowatlas.render.text import dot_text, dot_tooltip, shorten, wrap
 
-#: Above this many nodes the overview collapses into the summary view.
-DEFAULT_MAX_NODES = 150
+#: A drawing holds at most this many nodes or boxes, and at most :data:`MAX_DRAWN_ARROWS`
+#: arrows: about what a person reads at a legible size on one screen. Above either, a view is a
+#: summary whose boxes open the next level down (:mod:`flowatlas.render.atlas`).
+DEFAULT_MAX_NODES = 40
 
-#: The collapsed overview uses the summary by jurisdiction when the one by organisation would
-#: need more arrows than this (graphviz's time grows much faster than the number of arrows).
-MAX_SUMMARY_EDGES = 300
-
-#: Above this many arrows a summary is laid out with straight lines and dot's iteration limits
-#: (``mclimit``, ``nslimit``) lowered, so that even a dense summary lays out in seconds: the edge
-#: count up to which dot's full layout is used for any diagram (:func:`flowatlas.render.run.plan`).
-QUICK_LAYOUT_EDGES = FULL_DOT_EDGES
-
-#: A summary draws at most this many arrows, those standing for the most flows: sfdp lays 2,000
-#: out in about 4 s, 17,692 (a 50,000-flow map's summary by organisation) in 99 s.
-MAX_DRAWN_ARROWS = 2_000
+#: A drawing holds at most this many arrows per node it may hold: 120 at the default
+#: :data:`DEFAULT_MAX_NODES`. A summary draws those standing for the most flows, and says how
+#: many it left to the pages below.
+ARROWS_PER_NODE = 3
+MAX_DRAWN_ARROWS = ARROWS_PER_NODE * DEFAULT_MAX_NODES
 
 #: Summary tooltips list at most this many items of a kind (nodes, flows, types, findings),
 #: then "+K more", so no label or tooltip grows with the map.
@@ -238,7 +232,9 @@ def node_tooltip(ctx: ViewContext, nid: str) -> str:
     return "\n".join(lines)
 
 
-def add_node(g: Diagram, ctx: ViewContext, nid: str, *, extra: Sequence[str] = (), bold: bool = False) -> None:
+def add_node(
+    g: Diagram, ctx: ViewContext, nid: str, *, extra: Sequence[str] = (), bold: bool = False, href: str | None = None
+) -> None:
     m = ctx.m
     n = m.nodes[nid]
     attrs = dict(style.NODE_STYLE[node_kind(m, n)])
@@ -256,7 +252,12 @@ def add_node(g: Diagram, ctx: ViewContext, nid: str, *, extra: Sequence[str] = (
         label += "\n" + line
     if bold:
         attrs["penwidth"] = "3"
-    g.node(nid, label=dot_text(label), tooltip=dot_tooltip(node_tooltip(ctx, nid)), **attrs)
+    tip = node_tooltip(ctx, nid)
+    if href:  # the page that draws this node's own organisation
+        label += "\n▸ open"
+        attrs["URL"] = dot_text(href)
+        tip += f"\nclick to open: {href}"
+    g.node(nid, label=dot_text(label), tooltip=dot_tooltip(tip), **attrs)
 
 
 def add_clustered_nodes(
@@ -265,10 +266,13 @@ def add_clustered_nodes(
     node_ids: Iterable[str],
     extras: dict[str, list[str]] | None = None,
     bold: frozenset[str] = frozenset(),
+    links: Mapping[str, str] | None = None,
 ) -> None:
-    """Jurisdiction clusters (home first), organisation sub-clusters, then the nodes."""
+    """Jurisdiction clusters (home first), organisation sub-clusters, then the nodes (each
+    linked to ``links[node]`` when given)."""
     m = ctx.m
     extras = extras or {}
+    links = links or {}
     tree: dict[str, dict[str, list[str]]] = defaultdict(lambda: defaultdict(list))
     loose: list[str] = []
     for nid in sorted(node_ids):
@@ -278,7 +282,7 @@ def add_clustered_nodes(
         else:
             tree[n.jurisdiction][n.owner or ""].append(nid)
     for nid in loose:
-        add_node(g, ctx, nid, extra=extras.get(nid, ()), bold=nid in bold)
+        add_node(g, ctx, nid, extra=extras.get(nid, ()), bold=nid in bold, href=links.get(nid))
     for jur in sorted(tree, key=lambda j: (j != m.home, j)):
         home = jur == m.home
         label = f"{country_name(jur)} ({jur})" + (" · home" if home else f" · outside {m.home}")
@@ -293,7 +297,7 @@ def add_clustered_nodes(
                 members = tree[jur][owner]
                 if not owner:
                     for nid in members:
-                        add_node(cj, ctx, nid, extra=extras.get(nid, ()), bold=nid in bold)
+                        add_node(cj, ctx, nid, extra=extras.get(nid, ()), bold=nid in bold, href=links.get(nid))
                     continue
                 o = m.organisations[owner]
                 olabel = f"{wrap(o.name, 30, 2)}\n({o.role.replace('_', ' ')}, {o.jurisdiction})"
@@ -301,7 +305,7 @@ def add_clustered_nodes(
                 with cj.subgraph(name=f"cluster ~{jur} ~{owner}") as co:
                     co.attr(label=dot_text(olabel), tooltip=dot_tooltip(otip), fontsize="11", **style.ORG_CLUSTER)
                     for nid in members:
-                        add_node(co, ctx, nid, extra=extras.get(nid, ()), bold=nid in bold)
+                        add_node(co, ctx, nid, extra=extras.get(nid, ()), bold=nid in bold, href=links.get(nid))
 
 
 def org_tooltip(ctx: ViewContext, oid: str) -> str:
@@ -342,7 +346,10 @@ def border_crossing(a: Analysis, f: Flow) -> tuple[str, str] | None:
     return facts.source_country, facts.target_country
 
 
-def flow_tooltip(ctx: ViewContext, f: Flow) -> str:
+def flow_tooltip(ctx: ViewContext, f: Flow, *, brief: bool = False) -> str:
+    """The record of flow ``f``: its ends and countries, types, purposes, bases, findings and
+    file:line; ``brief`` names the types by id and gives each finding in one line (its id
+    leads to its whole text in the findings table)."""
     m = ctx.m
     s, t = m.nodes[f.source], m.nodes[f.target]
     lines = [f"flow {f.id}: {s.name} → {t.name}"]
@@ -355,7 +362,11 @@ def flow_tooltip(ctx: ViewContext, f: Flow) -> str:
     lines.append(
         "types: "
         + ", ".join(
-            f"{x} ({m.types[x].name}{', sensitive' if m.is_sensitive(x) else ''})" if x in m.types else x
+            f"{x}{'*' if x in m.types and m.is_sensitive(x) else ''}"
+            if brief
+            else f"{x} ({m.types[x].name}{', sensitive' if m.is_sensitive(x) else ''})"
+            if x in m.types
+            else x
             for x in f.types
         )
     )
@@ -371,7 +382,9 @@ def flow_tooltip(ctx: ViewContext, f: Flow) -> str:
     if f.description:
         lines.append(f"note: {f.description}")
     fs = ctx.by_flow.get(f.id, [])
-    if fs:
+    if fs and brief:
+        lines.append(f"findings ({len(fs)}): " + "; ".join(f"[{x.severity}] {x.rule} ({x.id})" for x in fs))
+    elif fs:
         lines.append(f"findings ({len(fs)}):")
         lines.extend(ctx.finding_lines(fs))
     else:
@@ -489,6 +502,23 @@ def view_title(
             "findings: " + ", ".join(f"{counts[s]} {s}" for s in ("high", "medium", "low", "info") if counts[s])
         )
     return "\n".join(lines)
+
+
+def arrows(flows: Iterable[Flow]) -> int:
+    """How many arrows a drawing of ``flows`` node by node holds at most: one per ordered pair
+    of nodes (parallel flows share one; a pair both ways may share one too)."""
+    return len({(f.source, f.target) for f in flows})
+
+
+def fits(nodes: int, n_arrows: int, max_nodes: int = DEFAULT_MAX_NODES) -> bool:
+    """Whether a drawing of ``nodes`` nodes and ``n_arrows`` arrows is within the bounds a
+    person reads: ``max_nodes`` (:data:`DEFAULT_MAX_NODES`) and :data:`ARROWS_PER_NODE` arrows
+    for each of them (:data:`MAX_DRAWN_ARROWS`).
+
+    >>> fits(40, 120), fits(41, 10), fits(10, 121), fits(100, 300, max_nodes=100)
+    (True, False, False, True)
+    """
+    return nodes <= max_nodes and n_arrows <= ARROWS_PER_NODE * max_nodes
 
 
 def kinds_present(m: Map, node_ids: Iterable[str]) -> tuple[str, ...]:

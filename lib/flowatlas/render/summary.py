@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Collection, Iterable, Sequence
+from collections.abc import Collection, Iterable, Mapping, Sequence
 
 from flowatlas.analysis import Analysis
 from flowatlas.analysis.boundaries import in_group
+from flowatlas.atlas import Map
 from flowatlas.errors import UsageError
 from flowatlas.findings import SEVERITY_RANK, Finding, sort_findings, worst_severity
 from flowatlas.model import Flow
@@ -15,11 +16,11 @@ from flowatlas.render.diagram import Diagram
 from flowatlas.render.legend import add_legend
 from flowatlas.render.parts import (
     MAX_DRAWN_ARROWS,
-    QUICK_LAYOUT_EDGES,
     SUMMARY_LIST,
     ViewContext,
     border_crossing,
     country_name,
+    flow_tooltip,
     new_diagram,
     org_tooltip,
     rule_line,
@@ -60,18 +61,166 @@ def _unique_findings(groups: Iterable[Sequence[Finding]]) -> list[Finding]:
 
 
 def _findings_tip(ctx: ViewContext, fs: Sequence[Finding], limit: int = SUMMARY_LIST) -> list[str]:
+    """The worst ``limit`` findings, one line each (severity, rule, id, the start of its message)."""
     if not fs:
         return []
     lines = [f"findings ({len(fs)}, worst first):"]
     for f in fs[:limit]:  # a finding's message can list hundreds of flows: one short line each
         cls_ = f" · {f.dimension or ''} {f.disclosure}" if f.disclosure else ""
-        lines.append(f"[{f.severity}] {f.rule}{cls_} ({f.id})")
-        lines.append(f"  {shorten(f.message, 200)}")
-        if f.src is not None:
-            lines.append(f"  at {ctx.where(f.src)}")
+        lines.append(f"[{f.severity}] {f.rule}{cls_} ({f.id}): {shorten(f.message, 100)}")
     if len(fs) > limit:
         lines.append(f"+{len(fs) - limit} more findings")
     return lines
+
+
+def add_box(
+    parent: Diagram,
+    ctx: ViewContext,
+    dot_id: str,
+    nodes: Sequence[str],
+    inner: Sequence[Flow],
+    *,
+    by: str,
+    key: str | None = None,
+    href: str | None = None,
+) -> None:
+    """One box standing for ``nodes`` (an organisation, the data subjects, a country or no
+    location: ``key``, by default ``dot_id``, read as ``by`` reads it) and the ``inner`` flows
+    between them, labelled with their counts and coloured by the worst finding; a link to
+    ``href`` when given (the page that draws what the box stands for)."""
+    m = ctx.m
+    gid = dot_id if key is None else key
+    n_types, top_types = _top_types(inner)
+    if by == "organisation" and gid != SUBJECTS:
+        o = m.organisations[gid]
+        head = f"{wrap(o.name, 26, 2)}\n{o.role.replace('_', ' ')} · {o.jurisdiction}"
+        kind = "system" if in_group(o.role) else "external"
+        tip = [org_tooltip(ctx, gid)]
+    elif gid in (SUBJECTS, UNLOCATED):
+        head = "data subjects" if gid == SUBJECTS else "no location"
+        kind = "subject"
+        tip = [head]
+    else:
+        head = f"{country_name(gid)} ({gid})"
+        kind = "system"
+        orgs = sorted({m.nodes[n].owner or "-" for n in nodes})
+        tip = [head, f"organisations ({len(orgs)}): " + _top(orgs, "organisation")]
+    label = f"{head}\n{counted(len(nodes), 'node')}"
+    if inner:
+        label += f" · {counted(len(inner), 'internal flow')}\n{counted(n_types, 'type')} inside"
+    nfs = _unique_findings([*(ctx.by_node.get(n, ()) for n in nodes), *(ctx.by_flow.get(f.id, ()) for f in inner)])
+    attrs = dict(style.NODE_STYLE[kind])
+    attrs["shape"] = "box" if kind != "subject" else "ellipse"
+    if nfs:
+        worst = worst_severity(nfs)
+        attrs.update(color=style.SEVERITY_COLOUR[worst], penwidth="3")
+        label += f"\n⚠ {len({x.id for x in nfs})} findings inside"
+    if href:
+        label += "\n▸ open"
+        attrs["URL"] = dot_text(href)
+        tip.append(f"click to open: {href}")
+    tip.append(f"nodes ({len(nodes)}): " + _top(sorted(nodes), "node"))
+    if inner:
+        tip.append(f"internal flows ({len(inner)}): " + _top([f.id for f in inner], "flow"))
+        tip.append(f"types inside ({n_types}): {top_types}")
+    tip.extend(_findings_tip(ctx, nfs))
+    parent.node(dot_id, label=dot_text(label), tooltip=dot_tooltip("\n".join(tip)), **attrs)
+
+
+def add_arrow(
+    g: Diagram,
+    ctx: ViewContext,
+    here: str,
+    there: str,
+    fl: Sequence[Flow],
+    *,
+    names: tuple[str, str] | None = None,
+    every: bool = False,
+) -> None:
+    """One arrow from box (or node) ``here`` to ``there`` standing for the flows ``fl``: their
+    count, types, countries crossed and worst finding; its tooltip lists the worst
+    :data:`SUMMARY_LIST` flows with file:line, or with ``every`` the whole record of every flow
+    (``names``: how the ends are called there)."""
+    fs = _unique_findings(ctx.by_flow.get(f.id, ()) for f in fl)
+    n_types, top_types = _top_types(fl)
+    crossing: dict[tuple[str, str], int] = defaultdict(int)
+    for f in fl:
+        if cb := border_crossing(ctx.a, f):
+            crossing[cb] += 1
+    lines = []
+    if crossing:
+        lines.append(shorten(", ".join(f"{x} → {y}" for x, y in sorted(crossing)), 40))
+    lines.append(f"{counted(len(fl), 'flow')} · {counted(n_types, 'type')}")
+    if fs:
+        lines.append(rule_line(fs))
+    colour = style.SEVERITY_COLOUR[worst_severity(fs)]
+    attrs = dict(style.CROSS_BORDER if crossing else style.DOMESTIC)
+    src_name, dst_name = names or (here, there)
+    tip = [f"{counted(len(fl), 'flow')} from {src_name} to {dst_name}", f"types ({n_types}): {top_types}"]
+    if crossing:
+        tip.append(
+            "cross-border: " + _top([f"{x} → {y} ×{k}" for (x, y), k in sorted(crossing.items())], "country pair")
+        )
+    # the flows with the worst findings first, then by id; at most SUMMARY_LIST of them
+    rank = {f.id: SEVERITY_RANK.get(worst_severity(ctx.by_flow.get(f.id, ())) or "", -1) for f in fl}
+    shown = sorted(fl, key=lambda f: (-rank[f.id], f.id))[: len(fl) if every else SUMMARY_LIST]
+    if every:  # the page at the bottom of the atlas: the record of each flow the arrow stands for
+        tip.extend(["", *(flow_tooltip(ctx, f, brief=True) + "\n" for f in shown)])
+        shown = []
+        fs = []  # each flow's record names its findings
+    for f in shown:
+        cb = border_crossing(ctx.a, f)
+        tip.append(
+            f"  {f.id}: {shorten(', '.join(f.types), 80)}"
+            + (f" [{cb[0]} → {cb[1]}]" if cb else "")
+            + f" ({ctx.where(f.src)})"
+        )
+    if len(fl) > len(shown):
+        tip.append(f"  +{len(fl) - len(shown)} more flows")
+    tip.extend(_findings_tip(ctx, fs))
+    g.edge(
+        here,
+        there,
+        label=dot_text("\n".join(lines)),
+        tooltip=dot_tooltip("\n".join(tip)),
+        color=colour,
+        fontcolor=colour,
+        **attrs,
+    )
+
+
+def collapse_by(m: Map, max_nodes: int, flows: Collection[str] | None = None) -> tuple[str, str]:
+    """``(by, why)``: organisation, or jurisdiction when the organisation summary is too large;
+    of the whole map, or of ``flows`` (ids) and the nodes they join."""
+    drawn = [m.flows[i] for i in flows] if flows is not None else list(m.flows.values())
+    ends = {e for f in drawn for e in (f.source, f.target)} if flows is not None else m.nodes.keys()
+    owner = {nid: m.nodes[nid].owner or SUBJECTS for nid in ends}
+    n_orgs = len(set(owner.values()))
+    if n_orgs > max_nodes:
+        return "jurisdiction", f" ({n_orgs} organisation boxes would be more than {max_nodes})"
+    pairs = {(a, b) for f in drawn if (a := owner[f.source]) != (b := owner[f.target])}
+    if len(pairs) > MAX_DRAWN_ARROWS:
+        return "jurisdiction", f" ({len(pairs)} arrows between organisations would be more than {MAX_DRAWN_ARROWS})"
+    return "organisation", ""
+
+
+def strongest(
+    ctx: ViewContext, between: Mapping[tuple[str, str], Sequence[Flow]], limit: int = MAX_DRAWN_ARROWS
+) -> tuple[dict[tuple[str, str], Sequence[Flow]], str]:
+    """The ``limit`` arrows standing for the most flows (then the worst finding, then the
+    pair), and what the drawing says of the others ("" when none is left out)."""
+    if len(between) <= limit:
+        return dict(between), ""
+
+    def weight(pair: tuple[str, str]) -> tuple:
+        worst = worst_severity(x for f in between[pair] for x in ctx.by_flow.get(f.id, ()))
+        return (-len(between[pair]), -SEVERITY_RANK.get(worst or "", -1), pair)
+
+    kept = sorted(between, key=weight)[:limit]
+    hidden = sum(len(fl) for fl in between.values()) - sum(len(between[p]) for p in kept)
+    return {p: between[p] for p in sorted(kept)}, (
+        f"drawn: the {limit:,} arrows with the most flows of {len(between):,} ({hidden:,} flows on the others)"
+    )
 
 
 def summary(
@@ -84,6 +233,7 @@ def summary(
     flows: Collection[str] | None = None,
     name: str | None = None,
     what: str | None = None,
+    links: Mapping[str, str] | None = None,
 ) -> Diagram:
     """One box per organisation (``by="organisation"``) or jurisdiction, with flow and type counts.
 
@@ -127,59 +277,10 @@ def summary(
     ]
     if note:
         extra.insert(0, note)
-    if len(between) > MAX_DRAWN_ARROWS:
-        # the arrows standing for the most flows (then the worst finding, then the pair), bounded
-        def weight(pair: tuple[str, str]) -> tuple:
-            worst = worst_severity(x for f in between[pair] for x in ctx.by_flow.get(f.id, ()))
-            return (-len(between[pair]), -SEVERITY_RANK.get(worst or "", -1), pair)
-
-        kept = sorted(between, key=weight)[:MAX_DRAWN_ARROWS]
-        hidden = sum(len(between[p]) for p in between) - sum(len(between[p]) for p in kept)
-        extra.append(
-            f"drawn: the {MAX_DRAWN_ARROWS:,} arrows with the most flows of {len(between):,} "
-            f"({hidden:,} flows on the others; the summary by jurisdiction or the inventory shows them all)"
-        )
-        between = {p: between[p] for p in kept}
+    kept, left = strongest(ctx, between)
+    if left:
+        extra.append(left + "; the boxes' pages and the inventory show them all")
     g = new_diagram(name or f"summary-{by}", view_title(m, what or f"summary by {by}", ctx, extra), m, rankdir="LR")
-    if len(between) > QUICK_LAYOUT_EDGES:
-        # dot's crossing minimisation and spline routing grow much faster than the arrows:
-        # 1,597 arrows between 41 boxes take over a minute by default, 4 s with these limits
-        g.attr("graph", splines="line", mclimit="0.01", nslimit="1", nslimit1="1")
-
-    def box(parent: Diagram, gid: str) -> None:
-        nodes = members[gid]
-        fl = inner.get(gid, [])
-        n_types, top_types = _top_types(fl)
-        if by == "organisation" and gid != SUBJECTS:
-            o = m.organisations[gid]
-            head = f"{wrap(o.name, 26, 2)}\n{o.role.replace('_', ' ')} · {o.jurisdiction}"
-            kind = "system" if in_group(o.role) else "external"
-            tip = [org_tooltip(ctx, gid)]
-        elif gid in (SUBJECTS, UNLOCATED):
-            head = "data subjects" if gid == SUBJECTS else "no location"
-            kind = "subject"
-            tip = [head]
-        else:
-            head = f"{country_name(gid)} ({gid})"
-            kind = "system"
-            orgs = sorted({m.nodes[n].owner or "-" for n in nodes})
-            tip = [head, f"organisations ({len(orgs)}): " + _top(orgs, "organisation")]
-        label = f"{head}\n{counted(len(nodes), 'node')}"
-        if fl:
-            label += f" · {counted(len(fl), 'internal flow')}\n{counted(n_types, 'type')} inside"
-        nfs = _unique_findings([*(ctx.by_node.get(n, ()) for n in nodes), *(ctx.by_flow.get(f.id, ()) for f in fl)])
-        attrs = dict(style.NODE_STYLE[kind])
-        attrs["shape"] = "box" if kind != "subject" else "ellipse"
-        if nfs:
-            worst = worst_severity(nfs)
-            attrs.update(color=style.SEVERITY_COLOUR[worst], penwidth="3")
-            label += f"\n⚠ {len({x.id for x in nfs})} findings inside"
-        tip.append(f"nodes ({len(nodes)}): " + _top(sorted(nodes), "node"))
-        if fl:
-            tip.append(f"internal flows ({len(fl)}): " + _top([f.id for f in fl], "flow"))
-            tip.append(f"types inside ({n_types}): {top_types}")
-        tip.extend(_findings_tip(ctx, nfs))
-        parent.node(gid, label=dot_text(label), tooltip=dot_tooltip("\n".join(tip)), **attrs)
 
     by_country: dict[str | None, list[str]] = defaultdict(list)
     for gid in sorted(members):
@@ -194,59 +295,19 @@ def summary(
                             label=dot_text("home" if home else f"outside {m.home}"),
                             **(style.HOME_CLUSTER if home else style.FOREIGN_CLUSTER),
                         )
-                        box(cj, gid)
+                        add_box(cj, ctx, gid, members[gid], inner.get(gid, []), by=by, href=(links or {}).get(gid))
                 else:
-                    box(g, gid)
+                    add_box(g, ctx, gid, members[gid], inner.get(gid, []), by=by, href=(links or {}).get(gid))
             continue
         home = c == m.home
         label = f"{country_name(c)} ({c})" + (" · home" if home else f" · outside {m.home}")
         with g.subgraph(name=f"cluster ~{c}") as cj:
             cj.attr(label=dot_text(label), **(style.HOME_CLUSTER if home else style.FOREIGN_CLUSTER))
             for gid in by_country[c]:
-                box(cj, gid)
+                add_box(cj, ctx, gid, members[gid], inner.get(gid, []), by=by, href=(links or {}).get(gid))
 
-    for (here, there), fl in sorted(between.items()):
-        fs = _unique_findings(ctx.by_flow.get(f.id, ()) for f in fl)
-        n_types, top_types = _top_types(fl)
-        crossing: dict[tuple[str, str], int] = defaultdict(int)
-        for f in fl:
-            if cb := border_crossing(ctx.a, f):
-                crossing[cb] += 1
-        lines = []
-        if crossing:
-            lines.append(shorten(", ".join(f"{x} → {y}" for x, y in sorted(crossing)), 40))
-        lines.append(f"{counted(len(fl), 'flow')} · {counted(n_types, 'type')}")
-        if fs:
-            lines.append(rule_line(fs))
-        colour = style.SEVERITY_COLOUR[worst_severity(fs)]
-        attrs = dict(style.CROSS_BORDER if crossing else style.DOMESTIC)
-        tip = [f"{counted(len(fl), 'flow')} from {here} to {there}", f"types ({n_types}): {top_types}"]
-        if crossing:
-            tip.append(
-                "cross-border: " + _top([f"{x} → {y} ×{k}" for (x, y), k in sorted(crossing.items())], "country pair")
-            )
-        # the flows with the worst findings first, then by id; at most SUMMARY_LIST of them
-        rank = {f.id: SEVERITY_RANK.get(worst_severity(ctx.by_flow.get(f.id, ())) or "", -1) for f in fl}
-        shown = sorted(fl, key=lambda f: (-rank[f.id], f.id))[:SUMMARY_LIST]
-        for f in shown:
-            cb = border_crossing(ctx.a, f)
-            tip.append(
-                f"  {f.id}: {shorten(', '.join(f.types), 80)}"
-                + (f" [{cb[0]} → {cb[1]}]" if cb else "")
-                + f" ({ctx.where(f.src)})"
-            )
-        if len(fl) > len(shown):
-            tip.append(f"  +{len(fl) - len(shown)} more flows")
-        tip.extend(_findings_tip(ctx, fs))
-        g.edge(
-            here,
-            there,
-            label=dot_text("\n".join(lines)),
-            tooltip=dot_tooltip("\n".join(tip)),
-            color=colour,
-            fontcolor=colour,
-            **attrs,
-        )
+    for (here, there), fl in sorted(kept.items()):
+        add_arrow(g, ctx, here, there, fl)
     add_legend(g, m.home, kinds=("subject", "system", "external"), summary=True)
     return g
 

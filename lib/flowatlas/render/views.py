@@ -39,8 +39,6 @@ from flowatlas.render.lineage import lineage
 from flowatlas.render.overview import overview
 from flowatlas.render.parts import (
     DEFAULT_MAX_NODES,
-    MAX_SUMMARY_EDGES,
-    QUICK_LAYOUT_EDGES,
     SUMMARY_LIST,
     country_name,
     type_lines,
@@ -69,8 +67,6 @@ VIEWS: tuple[str, ...] = tuple(v.spec for v in VIEW_REGISTRY.values())
 
 __all__ = [
     "DEFAULT_MAX_NODES",
-    "MAX_SUMMARY_EDGES",
-    "QUICK_LAYOUT_EDGES",
     "SUBJECTS",
     "SUMMARY_LIST",
     "UNLOCATED",

@@ -13,6 +13,7 @@ import importlib
 import io
 import itertools
 import json
+import re
 from collections import Counter
 from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
@@ -46,6 +47,7 @@ from flowatlas.queries import breach_impact, coverage_matrix, erase_scope, where
 from flowatlas.render import build_view, parse_formats, to_svg, write
 from flowatlas.render.views import parse_spec, view_specs
 from flowatlas.report import rich
+from flowatlas.report.atlas import write_atlas
 from flowatlas.report.data import (
     diff_findings,
     findings_records,
@@ -837,6 +839,8 @@ def diagram(
     dot = data_path(Path(run_dir) / "diagrams" / f"{stem}.dot") if run_dir else None
     dot_name = dot.name if dot is not None else f"{stem}.dot"
     links = [("SVG", f"diagrams/{stem}.svg"), ("DOT", f"diagrams/{dot_name}"), *_run_files(run_dir)] if run_dir else []
+    if run_dir:
+        svg = in_run_folder(svg)
     return HTML(rich.assets() + rich.figure(svg, stem=stem, title=title, links=links))
 
 
@@ -923,18 +927,38 @@ def write_diagrams(
 
     # views are built here while `dot` lays out the ones built before (a process of its own):
     # write_diagrams of the 50,000-flow map (28 views) 75 -> 62 s
+    opens = ""
     with cf.ThreadPoolExecutor(max_workers=WRITE_AHEAD) as pool:
         jobs = []
         for spec in diagram_specs(a, lineage_types):
             ahead.acquire()
             stem, g = build_view(a, spec, fs)
+            opens = opens or g.opens
             jobs.append((spec, pool.submit(laid_out, g, spec, stem)))
         rows = [
             {"view": spec, "format": fmt, "file": Path(path).name, "bytes": Path(path).stat().st_size}
             for spec, job in jobs
             for fmt, path in job.result().items()
         ]
+    if opens:  # a view's boxes open the atlas's pages: written beside the diagrams, once
+        pages = write_atlas(a, fs, Path(out_dir) / opens, home=ATLAS_HOME)
+        rows.append({"view": "atlas", "format": "html", "file": f"{opens}/{pages[0].name}",
+                     "bytes": sum(p.stat().st_size for p in pages)})  # fmt: skip
     return pd.DataFrame(rows, columns=["view", "format", "file", "bytes"])
+
+
+#: Where the atlas's pages (``diagrams/atlas/``) find the report of their run folder.
+ATLAS_HOME = "../../report.html"
+
+
+def in_run_folder(svg: str, folder: str = "diagrams") -> str:
+    """A diagram's SVG as the report shows it from the run folder: its links into the atlas
+    (``atlas/…``, relative to the diagrams) made relative to the report.
+
+    >>> in_run_folder('<a xlink:href="atlas/country-SG.html">')
+    '<a xlink:href="diagrams/atlas/country-SG.html">'
+    """
+    return re.sub(r'(\s(?:xlink:)?href=")(?=atlas/)', rf"\g<1>{folder}/", svg)
 
 
 def _sha256(path: Path) -> str:

@@ -1,0 +1,392 @@
+"""The atlas: a map too large for one drawing, as pages a person reads, linked from the whole down to a flow.
+
+No page holds more than :data:`~flowatlas.render.parts.DEFAULT_MAX_NODES` nodes or boxes and
+:data:`~flowatlas.render.parts.MAX_DRAWN_ARROWS` arrows. The levels:
+
+1. ``atlas``: the map as one box per organisation when that fits, else one box per country
+   (the overview draws this page when the map does not fit one drawing);
+2. ``country-XX``: the nodes located in XX, one box per organisation that owns them, and one
+   box per country they exchange data with (the most exchanged; the others share a box);
+3. ``organisation-ORG``: every node ORG owns, with its counterparts drawn node by node when
+   that fits, else one box per counterpart organisation, else one per country; an
+   organisation too large for one page is cut into pages of its nodes (``organisation-ORG-2``).
+   Its arrows are the flows: a click on one gives the record of every flow it stands for.
+
+Every box links to the page that draws what it stands for, and each page knows the pages above
+it (its ``trail``), so a reader clicks from the whole map down to a flow and back.
+
+>>> from flowatlas.analysis import Analysis
+>>> from flowatlas.examples import EXAMPLE
+>>> from flowatlas.loader import load_texts
+>>> [p.stem for p in atlas(Analysis(load_texts(EXAMPLE)))][:2]
+['atlas', 'organisation-acme']
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
+
+from flowatlas.analysis import Analysis
+from flowatlas.findings import Finding
+from flowatlas.model import Flow
+from flowatlas.render import style
+from flowatlas.render.diagram import Diagram
+from flowatlas.render.legend import add_legend
+from flowatlas.render.parts import (
+    DEFAULT_MAX_NODES,
+    MAX_DRAWN_ARROWS,
+    ViewContext,
+    add_clustered_nodes,
+    add_flow_edges,
+    country_name,
+    fits,
+    kinds_present,
+    new_diagram,
+    view_title,
+)
+from flowatlas.render.summary import SUBJECTS, UNLOCATED, add_arrow, add_box, collapse_by, strongest, summary
+from flowatlas.render.text import dot_text, dot_tooltip
+from flowatlas.words import counted
+
+#: The folder of the atlas's pages, beside the diagrams (the overview links into it).
+FOLDER = "atlas"
+#: The file stem of the atlas's first page.
+TOP = "atlas"
+#: A country page draws at most this many other countries as boxes (the most exchanged with);
+#: the others share one box.
+MAX_OTHER_COUNTRIES = 12
+#: How a page of an organisation draws the nodes it exchanges data with, finest first.
+GROUPINGS = ("node", "organisation", "jurisdiction")
+
+
+@dataclass(frozen=True)
+class Page:
+    """One page of the atlas: its drawing, where it sits, and its siblings when paged."""
+
+    stem: str  # the file name without extension: "atlas", "country-SG", "organisation-acme-2"
+    name: str  # what the breadcrumb calls it
+    trail: tuple[tuple[str, str], ...]  # (name, stem) of each page above it, the top first
+    diagram: Diagram
+    prev: str | None = None  # the stem of the page before it, when its level is paged
+    next: str | None = None
+
+
+def org_stem(org: str, page: int = 1) -> str:
+    """The stem of an organisation's page (``SUBJECTS`` for the data subjects' page)."""
+    key = "subjects" if org == SUBJECTS else org
+    return f"organisation-{key}" + (f"-{page}" if page > 1 else "")
+
+
+def country_stem(code: str, page: int = 1) -> str:
+    """The stem of a country's page (``UNLOCATED`` for the nodes with no location)."""
+    key = "unlocated" if code == UNLOCATED else code
+    return f"country-{key}" + (f"-{page}" if page > 1 else "")
+
+
+def top(
+    a: Analysis,
+    findings: Sequence[Finding] | None = None,
+    *,
+    provenance: bool = True,
+    prefix: str = "",
+    note: str | None = None,
+    name: str = TOP,
+) -> tuple[str, Diagram]:
+    """``(by, diagram)``: the atlas's first page, the summary by organisation when it fits,
+    else by jurisdiction, each box linked to its page (``prefix`` + stem + ``.html``)."""
+    m = a.map
+    by, why = collapse_by(m, DEFAULT_MAX_NODES)
+    if by == "organisation":
+        keys = {n.owner or SUBJECTS for n in m.nodes.values()}
+        links = {k: f"{prefix}{org_stem(k)}.html" for k in keys}
+    else:
+        keys = {n.jurisdiction or UNLOCATED for n in m.nodes.values()}
+        links = {k: f"{prefix}{country_stem(k)}.html" for k in keys}
+    what = (note or "the map by {by}{why}: click a box to open its page").format(by=by, why=why)
+    g = summary(a, by, findings, provenance=provenance, note=what, links=links)
+    g.name = name
+    g.opens = prefix.rstrip("/") if prefix else FOLDER
+    return by, g
+
+
+def atlas(a: Analysis, findings: Sequence[Finding] | None = None, *, provenance: bool = True) -> list[Page]:
+    """Every page of the atlas of ``a``: the first page, then a page per country (when the first
+    page is by jurisdiction), then the pages of each organisation and of the data subjects."""
+    m = a.map
+    ctx = ViewContext.make(a, findings, provenance)
+    by, first = top(a, findings, provenance=provenance)
+    pages = [Page(TOP, "map", (), first)]
+    trail_top = (("map", TOP),)
+    org_trail: dict[str, tuple[tuple[str, str], ...]] = {}
+    if by == "jurisdiction":
+        codes = sorted({n.jurisdiction or UNLOCATED for n in m.nodes.values()}, key=lambda c: (c != m.home, c))
+        for code in codes:
+            for p in _country_pages(ctx, code, trail_top):
+                pages.append(p)
+                if p.prev is None:  # an organisation's page sits under the country of its first node
+                    for org in _owners_in(ctx, code):
+                        org_trail.setdefault(org, (*trail_top, (p.name, p.stem)))
+    for org in sorted({n.owner or SUBJECTS for n in m.nodes.values()}):
+        pages.extend(_org_pages(ctx, org, org_trail.get(org, trail_top)))
+    return pages
+
+
+# --------------------------------------------------------------------------- drawing a page
+
+
+def _group_key(ctx: ViewContext, nid: str, grouping: str) -> str:
+    """The box a node falls in, when its page groups the nodes of others ``grouping``."""
+    n = ctx.m.nodes[nid]
+    if grouping == "organisation":
+        return f"o:{n.owner or SUBJECTS}"
+    return f"c:{n.jurisdiction or UNLOCATED}"
+
+
+def _draw_page(
+    ctx: ViewContext,
+    stem: str,
+    what: str,
+    extra: Sequence[str],
+    drawn: Sequence[str],
+    flows: Sequence[Flow],
+    box_of: Callable[[str], str],
+    node_links: Mapping[str, str],
+    loose: Mapping[str, str] | None = None,
+    *,
+    every: bool = True,
+) -> Diagram:
+    """A page: the ``drawn`` nodes node by node (clustered by country and owner), every other
+    end of ``flows`` in the box ``box_of`` gives it (``o:ORG``, ``c:XX``, ``x:…`` for a box of
+    several nodes of no one kind, linked to ``loose[box]``), the flows between drawn nodes as
+    arrows of their own, the others merged per pair of ends."""
+    m = ctx.m
+    shown = set(drawn)
+    end = {e: (e if e in shown else box_of(e)) for f in flows for e in (f.source, f.target)}
+    members: dict[str, list[str]] = defaultdict(list)
+    for e in sorted(end):
+        if e not in shown:
+            members[end[e]].append(e)
+    direct: list[Flow] = []
+    inner: dict[str, list[Flow]] = defaultdict(list)
+    merged: dict[tuple[str, str], list[Flow]] = defaultdict(list)
+    for f in flows:
+        here, there = end[f.source], end[f.target]
+        if f.source in shown and f.target in shown:
+            direct.append(f)
+        elif here == there:
+            inner[here].append(f)
+        else:
+            merged[(here, there)].append(f)
+    merged_kept, left = strongest(ctx, merged, max(MAX_DRAWN_ARROWS - len({(f.source, f.target) for f in direct}), 0))
+    shown_findings = {x.id: x for f in flows for x in ctx.by_flow.get(f.id, ())}
+    shown_findings.update({x.id: x for n in drawn for x in ctx.by_node.get(n, ())})
+    lines = [*extra] + ([left + "; the pages of those boxes draw them"] if left else [])
+    g = new_diagram(stem, view_title(m, what, ctx, lines, shown=list(shown_findings.values())), m)
+    add_clustered_nodes(g, ctx, drawn, links=node_links)
+    for box in sorted(members):
+        kind, _, key = box.partition(":")
+        if kind == "x":  # nodes of several countries or organisations in one box
+            _loose_box(g, ctx, box, members[box], key, (loose or {}).get(box, f"{TOP}.html"))
+            continue
+        href = f"{org_stem(key)}.html" if kind == "o" else f"{country_stem(key)}.html"
+        add_box(g, ctx, box, members[box], inner.get(box, []), by="organisation" if kind == "o" else "jurisdiction",
+                key=key, href=href)  # fmt: skip
+    add_flow_edges(g, ctx, direct)
+
+    def name(x: str) -> str:
+        return m.nodes[x].name if x in m.nodes else _box_name(ctx, x)
+
+    for (here, there), fl in merged_kept.items():
+        add_arrow(g, ctx, here, there, fl, names=(name(here), name(there)), every=every)
+    kinds = set(kinds_present(m, drawn)) if drawn else set()
+    if members:
+        kinds.update(("system", "external"))
+    add_legend(g, m.home, kinds=tuple(k for k in style.NODE_STYLE if k in kinds) or ("system",), summary=bool(members))
+    return g
+
+
+def _box_name(ctx: ViewContext, box: str) -> str:
+    kind, _, key = box.partition(":")
+    if kind == "o":
+        return "the data subjects" if key == SUBJECTS else f"{ctx.m.organisations[key].name} ({key})"
+    if kind == "c":
+        return "no location" if key == UNLOCATED else f"{country_name(key)} ({key})"
+    return key
+
+
+def _loose_box(g: Diagram, ctx: ViewContext, box: str, nodes: Sequence[str], what: str, href: str) -> None:
+    """A box for nodes a page does not draw by organisation or country (``what`` they are)."""
+    m = ctx.m
+    countries = sorted({m.nodes[n].jurisdiction or "-" for n in nodes})
+    orgs = sorted({m.nodes[n].owner or "-" for n in nodes})
+    label = f"{what}\n{counted(len(nodes), 'node')}\n▸ open"
+    more = f" +{len(orgs) - 8} more" if len(orgs) > 8 else ""
+    tip = [what, f"countries ({len(countries)}): " + ", ".join(countries),
+           f"organisations ({len(orgs)}): " + ", ".join(orgs[:8]) + more, f"click to open: {href}"]  # fmt: skip
+    g.node(box, label=dot_text(label), tooltip=dot_tooltip("\n".join(tip)), shape="box", style="rounded,dashed",
+           URL=dot_text(href))  # fmt: skip
+
+
+def _measure(ctx: ViewContext, drawn: set[str], flows: Sequence[Flow], box_of: Callable[[str], str]) -> tuple[int, int]:
+    """``(nodes and boxes, arrows)`` of a page drawing ``drawn`` and boxing the other ends."""
+    items = set(drawn)
+    pairs: set[tuple[str, str]] = set()
+    for f in flows:
+        here = f.source if f.source in drawn else box_of(f.source)
+        there = f.target if f.target in drawn else box_of(f.target)
+        items.update((here, there))
+        if here != there or f.source in drawn:
+            pairs.add((here, there))
+    return len(items), len(pairs)
+
+
+# --------------------------------------------------------------------------- the levels
+
+
+def _owners_in(ctx: ViewContext, code: str) -> list[str]:
+    """The organisations (``SUBJECTS`` for none) owning nodes located in ``code``."""
+    return sorted({n.owner or SUBJECTS for n in ctx.m.nodes.values() if (n.jurisdiction or UNLOCATED) == code})
+
+
+def _country_pages(ctx: ViewContext, code: str, trail: tuple[tuple[str, str], ...]) -> list[Page]:
+    """The pages of one country: its organisations' boxes, a page of at most
+    ``DEFAULT_MAX_NODES - MAX_OTHER_COUNTRIES - 2`` of them, and the countries they exchange with."""
+    m = ctx.m
+
+    def here(nid: str) -> bool:
+        return (m.nodes[nid].jurisdiction or UNLOCATED) == code
+
+    flows = [f for f in ctx.m.flows.values() if here(f.source) or here(f.target)]
+    weight: dict[str, int] = defaultdict(int)
+    for f in flows:
+        for e in (f.source, f.target):
+            if not here(e):
+                weight[m.nodes[e].jurisdiction or UNLOCATED] += 1
+    others = sorted(weight, key=lambda c: (-weight[c], c))
+    named = set(others[:MAX_OTHER_COUNTRIES])
+    rest = len(others) - len(named)
+    owners = _owners_in(ctx, code)
+    size = max(DEFAULT_MAX_NODES - len(named) - 2, 8)
+    chunks = [owners[i : i + size] for i in range(0, len(owners), size)] or [[]]
+    title = "no location" if code == UNLOCATED else f"{country_name(code)} ({code})"
+    pages = []
+    for i, chunk in enumerate(chunks, 1):
+        mine = set(chunk)
+
+        def box_of(nid: str, mine: set[str] = mine) -> str:
+            n = m.nodes[nid]
+            if here(nid):
+                owner = n.owner or SUBJECTS
+                return f"o:{owner}" if owner in mine else f"x:other organisations in {code}"
+            c = n.jurisdiction or UNLOCATED
+            return f"c:{c}" if c in named else f"x:{counted(rest, 'more country', 'more countries')}"
+
+        page_flows = [f for f in flows if any(here(e) and (m.nodes[e].owner or SUBJECTS) in mine
+                                              for e in (f.source, f.target))]  # fmt: skip
+        stem = country_stem(code, i)
+        part = f" (page {i} of {len(chunks)})" if len(chunks) > 1 else ""
+        what = f"{title}{part}: the nodes located there, by organisation, and the countries they exchange with"
+        extra = [f"{counted(len(owners), 'organisation')} own nodes here; click a box to open its page"]
+        loose = {f"x:other organisations in {code}": f"{country_stem(code, 1 if i > 1 else 2)}.html"}
+        g = _draw_page(ctx, stem, what, extra, [], page_flows, box_of, {}, loose, every=False)
+        pages.append(Page(stem, title + part, trail, g,
+                          prev=country_stem(code, i - 1) if i > 1 else None,
+                          next=country_stem(code, i + 1) if i < len(chunks) else None))  # fmt: skip
+    return pages
+
+
+def _org_pages(ctx: ViewContext, org: str, trail: tuple[tuple[str, str], ...]) -> list[Page]:
+    """The pages of one organisation (``SUBJECTS``: the data subjects): its nodes, and what
+    they exchange data with at the finest grouping that fits (:data:`GROUPINGS`)."""
+    m = ctx.m
+    own = sorted((i for i, n in m.nodes.items() if (n.owner or SUBJECTS) == org), key=lambda x: (m.nodes[x].name, x))
+    mine = set(own)
+    by_node: dict[str, list[Flow]] = defaultdict(list)
+    for f in ctx.m.flows.values():
+        for e in {f.source, f.target} & mine:
+            by_node[e].append(f)
+    # the grouping that needs the fewest pages; of those, the finest
+    packed = [(g, _pack(ctx, own, by_node, g, org)) for g in GROUPINGS]
+    options = [(len(c), i, g, c) for i, (g, c) in enumerate(packed) if c is not None]
+    _, _, grouping, chunks = min(options)
+    if org == SUBJECTS:
+        title = "the data subjects"
+        what = "the data subjects"
+    else:
+        o = m.organisations[org]
+        title = f"{o.name} ({org})"
+        what = f"organisation {org} ({o.name}, {o.role.replace('_', ' ')}, {o.jurisdiction})"
+    pages = []
+    for i, chunk in enumerate(chunks, 1):
+        drawn = set(chunk)
+        flows = _flows_of(chunk, by_node)
+        box_of = _boxer(ctx, grouping, org)
+        if grouping == "node":
+            drawn |= {e for f in flows for e in (f.source, f.target)}
+        links = {e: f"{org_stem(m.nodes[e].owner or SUBJECTS)}.html" for e in drawn if e not in mine}
+        part = f" (page {i} of {len(chunks)})" if len(chunks) > 1 else ""
+        how = {"node": "node by node", "organisation": "by organisation", "jurisdiction": "by country"}[grouping]
+        extra = [
+            f"{counted(len(own), 'node')} of its own{f', {len(chunk)} on this page' if len(chunks) > 1 else ''}; "
+            f"what they exchange data with, {how}; click an arrow for the record of each of its flows"
+        ]
+        stem = org_stem(org, i)
+        g = _draw_page(ctx, stem, what + part, extra, sorted(drawn), flows, box_of, links)
+        pages.append(Page(stem, title + part, trail, g,
+                          prev=org_stem(org, i - 1) if i > 1 else None,
+                          next=org_stem(org, i + 1) if i < len(chunks) else None))  # fmt: skip
+    return pages
+
+
+def _boxer(ctx: ViewContext, grouping: str, org: str) -> Callable[[str], str]:
+    """Where a page of ``org`` grouped ``grouping`` puts a node it does not draw: its own
+    organisation's nodes on other pages in the organisation's box."""
+
+    def box_of(nid: str) -> str:
+        if (ctx.m.nodes[nid].owner or SUBJECTS) == org:
+            return f"o:{org}"
+        return _group_key(ctx, nid, "organisation" if grouping == "node" else grouping)
+
+    return box_of
+
+
+def _flows_of(chunk: Sequence[str], by_node: Mapping[str, Sequence[Flow]]) -> list[Flow]:
+    seen: dict[str, Flow] = {}
+    for nid in chunk:
+        for f in by_node.get(nid, ()):
+            seen.setdefault(f.id, f)
+    return list(seen.values())
+
+
+def _pack(
+    ctx: ViewContext, own: Sequence[str], by_node: Mapping[str, Sequence[Flow]], grouping: str, org: str
+) -> list[list[str]] | None:
+    """``own`` cut into pages in order, each within the bounds when drawn ``grouping``; None
+    when one node alone does not fit."""
+    box_of = _boxer(ctx, grouping, org)
+    chunks: list[list[str]] = []
+    chunk: list[str] = []
+    for nid in own:
+        trial = [*chunk, nid]
+        flows = _flows_of(trial, by_node)
+        drawn = set(trial)
+        if grouping == "node":
+            drawn |= {e for f in flows for e in (f.source, f.target)}
+        if fits(*_measure(ctx, drawn, flows, box_of)):
+            chunk = trial
+            continue
+        if not chunk:
+            return None
+        chunks.append(chunk)
+        chunk = [nid]
+        flows = _flows_of(chunk, by_node)
+        drawn = set(chunk) | ({e for f in flows for e in (f.source, f.target)} if grouping == "node" else set())
+        if not fits(*_measure(ctx, drawn, flows, box_of)):
+            return None
+    chunks.append(chunk)
+    return chunks
+
+
+__all__ = ["FOLDER", "GROUPINGS", "TOP", "Page", "atlas", "country_stem", "org_stem", "top"]
