@@ -46,8 +46,8 @@ def test_full_overview_of_a_300_node_clustered_map_draws_every_edge(big):
 
 def test_every_other_view_of_the_big_map_renders_without_losing_an_edge(big):
     fs = _findings(big)
-    collapsed = render(overview(Analysis(big), fs))  # 320 nodes > 150: the summary by organisation
-    assert "collapsed: 320 nodes is more than max_nodes=150" in " ".join(title_lines(collapsed.svg))
+    collapsed = render(overview(Analysis(big), fs))  # 320 nodes > 40: the atlas's first page, by organisation
+    assert "collapsed: 320 nodes is more than one drawing holds" in " ".join(title_lines(collapsed.svg))
     assert len(parse(collapsed.svg)["node"]) == len(big.organisations) + 2  # + subjects box + legend
     for g in (
         summary(Analysis(big), "jurisdiction", fs),

@@ -129,7 +129,7 @@ def atlas(a: Analysis, findings: Sequence[Finding] | None = None, *, provenance:
                     for org in _owners_in(ctx, code):
                         org_trail.setdefault(org, (*trail_top, (p.name, p.stem)))
     for org in sorted({n.owner or SUBJECTS for n in m.nodes.values()}):
-        pages.extend(_org_pages(ctx, org, org_trail.get(org, trail_top)))
+        pages.extend(_org_pages(ctx, org, org_trail.get(org, trail_top), countries=by == "jurisdiction"))
     return pages
 
 
@@ -140,8 +140,8 @@ def _group_key(ctx: ViewContext, nid: str, grouping: str) -> str:
     """The box a node falls in, when its page groups the nodes of others ``grouping``."""
     n = ctx.m.nodes[nid]
     if grouping == "organisation":
-        return f"o:{n.owner or SUBJECTS}"
-    return f"c:{n.jurisdiction or UNLOCATED}"
+        return f"o~{n.owner or SUBJECTS}"
+    return f"c~{n.jurisdiction or UNLOCATED}"
 
 
 def _draw_page(
@@ -156,11 +156,13 @@ def _draw_page(
     loose: Mapping[str, str] | None = None,
     *,
     every: bool = True,
+    countries: bool = True,
 ) -> Diagram:
     """A page: the ``drawn`` nodes node by node (clustered by country and owner), every other
-    end of ``flows`` in the box ``box_of`` gives it (``o:ORG``, ``c:XX``, ``x:…`` for a box of
-    several nodes of no one kind, linked to ``loose[box]``), the flows between drawn nodes as
-    arrows of their own, the others merged per pair of ends."""
+    end of ``flows`` in the box ``box_of`` gives it (``o~ORG``, ``c~XX``, or ``x~…`` for a box
+    of several nodes of no one kind, linked to ``loose[box]``; no colon, which DOT reads as a
+    port), the flows between drawn nodes as arrows of their own, the others merged per pair of
+    ends."""
     m = ctx.m
     shown = set(drawn)
     end = {e: (e if e in shown else box_of(e)) for f in flows for e in (f.source, f.target)}
@@ -184,13 +186,13 @@ def _draw_page(
     shown_findings.update({x.id: x for n in drawn for x in ctx.by_node.get(n, ())})
     lines = [*extra] + ([left + "; the pages of those boxes draw them"] if left else [])
     g = new_diagram(stem, view_title(m, what, ctx, lines, shown=list(shown_findings.values())), m)
-    add_clustered_nodes(g, ctx, drawn, links=node_links)
+    add_clustered_nodes(g, ctx, drawn, links=node_links, brief=True)
     for box in sorted(members):
-        kind, _, key = box.partition(":")
+        kind, _, key = box.partition("~")
         if kind == "x":  # nodes of several countries or organisations in one box
             _loose_box(g, ctx, box, members[box], key, (loose or {}).get(box, f"{TOP}.html"))
             continue
-        href = f"{org_stem(key)}.html" if kind == "o" else f"{country_stem(key)}.html"
+        href = f"{org_stem(key)}.html" if kind == "o" else f"{country_stem(key) if countries else TOP}.html"
         add_box(g, ctx, box, members[box], inner.get(box, []), by="organisation" if kind == "o" else "jurisdiction",
                 key=key, href=href)  # fmt: skip
     add_flow_edges(g, ctx, direct)
@@ -208,7 +210,7 @@ def _draw_page(
 
 
 def _box_name(ctx: ViewContext, box: str) -> str:
-    kind, _, key = box.partition(":")
+    kind, _, key = box.partition("~")
     if kind == "o":
         return "the data subjects" if key == SUBJECTS else f"{ctx.m.organisations[key].name} ({key})"
     if kind == "c":
@@ -279,9 +281,9 @@ def _country_pages(ctx: ViewContext, code: str, trail: tuple[tuple[str, str], ..
             n = m.nodes[nid]
             if here(nid):
                 owner = n.owner or SUBJECTS
-                return f"o:{owner}" if owner in mine else f"x:other organisations in {code}"
+                return f"o~{owner}" if owner in mine else f"x~other organisations in {code}"
             c = n.jurisdiction or UNLOCATED
-            return f"c:{c}" if c in named else f"x:{counted(rest, 'more country', 'more countries')}"
+            return f"c~{c}" if c in named else f"x~{counted(rest, 'more country', 'more countries')}"
 
         page_flows = [f for f in flows if any(here(e) and (m.nodes[e].owner or SUBJECTS) in mine
                                               for e in (f.source, f.target))]  # fmt: skip
@@ -289,7 +291,7 @@ def _country_pages(ctx: ViewContext, code: str, trail: tuple[tuple[str, str], ..
         part = f" (page {i} of {len(chunks)})" if len(chunks) > 1 else ""
         what = f"{title}{part}: the nodes located there, by organisation, and the countries they exchange with"
         extra = [f"{counted(len(owners), 'organisation')} own nodes here; click a box to open its page"]
-        loose = {f"x:other organisations in {code}": f"{country_stem(code, 1 if i > 1 else 2)}.html"}
+        loose = {f"x~other organisations in {code}": f"{country_stem(code, 1 if i > 1 else 2)}.html"}
         g = _draw_page(ctx, stem, what, extra, [], page_flows, box_of, {}, loose, every=False)
         pages.append(Page(stem, title + part, trail, g,
                           prev=country_stem(code, i - 1) if i > 1 else None,
@@ -297,9 +299,10 @@ def _country_pages(ctx: ViewContext, code: str, trail: tuple[tuple[str, str], ..
     return pages
 
 
-def _org_pages(ctx: ViewContext, org: str, trail: tuple[tuple[str, str], ...]) -> list[Page]:
+def _org_pages(ctx: ViewContext, org: str, trail: tuple[tuple[str, str], ...], *, countries: bool = True) -> list[Page]:
     """The pages of one organisation (``SUBJECTS``: the data subjects): its nodes, and what
-    they exchange data with at the finest grouping that fits (:data:`GROUPINGS`)."""
+    they exchange data with at the finest grouping that fits (:data:`GROUPINGS`); a country's
+    box opens its page when the atlas has ``countries`` pages, else the first page."""
     m = ctx.m
     own = sorted((i for i, n in m.nodes.items() if (n.owner or SUBJECTS) == org), key=lambda x: (m.nodes[x].name, x))
     mine = set(own)
@@ -333,7 +336,7 @@ def _org_pages(ctx: ViewContext, org: str, trail: tuple[tuple[str, str], ...]) -
             f"what they exchange data with, {how}; click an arrow for the record of each of its flows"
         ]
         stem = org_stem(org, i)
-        g = _draw_page(ctx, stem, what + part, extra, sorted(drawn), flows, box_of, links)
+        g = _draw_page(ctx, stem, what + part, extra, sorted(drawn), flows, box_of, links, countries=countries)
         pages.append(Page(stem, title + part, trail, g,
                           prev=org_stem(org, i - 1) if i > 1 else None,
                           next=org_stem(org, i + 1) if i < len(chunks) else None))  # fmt: skip
@@ -346,7 +349,7 @@ def _boxer(ctx: ViewContext, grouping: str, org: str) -> Callable[[str], str]:
 
     def box_of(nid: str) -> str:
         if (ctx.m.nodes[nid].owner or SUBJECTS) == org:
-            return f"o:{org}"
+            return f"o~{org}"
         return _group_key(ctx, nid, "organisation" if grouping == "node" else grouping)
 
     return box_of

@@ -192,7 +192,9 @@ def type_lines(m: Map, types: Iterable[str], limit: int = style.MAX_TYPE_LINES) 
 # --------------------------------------------------------------------------- nodes
 
 
-def node_tooltip(ctx: ViewContext, nid: str) -> str:
+def node_tooltip(ctx: ViewContext, nid: str, *, brief: bool = False) -> str:
+    """The record of node ``nid``; ``brief`` lists at most :data:`SUMMARY_LIST` types each way
+    and gives each finding in one line (the atlas's pages, where a node may exchange hundreds)."""
     m = ctx.m
     n = m.nodes[nid]
     lines = [f"{n.kind}: {n.name} ({n.id})"]
@@ -215,17 +217,19 @@ def node_tooltip(ctx: ViewContext, nid: str) -> str:
             if getattr(n, k):
                 lines.append(f"{k.replace('_', ' ')}: {getattr(n, k)}")
     received, sent = ctx.node_types.get(nid, ((), ()))
-    inbound, outbound = sorted(received), sorted(sent)
-    if inbound:
-        lines.append(f"receives: {', '.join(inbound)}")
-    if outbound:
-        lines.append(f"sends: {', '.join(outbound)}")
+    for word, types in (("receives", sorted(received)), ("sends", sorted(sent))):
+        if types and brief and len(types) > SUMMARY_LIST:
+            lines.append(f"{word} ({len(types)}): {', '.join(types[:SUMMARY_LIST])} +{len(types) - SUMMARY_LIST} more")
+        elif types:
+            lines.append(f"{word}: {', '.join(types)}")
     if n.illustrative:
         lines.append("illustrative: yes (the architecture is an illustration)")
     if n.description:
         lines.append(f"note: {n.description}")
     fs = ctx.by_node.get(nid, [])
-    if fs:
+    if fs and brief:
+        lines.append(f"findings ({len(fs)}): " + "; ".join(f"[{x.severity}] {x.rule} ({x.id})" for x in fs))
+    elif fs:
         lines.append(f"findings ({len(fs)}):")
         lines.extend(ctx.finding_lines(fs))
     lines.append(f"defined at {ctx.where(n.src)}")
@@ -233,7 +237,14 @@ def node_tooltip(ctx: ViewContext, nid: str) -> str:
 
 
 def add_node(
-    g: Diagram, ctx: ViewContext, nid: str, *, extra: Sequence[str] = (), bold: bool = False, href: str | None = None
+    g: Diagram,
+    ctx: ViewContext,
+    nid: str,
+    *,
+    extra: Sequence[str] = (),
+    bold: bool = False,
+    href: str | None = None,
+    brief: bool = False,
 ) -> None:
     m = ctx.m
     n = m.nodes[nid]
@@ -252,7 +263,7 @@ def add_node(
         label += "\n" + line
     if bold:
         attrs["penwidth"] = "3"
-    tip = node_tooltip(ctx, nid)
+    tip = node_tooltip(ctx, nid, brief=brief)
     if href:  # the page that draws this node's own organisation
         label += "\n▸ open"
         attrs["URL"] = dot_text(href)
@@ -267,9 +278,10 @@ def add_clustered_nodes(
     extras: dict[str, list[str]] | None = None,
     bold: frozenset[str] = frozenset(),
     links: Mapping[str, str] | None = None,
+    brief: bool = False,
 ) -> None:
     """Jurisdiction clusters (home first), organisation sub-clusters, then the nodes (each
-    linked to ``links[node]`` when given)."""
+    linked to ``links[node]`` when given; ``brief`` records: :func:`node_tooltip`)."""
     m = ctx.m
     extras = extras or {}
     links = links or {}
@@ -281,8 +293,12 @@ def add_clustered_nodes(
             loose.append(nid)
         else:
             tree[n.jurisdiction][n.owner or ""].append(nid)
+
+    def one(parent: Diagram, nid: str) -> None:
+        add_node(parent, ctx, nid, extra=extras.get(nid, ()), bold=nid in bold, href=links.get(nid), brief=brief)
+
     for nid in loose:
-        add_node(g, ctx, nid, extra=extras.get(nid, ()), bold=nid in bold, href=links.get(nid))
+        one(g, nid)
     for jur in sorted(tree, key=lambda j: (j != m.home, j)):
         home = jur == m.home
         label = f"{country_name(jur)} ({jur})" + (" · home" if home else f" · outside {m.home}")
@@ -297,7 +313,7 @@ def add_clustered_nodes(
                 members = tree[jur][owner]
                 if not owner:
                     for nid in members:
-                        add_node(cj, ctx, nid, extra=extras.get(nid, ()), bold=nid in bold, href=links.get(nid))
+                        one(cj, nid)
                     continue
                 o = m.organisations[owner]
                 olabel = f"{wrap(o.name, 30, 2)}\n({o.role.replace('_', ' ')}, {o.jurisdiction})"
@@ -305,7 +321,7 @@ def add_clustered_nodes(
                 with cj.subgraph(name=f"cluster ~{jur} ~{owner}") as co:
                     co.attr(label=dot_text(olabel), tooltip=dot_tooltip(otip), fontsize="11", **style.ORG_CLUSTER)
                     for nid in members:
-                        add_node(co, ctx, nid, extra=extras.get(nid, ()), bold=nid in bold, href=links.get(nid))
+                        one(co, nid)
 
 
 def org_tooltip(ctx: ViewContext, oid: str) -> str:

@@ -1,0 +1,105 @@
+"""The atlas of a 10,000-flow map in Chromium: from its first page to one flow's record by clicks
+alone, every page within the bounds and readable as opened, and back by the breadcrumb."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from render_svg import parse
+from test_report_browser import LABELS, browser  # noqa: F401 - the browser fixture
+
+from flowatlas import load_texts
+from flowatlas.analysis import Analysis
+from flowatlas.audit import audit
+from flowatlas.render.parts import DEFAULT_MAX_NODES, MAX_DRAWN_ARROWS, where_text
+from flowatlas.report.atlas import write_atlas
+from flowatlas.synth import synth_texts
+
+pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("atlas10k")]
+
+#: Where the first link of a page whose address starts with ``want`` is on screen, scrolled to.
+LINK = """want => {
+  const a = [...document.querySelectorAll('.fa-zoom svg a')].find(a =>
+    (a.getAttribute('xlink:href') || a.getAttributeNS('http://www.w3.org/1999/xlink', 'href') || '').startsWith(want));
+  if (!a) return null;
+  const shape = a.querySelector('polygon, path, ellipse') || a;
+  shape.scrollIntoView({block: 'center', inline: 'center'});
+  const r = shape.getBoundingClientRect();
+  return {x: r.x + r.width / 2, y: r.y + Math.min(r.height / 2, 12),
+          href: a.getAttribute('xlink:href') || a.getAttributeNS('http://www.w3.org/1999/xlink', 'href')};
+}"""
+
+#: Where the arrow standing for the most flows is on screen (its line, not its label).
+ARROW = """() => {
+  const edges = [...document.querySelectorAll('.fa-zoom svg g.edge')];
+  const n = g => ((g.querySelector('a') || {}).getAttribute ? (g.querySelector('a').getAttribute('xlink:title') ||
+    g.querySelector('a').getAttributeNS('http://www.w3.org/1999/xlink', 'title') || '') : '').split('\\nflow ').length;
+  const e = edges.sort((x, y) => n(y) - n(x))[0];
+  const p = e.querySelector('path');
+  p.scrollIntoView({block: 'center', inline: 'center'});
+  const len = p.getTotalLength(), pt = p.getPointAtLength(len / 2), m = p.getScreenCTM();
+  return {x: pt.x * m.a + pt.y * m.c + m.e, y: pt.x * m.b + pt.y * m.d + m.f};
+}"""
+
+
+@pytest.fixture(scope="module")
+def ten_k(tmp_path_factory):
+    m = load_texts(synth_texts(nodes=1000, flows=10000, types=60, seed=1))
+    a = Analysis(m)
+    out = tmp_path_factory.mktemp("atlas-10k")
+    return m, out, write_atlas(a, audit(a), out)
+
+
+def test_every_page_of_the_10k_atlas_is_within_the_bounds(ten_k):
+    _, _, paths = ten_k
+    assert len(paths) > 50
+    for page in paths:
+        svg = re.search(r"<svg\b.*?</svg>", page.read_text("utf-8"), re.S).group(0)
+        drawn = parse(svg)
+        assert len([n for n in drawn["node"] if n.title != "~legend"]) <= DEFAULT_MAX_NODES, page.name
+        assert len(drawn["edge"]) <= MAX_DRAWN_ARROWS, page.name
+
+
+def _readable(page) -> None:
+    smallest = page.evaluate(LABELS)
+    assert smallest and min(smallest) >= 9, smallest  # no label under 9 CSS px as the page opens
+
+
+def _follow(page, want: str) -> str:
+    spot = page.evaluate(LINK, want)
+    assert spot, f"no link to {want}* on {page.url}"
+    with page.expect_navigation():
+        page.mouse.click(spot["x"], spot["y"])
+    assert page.url.endswith("/" + spot["href"]), (page.url, spot["href"])
+    return spot["href"]
+
+
+def test_from_the_first_page_to_a_flows_record_by_clicks_alone_and_back(browser, ten_k):  # noqa: F811
+    m, out, _ = ten_k
+    page = browser.new_page(viewport={"width": 1280, "height": 900})
+    errors: list[str] = []
+    page.on("pageerror", lambda e: errors.append(str(e)))
+    try:
+        page.goto((out / "atlas.html").as_uri())
+        assert page.locator(".fa-zoombar").count() == 1  # the viewer's script ran under the pages' CSP
+        _readable(page)
+        _follow(page, f"country-{m.home}")  # the home country's box
+        _readable(page)
+        _follow(page, "organisation-")  # an organisation located there
+        _readable(page)
+        spot = page.evaluate(ARROW)
+        page.mouse.click(spot["x"], spot["y"])
+        record = page.locator(".fa-record-body")
+        assert page.locator(".fa-record").is_visible()
+        text = record.text_content()
+        ids = re.findall(r"^flow (\S+):", text, re.M)
+        assert ids and set(ids) <= set(m.flows)
+        f = m.flows[ids[0]]
+        assert f"defined at {where_text(m, f.src)}" in text  # the flow's file:line
+        page.locator(".fa-trail a", has_text="map").click()
+        page.wait_for_load_state()
+        assert page.url.endswith("/atlas.html")
+        assert not errors, errors
+    finally:
+        page.close()

@@ -1,0 +1,150 @@
+"""The atlas: every page within the bounds, every box a link to a page that exists and back,
+every flow's record reached from the first page, the same bytes twice, map text inert."""
+
+from __future__ import annotations
+
+import re
+from collections import deque
+from pathlib import Path
+
+import pytest
+from render_svg import parse
+
+from flowatlas import load_map, load_texts
+from flowatlas.analysis import Analysis
+from flowatlas.audit import audit
+from flowatlas.render.atlas import TOP, atlas
+from flowatlas.render.parts import DEFAULT_MAX_NODES, MAX_DRAWN_ARROWS, where_text
+from flowatlas.report.atlas import write_atlas
+from flowatlas.synth import synth_texts
+
+from conftest import ABSOLOOP, ROOT
+
+#: A page's SVG inside its HTML.
+SVG = re.compile(r"<svg\b.*?</svg>", re.S)
+HREF = re.compile(r'(?:xlink:)?href="([^"#]+\.html)"')
+
+
+def _maps() -> dict[str, object]:
+    return {
+        "absoloop": lambda: load_map(ABSOLOOP),
+        "kliniko": lambda: load_map(ROOT / "dataflows" / "kliniko"),
+        # another shape: 100 nodes, 1,000 flows over 8 countries and 20 organisations
+        "synthetic-1k": lambda: load_texts(synth_texts(nodes=100, flows=1000, types=40, seed=2)),
+        # many organisations in many countries: the first page is by country, countries are paged
+        "synthetic-many-organisations": lambda: load_texts(synth_texts(nodes=600, flows=1500, types=30, seed=4)),
+    }
+
+
+@pytest.fixture(scope="module", params=sorted(_maps()))
+def written(request, tmp_path_factory):
+    m = _maps()[request.param]()
+    a = Analysis(m)
+    fs = audit(a)
+    out = tmp_path_factory.mktemp(request.param)
+    paths = write_atlas(a, fs, out)
+    return m, a, fs, out, paths
+
+
+def _svg(page: Path) -> str:
+    found = SVG.search(page.read_text("utf-8"))
+    assert found, page
+    return found.group(0)
+
+
+def test_every_page_is_within_the_bounds(written):
+    _m, _, _, _out, paths = written
+    for page in paths:
+        drawn = parse(_svg(page))
+        nodes = [n for n in drawn["node"] if n.title != "~legend"]
+        assert len(nodes) <= DEFAULT_MAX_NODES, (page.name, len(nodes))
+        assert len(drawn["edge"]) <= MAX_DRAWN_ARROWS, (page.name, len(drawn["edge"]))
+
+
+def test_every_link_opens_a_page_and_every_page_is_reached_from_the_first_and_leads_back(written):
+    _m, _, _, out, paths = written
+    names = {p.name for p in paths}
+    assert paths[0].name == f"{TOP}.html"
+    reached, todo = {paths[0].name}, deque([paths[0].name])
+    while todo:
+        text = (out / todo.popleft()).read_text("utf-8")
+        for href in HREF.findall(text):
+            assert href in names, f"a link to {href}, which was not written"
+            if href not in reached:
+                reached.add(href)
+                todo.append(href)
+    assert reached == names  # by clicks alone, from the first page
+    for page in paths[1:]:  # and back: a breadcrumb to the first page on every other page
+        crumbs = re.search(r'<nav class="fa-trail".*?</nav>', page.read_text("utf-8"), re.S).group(0)
+        assert f'href="{TOP}.html"' in crumbs and 'aria-current="page"' in crumbs
+
+
+def test_every_flow_has_its_record_on_an_arrow_of_an_organisation_page(written):
+    m, _, fs, _out, paths = written
+    records: dict[str, str] = {}
+    for page in paths:
+        if not page.name.startswith("organisation-"):
+            continue
+        for edge in parse(_svg(page))["edge"]:
+            for fid in re.findall(r"^flow (\S+):", edge.tooltip, re.M):
+                records.setdefault(fid, edge.tooltip)
+    assert set(records) == set(m.flows)
+    by_flow: dict[str, list] = {}
+    for f in fs:
+        for fid in f.flows:
+            by_flow.setdefault(fid, []).append(f)
+    fid = max(m.flows, key=lambda i: (len(by_flow.get(i, ())), i))  # the flow with the most findings
+    f = m.flows[fid]
+    record = records[fid].split(f"flow {fid}:", 1)[1].split("\n\n", 1)[0]
+    types = re.search(r"^types: (.*)$", record, re.M).group(1)
+    assert all(t in types for t in f.types)
+    assert f"defined at {where_text(m, f.src)}" in record
+    for x in by_flow.get(fid, ()):
+        assert x.id in record  # each finding of the flow, by its id
+
+
+def test_the_same_map_gives_the_same_pages_byte_for_byte(written, tmp_path):
+    m, _a, fs, out, paths = written
+    again = write_atlas(Analysis(m), list(reversed(fs)), tmp_path)
+    assert [p.name for p in again] == [p.name for p in paths]
+    assert all(p.read_bytes() == (out / p.name).read_bytes() for p in again)
+
+
+def test_pages_use_only_the_viewer_script_and_forbid_any_other(written):
+    _, _, _, out, paths = written
+    assert (out / "flowatlas.js").is_file() and (out / "flowatlas.css").is_file()
+    for page in paths:
+        text = page.read_text("utf-8")
+        assert re.findall(r"<script\b[^>]*>", text) == ['<script src="flowatlas.js">']
+        assert "default-src 'none'; script-src 'self';" in text
+        assert not re.search(r"<[^>]*\son[a-z]+=", text)  # no event handler attribute anywhere
+
+
+def test_map_text_stays_text_on_every_page(tmp_path):
+    """A map whose names and descriptions hold markup: no element of it reaches a page."""
+    texts = synth_texts(nodes=60, flows=200, types=20, seed=5)
+    evil = '<script>alert(1)</script><img src=x onerror=alert(2)>"&'
+    texts = {
+        k: re.sub(r"(    name: )(.*)", lambda mm: f"{mm.group(1)}'{mm.group(2)} {evil}'", v) for k, v in texts.items()
+    }
+    m = load_texts(texts)
+    a = Analysis(m)
+    paths = write_atlas(a, audit(a), tmp_path)
+    for page in paths:
+        text = page.read_text("utf-8")
+        assert "<script>alert" not in text and "<img" not in text
+        assert re.findall(r"<script\b[^>]*>", text) == ['<script src="flowatlas.js">']
+    assert any("&lt;script&gt;alert(1)&lt;/script&gt;" in p.read_text("utf-8") for p in paths)  # shown as text
+
+
+def test_a_large_organisation_is_cut_into_pages_linked_both_ways():
+    m = load_texts(synth_texts(nodes=600, flows=1500, types=30, seed=4))
+    pages = atlas(Analysis(m))
+    paged = [p for p in pages if p.next or p.prev]
+    assert paged, "the controller's hundreds of nodes fit no one page"
+    stems = {p.stem for p in pages}
+    for p in paged:
+        assert (p.prev is None or p.prev in stems) and (p.next is None or p.next in stems)
+        if p.next:
+            after = next(q for q in pages if q.stem == p.next)
+            assert after.prev == p.stem and after.trail == p.trail
