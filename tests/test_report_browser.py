@@ -380,3 +380,38 @@ def test_a_synthetic_maps_diagrams_open_readable_and_the_page_scrolls(browser, t
         assert errors == [] and blocked == []
     finally:
         page.context.close()
+
+
+def test_the_reports_overview_opens_the_atlas_and_its_pages_lead_back(browser, tmp_path_factory):
+    """Absoloop's 57 nodes are more than one drawing holds: the report's overview is the atlas's
+    first page, each box a link to a page written beside the report, which links back to it."""
+    run = _absoloop_run(tmp_path_factory)
+    report = (run / "report.html").read_text("utf-8")
+    hrefs = set(re.findall(r'xlink:href="(diagrams/atlas/[^"]+)"', report))
+    assert hrefs and all((run / h).is_file() for h in hrefs)
+    page, errors, blocked, _ = _open(browser, run / "report.html")
+    try:
+        spot = page.evaluate(
+            """() => {
+              const a = [...document.querySelectorAll('svg a')].find(a => (a.getAttribute('xlink:href') ||
+                a.getAttributeNS('http://www.w3.org/1999/xlink', 'href') || '').startsWith('diagrams/atlas/'));
+              const shape = a.querySelector('polygon, path, ellipse');
+              shape.scrollIntoView({block: 'center'});
+              const r = shape.getBoundingClientRect();
+              return {x: r.x + r.width / 2, y: r.y + Math.min(r.height / 2, 10),
+                      href: a.getAttribute('xlink:href') || a.getAttributeNS('http://www.w3.org/1999/xlink', 'href')};
+            }"""
+        )
+        target = spot["href"]
+        with page.expect_navigation():
+            page.mouse.click(spot["x"], spot["y"])
+        assert page.url.endswith(target.removeprefix("diagrams"))
+        assert page.locator(".fa-zoombar").count() == 1  # the viewer runs on the atlas's page
+        back = page.locator(".fa-trail a", has_text="report")
+        assert back.get_attribute("href") == "../../report.html"
+        back.click()
+        page.wait_for_load_state()
+        assert page.url.endswith("/report.html")
+        assert errors == [] and blocked == []
+    finally:
+        page.context.close()
