@@ -3,6 +3,7 @@ every flow's record reached from the first page, the same bytes twice, map text 
 
 from __future__ import annotations
 
+import html
 import re
 from collections import deque
 from pathlib import Path
@@ -13,8 +14,9 @@ from render_svg import parse
 from flowatlas import load_map, load_texts
 from flowatlas.analysis import Analysis
 from flowatlas.audit import audit
-from flowatlas.render.atlas import TOP, atlas
+from flowatlas.render.atlas import TOP, atlas, org_stem
 from flowatlas.render.parts import DEFAULT_MAX_NODES, MAX_DRAWN_ARROWS, where_text
+from flowatlas.render.summary import SUBJECTS
 from flowatlas.report.atlas import write_atlas
 from flowatlas.synth import synth_texts
 
@@ -148,3 +150,19 @@ def test_a_large_organisation_is_cut_into_pages_linked_both_ways():
         if p.next:
             after = next(q for q in pages if q.stem == p.next)
             assert after.prev == p.stem and after.trail == p.trail
+
+
+def test_an_atlas_past_its_page_budget_names_the_organisations_left_without_a_page(tmp_path):
+    m = load_texts(synth_texts(nodes=600, flows=1500, types=30, seed=4))
+    a = Analysis(m)
+    assert len(atlas(a)) > 30
+    paths = write_atlas(a, None, tmp_path, max_pages=30)
+    assert len(paths) == 30
+    names = {p.name for p in paths}
+    for page in paths:  # no link to a page that was not written
+        assert set(HREF.findall(page.read_text("utf-8"))) <= names
+    left = [o for o in {n.owner or SUBJECTS for n in m.nodes.values()} if f"{org_stem(o)}.html" not in names]
+    assert left
+    first = html.unescape(paths[0].read_text("utf-8"))
+    assert f"{len(left)} organisations without a page here (the atlas holds at most 30 pages)" in first
+    assert "flowatlas render MAP --view organisation:ORG draws one" in first

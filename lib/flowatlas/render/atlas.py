@@ -25,7 +25,7 @@ it (its ``trail``), so a reader clicks from the whole map down to a flow and bac
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Collection, Mapping, Sequence
 from dataclasses import dataclass
 
 from flowatlas.analysis import Analysis
@@ -37,6 +37,7 @@ from flowatlas.render.legend import add_legend
 from flowatlas.render.parts import (
     DEFAULT_MAX_NODES,
     MAX_DRAWN_ARROWS,
+    SUMMARY_LIST,
     ViewContext,
     add_clustered_nodes,
     add_flow_edges,
@@ -57,6 +58,10 @@ TOP = "atlas"
 #: A country page draws at most this many other countries as boxes (the most exchanged with);
 #: the others share one box.
 MAX_OTHER_COUNTRIES = 12
+#: The most pages an atlas holds: each is laid out by `dot` (about 40 ms) and weighs 100-300 KB,
+#: so past it the organisations touched by the fewest flows get no page (a 10,000-flow map's
+#: atlas has 195 pages, a 50,000-flow map's would have 1,171).
+MAX_PAGES = 400
 #: How a page of an organisation draws the nodes it exchanges data with, finest first.
 GROUPINGS = ("node", "organisation", "jurisdiction")
 
@@ -111,26 +116,54 @@ def top(
     return by, g
 
 
-def atlas(a: Analysis, findings: Sequence[Finding] | None = None, *, provenance: bool = True) -> list[Page]:
-    """Every page of the atlas of ``a``: the first page, then a page per country (when the first
-    page is by jurisdiction), then the pages of each organisation and of the data subjects."""
+def atlas(
+    a: Analysis, findings: Sequence[Finding] | None = None, *, provenance: bool = True, max_pages: int = MAX_PAGES
+) -> list[Page]:
+    """The pages of the atlas of ``a``: the first page, then a page per country (when the first
+    page is by jurisdiction), then the pages of each organisation and of the data subjects, those
+    touched by the most flows first, while the atlas holds at most ``max_pages`` pages; an
+    organisation left without a page is named on the pages above it, with how to draw it."""
     m = a.map
     ctx = ViewContext.make(a, findings, provenance)
     by, first = top(a, findings, provenance=provenance)
-    pages = [Page(TOP, "map", (), first)]
     trail_top = (("map", TOP),)
+    codes = sorted({n.jurisdiction or UNLOCATED for n in m.nodes.values()}, key=lambda c: (c != m.home, c))
     org_trail: dict[str, tuple[tuple[str, str], ...]] = {}
+    n_country_pages = 0
     if by == "jurisdiction":
-        codes = sorted({n.jurisdiction or UNLOCATED for n in m.nodes.values()}, key=lambda c: (c != m.home, c))
+        for code in codes:  # an organisation's page sits under the country of its first node
+            n_country_pages += len(_country_layout(ctx, code)[3])
+            title = "no location" if code == UNLOCATED else f"{country_name(code)} ({code})"
+            for org in _owners_in(ctx, code):
+                org_trail.setdefault(org, (*trail_top, (title, country_stem(code))))
+    plans = {org: _plan(ctx, org) for org in sorted({n.owner or SUBJECTS for n in m.nodes.values()})}
+    room = max_pages - 1 - n_country_pages
+    has_page: set[str] = set()
+    for org in sorted(plans, key=lambda o: (-plans[o].flows, o)):
+        if len(plans[org].chunks) <= room:
+            has_page.add(org)
+            room -= len(plans[org].chunks)
+    pages = [Page(TOP, "map", (), first)]
+    if missing := sorted(set(plans) - has_page):
+        first.title += "\n" + _no_page(ctx, missing, max_pages)
+        first.attr("graph", label=dot_text(first.title), tooltip=dot_tooltip(first.title))
+    if by == "jurisdiction":
         for code in codes:
-            for p in _country_pages(ctx, code, trail_top):
-                pages.append(p)
-                if p.prev is None:  # an organisation's page sits under the country of its first node
-                    for org in _owners_in(ctx, code):
-                        org_trail.setdefault(org, (*trail_top, (p.name, p.stem)))
-    for org in sorted({n.owner or SUBJECTS for n in m.nodes.values()}):
-        pages.extend(_org_pages(ctx, org, org_trail.get(org, trail_top), countries=by == "jurisdiction"))
+            pages.extend(_country_pages(ctx, code, trail_top, has_page))
+    for org in sorted(has_page):
+        pages.extend(_org_pages(ctx, org, plans[org], org_trail.get(org, trail_top), countries=by == "jurisdiction",
+                                has_page=has_page))  # fmt: skip
     return pages
+
+
+def _no_page(ctx: ViewContext, orgs: Sequence[str], max_pages: int | None = None) -> str:
+    """What a page says of the organisations in it that have no page of their own."""
+    shown = ", ".join(orgs[:SUMMARY_LIST]) + (f" +{len(orgs) - SUMMARY_LIST} more" if len(orgs) > SUMMARY_LIST else "")
+    why = f" (the atlas holds at most {max_pages} pages)" if max_pages else ""
+    return (
+        f"{counted(len(orgs), 'organisation')} without a page here{why}: {shown}; "
+        "flowatlas render MAP --view organisation:ORG draws one"
+    )
 
 
 # --------------------------------------------------------------------------- drawing a page
@@ -157,6 +190,7 @@ def _draw_page(
     *,
     every: bool = True,
     countries: bool = True,
+    has_page: Collection[str] = (),
 ) -> Diagram:
     """A page: the ``drawn`` nodes node by node (clustered by country and owner), every other
     end of ``flows`` in the box ``box_of`` gives it (``o~ORG``, ``c~XX``, or ``x~…`` for a box
@@ -192,7 +226,10 @@ def _draw_page(
         if kind == "x":  # nodes of several countries or organisations in one box
             _loose_box(g, ctx, box, members[box], key, (loose or {}).get(box, f"{TOP}.html"))
             continue
-        href = f"{org_stem(key)}.html" if kind == "o" else f"{country_stem(key) if countries else TOP}.html"
+        if kind == "o":
+            href: str | None = f"{org_stem(key)}.html" if key in has_page else None
+        else:
+            href = f"{country_stem(key) if countries else TOP}.html"
         add_box(g, ctx, box, members[box], inner.get(box, []), by="organisation" if kind == "o" else "jurisdiction",
                 key=key, href=href)  # fmt: skip
     add_flow_edges(g, ctx, direct)
@@ -252,26 +289,40 @@ def _owners_in(ctx: ViewContext, code: str) -> list[str]:
     return sorted({n.owner or SUBJECTS for n in ctx.m.nodes.values() if (n.jurisdiction or UNLOCATED) == code})
 
 
-def _country_pages(ctx: ViewContext, code: str, trail: tuple[tuple[str, str], ...]) -> list[Page]:
-    """The pages of one country: its organisations' boxes, a page of at most
-    ``DEFAULT_MAX_NODES - MAX_OTHER_COUNTRIES - 2`` of them, and the countries they exchange with."""
+def _country_layout(ctx: ViewContext, code: str) -> tuple[list[Flow], set[str], int, list[list[str]]]:
+    """How a country's pages are cut: ``(its flows, the other countries drawn as boxes, how many
+    share one box, the organisations of each page)``: at most ``DEFAULT_MAX_NODES -
+    MAX_OTHER_COUNTRIES - 2`` organisations a page, beside the countries they exchange with."""
     m = ctx.m
-
-    def here(nid: str) -> bool:
-        return (m.nodes[nid].jurisdiction or UNLOCATED) == code
-
-    flows = [f for f in ctx.m.flows.values() if here(f.source) or here(f.target)]
+    flows = [f for f in m.flows.values() if _located(ctx, f.source, code) or _located(ctx, f.target, code)]
     weight: dict[str, int] = defaultdict(int)
     for f in flows:
         for e in (f.source, f.target):
-            if not here(e):
+            if not _located(ctx, e, code):
                 weight[m.nodes[e].jurisdiction or UNLOCATED] += 1
     others = sorted(weight, key=lambda c: (-weight[c], c))
     named = set(others[:MAX_OTHER_COUNTRIES])
-    rest = len(others) - len(named)
     owners = _owners_in(ctx, code)
     size = max(DEFAULT_MAX_NODES - len(named) - 2, 8)
-    chunks = [owners[i : i + size] for i in range(0, len(owners), size)] or [[]]
+    return flows, named, len(others) - len(named), [owners[i : i + size] for i in range(0, len(owners), size)] or [[]]
+
+
+def _located(ctx: ViewContext, nid: str, code: str) -> bool:
+    return (ctx.m.nodes[nid].jurisdiction or UNLOCATED) == code
+
+
+def _country_pages(
+    ctx: ViewContext, code: str, trail: tuple[tuple[str, str], ...], has_page: Collection[str]
+) -> list[Page]:
+    """The pages of one country (:func:`_country_layout`): its organisations' boxes, each
+    opening its page when it has one (``has_page``), and the countries they exchange with."""
+    m = ctx.m
+
+    def here(nid: str) -> bool:
+        return _located(ctx, nid, code)
+
+    flows, named, rest, chunks = _country_layout(ctx, code)
+    owners = _owners_in(ctx, code)
     title = "no location" if code == UNLOCATED else f"{country_name(code)} ({code})"
     pages = []
     for i, chunk in enumerate(chunks, 1):
@@ -291,29 +342,61 @@ def _country_pages(ctx: ViewContext, code: str, trail: tuple[tuple[str, str], ..
         part = f" (page {i} of {len(chunks)})" if len(chunks) > 1 else ""
         what = f"{title}{part}: the nodes located there, by organisation, and the countries they exchange with"
         extra = [f"{counted(len(owners), 'organisation')} own nodes here; click a box to open its page"]
+        if missing := [o for o in chunk if o not in has_page]:
+            extra.append(_no_page(ctx, missing))
         loose = {f"x~other organisations in {code}": f"{country_stem(code, 1 if i > 1 else 2)}.html"}
-        g = _draw_page(ctx, stem, what, extra, [], page_flows, box_of, {}, loose, every=False)
+        g = _draw_page(ctx, stem, what, extra, [], page_flows, box_of, {}, loose, every=False, has_page=has_page)
         pages.append(Page(stem, title + part, trail, g,
                           prev=country_stem(code, i - 1) if i > 1 else None,
                           next=country_stem(code, i + 1) if i < len(chunks) else None))  # fmt: skip
     return pages
 
 
-def _org_pages(ctx: ViewContext, org: str, trail: tuple[tuple[str, str], ...], *, countries: bool = True) -> list[Page]:
-    """The pages of one organisation (``SUBJECTS``: the data subjects): its nodes, and what
-    they exchange data with at the finest grouping that fits (:data:`GROUPINGS`); a country's
-    box opens its page when the atlas has ``countries`` pages, else the first page."""
+@dataclass(frozen=True)
+class _Plan:
+    """How an organisation's pages are cut: its nodes, their flows, the grouping, the pages."""
+
+    own: list[str]
+    by_node: dict[str, list[Flow]]
+    grouping: str
+    chunks: list[list[str]]
+
+    @property
+    def flows(self) -> int:
+        """How many flows touch the organisation's nodes."""
+        return len(_flows_of(self.own, self.by_node))
+
+
+def _plan(ctx: ViewContext, org: str) -> _Plan:
+    """The pages of ``org``: the grouping that needs the fewest pages; of those, the finest."""
     m = ctx.m
     own = sorted((i for i, n in m.nodes.items() if (n.owner or SUBJECTS) == org), key=lambda x: (m.nodes[x].name, x))
     mine = set(own)
     by_node: dict[str, list[Flow]] = defaultdict(list)
-    for f in ctx.m.flows.values():
+    for f in m.flows.values():
         for e in {f.source, f.target} & mine:
             by_node[e].append(f)
-    # the grouping that needs the fewest pages; of those, the finest
     packed = [(g, _pack(ctx, own, by_node, g, org)) for g in GROUPINGS]
     options = [(len(c), i, g, c) for i, (g, c) in enumerate(packed) if c is not None]
     _, _, grouping, chunks = min(options)
+    return _Plan(own, by_node, grouping, chunks)
+
+
+def _org_pages(
+    ctx: ViewContext,
+    org: str,
+    plan: _Plan,
+    trail: tuple[tuple[str, str], ...],
+    *,
+    countries: bool = True,
+    has_page: Collection[str] = (),
+) -> list[Page]:
+    """The pages of one organisation (``SUBJECTS``: the data subjects) as ``plan`` cuts them:
+    its nodes, and what they exchange data with; a country's box opens its page when the atlas
+    has ``countries`` pages (else the first page), an organisation's when it is in ``has_page``."""
+    m = ctx.m
+    own, by_node, grouping, chunks = plan.own, plan.by_node, plan.grouping, plan.chunks
+    mine = set(own)
     if org == SUBJECTS:
         title = "the data subjects"
         what = "the data subjects"
@@ -328,7 +411,8 @@ def _org_pages(ctx: ViewContext, org: str, trail: tuple[tuple[str, str], ...], *
         box_of = _boxer(ctx, grouping, org)
         if grouping == "node":
             drawn |= {e for f in flows for e in (f.source, f.target)}
-        links = {e: f"{org_stem(m.nodes[e].owner or SUBJECTS)}.html" for e in drawn if e not in mine}
+        owner_of = {e: m.nodes[e].owner or SUBJECTS for e in drawn if e not in mine}
+        links = {e: f"{org_stem(w)}.html" for e, w in owner_of.items() if w in has_page}
         part = f" (page {i} of {len(chunks)})" if len(chunks) > 1 else ""
         how = {"node": "node by node", "organisation": "by organisation", "jurisdiction": "by country"}[grouping]
         extra = [
@@ -336,7 +420,8 @@ def _org_pages(ctx: ViewContext, org: str, trail: tuple[tuple[str, str], ...], *
             f"what they exchange data with, {how}; click an arrow for the record of each of its flows"
         ]
         stem = org_stem(org, i)
-        g = _draw_page(ctx, stem, what + part, extra, sorted(drawn), flows, box_of, links, countries=countries)
+        g = _draw_page(ctx, stem, what + part, extra, sorted(drawn), flows, box_of, links, countries=countries,
+                       has_page=has_page)  # fmt: skip
         pages.append(Page(stem, title + part, trail, g,
                           prev=org_stem(org, i - 1) if i > 1 else None,
                           next=org_stem(org, i + 1) if i < len(chunks) else None))  # fmt: skip

@@ -25,7 +25,7 @@ from pathlib import Path
 
 from flowatlas.analysis import Analysis
 from flowatlas.findings import Finding
-from flowatlas.render.atlas import Page, atlas
+from flowatlas.render.atlas import MAX_PAGES, Page, atlas
 from flowatlas.render.files import to_svg
 from flowatlas.report import rich
 
@@ -74,11 +74,13 @@ def write_atlas(
     home: str = "",
     provenance: bool = True,
     workers: int = 2,
+    max_pages: int = MAX_PAGES,
 ) -> list[Path]:
-    """Write every page of the atlas of ``a`` into ``out_dir`` (the viewer's script and style
-    beside them); returns the pages' paths, the first page first. Each file is replaced whole."""
+    """Write the pages of the atlas of ``a`` (at most ``max_pages``) into ``out_dir``, the
+    viewer's script and style beside them; returns the pages' paths, the first page first. Each
+    file is replaced whole."""
     out = Path(out_dir)
-    pages = atlas(a, findings, provenance=provenance)
+    pages = atlas(a, findings, provenance=provenance, max_pages=max_pages)
     laid: dict[str, str] = {}
 
     def one(page: Page) -> None:
