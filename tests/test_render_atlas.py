@@ -82,15 +82,20 @@ def test_every_link_opens_a_page_and_every_page_is_reached_from_the_first_and_le
 
 
 def test_every_flow_has_its_record_on_an_arrow_of_an_organisation_page(written):
-    m, _, fs, _out, paths = written
+    m, _, fs, out, paths = written
     records: dict[str, str] = {}
+    pointers: list[tuple[str, str]] = []
     for page in paths:
         if not page.name.startswith("organisation-"):
             continue
         for edge in parse(_svg(page))["edge"]:
             for fid in re.findall(r"^flow (\S+):", edge.tooltip, re.M):
-                records.setdefault(fid, edge.tooltip)
-    assert set(records) == set(m.flows)
+                assert fid not in records, f"the record of {fid} is written twice"
+                records[fid] = edge.tooltip
+            pointers += re.findall(r"^(\S+): .*; its record is on (\S+\.html)$", edge.tooltip, re.M)
+    assert set(records) == set(m.flows) and pointers  # each flow's record once, the other page points to it
+    for fid, where in pointers:  # where another page points to a record, it is there
+        assert f"flow {fid}:" in html.unescape((out / where).read_text("utf-8")), (fid, where)
     by_flow: dict[str, list] = {}
     for f in fs:
         for fid in f.flows:

@@ -38,11 +38,13 @@ from flowatlas.render.parts import (
     DEFAULT_MAX_NODES,
     MAX_DRAWN_ARROWS,
     SUMMARY_LIST,
+    Record,
     ViewContext,
     add_clustered_nodes,
     add_flow_edges,
     country_name,
     fits,
+    flow_tooltip,
     kinds_present,
     new_diagram,
     view_title,
@@ -150,9 +152,13 @@ def atlas(
     if by == "jurisdiction":
         for code in codes:
             pages.extend(_country_pages(ctx, code, trail_top, has_page))
+    # each flow's record is written once, on the page of its source's node (else its target's)
+    page_of = {
+        nid: org_stem(org, i) for org in has_page for i, chunk in enumerate(plans[org].chunks, 1) for nid in chunk
+    }
     for org in sorted(has_page):
         pages.extend(_org_pages(ctx, org, plans[org], org_trail.get(org, trail_top), countries=by == "jurisdiction",
-                                has_page=has_page))  # fmt: skip
+                                has_page=has_page, page_of=page_of))  # fmt: skip
     return pages
 
 
@@ -188,7 +194,7 @@ def _draw_page(
     node_links: Mapping[str, str],
     loose: Mapping[str, str] | None = None,
     *,
-    every: bool = True,
+    record: Record | None = None,
     countries: bool = True,
     has_page: Collection[str] = (),
 ) -> Diagram:
@@ -232,13 +238,13 @@ def _draw_page(
             href = f"{country_stem(key) if countries else TOP}.html"
         add_box(g, ctx, box, members[box], inner.get(box, []), by="organisation" if kind == "o" else "jurisdiction",
                 key=key, href=href)  # fmt: skip
-    add_flow_edges(g, ctx, direct)
+    add_flow_edges(g, ctx, direct, record=record)
 
     def name(x: str) -> str:
         return m.nodes[x].name if x in m.nodes else _box_name(ctx, x)
 
     for (here, there), fl in merged_kept.items():
-        add_arrow(g, ctx, here, there, fl, names=(name(here), name(there)), every=every)
+        add_arrow(g, ctx, here, there, fl, names=(name(here), name(there)), record=record)
     kinds = set(kinds_present(m, drawn)) if drawn else set()
     if members:
         kinds.update(("system", "external"))
@@ -345,7 +351,7 @@ def _country_pages(
         if missing := [o for o in chunk if o not in has_page]:
             extra.append(_no_page(ctx, missing))
         loose = {f"x~other organisations in {code}": f"{country_stem(code, 1 if i > 1 else 2)}.html"}
-        g = _draw_page(ctx, stem, what, extra, [], page_flows, box_of, {}, loose, every=False, has_page=has_page)
+        g = _draw_page(ctx, stem, what, extra, [], page_flows, box_of, {}, loose, has_page=has_page)
         pages.append(Page(stem, title + part, trail, g,
                           prev=country_stem(code, i - 1) if i > 1 else None,
                           next=country_stem(code, i + 1) if i < len(chunks) else None))  # fmt: skip
@@ -390,10 +396,13 @@ def _org_pages(
     *,
     countries: bool = True,
     has_page: Collection[str] = (),
+    page_of: Mapping[str, str] | None = None,
 ) -> list[Page]:
     """The pages of one organisation (``SUBJECTS``: the data subjects) as ``plan`` cuts them:
     its nodes, and what they exchange data with; a country's box opens its page when the atlas
-    has ``countries`` pages (else the first page), an organisation's when it is in ``has_page``."""
+    has ``countries`` pages (else the first page), an organisation's when it is in ``has_page``.
+    An arrow gives the record of each flow whose page (``page_of`` its source, else its target)
+    this is, and of the others where their record is."""
     m = ctx.m
     own, by_node, grouping, chunks = plan.own, plan.by_node, plan.grouping, plan.chunks
     mine = set(own)
@@ -420,12 +429,26 @@ def _org_pages(
             f"what they exchange data with, {how}; click an arrow for the record of each of its flows"
         ]
         stem = org_stem(org, i)
+        record = _recorder(ctx, stem, page_of or {})
         g = _draw_page(ctx, stem, what + part, extra, sorted(drawn), flows, box_of, links, countries=countries,
-                       has_page=has_page)  # fmt: skip
+                       has_page=has_page, record=record)  # fmt: skip
         pages.append(Page(stem, title + part, trail, g,
                           prev=org_stem(org, i - 1) if i > 1 else None,
                           next=org_stem(org, i + 1) if i < len(chunks) else None))  # fmt: skip
     return pages
+
+
+def _recorder(ctx: ViewContext, stem: str, page_of: Mapping[str, str]) -> Record:
+    """How page ``stem`` writes a flow: its whole record when the flow's record lives there (the
+    page of its source's node, else of its target's), else where to find it."""
+
+    def record(f: Flow) -> str:
+        home = page_of.get(f.source) or page_of.get(f.target) or stem
+        if home == stem:
+            return flow_tooltip(ctx, f, brief=True)
+        return f"{f.id}: {', '.join(f.types)}; its record is on {home}.html"
+
+    return record
 
 
 def _boxer(ctx: ViewContext, grouping: str, org: str) -> Callable[[str], str]:

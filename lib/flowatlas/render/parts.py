@@ -9,7 +9,7 @@ through :func:`flowatlas.render.text.dot_text`, so no name can inject DOT or HTM
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import cached_property
 
@@ -427,8 +427,18 @@ def finding_label(fs: Sequence[Finding], *, rules: bool) -> list[str]:
     return [mark + r for r in rs[:4]] + ([f"+{len(rs) - 4} rules"] if len(rs) > 4 else [])
 
 
+#: How a page writes the record of one flow (the atlas: in full where it lives, else a pointer).
+Record = Callable[[Flow], str]
+
+
 def add_flow_edge(
-    g: Diagram, ctx: ViewContext, f: Flow, *, types: Sequence[str] | None = None, rules: bool = False
+    g: Diagram,
+    ctx: ViewContext,
+    f: Flow,
+    *,
+    types: Sequence[str] | None = None,
+    rules: bool = False,
+    record: Record | None = None,
 ) -> None:
     m = ctx.m
     fs = ctx.by_flow.get(f.id, [])
@@ -442,7 +452,8 @@ def add_flow_edge(
     attrs = dict(style.CROSS_BORDER if cb else style.DOMESTIC)
     colour = style.SEVERITY_COLOUR[worst]
     attrs.update(color=colour, fontcolor=colour)
-    g.edge(f.source, f.target, label=dot_text("\n".join(lines)), tooltip=dot_tooltip(flow_tooltip(ctx, f)), **attrs)
+    tip = record(f) if record else flow_tooltip(ctx, f)
+    g.edge(f.source, f.target, label=dot_text("\n".join(lines)), tooltip=dot_tooltip(tip), **attrs)
 
 
 #: A merged arrow's tooltip gives each of at most this many flows in full (then their ids).
@@ -455,11 +466,14 @@ def _look(ctx: ViewContext, flows: Sequence[Flow]) -> tuple[str | None, bool]:
     return worst_severity(fs), any(border_crossing(ctx.a, f) for f in flows)
 
 
-def add_flow_edges(g: Diagram, ctx: ViewContext, flows: Iterable[Flow], *, rules: bool = False) -> None:
+def add_flow_edges(
+    g: Diagram, ctx: ViewContext, flows: Iterable[Flow], *, rules: bool = False, record: Record | None = None
+) -> None:
     """An arrow per pair of nodes: parallel flows between the same two nodes are merged into one
     arrow listing their types and findings, and A→B with B→A becomes one two-headed arrow where
     both look the same (same worst finding, both or neither crossing a border). A pair with one
-    flow is drawn as :func:`add_flow_edge` draws it."""
+    flow is drawn as :func:`add_flow_edge` draws it. With ``record``, an arrow's tooltip holds
+    ``record(flow)`` for every flow it stands for (else the first :data:`TOOLTIP_FLOWS` in full)."""
     pairs: dict[tuple[str, str], list[Flow]] = {}
     for f in flows:
         pairs.setdefault((f.source, f.target), []).append(f)
@@ -471,15 +485,23 @@ def add_flow_edges(g: Diagram, ctx: ViewContext, flows: Iterable[Flow], *, rules
         back = pairs.get((b, a)) if a != b and (b, a) not in done else None
         if back and _look(ctx, back) == _look(ctx, fs):
             done.add((b, a))
-            _merged_edge(g, ctx, a, b, fs + back, rules=rules, both=True)
+            _merged_edge(g, ctx, a, b, fs + back, rules=rules, both=True, record=record)
         elif len(fs) == 1:
-            add_flow_edge(g, ctx, fs[0], rules=rules)
+            add_flow_edge(g, ctx, fs[0], rules=rules, record=record)
         else:
-            _merged_edge(g, ctx, a, b, fs, rules=rules, both=False)
+            _merged_edge(g, ctx, a, b, fs, rules=rules, both=False, record=record)
 
 
 def _merged_edge(
-    g: Diagram, ctx: ViewContext, a: str, b: str, flows: Sequence[Flow], *, rules: bool, both: bool
+    g: Diagram,
+    ctx: ViewContext,
+    a: str,
+    b: str,
+    flows: Sequence[Flow],
+    *,
+    rules: bool,
+    both: bool,
+    record: Record | None = None,
 ) -> None:
     m = ctx.m
     fs = list(dict.fromkeys(x for f in flows for x in ctx.by_flow.get(f.id, [])))
@@ -491,8 +513,8 @@ def _merged_edge(
     lines.extend(finding_label(fs, rules=rules))
     ids = [f.id for f in flows]
     head = f"flows {', '.join(ids)}: {m.nodes[a].name} {'↔' if both else '→'} {m.nodes[b].name}"
-    parts = [head, *(flow_tooltip(ctx, f) for f in flows[:TOOLTIP_FLOWS])]
-    if len(flows) > TOOLTIP_FLOWS:
+    parts = [head, *(record(f) if record else flow_tooltip(ctx, f) for f in flows[: None if record else TOOLTIP_FLOWS])]
+    if len(flows) > TOOLTIP_FLOWS and not record:
         parts.append(f"… and {len(flows) - TOOLTIP_FLOWS} more flows (their ids above)")
     attrs = dict(style.CROSS_BORDER if crossings else style.DOMESTIC)
     colour = style.SEVERITY_COLOUR[worst]

@@ -17,10 +17,10 @@ from flowatlas.render.legend import add_legend
 from flowatlas.render.parts import (
     MAX_DRAWN_ARROWS,
     SUMMARY_LIST,
+    Record,
     ViewContext,
     border_crossing,
     country_name,
-    flow_tooltip,
     new_diagram,
     org_tooltip,
     rule_line,
@@ -135,11 +135,11 @@ def add_arrow(
     fl: Sequence[Flow],
     *,
     names: tuple[str, str] | None = None,
-    every: bool = False,
+    record: Record | None = None,
 ) -> None:
     """One arrow from box (or node) ``here`` to ``there`` standing for the flows ``fl``: their
     count, types, countries crossed and worst finding; its tooltip lists the worst
-    :data:`SUMMARY_LIST` flows with file:line, or with ``every`` the whole record of every flow
+    :data:`SUMMARY_LIST` flows with file:line, or with ``record`` what it gives of every flow
     (``names``: how the ends are called there)."""
     fs = _unique_findings(ctx.by_flow.get(f.id, ()) for f in fl)
     n_types, top_types = _top_types(fl)
@@ -163,9 +163,9 @@ def add_arrow(
         )
     # the flows with the worst findings first, then by id; at most SUMMARY_LIST of them
     rank = {f.id: SEVERITY_RANK.get(worst_severity(ctx.by_flow.get(f.id, ())) or "", -1) for f in fl}
-    shown = sorted(fl, key=lambda f: (-rank[f.id], f.id))[: len(fl) if every else SUMMARY_LIST]
-    if every:  # the page at the bottom of the atlas: the record of each flow the arrow stands for
-        tip.extend(["", *(flow_tooltip(ctx, f, brief=True) + "\n" for f in shown)])
+    shown = sorted(fl, key=lambda f: (-rank[f.id], f.id))[: len(fl) if record else SUMMARY_LIST]
+    if record:  # the page at the bottom of the atlas: the record of each flow the arrow stands for
+        tip.extend(["", *(record(f) + "\n" for f in shown)])
         shown = []
         fs = []  # each flow's record names its findings
     for f in shown:
