@@ -63,7 +63,7 @@ MAX_OTHER_COUNTRIES = 12
 #: The most pages an atlas holds: each is laid out by `dot` (about 40 ms) and weighs 100-300 KB,
 #: so past it the organisations touched by the fewest flows get no page (a 10,000-flow map's
 #: atlas has 195 pages, a 50,000-flow map's would have 1,171).
-MAX_PAGES = 400
+MAX_PAGES = 300
 #: How a page of an organisation draws the nodes it exchanges data with, finest first.
 GROUPINGS = ("node", "organisation", "jurisdiction")
 

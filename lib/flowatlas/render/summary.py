@@ -60,11 +60,21 @@ def _unique_findings(groups: Iterable[Sequence[Finding]]) -> list[Finding]:
     return sort_findings(list(seen.values()))
 
 
-def _findings_tip(ctx: ViewContext, fs: Sequence[Finding], limit: int = SUMMARY_LIST) -> list[str]:
-    """The worst ``limit`` findings, one line each (severity, rule, id, the start of its message)."""
+#: A box's or arrow's tooltip gives this many of its findings (the worst) in a line each, after
+#: how many there are of each rule.
+FINDINGS_LIST = 3
+
+
+def _findings_tip(ctx: ViewContext, fs: Sequence[Finding], limit: int = FINDINGS_LIST) -> list[str]:
+    """How many findings of each rule, then the worst ``limit``, one line each (severity, rule,
+    id, the start of its message)."""
     if not fs:
         return []
-    lines = [f"findings ({len(fs)}, worst first):"]
+    rules: dict[str, int] = defaultdict(int)
+    for f in fs:
+        rules[f.rule] += 1
+    by_rule = [f"{r} ×{k}" for r, k in sorted(rules.items(), key=lambda rk: (-rk[1], rk[0]))]
+    lines = [f"findings ({len(fs)}): " + _top(by_rule, "rule"), "worst first:"]
     for f in fs[:limit]:  # a finding's message can list hundreds of flows: one short line each
         cls_ = f" · {f.dimension or ''} {f.disclosure}" if f.disclosure else ""
         lines.append(f"[{f.severity}] {f.rule}{cls_} ({f.id}): {shorten(f.message, 100)}")
