@@ -30,16 +30,23 @@ LINK = """want => {
           href: a.getAttribute('xlink:href') || a.getAttributeNS('http://www.w3.org/1999/xlink', 'href')};
 }"""
 
-#: Where the arrow standing for the most flows is on screen (its line, not its label).
+#: A point on screen where the arrow standing for the most flows is topmost (its line, not its
+#: label, and not under a box or another arrow).
 ARROW = """() => {
   const edges = [...document.querySelectorAll('.fa-zoom svg g.edge')];
-  const n = g => ((g.querySelector('a') || {}).getAttribute ? (g.querySelector('a').getAttribute('xlink:title') ||
-    g.querySelector('a').getAttributeNS('http://www.w3.org/1999/xlink', 'title') || '') : '').split('\\nflow ').length;
-  const e = edges.sort((x, y) => n(y) - n(x))[0];
+  const tip = g => { const a = g.querySelector('a'); return a ? (a.getAttribute('xlink:title') ||
+    a.getAttributeNS('http://www.w3.org/1999/xlink', 'title') || '') : ''; };
+  const e = edges.sort((x, y) => tip(y).split('\\nflow ').length - tip(x).split('\\nflow ').length)[0];
   const p = e.querySelector('path');
   p.scrollIntoView({block: 'center', inline: 'center'});
-  const len = p.getTotalLength(), pt = p.getPointAtLength(len / 2), m = p.getScreenCTM();
-  return {x: pt.x * m.a + pt.y * m.c + m.e, y: pt.x * m.b + pt.y * m.d + m.f};
+  const len = p.getTotalLength(), m = p.getScreenCTM();
+  for (let k = 1; k < 40; k++) {
+    const pt = p.getPointAtLength(len * k / 40);
+    const x = pt.x * m.a + pt.y * m.c + m.e, y = pt.x * m.b + pt.y * m.d + m.f;
+    const hit = document.elementFromPoint(x, y);
+    if (hit && hit.closest('g.edge') === e) return {x: x, y: y};
+  }
+  return null;
 }"""
 
 
@@ -89,6 +96,7 @@ def test_from_the_first_page_to_a_flows_record_by_clicks_alone_and_back(browser,
         _follow(page, "organisation-")  # an organisation located there
         _readable(page)
         spot = page.evaluate(ARROW)
+        assert spot, "the arrow of most flows is nowhere topmost"
         page.mouse.click(spot["x"], spot["y"])
         record = page.locator(".fa-record-body")
         assert page.locator(".fa-record").is_visible()

@@ -18,6 +18,7 @@ from flowatlas.render.atlas import TOP, atlas, org_stem
 from flowatlas.render.parts import DEFAULT_MAX_NODES, MAX_DRAWN_ARROWS, where_text
 from flowatlas.render.summary import SUBJECTS
 from flowatlas.report.atlas import write_atlas
+from flowatlas.report.views import diagram
 from flowatlas.synth import synth_texts
 
 from conftest import ABSOLOOP, ROOT
@@ -171,3 +172,15 @@ def test_an_atlas_past_its_page_budget_names_the_organisations_left_without_a_pa
     first = html.unescape(paths[0].read_text("utf-8"))
     assert f"{len(left)} organisations without a page here (the atlas holds at most 30 pages)" in first
     assert "flowatlas render MAP --view organisation:ORG draws one" in first
+
+
+def test_outside_a_run_folder_the_overview_links_to_no_page_and_says_where_they_are(tmp_path):
+    """A notebook shows the collapsed overview with no run folder beside it: no box links to an
+    atlas page that is not there, and the caption says where the pages are written; in a run
+    folder the links are made relative to the report."""
+    a = Analysis(load_map(ABSOLOOP))
+    fs = audit(a)
+    alone = diagram(a, fs, "overview").data
+    assert 'href="atlas/' not in alone and "Its boxes open the atlas&#x27;s pages in a run folder" in alone
+    in_run = diagram(a, fs, "overview", run_dir=tmp_path).data
+    assert 'xlink:href="diagrams/atlas/organisation-' in in_run and "Its boxes open" not in in_run

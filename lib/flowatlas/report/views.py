@@ -839,9 +839,13 @@ def diagram(
     dot = data_path(Path(run_dir) / "diagrams" / f"{stem}.dot") if run_dir else None
     dot_name = dot.name if dot is not None else f"{stem}.dot"
     links = [("SVG", f"diagrams/{stem}.svg"), ("DOT", f"diagrams/{dot_name}"), *_run_files(run_dir)] if run_dir else []
+    note = ""
     if run_dir:
         svg = in_run_folder(svg)
-    return HTML(rich.assets() + rich.figure(svg, stem=stem, title=title, links=links))
+    elif ATLAS_LINK.search(svg):  # no run folder: nothing beside this output for its boxes to open
+        svg = ATLAS_LINK.sub("", svg)
+        note = "Its boxes open the atlas's pages in a run folder (flowatlas report) or with flowatlas render."
+    return HTML(rich.assets() + rich.figure(svg, stem=stem, title=title, links=links, note=note))
 
 
 #: What :func:`write_diagrams` writes beside the diagrams: for the inputs it drew (a key), each
@@ -949,6 +953,10 @@ def write_diagrams(
 
 #: Where the atlas's pages (``diagrams/atlas/``) find the report of their run folder.
 ATLAS_HOME = "../../report.html"
+
+
+#: A link of a diagram into the atlas's pages (``atlas/…``, relative to the diagrams).
+ATLAS_LINK = re.compile(r'\s(?:xlink:)?href="atlas/[^"]*"')
 
 
 def in_run_folder(svg: str, folder: str = "diagrams") -> str:
