@@ -365,6 +365,15 @@ def _timed(cmd: list[str], timeout: float, cwd: Path) -> dict:
     }
 
 
+def _run_folder_size(out: Path) -> dict:
+    """The size of the newest run folder under ``out`` (``out/MAP/STAMP``) and of its report.html, in MB."""
+    last = max((p for p in out.glob("*/*") if p.is_dir()), key=lambda p: p.name)
+    return {
+        "run_mb": sum(f.stat().st_size for f in last.rglob("*") if f.is_file()) / 1e6,
+        "html_mb": (last / "report.html").stat().st_size / 1e6,
+    }
+
+
 def measure_e2e(
     sizes: list[int], repeat: int, maps: Path, commands: list[str], report_max: int, log=print
 ) -> list[dict]:
@@ -390,6 +399,8 @@ def measure_e2e(
                     extra = ["--out", str(work / f"out-{flows}")] if name.startswith(("render", "report")) else []
                     r = _timed([*flowatlas, E2E_COMMANDS[name][0], folder, *E2E_COMMANDS[name][1:], *extra],
                                E2E_TIMEOUT, work)  # fmt: skip
+                    if name == "report" and r["code"] in (0, 1):
+                        r.update(_run_folder_size(work / f"out-{flows}"))
                     got[flows].setdefault(name, []).append(r)
             log(f"  end to end: round {i + 1} of {repeat} done")
     rows = []
@@ -412,9 +423,15 @@ def measure_e2e(
                 "timed_out": any(r["timed_out"] for r in runs),
                 "stderr": next((r["stderr"] for r in runs if r["code"] not in (0, 1)), ""),
             }
+            if sized := [r for r in runs if "run_mb" in r]:  # the report's run folder (issue 27: ≤ 60 MB at 50,000)
+                row["commands"][name].update(
+                    run_mb=max(r["run_mb"] for r in sized), html_mb=max(r["html_mb"] for r in sized)
+                )
         rows.append(row)
         log(f"  {flows:>7,} flows: floor {row['floor']:.2f}s ({row['floor_lib']}); " + "; ".join(
-            f"{n} {c['seconds']:.2f}s" for n, c in row["commands"].items()
+            f"{n} {c['seconds']:.2f}s" + (f" (run folder {c['run_mb']:.1f} MB, report.html {c['html_mb']:.1f} MB)"
+                                          if "run_mb" in c else "")
+            for n, c in row["commands"].items()
         ))  # fmt: skip
     return rows
 
@@ -464,7 +481,8 @@ def e2e_table(rows: list[dict]) -> str:
                 cells.append(f"> {E2E_TIMEOUT:.0f} (stopped)")
                 continue
             bad = "" if set(c["codes"]) <= {0, 1} else f", exit {'/'.join(map(str, c['codes']))}"
-            cells.append(f"{c['seconds']:.2f} ({c['ratio']:.1f}×, {c['rss_mib']:,.0f}{bad})")
+            size = f"; run folder {c['run_mb']:.0f} MB" if "run_mb" in c else ""
+            cells.append(f"{c['seconds']:.2f} ({c['ratio']:.1f}×, {c['rss_mib']:,.0f}{bad}{size})")
         lines.append(f"| {r['flows']:,} | {r['floor']:.2f} ({r['floor_lib']}) | " + " | ".join(cells) + " |")
         prev = r
     del prev

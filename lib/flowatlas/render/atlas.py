@@ -204,7 +204,9 @@ def _draw_page(
     end of ``flows`` in the box ``box_of`` gives it (``o~ORG``, ``c~XX``, or ``x~…`` for a box
     of several nodes of no one kind, linked to ``loose[box]``; no colon, which DOT reads as a
     port), the flows between drawn nodes as arrows of their own, the others merged per pair of
-    ends."""
+    ends. An arrow's tooltip gives ``record(flow)`` for each of its flows when ``record`` is
+    given (an organisation's page), else a summary of them; an organisation's box links to its
+    page when it is in ``has_page``, a country's to its page when the atlas has ``countries``."""
     m = ctx.m
     shown = set(drawn)
     end = {e: (e if e in shown else box_of(e)) for f in flows for e in (f.source, f.target)}
