@@ -15,6 +15,7 @@ from flowatlas import load_map, load_texts
 from flowatlas.analysis import Analysis
 from flowatlas.audit import audit
 from flowatlas.render.atlas import TOP, atlas, org_stem
+from flowatlas.render.files import to_svg as source_svg
 from flowatlas.render.parts import DEFAULT_MAX_NODES, MAX_DRAWN_ARROWS, where_text
 from flowatlas.render.summary import SUBJECTS
 from flowatlas.report.atlas import write_atlas
@@ -184,3 +185,35 @@ def test_outside_a_run_folder_the_overview_links_to_no_page_and_says_where_they_
     assert 'href="atlas/' not in alone and "Its boxes open the atlas&#x27;s pages in a run folder" in alone
     in_run = diagram(a, fs, "overview", run_dir=tmp_path).data
     assert 'xlink:href="diagrams/atlas/organisation-' in in_run and "Its boxes open" not in in_run
+
+
+def test_a_page_by_role_boxes_each_role_with_its_own_flows_only():
+    """An organisation whose nodes exchange with too many organisations and countries for one page
+    groups them by the role of their organisation: each role's box holds only nodes of that role,
+    and each arrow to it only flows with such a node."""
+    m = load_texts(synth_texts(nodes=300, flows=3000, types=30, seed=3))
+    page = next(p for p in atlas(Analysis(m)) if "by the role of their organisation" in p.diagram.title)
+    svg = parse(source_svg(page.diagram))
+    boxes = {n.title: n for n in svg["node"] if n.title.startswith("r~")}
+    assert boxes
+
+    def role(nid: str) -> str:
+        owner = m.nodes[nid].owner
+        return m.organisations[owner].role if owner else "data subject"
+
+    for title, box in boxes.items():
+        wanted = title[2:]
+        orgs = re.search(r"organisations \(\d+\): (.*)", box.tooltip).group(1).split(", ")
+        assert all(m.organisations[o].role == wanted for o in orgs if o in m.organisations)
+    checked = 0
+    for e in svg["edge"]:
+        tail, _, head = e.title.partition("->")
+        box = tail if tail.startswith("r~") else head if head.startswith("r~") else None
+        if box is None:
+            continue
+        for fid in re.findall(r"^flow (\S+):|^(\S+): .*; its record is on", e.tooltip, re.M):
+            f = m.flows[fid[0] or fid[1]]
+            other = f.source if box == tail else f.target
+            assert role(other) == box[2:]
+            checked += 1
+    assert checked

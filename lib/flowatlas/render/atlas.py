@@ -8,7 +8,7 @@ No page holds more than :data:`~flowatlas.render.parts.DEFAULT_MAX_NODES` nodes 
 2. ``country-XX``: the nodes located in XX, one box per organisation that owns them, and one
    box per country they exchange data with (the most exchanged; the others share a box);
 3. ``organisation-ORG``: every node ORG owns, with its counterparts drawn node by node when
-   that fits, else one box per counterpart organisation, else one per country; an
+   that fits, else one box per counterpart organisation, per country or per role; an
    organisation too large for one page is cut into pages of its nodes (``organisation-ORG-2``).
    Its arrows are the flows: a click on one gives the record of every flow it stands for.
 
@@ -64,8 +64,11 @@ MAX_OTHER_COUNTRIES = 12
 #: each get no page. A 10,000-flow map's atlas has 195 pages (42 MB); a 50,000-flow map's would have 1,171
 #: (266 MB, and its report took 133 s instead of 80 s with 300 pages, 78 MB).
 MAX_PAGES = 300
-#: How a page of an organisation draws the nodes it exchanges data with, finest first.
-GROUPINGS = ("node", "organisation", "jurisdiction")
+#: How a page of an organisation draws the nodes it exchanges data with, finest first: node by
+#: node, one box per organisation, per country, or per role of their organisation (processors,
+#: third parties, authorities: what a big organisation's node shares with each; at 50,000 flows
+#: its affiliates need 4 pages each so, 14-17 by country).
+GROUPINGS = ("node", "organisation", "jurisdiction", "role")
 
 
 @dataclass(frozen=True)
@@ -182,6 +185,8 @@ def _group_key(ctx: ViewContext, nid: str, grouping: str) -> str:
     n = ctx.m.nodes[nid]
     if grouping == "organisation":
         return f"o~{n.owner or SUBJECTS}"
+    if grouping == "role":
+        return f"r~{ctx.m.organisations[n.owner].role if n.owner else 'data subject'}"
     return f"c~{n.jurisdiction or UNLOCATED}"
 
 
@@ -236,6 +241,9 @@ def _draw_page(
         if kind == "x":  # nodes of several countries or organisations in one box
             _loose_box(g, ctx, box, members[box], key, (loose or {}).get(box, f"{TOP}.html"))
             continue
+        if kind == "r":  # the nodes of every organisation of one role: no page of their own
+            _loose_box(g, ctx, box, members[box], _box_name(ctx, box), None)
+            continue
         if kind == "o":
             href: str | None = f"{org_stem(key)}.html" if key in has_page else None
         else:
@@ -262,20 +270,28 @@ def _box_name(ctx: ViewContext, box: str) -> str:
         return "the data subjects" if key == SUBJECTS else f"{ctx.m.organisations[key].name} ({key})"
     if kind == "c":
         return "no location" if key == UNLOCATED else f"{country_name(key)} ({key})"
+    if kind == "r":
+        return f"{key.replace('_', ' ')}s" if key != "data subject" else "data subjects"
     return key
 
 
-def _loose_box(g: Diagram, ctx: ViewContext, box: str, nodes: Sequence[str], what: str, href: str) -> None:
-    """A box for nodes a page does not draw by organisation or country (``what`` they are)."""
+def _loose_box(g: Diagram, ctx: ViewContext, box: str, nodes: Sequence[str], what: str, href: str | None) -> None:
+    """A box for nodes a page does not draw one by one, by organisation or by country (``what``
+    they are), linked to ``href`` when given."""
     m = ctx.m
     countries = sorted({m.nodes[n].jurisdiction or "-" for n in nodes})
     orgs = sorted({m.nodes[n].owner or "-" for n in nodes})
-    label = f"{what}\n{counted(len(nodes), 'node')}\n▸ open"
+    label = f"{what}\n{counted(len(orgs), 'organisation')} · {counted(len(nodes), 'node')}" + (
+        "\n▸ open" if href else ""
+    )
     more = f" +{len(orgs) - 8} more" if len(orgs) > 8 else ""
     tip = [what, f"countries ({len(countries)}): " + ", ".join(countries),
-           f"organisations ({len(orgs)}): " + ", ".join(orgs[:8]) + more, f"click to open: {href}"]  # fmt: skip
+           f"organisations ({len(orgs)}): " + ", ".join(orgs[:8]) + more]  # fmt: skip
+    attrs = {"URL": dot_text(href)} if href else {}
+    if href:
+        tip.append(f"click to open: {href}")
     g.node(box, label=dot_text(label), tooltip=dot_tooltip("\n".join(tip)), shape="box", style="rounded,dashed",
-           URL=dot_text(href))  # fmt: skip
+           **attrs)  # fmt: skip
 
 
 def _measure(ctx: ViewContext, drawn: set[str], flows: Sequence[Flow], box_of: Callable[[str], str]) -> tuple[int, int]:
@@ -427,7 +443,8 @@ def _org_pages(
         owner_of = {e: m.nodes[e].owner or SUBJECTS for e in drawn if e not in mine}
         links = {e: f"{org_stem(w)}.html" for e, w in owner_of.items() if w in has_page}
         part = f" (page {i} of {len(chunks)})" if len(chunks) > 1 else ""
-        how = {"node": "node by node", "organisation": "by organisation", "jurisdiction": "by country"}[grouping]
+        how = {"node": "node by node", "organisation": "by organisation", "jurisdiction": "by country",
+               "role": "by the role of their organisation"}[grouping]  # fmt: skip
         extra = [
             f"{counted(len(own), 'node')} of its own{f', {len(chunk)} on this page' if len(chunks) > 1 else ''}; "
             f"what they exchange data with, {how}; click an arrow for the record of each of its flows"
