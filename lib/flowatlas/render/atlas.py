@@ -61,9 +61,10 @@ TOP = "atlas"
 #: the others share one box.
 MAX_OTHER_COUNTRIES = 12
 #: The most pages an atlas holds; past it the organisations whose pages hold the fewest flows
-#: each get no page. A 10,000-flow map's atlas has 195 pages (42 MB); a 50,000-flow map's would have 1,171
-#: (266 MB, and its report took 133 s instead of 80 s with 300 pages, 78 MB).
-MAX_PAGES = 300
+#: each get no page. A 10,000-flow map's atlas has 152 pages (33 MB); a 50,000-flow map's would
+#: have 609: with 200 its report's run folder was 147 MB (74 MB of atlas) in 90.6 s, with 300
+#: 163 MB in 89.7 s.
+MAX_PAGES = 200
 #: How a page of an organisation draws the nodes it exchanges data with, finest first: node by
 #: node, one box per organisation, per country, or per role of their organisation (processors,
 #: third parties, authorities: what a big organisation's node shares with each; at 50,000 flows
