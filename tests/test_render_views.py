@@ -231,3 +231,18 @@ def test_views_are_digraphs_that_display_through_the_checked_renderer(m):
     assert isinstance(g, Diagram)
     bundle = g._repr_mimebundle_()
     assert bundle["image/svg+xml"].lstrip().startswith("<?xml")
+
+
+def test_the_legend_explains_the_colours_and_boxes_the_drawing_holds_and_no_others(m):
+    """Unaudited, every arrow is grey: the legend has no severity rows but "no finding". Audited,
+    a row for each severity some arrow is drawn in, and none for the others."""
+    plain = overview(Analysis(m)).source
+    legend = plain[plain.index("<B>Legend</B>") :]
+    assert "no finding" in legend and "high-severity" not in legend and "⚠ rule" not in legend
+    fs = findings()
+    src = overview(Analysis(m), fs).source
+    legend = src[src.index("<B>Legend</B>") :]
+    arrows = "".join(line for line in src.splitlines() if " -> " in line and "<B>Legend</B>" not in line)
+    for sev, colour in style.SEVERITY_COLOUR.items():
+        assert (style.SEVERITY_TEXT[sev] in legend) == (f'color="{colour}"' in arrows), sev
+    assert ("green box" in legend) == (style.HOME_CLUSTER["fillcolor"] in src.replace(legend, ""))

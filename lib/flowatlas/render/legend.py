@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import html
 import re
+from dataclasses import dataclass
 
 import graphviz
 
@@ -52,8 +53,48 @@ def without_country_boxes(source: str) -> str:
     )
 
 
-def legend_html(home: str, *, kinds: tuple[str, ...], edges: bool = True, summary: bool = False) -> str:
-    """The legend table as an HTML-like label (``<...>``)."""
+@dataclass(frozen=True)
+class Drawn:
+    """What a drawing holds that its legend explains (read from its DOT by :func:`drawn`)."""
+
+    severities: frozenset[str | None] = frozenset(style.SEVERITY_COLOUR)  # the arrows' colours
+    crossing: bool = True  # a thick dashed arrow
+    home: bool = True  # the home country's box
+    foreign: bool = True  # another country's box
+    rules: bool = True  # an arrow marked ⚠
+    info: bool = True  # an arrow marked ℹ
+
+
+#: An edge statement of graphviz's DOT body: ``\t"a" -> "b" [...]``.
+_EDGE_LINE = re.compile(r'^\t(?:"(?:[^"\\]|\\.)*"|\S+) -> ')
+
+
+def drawn(g: graphviz.Digraph) -> Drawn:
+    """What ``g`` holds so far: the colours and styles of its arrows and its country boxes.
+
+    >>> g = graphviz.Digraph()
+    >>> g.edge("a", "b", color=style.SEVERITY_COLOUR["high"], **style.DOMESTIC)
+    >>> d = drawn(g)
+    >>> sorted(d.severities), d.crossing, d.home
+    (['high'], False, False)
+    """
+    edges = "".join(line for line in g.body if _EDGE_LINE.match(line))
+    body = "".join(g.body)
+    return Drawn(
+        severities=frozenset(s for s, c in style.SEVERITY_COLOUR.items() if f'color="{c}"' in edges),
+        crossing=f'style="{style.CROSS_BORDER["style"]}"' in edges,
+        home=f'fillcolor="{style.HOME_CLUSTER["fillcolor"]}"' in body,
+        foreign=f'fillcolor="{style.FOREIGN_CLUSTER["fillcolor"]}"' in body,
+        rules="⚠" in edges,
+        info="ℹ" in edges,
+    )
+
+
+def legend_html(
+    home: str, *, kinds: tuple[str, ...], edges: bool = True, summary: bool = False, shown: Drawn = Drawn()
+) -> str:
+    """The legend table as an HTML-like label (``<...>``): the rows of what the drawing holds
+    (``shown``; every row by default)."""
     home_e = html.escape(home)
     rows = [_row('<TD COLSPAN="2"><B>Legend</B></TD>')]
     for kind in kinds:
@@ -64,22 +105,27 @@ def legend_html(home: str, *, kinds: tuple[str, ...], edges: bool = True, summar
                 f'<TD ALIGN="LEFT">{html.escape(style.NODE_KIND_TEXT[kind])}</TD>'
             )
         )
-    rows.append(
-        _row(
-            f'<TD BGCOLOR="{style.HOME_CLUSTER["fillcolor"]}" BORDER="1" COLOR="{style.HOME_CLUSTER["color"]}">'
-            f"{home_e}</TD>"
-            f'<TD ALIGN="LEFT">green box: home jurisdiction ({home_e}), where the statement says data is stored</TD>'
+    if shown.home:
+        rows.append(
+            _row(
+                f'<TD BGCOLOR="{style.HOME_CLUSTER["fillcolor"]}" BORDER="1" COLOR="{style.HOME_CLUSTER["color"]}">'
+                f"{home_e}</TD>"
+                f'<TD ALIGN="LEFT">green box: home jurisdiction ({home_e}), '
+                "where the statement says data is stored</TD>"
+            )
         )
-    )
-    rows.append(
-        _row(
-            f'<TD BGCOLOR="{style.FOREIGN_CLUSTER["fillcolor"]}" BORDER="1" COLOR="{style.FOREIGN_CLUSTER["color"]}">'
-            "XX</TD>"
-            f'<TD ALIGN="LEFT">red box: another jurisdiction: anything drawn here has left {home_e}</TD>'
+    if shown.foreign:
+        rows.append(
+            _row(
+                f'<TD BGCOLOR="{style.FOREIGN_CLUSTER["fillcolor"]}" BORDER="1" '
+                f'COLOR="{style.FOREIGN_CLUSTER["color"]}">XX</TD>'
+                f'<TD ALIGN="LEFT">red box: another jurisdiction: anything drawn here has left {home_e}</TD>'
+            )
         )
-    )
     if edges:
         for sev in ("high", "medium", "low", "info", None):
+            if sev not in shown.severities:
+                continue
             colour = style.SEVERITY_COLOUR[sev]
             rows.append(
                 _row(
@@ -87,15 +133,19 @@ def legend_html(home: str, *, kinds: tuple[str, ...], edges: bool = True, summar
                     f'<TD ALIGN="LEFT"><FONT COLOR="{colour}">{html.escape(style.SEVERITY_TEXT[sev])}</FONT></TD>'
                 )
             )
-        rows.append(
-            _row(
-                f'<TD><B>╍╍╍╍</B></TD><TD ALIGN="LEFT">thick dashed: crosses a border (label starts {home_e} → XX)</TD>'
+        if shown.crossing:
+            rows.append(
+                _row(
+                    f'<TD><B>╍╍╍╍</B></TD><TD ALIGN="LEFT">thick dashed: crosses a border '
+                    f"(label starts {home_e} → XX)</TD>"
+                )
             )
-        )
-        rows.append(
-            _row('<TD>⚠ rule</TD><TD ALIGN="LEFT">undeclared or contradicted: the audit rule(s) that fired</TD>')
-        )
-        rows.append(_row('<TD>ℹ rule</TD><TD ALIGN="LEFT">informational finding only (nothing undeclared)</TD>'))
+        if shown.rules:
+            rows.append(
+                _row('<TD>⚠ rule</TD><TD ALIGN="LEFT">undeclared or contradicted: the audit rule(s) that fired</TD>')
+            )
+        if shown.info:
+            rows.append(_row('<TD>ℹ rule</TD><TD ALIGN="LEFT">informational finding only (nothing undeclared)</TD>'))
         rows.append(_row('<TD>type*</TD><TD ALIGN="LEFT">edge label: information types carried; * = sensitive</TD>'))
     if summary:
         rows.append(_row('<TD>n flows</TD><TD ALIGN="LEFT">a box stands for a whole organisation or country</TD>'))
@@ -111,12 +161,14 @@ def legend_html(home: str, *, kinds: tuple[str, ...], edges: bool = True, summar
 def add_legend(
     g: graphviz.Digraph, home: str, *, kinds: tuple[str, ...], edges: bool = True, summary: bool = False
 ) -> None:
-    """Add the legend (one plaintext node in its own cluster) to ``g``."""
+    """Add the legend (one plaintext node in its own cluster) to ``g``, once everything else is
+    in it: it explains only what ``g`` holds (:func:`drawn`)."""
+    shown = drawn(g)
     with g.subgraph(name=LEGEND_CLUSTER) as c:
         c.attr(label="", style="rounded", color="#aab7b8", fillcolor="#ffffff")
         c.node(
             LEGEND_NODE,
-            label=legend_html(home, kinds=kinds, edges=edges, summary=summary),
+            label=legend_html(home, kinds=kinds, edges=edges and bool(shown.severities), summary=summary, shown=shown),
             shape="plaintext",
             tooltip="legend",
             fontsize="10",
