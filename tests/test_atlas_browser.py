@@ -111,3 +111,31 @@ def test_from_the_first_page_to_a_flows_record_by_clicks_alone_and_back(browser,
         assert not errors, errors
     finally:
         page.close()
+
+
+def _every_page_readable(browser, paths) -> None:  # noqa: F811
+    page = browser.new_page(viewport={"width": 1280, "height": 900})
+    errors: list[str] = []
+    page.on("pageerror", lambda e: errors.append(str(e)))
+    try:
+        for path in paths:
+            page.goto(path.as_uri())
+            smallest = page.evaluate(LABELS)
+            assert smallest and min(smallest) >= 9, (path.name, smallest)
+        assert not errors, errors
+    finally:
+        page.close()
+
+
+def test_every_page_of_a_1k_atlas_opens_readable(browser, tmp_path):  # noqa: F811
+    """100 nodes, 1,000 flows: each page's smallest label at 9 CSS px or more as it opens."""
+    m = load_texts(synth_texts(nodes=100, flows=1000, types=40, seed=2))
+    a = Analysis(m)
+    paths = write_atlas(a, audit(a), tmp_path)
+    assert len(paths) > 10
+    _every_page_readable(browser, paths)
+
+
+def test_the_largest_pages_of_the_10k_atlas_open_readable(browser, ten_k):  # noqa: F811
+    _, _, paths = ten_k
+    _every_page_readable(browser, sorted(paths, key=lambda p: -p.stat().st_size)[:15])

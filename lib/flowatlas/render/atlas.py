@@ -106,7 +106,8 @@ def top(
     name: str = TOP,
 ) -> tuple[str, Diagram]:
     """``(by, diagram)``: the atlas's first page, the summary by organisation when it fits,
-    else by jurisdiction, each box linked to its page (``prefix`` + stem + ``.html``)."""
+    else by jurisdiction, each box linked to its page (``prefix`` + stem + ``.html``). ``note``,
+    the line its title gives first, may say ``{by}`` and ``{why}`` (what it is by, and why)."""
     m = a.map
     by, why = collapse_by(m, DEFAULT_MAX_NODES)
     if by == "organisation":

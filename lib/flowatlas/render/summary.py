@@ -65,7 +65,7 @@ def _unique_findings(groups: Iterable[Sequence[Finding]]) -> list[Finding]:
 FINDINGS_LIST = 3
 
 
-def _findings_tip(ctx: ViewContext, fs: Sequence[Finding], limit: int = FINDINGS_LIST) -> list[str]:
+def _findings_tip(fs: Sequence[Finding], limit: int = FINDINGS_LIST) -> list[str]:
     """How many findings of each rule, then the worst ``limit``, one line each (severity, rule,
     id, the start of its message)."""
     if not fs:
@@ -133,7 +133,7 @@ def add_box(
     if inner:
         tip.append(f"internal flows ({len(inner)}): " + _top([f.id for f in inner], "flow"))
         tip.append(f"types inside ({n_types}): {top_types}")
-    tip.extend(_findings_tip(ctx, nfs))
+    tip.extend(_findings_tip(nfs))
     parent.node(dot_id, label=dot_text(label), tooltip=dot_tooltip("\n".join(tip)), **attrs)
 
 
@@ -187,7 +187,7 @@ def add_arrow(
         )
     if len(fl) > len(shown):
         tip.append(f"  +{len(fl) - len(shown)} more flows")
-    tip.extend(_findings_tip(ctx, fs))
+    tip.extend(_findings_tip(fs))
     g.edge(
         here,
         there,
