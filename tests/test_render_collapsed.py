@@ -10,7 +10,7 @@ from render_svg import parse, title_lines
 from flowatlas import load_texts
 from flowatlas.analysis import Analysis
 from flowatlas.audit import audit
-from flowatlas.render import lineage, overview, render, source
+from flowatlas.render import build_view, lineage, overview, render, source
 from flowatlas.render.parts import MAX_DRAWN_ARROWS
 from flowatlas.synth import synth_texts
 
@@ -123,3 +123,14 @@ def test_the_legend_explains_only_what_the_drawing_holds():
     small = load_texts(synth_texts(nodes=20, flows=40, types=10, seed=1))
     drawn = render(overview(Analysis(small), audit(Analysis(small))))
     assert drawn.attempt.engine == "dot" and "green box" in drawn.svg and "not drawn as boxes" not in drawn.svg
+
+
+def test_the_summary_by_organisation_of_more_organisations_than_a_drawing_holds_is_by_jurisdiction(big):
+    m, fs = big
+    orgs = len({n.owner or "~subjects" for n in m.nodes.values()})
+    assert orgs > 40
+    _, g = build_view(Analysis(m), "summary", fs)
+    assert g.name == "summary-organisation"
+    assert f"by organisation: {orgs} boxes would be more than one drawing holds (max_nodes=40)" in g.title
+    boxes = [n for n in parse(render(g).svg)["node"] if n.title != "~legend"]
+    assert len(boxes) == len({n.jurisdiction or "~unlocated" for n in m.nodes.values()}) <= 40

@@ -323,7 +323,17 @@ def summary(
 
 
 def _draw(a: Analysis, arg: str, findings: Sequence[Finding] | None, *, max_nodes: int, provenance: bool) -> Diagram:
-    return summary(a, arg or "organisation", findings, provenance=provenance)
+    by = arg or "organisation"
+    boxes = len({n.owner or SUBJECTS for n in a.map.nodes.values()})
+    if by == "organisation" and boxes > max_nodes:  # no drawing holds more than a person reads
+        note = (
+            f"by organisation: {boxes} boxes would be more than one drawing holds (max_nodes={max_nodes}), so this "
+            "is by jurisdiction; the atlas's country pages draw the organisations"
+        )
+        g = summary(a, "jurisdiction", findings, provenance=provenance, note=note)
+        g.name = "summary-organisation"
+        return g
+    return summary(a, by, findings, provenance=provenance)
 
 
 VIEW = register(
