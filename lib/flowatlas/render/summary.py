@@ -34,7 +34,7 @@ SUBJECTS = "~subjects"
 UNLOCATED = "~unlocated"
 
 
-def _top(items: Sequence[str], word: str, limit: int = SUMMARY_LIST) -> str:
+def listed(items: Sequence[str], word: str, limit: int = SUMMARY_LIST) -> str:
     """``a, b, c +K more WORDs``: the first ``limit`` items, then how many were left out."""
     shown = ", ".join(items[:limit])
     rest = len(items) - limit
@@ -48,7 +48,7 @@ def _top_types(flows: Sequence[Flow], limit: int = SUMMARY_LIST) -> tuple[int, s
         for t in f.types:
             counts[t] += 1
     ranked = sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))
-    return len(counts), _top([f"{t} ×{k}" for t, k in ranked], "type", limit)
+    return len(counts), listed([f"{t} ×{k}" for t, k in ranked], "type", limit)
 
 
 def _unique_findings(groups: Iterable[Sequence[Finding]]) -> list[Finding]:
@@ -74,7 +74,7 @@ def _findings_tip(fs: Sequence[Finding], limit: int = FINDINGS_LIST) -> list[str
     for f in fs:
         rules[f.rule] += 1
     by_rule = [f"{r} ×{k}" for r, k in sorted(rules.items(), key=lambda rk: (-rk[1], rk[0]))]
-    lines = [f"findings ({len(fs)}): " + _top(by_rule, "rule"), "worst first:"]
+    lines = [f"findings ({len(fs)}): " + listed(by_rule, "rule"), "worst first:"]
     for f in fs[:limit]:  # a finding's message can list hundreds of flows: one short line each
         cls_ = f" · {f.dimension or ''} {f.disclosure}" if f.disclosure else ""
         lines.append(f"[{f.severity}] {f.rule}{cls_} ({f.id}): {shorten(f.message, 100)}")
@@ -114,7 +114,7 @@ def add_box(
         head = f"{country_name(gid)} ({gid})"
         kind = "system"
         orgs = sorted({m.nodes[n].owner or "-" for n in nodes})
-        tip = [head, f"organisations ({len(orgs)}): " + _top(orgs, "organisation")]
+        tip = [head, f"organisations ({len(orgs)}): " + listed(orgs, "organisation")]
     label = f"{head}\n{counted(len(nodes), 'node')}"
     if inner:
         label += f" · {counted(len(inner), 'internal flow')}\n{counted(n_types, 'type')} inside"
@@ -129,9 +129,9 @@ def add_box(
         label += "\n▸ open"
         attrs["URL"] = dot_text(href)
         tip.append(f"click to open: {href}")
-    tip.append(f"nodes ({len(nodes)}): " + _top(sorted(nodes), "node"))
+    tip.append(f"nodes ({len(nodes)}): " + listed(sorted(nodes), "node"))
     if inner:
-        tip.append(f"internal flows ({len(inner)}): " + _top([f.id for f in inner], "flow"))
+        tip.append(f"internal flows ({len(inner)}): " + listed([f.id for f in inner], "flow"))
         tip.append(f"types inside ({n_types}): {top_types}")
     tip.extend(_findings_tip(nfs))
     parent.node(dot_id, label=dot_text(label), tooltip=dot_tooltip("\n".join(tip)), **attrs)
@@ -169,7 +169,7 @@ def add_arrow(
     tip = [f"{counted(len(fl), 'flow')} from {src_name} to {dst_name}", f"types ({n_types}): {top_types}"]
     if crossing:
         tip.append(
-            "cross-border: " + _top([f"{x} → {y} ×{k}" for (x, y), k in sorted(crossing.items())], "country pair")
+            "cross-border: " + listed([f"{x} → {y} ×{k}" for (x, y), k in sorted(crossing.items())], "country pair")
         )
     # the flows with the worst findings first, then by id; at most SUMMARY_LIST of them
     rank = {f.id: SEVERITY_RANK.get(worst_severity(ctx.by_flow.get(f.id, ())) or "", -1) for f in fl}
