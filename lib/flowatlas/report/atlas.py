@@ -19,11 +19,11 @@ from __future__ import annotations
 
 import concurrent.futures as cf
 import html
-import os
 from collections.abc import Sequence
 from pathlib import Path
 
 from flowatlas.analysis import Analysis
+from flowatlas.files import write_whole
 from flowatlas.findings import Finding
 from flowatlas.render.atlas import MAX_PAGES, Page, atlas
 from flowatlas.render.files import to_svg
@@ -92,11 +92,11 @@ def write_atlas(
     # written once every page is laid out: a page that fails leaves no half-written folder
     out.mkdir(parents=True, exist_ok=True)
     for name, text in (("flowatlas.js", rich.script()), ("flowatlas.css", rich.style() + PAGE_STYLE)):
-        _replace(out / name, text)
+        write_whole(out / name, text.encode("utf-8"))
     paths = []
     for page in pages:
         paths.append(out / f"{page.stem}.html")
-        _replace(paths[-1], laid[page.stem])
+        write_whole(paths[-1], laid[page.stem].encode("utf-8"))
     return paths
 
 
@@ -106,12 +106,6 @@ body.fa-atlas { font-family: system-ui, sans-serif; margin: 1em; }
 .fa-trail, .fa-pager { font-size: 14px; margin: 0.2em 0 0.6em; }
 .fa-trail [aria-current] { font-weight: 600; }
 """
-
-
-def _replace(path: Path, text: str) -> None:
-    tmp = path.with_name(f".{path.name}.tmp")
-    tmp.write_text(text, "utf-8")
-    os.replace(tmp, path)
 
 
 __all__ = ["CSP", "page_html", "write_atlas"]

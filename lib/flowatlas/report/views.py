@@ -45,6 +45,7 @@ from flowatlas.findings import (
 from flowatlas.inventory import inventory, processor_record
 from flowatlas.queries import breach_impact, coverage_matrix, erase_scope, where_type_goes
 from flowatlas.render import build_view, parse_formats, to_svg, write
+from flowatlas.render.atlas import FOLDER as ATLAS_FOLDER
 from flowatlas.render.views import parse_spec, view_specs
 from flowatlas.report import rich
 from flowatlas.report.atlas import write_atlas
@@ -955,8 +956,9 @@ def write_diagrams(
 ATLAS_HOME = "../../report.html"
 
 
-#: A link of a diagram into the atlas's pages (``atlas/…``, relative to the diagrams).
-ATLAS_LINK = re.compile(r'\s(?:xlink:)?href="atlas/[^"]*"')
+#: A link of a diagram into the atlas's pages (``atlas/…``, relative to the diagrams): the
+#: attribute up to the folder, then the rest of the address.
+ATLAS_LINK = re.compile(rf'(\s(?:xlink:)?href=")(?={ATLAS_FOLDER}/)[^"]*"')
 
 
 def in_run_folder(svg: str, folder: str = "diagrams") -> str:
@@ -966,7 +968,7 @@ def in_run_folder(svg: str, folder: str = "diagrams") -> str:
     >>> in_run_folder('<a xlink:href="atlas/country-SG.html">')
     '<a xlink:href="diagrams/atlas/country-SG.html">'
     """
-    return re.sub(r'(\s(?:xlink:)?href=")(?=atlas/)', rf"\g<1>{folder}/", svg)
+    return ATLAS_LINK.sub(lambda link: link[0].replace(link[1], f"{link[1]}{folder}/", 1), svg)
 
 
 def _sha256(path: Path) -> str:
