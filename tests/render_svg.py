@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import base64
+import gzip
+import json
+import re
 import xml.etree.ElementTree as ET
 from dataclasses import dataclass, field
 
@@ -15,6 +19,7 @@ class Item:
     texts: list[str] = field(default_factory=list)
     tooltip: str = ""
     colours: set[str] = field(default_factory=set)
+    id: str = ""
 
 
 def parse(svg: str) -> dict[str, list[Item]]:
@@ -25,7 +30,7 @@ def parse(svg: str) -> dict[str, list[Item]]:
         cls = g.get("class")
         if cls not in out:
             continue
-        item = Item(title=g.findtext(f"{SVG}title", default=""))
+        item = Item(title=g.findtext(f"{SVG}title", default=""), id=g.get("id", ""))
         for el in g.iter():
             if el.tag == f"{SVG}text":
                 item.texts.append(el.text or "")
@@ -66,3 +71,17 @@ def title_lines(svg: str) -> list[str]:
 
     walk(graph)
     return out
+
+
+def records(page: str) -> dict[str, str]:
+    """The whole records a page keeps beside its drawings (its ``fa-records`` data blocks,
+    decoded as the viewer decodes them), by the id of the arrow each belongs to."""
+    out: dict[str, str] = {}
+    for blob in re.findall(r'<script type="[^"]*" class="fa-records">([^<]*)</script>', page):
+        out.update(json.loads(gzip.decompress(base64.b64decode(blob))))
+    return out
+
+
+def record(item: Item, kept: dict[str, str]) -> str:
+    """What a click on ``item`` pins: its record kept beside the drawing, else its tooltip."""
+    return kept.get(item.id, item.tooltip)

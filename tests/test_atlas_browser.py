@@ -7,6 +7,7 @@ import re
 
 import pytest
 from render_svg import parse
+from render_svg import records as svg_records
 from test_report_browser import LABELS, browser  # noqa: F401 - the browser fixture
 
 from flowatlas import load_texts
@@ -34,9 +35,9 @@ LINK = """want => {
 #: label, and not under a box or another arrow).
 ARROW = """() => {
   const edges = [...document.querySelectorAll('.fa-zoom svg g.edge')];
-  const tip = g => { const a = g.querySelector('a'); return a ? (a.getAttribute('xlink:title') ||
-    a.getAttributeNS('http://www.w3.org/1999/xlink', 'title') || '') : ''; };
-  const e = edges.sort((x, y) => tip(y).split('\\nflow ').length - tip(x).split('\\nflow ').length)[0];
+  const flows = g => Math.max(0, ...[...g.querySelectorAll('text')].map(t =>
+    parseInt((t.textContent.match(/(\\d+) flows?\\b/) || [0, 1])[1], 10)));
+  const e = edges.sort((x, y) => flows(y) - flows(x) || (x.id < y.id ? -1 : 1))[0];
   const p = e.querySelector('path');
   p.scrollIntoView({block: 'center', inline: 'center'});
   const len = p.getTotalLength(), m = p.getScreenCTM();
@@ -44,7 +45,7 @@ ARROW = """() => {
     const pt = p.getPointAtLength(len * k / 40);
     const x = pt.x * m.a + pt.y * m.c + m.e, y = pt.x * m.b + pt.y * m.d + m.f;
     const hit = document.elementFromPoint(x, y);
-    if (hit && hit.closest('g.edge') === e) return {x: x, y: y};
+    if (hit && hit.closest('g.edge') === e) return {x: x, y: y, id: e.id};
   }
   return null;
 }"""
@@ -95,12 +96,15 @@ def test_from_the_first_page_to_a_flows_record_by_clicks_alone_and_back(browser,
         _readable(page)
         _follow(page, "organisation-")  # an organisation located there
         _readable(page)
+        page.wait_for_selector('html[data-fa-records="ready"]', state="attached")
         spot = page.evaluate(ARROW)
         assert spot, "the arrow of most flows is nowhere topmost"
         page.mouse.click(spot["x"], spot["y"])
         record = page.locator(".fa-record-body")
         assert page.locator(".fa-record").is_visible()
         text = record.text_content()
+        here = out / page.url.rsplit("/", 1)[1]
+        assert text == svg_records(here.read_text("utf-8"))[spot["id"]]  # the whole record the page keeps
         ids = re.findall(r"^flow (\S+):", text, re.M)
         assert ids and set(ids) <= set(m.flows)
         f = m.flows[ids[0]]

@@ -10,15 +10,17 @@ from pathlib import Path
 
 import pytest
 from render_svg import parse
+from render_svg import records as svg_records
 
 from flowatlas import load_map, load_texts
 from flowatlas.analysis import Analysis
 from flowatlas.audit import audit
 from flowatlas.render.atlas import TOP, atlas, org_stem
 from flowatlas.render.files import to_svg as source_svg
-from flowatlas.render.parts import DEFAULT_MAX_NODES, MAX_DRAWN_ARROWS, where_text
+from flowatlas.render.parts import DEFAULT_MAX_NODES, MAX_DRAWN_ARROWS, TOOLTIP_CHARS, where_text
 from flowatlas.render.summary import SUBJECTS
 from flowatlas.report.atlas import write_atlas
+from flowatlas.report.rich import RECORDS_TYPE
 from flowatlas.report.views import diagram
 from flowatlas.synth import synth_texts
 
@@ -50,8 +52,8 @@ def written(request, tmp_path_factory):
     return m, a, fs, out, paths
 
 
-def _svg(page: Path) -> str:
-    found = SVG.search(page.read_text("utf-8"))
+def _svg(page: Path | str) -> str:
+    found = SVG.search(page if isinstance(page, str) else page.read_text("utf-8"))
     assert found, page
     return found.group(0)
 
@@ -83,33 +85,41 @@ def test_every_link_opens_a_page_and_every_page_is_reached_from_the_first_and_le
         assert f'href="{TOP}.html"' in crumbs and 'aria-current="page"' in crumbs
 
 
-def test_every_flow_has_its_record_on_an_arrow_of_an_organisation_page(written):
-    m, _, fs, out, paths = written
+def test_every_flow_has_its_whole_record_on_the_arrows_of_organisation_pages(written):
+    m, _, fs, _out, paths = written
     records: dict[str, str] = {}
-    pointers: list[tuple[str, str]] = []
     for page in paths:
         if not page.name.startswith("organisation-"):
             continue
-        for edge in parse(_svg(page))["edge"]:
-            for fid in re.findall(r"^flow (\S+):", edge.tooltip, re.M):
-                assert fid not in records, f"the record of {fid} is written twice"
-                records[fid] = edge.tooltip
-            pointers += re.findall(r"^(\S+): .*; its record is on (\S+\.html)$", edge.tooltip, re.M)
-    assert set(records) == set(m.flows) and pointers  # each flow's record once, the other page points to it
-    for fid, where in pointers:  # where another page points to a record, it is there
-        assert f"flow {fid}:" in html.unescape((out / where).read_text("utf-8")), (fid, where)
+        text = page.read_text("utf-8")
+        kept = svg_records(text)
+        for edge in parse(_svg(text))["edge"]:
+            whole = kept[edge.id]  # every arrow of an organisation page keeps its whole record
+            assert whole.startswith(edge.tooltip.removesuffix("\n…")), edge.id  # the tooltip begins it
+            for chunk in whole.split("\n\n"):
+                if found := re.match(r"flow (\S+):", chunk):
+                    records[found.group(1)] = chunk
+    assert set(records) == set(m.flows)  # every flow, by clicks from the first page
     by_flow: dict[str, list] = {}
     for f in fs:
         for fid in f.flows:
             by_flow.setdefault(fid, []).append(f)
     fid = max(m.flows, key=lambda i: (len(by_flow.get(i, ())), i))  # the flow with the most findings
     f = m.flows[fid]
-    record = records[fid].split(f"flow {fid}:", 1)[1].split("\n\n", 1)[0]
+    record = records[fid]
     types = re.search(r"^types: (.*)$", record, re.M).group(1)
     assert all(t in types for t in f.types)
     assert f"defined at {where_text(m, f.src)}" in record
     for x in by_flow.get(fid, ()):
-        assert x.id in record  # each finding of the flow, by its id
+        assert x.id in record  # each finding of the flow, by its id (its whole text in the findings table)
+
+
+def test_a_tooltip_is_short_and_the_svg_holds_no_whole_record(written):
+    """Below the first page (a summary) the SVG holds the beginning of a record; the whole of it
+    is kept beside it, compressed."""
+    _, _, _, _, paths = written
+    longest = max(len(e.tooltip) for p in paths[1:] for e in parse(_svg(p.read_text("utf-8")))["edge"])
+    assert longest <= TOOLTIP_CHARS + 2
 
 
 def test_the_same_map_gives_the_same_pages_byte_for_byte(written, tmp_path):
@@ -124,7 +134,7 @@ def test_pages_use_only_the_viewer_script_and_forbid_any_other(written):
     assert (out / "flowatlas.js").is_file() and (out / "flowatlas.css").is_file()
     for page in paths:
         text = page.read_text("utf-8")
-        assert re.findall(r"<script\b[^>]*>", text) == ['<script src="flowatlas.js">']
+        assert _scripts(text) == ['<script src="flowatlas.js">']
         assert "default-src 'none'; script-src 'self';" in text
         assert not re.search(r"<[^>]*\son[a-z]+=", text)  # no event handler attribute anywhere
 
@@ -142,8 +152,19 @@ def test_map_text_stays_text_on_every_page(tmp_path):
     for page in paths:
         text = page.read_text("utf-8")
         assert "<script>alert" not in text and "<img" not in text
-        assert re.findall(r"<script\b[^>]*>", text) == ['<script src="flowatlas.js">']
+        assert _scripts(text) == ['<script src="flowatlas.js">']
     assert any("&lt;script&gt;alert(1)&lt;/script&gt;" in p.read_text("utf-8") for p in paths)  # shown as text
+    kept = [r for p in paths for r in svg_records(p.read_text("utf-8")).values()]
+    assert any(evil in r for r in kept)  # kept as data, which the viewer only ever sets as text
+
+
+def _scripts(page: str) -> list[str]:
+    """The page's script elements, but for its records' data blocks (base64 only, of a type no
+    browser runs)."""
+    for blob in re.findall(rf'<script type="{re.escape(RECORDS_TYPE)}" class="fa-records">(.*?)</script>', page, re.S):
+        assert re.fullmatch(r"[A-Za-z0-9+/=]+", blob)
+    page = re.sub(rf'<script type="{re.escape(RECORDS_TYPE)}" class="fa-records">', "", page)
+    return re.findall(r"<script\b[^>]*>", page)
 
 
 def test_a_large_organisation_is_cut_into_pages_linked_both_ways():
@@ -211,8 +232,8 @@ def test_a_page_by_role_boxes_each_role_with_its_own_flows_only():
         box = tail if tail.startswith("r~") else head if head.startswith("r~") else None
         if box is None:
             continue
-        for fid in re.findall(r"^flow (\S+):|^(\S+): .*; its record is on", e.tooltip, re.M):
-            f = m.flows[fid[0] or fid[1]]
+        for fid in re.findall(r"^flow (\S+):", page.diagram.records[e.id], re.M):
+            f = m.flows[fid]
             other = f.source if box == tail else f.target
             assert role(other) == box[2:]
             checked += 1

@@ -27,6 +27,7 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Callable, Collection, Mapping, Sequence
 from dataclasses import dataclass
+from functools import partial
 
 from flowatlas.analysis import Analysis
 from flowatlas.findings import Finding
@@ -171,13 +172,9 @@ def atlas(
         first.attr("graph", label=dot_text(first.title), tooltip=dot_tooltip(first.title))
     for code, layout in layouts.items():
         pages.extend(_country_pages(ctx, code, layout, trail_top, has_page))
-    # each flow's record is written once, on the page of its source's node (else its target's)
-    page_of = {
-        nid: org_stem(org, i) for org in has_page for i, chunk in enumerate(plans[org].chunks, 1) for nid in chunk
-    }
     for org in sorted(has_page):
         pages.extend(_org_pages(ctx, org, plans[org], org_trail.get(org, trail_top), countries=by == "jurisdiction",
-                                has_page=has_page, page_of=page_of))  # fmt: skip
+                                has_page=has_page))  # fmt: skip
     return pages
 
 
@@ -249,6 +246,7 @@ def _draw_page(
     shown_findings.update({x.id: x for n in drawn for x in ctx.by_node.get(n, ())})
     lines = [*extra] + ([left + "; the pages of those boxes draw them"] if left else [])
     g = new_diagram(stem, view_title(m, what, ctx, lines, shown=list(shown_findings.values())), m)
+    g.records = {}  # the page keeps its arrows' whole records beside the drawing
     add_clustered_nodes(g, ctx, drawn, links=node_links, brief=True)
     for box in sorted(members):
         kind, _, key = box.partition("~")
@@ -441,13 +439,12 @@ def _org_pages(
     *,
     countries: bool = True,
     has_page: Collection[str] = (),
-    page_of: Mapping[str, str] | None = None,
 ) -> list[Page]:
     """The pages of one organisation (``SUBJECTS``: the data subjects) as ``plan`` cuts them:
     its nodes, and what they exchange data with; a country's box opens its page when the atlas
     has ``countries`` pages (else the first page), an organisation's when it is in ``has_page``.
-    An arrow gives the record of each flow whose page (``page_of`` its source, else its target)
-    this is, and of the others where their record is."""
+    An arrow's tooltip begins the record of the flows it stands for; the whole record of each
+    is kept in the page's ``records`` (:func:`flowatlas.render.parts.tooltip`)."""
     m = ctx.m
     own, by_node, grouping, chunks = plan.own, plan.by_node, plan.grouping, plan.chunks
     mine = set(own)
@@ -473,26 +470,12 @@ def _org_pages(
             f"what they exchange data with, {how}; click an arrow for the record of each of its flows"
         ]
         stem = org_stem(org, i)
-        record = _recorder(ctx, stem, page_of or {})
         g = _draw_page(ctx, stem, what + part, extra, sorted(drawn), flows, box_of, links, countries=countries,
-                       has_page=has_page, record=record)  # fmt: skip
+                       has_page=has_page, record=partial(flow_tooltip, ctx, brief=True))  # fmt: skip
         pages.append(Page(stem, title + part, trail, g,
                           prev=org_stem(org, i - 1) if i > 1 else None,
                           next=org_stem(org, i + 1) if i < len(chunks) else None))  # fmt: skip
     return pages
-
-
-def _recorder(ctx: ViewContext, stem: str, page_of: Mapping[str, str]) -> Record:
-    """How page ``stem`` writes a flow: its whole record when the flow's record lives there (the
-    page of its source's node, else of its target's), else where to find it."""
-
-    def record(f: Flow) -> str:
-        home = page_of.get(f.source) or page_of.get(f.target) or stem
-        if home == stem:
-            return flow_tooltip(ctx, f, brief=True)
-        return f"{f.id}: {', '.join(f.types)}; its record is on {home}.html"
-
-    return record
 
 
 def _boxer(ctx: ViewContext, grouping: str, org: str) -> Callable[[str], str]:

@@ -25,6 +25,11 @@ class Diagram(graphviz.Digraph):
     #: writes the diagram writes those pages beside it (:mod:`flowatlas.render.atlas`).
     opens: str = ""
 
+    #: The whole records of its arrows whose tooltips only begin them, by the arrow's DOT ``id``,
+    #: when the page that shows it keeps them beside the drawing (the atlas's pages): a click in
+    #: the viewer pins them (:func:`flowatlas.render.parts.tooltip`). None: tooltips hold all.
+    records: dict[str, str] | None = None
+
     def _repr_image_svg_xml(self) -> str:
         return to_svg(self)
 

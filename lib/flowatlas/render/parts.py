@@ -12,6 +12,7 @@ from collections import defaultdict
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import cached_property
+from typing import Any
 
 import pycountry
 
@@ -22,7 +23,7 @@ from flowatlas.findings import Finding, sort_findings, worst_severity
 from flowatlas.model import Flow, Node, Source
 from flowatlas.render import style
 from flowatlas.render.diagram import Diagram
-from flowatlas.render.text import dot_text, dot_tooltip, shorten, wrap
+from flowatlas.render.text import clean, dot_text, dot_tooltip, shorten, wrap
 
 #: A drawing holds at most this many nodes or boxes, and at most :data:`MAX_DRAWN_ARROWS`
 #: arrows: about what a person reads at a legible size on one screen. Above either, a view is a
@@ -427,8 +428,31 @@ def finding_label(fs: Sequence[Finding], *, rules: bool) -> list[str]:
     return [mark + r for r in rs[:4]] + ([f"+{len(rs) - 4} rules"] if len(rs) > 4 else [])
 
 
-#: How a page writes the record of one flow (the atlas: in full where it lives, else a pointer).
+#: How a page writes the record of one flow.
 Record = Callable[[Flow], str]
+
+#: Characters of a record an arrow's tooltip begins with when the whole record is kept beside
+#: the drawing (as many as the viewer's hover shows; a click pins the whole record).
+TOOLTIP_CHARS = 360
+
+
+def tooltip(g: Diagram, text: str) -> dict[str, Any]:
+    """The DOT attributes that give an arrow of ``g`` the tooltip ``text``. When ``g`` keeps its
+    records (``g.records`` is a dict: the atlas's pages) the whole text goes there under the
+    arrow's new ``id`` and the tooltip holds its first :data:`TOOLTIP_CHARS` characters: a
+    record of hundreds of flows is not repeated in the SVG.
+
+    >>> g = Diagram()
+    >>> g.records = {}
+    >>> tooltip(g, "a" * 400)["id"], len(g.records["r0"])
+    ('r0', 400)
+    """
+    if g.records is None:
+        return {"tooltip": dot_tooltip(text)}
+    eid = f"r{len(g.records)}"
+    g.records[eid] = clean(text)
+    short = text if len(text) <= TOOLTIP_CHARS else text[:TOOLTIP_CHARS].rsplit("\n", 1)[0] + "\n…"
+    return {"tooltip": dot_tooltip(short), "id": eid}
 
 
 def add_flow_edge(
@@ -453,7 +477,7 @@ def add_flow_edge(
     colour = style.SEVERITY_COLOUR[worst]
     attrs.update(color=colour, fontcolor=colour)
     tip = record(f) if record else flow_tooltip(ctx, f)
-    g.edge(f.source, f.target, label=dot_text("\n".join(lines)), tooltip=dot_tooltip(tip), **attrs)
+    g.edge(f.source, f.target, label=dot_text("\n".join(lines)), **tooltip(g, tip), **attrs)
 
 
 #: A merged arrow's tooltip gives each of at most this many flows in full (then their ids).
@@ -521,7 +545,7 @@ def _merged_edge(
     attrs.update(color=colour, fontcolor=colour)
     if both:
         attrs["dir"] = "both"
-    g.edge(a, b, label=dot_text("\n".join(lines)), tooltip=dot_tooltip("\n\n".join(parts)), **attrs)
+    g.edge(a, b, label=dot_text("\n".join(lines)), **tooltip(g, "\n\n".join(parts)), **attrs)
 
 
 def view_title(

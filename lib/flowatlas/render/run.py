@@ -146,7 +146,7 @@ class Layout:
         return self.data.decode("utf-8")
 
 
-_EDGE_G = re.compile(rb'<g id="edge\d+" class="edge"')
+_EDGE_G = re.compile(rb'<g id="[^"]*" class="edge"')  # "edgeN", or the id an arrow was given
 _CLUSTER = re.compile(r"^(\s*subgraph\s+\"?)cluster", re.MULTILINE)
 
 
@@ -174,7 +174,7 @@ def count_dot_edges(source: str) -> int:
 
 
 def count_svg_edges(svg: bytes | str) -> int:
-    """Number of edge groups (``<g id="edgeN" class="edge">``) in an SVG graphviz wrote."""
+    """Number of edge groups (``<g id="edgeN" class="edge">``, or the arrow's own ``id``) in an SVG graphviz wrote."""
     data = svg.encode("utf-8") if isinstance(svg, str) else svg
     return len(_EDGE_G.findall(data))
 

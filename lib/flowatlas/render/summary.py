@@ -24,6 +24,7 @@ from flowatlas.render.parts import (
     new_diagram,
     org_tooltip,
     rule_line,
+    tooltip,
     view_title,
 )
 from flowatlas.render.registry import View, register
@@ -192,7 +193,7 @@ def add_arrow(
         here,
         there,
         label=dot_text("\n".join(lines)),
-        tooltip=dot_tooltip("\n".join(tip)),
+        **tooltip(g, "\n".join(tip)),
         color=colour,
         fontcolor=colour,
         **attrs,

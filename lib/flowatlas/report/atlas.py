@@ -3,7 +3,8 @@
 Each page of :func:`flowatlas.render.atlas.atlas` is written as ``STEM.html`` in one folder:
 a breadcrumb (the pages above it, each a link), links to the page before and after it when
 its level is cut into pages, and its drawing as inline SVG in the viewer the report uses
-(pan, zoom, a click pins the whole record). The viewer's script and style are written once
+(pan, zoom, a click pins the whole record, which the page keeps compressed beside its SVG:
+:func:`flowatlas.report.rich.records_block`). The viewer's script and style are written once
 beside the pages (``flowatlas.js``, ``flowatlas.css``) and the pages' Content-Security-Policy
 allows no other script: a map's text stays text.
 
@@ -61,7 +62,7 @@ def page_html(page: Page, svg: str, *, home: str = "") -> str:
         + " › ".join(crumbs)
         + "</nav>\n"
         + (f'<nav class="fa-pager">{" · ".join(pager)}</nav>\n' if pager else "")
-        + rich.figure(svg, stem=page.stem, title=page.diagram.title)
+        + rich.figure(svg, stem=page.stem, title=page.diagram.title, records=page.diagram.records or {})
         + '\n<script src="flowatlas.js"></script></body></html>\n'
     )
 

@@ -21,8 +21,10 @@ from __future__ import annotations
 
 import base64
 import functools
+import gzip
 import hashlib
 import html
+import json
 import re
 from collections.abc import Mapping, Sequence
 from pathlib import Path
@@ -98,12 +100,22 @@ def inline_svg(svg: str, prefix: str) -> str:
     return re.sub(r'\son[a-z]+\s*=\s*("[^"]*"|\'[^\']*\')', "", body, flags=re.I)
 
 
-def figure(svg: str, *, stem: str, title: str, links: Sequence[tuple[str, str]] = (), note: str = "") -> str:
+def figure(
+    svg: str,
+    *,
+    stem: str,
+    title: str,
+    links: Sequence[tuple[str, str]] = (),
+    note: str = "",
+    records: Mapping[str, str] | None = None,
+) -> str:
     """A diagram: its SVG in the page inside a pan-and-zoom box, a caption (the view's own title
-    and counts), alt text, and links to its files (``(label, href)``)."""
+    and counts), alt text, links to its files (``(label, href)``) and the whole ``records`` of
+    its arrows by their ids (:attr:`flowatlas.render.diagram.Diagram.records`), which a click pins."""
     lines = [x for x in title.splitlines() if x.strip()]
     label = "; ".join(lines) or stem
-    svg_in = inline_svg(svg, f"fa-{re.sub(r'[^A-Za-z0-9_-]', '-', stem)}")
+    prefix = f"fa-{re.sub(r'[^A-Za-z0-9_-]', '-', stem)}"
+    svg_in = inline_svg(svg, prefix)
     svg_in = re.sub(r"<svg\b", f'<svg role="img" aria-label="{_e(label)}"', svg_in, count=1)
     link_html = " · ".join(f'<a href="{_e(href)}">{_e(name)}</a>' for name, href in links)
     caption = "<br>".join(_e(x) for x in lines) + (f"<br>{_e(note)}" if note else "")
@@ -113,7 +125,30 @@ def figure(svg: str, *, stem: str, title: str, links: Sequence[tuple[str, str]] 
         f"<span>ctrl + wheel: zoom · drag: pan · double-click: fit · hover: details · click: the whole record</span>"
         + (f"<span>files: {link_html}</span>" if link_html else "")
         + f'</div><div class="fa-zoom">{svg_in}</div><figcaption>{caption}</figcaption></figure>'
+        + records_block({f"{prefix}-{k}": v for k, v in (records or {}).items()})
     )
+
+
+def records_block(records: Mapping[str, str]) -> str:
+    """``records`` (text by element id) as a data block of the page: JSON, gzip-compressed
+    (deterministic: no timestamp) and base64-encoded, in a ``<script>`` of a type no browser
+    runs. The viewer decompresses it with the browser's own ``DecompressionStream`` and reads it
+    with ``JSON.parse``; a record of a few hundred flows takes a tenth of its text's bytes.
+
+    >>> import base64, gzip, json
+    >>> block = records_block({"fa-x-r0": "<b>"})
+    >>> json.loads(gzip.decompress(base64.b64decode(block.split(">")[1].split("<")[0])))
+    {'fa-x-r0': '<b>'}
+    """
+    if not records:
+        return ""
+    data = json.dumps(records, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
+    blob = base64.b64encode(gzip.compress(data, compresslevel=9, mtime=0)).decode("ascii")
+    return f'<script type="{RECORDS_TYPE}" class="fa-records">{blob}</script>'
+
+
+#: The type of the records' data block: not a script type, so no browser runs it.
+RECORDS_TYPE = "application/x-flowatlas-records+gzip+base64"
 
 
 # --------------------------------------------------------------------------- findings

@@ -12,8 +12,35 @@
   var READABLE = 9;  // CSS px: the smallest label at the scale a diagram opens at
   var SHORT = 360;   // characters of a record a tooltip shows; a click shows all of it
   var tip = null;
+  var records = {};  // whole records of arrows whose tooltips only begin them, by element id
+
+  // The page's records: gzip-compressed JSON in base64, in data blocks no browser runs
+  // (<script class="fa-records">); read with the browser's DecompressionStream and JSON.parse.
+  function loadRecords() {
+    var blocks = document.querySelectorAll("script.fa-records:not([data-fa-ready])");
+    var pending = blocks.length;
+    function done() {
+      pending -= 1;
+      if (pending <= 0) document.documentElement.setAttribute("data-fa-records", "ready");
+    }
+    if (!pending || typeof DecompressionStream === "undefined") {
+      document.documentElement.setAttribute("data-fa-records", pending ? "unsupported" : "ready");
+      return;
+    }
+    Array.prototype.forEach.call(blocks, function (s) {
+      s.setAttribute("data-fa-ready", "1");
+      var bin = atob(s.textContent.trim()), bytes = new Uint8Array(bin.length);
+      for (var i = 0; i < bin.length; i++) bytes[i] = bin.charCodeAt(i);
+      var text = new Response(new Blob([bytes]).stream().pipeThrough(new DecompressionStream("gzip"))).text();
+      text.then(function (t) {
+        var o = JSON.parse(t);
+        Object.keys(o).forEach(function (k) { records[k] = String(o[k]); });
+      }).then(done, done);
+    });
+  }
 
   function recordText(g) {
+    if (g.id && Object.prototype.hasOwnProperty.call(records, g.id)) return records[g.id];
     var a = g.querySelector("a");
     var t = a && (a.getAttributeNS(XLINK, "title") || a.getAttribute("xlink:title") || a.getAttribute("title"));
     if (!t) {
@@ -227,6 +254,7 @@
   }
 
   function init() {
+    loadRecords();
     Array.prototype.forEach.call(document.querySelectorAll(".fa-zoom"), setupZoom);
     Array.prototype.forEach.call(document.querySelectorAll(".fa-explorer"), setupExplorer);
   }
