@@ -73,13 +73,29 @@ def title_lines(svg: str) -> list[str]:
     return out
 
 
+def _unpacked(page: str, kind: str) -> list[str]:
+    """The texts of a page's packed data blocks ``fa-KIND``, unpacked as the viewer unpacks them."""
+    blobs = re.findall(rf'<script type="[^"]*" class="fa-{kind}">([^<]*)</script>', page)
+    return [gzip.decompress(base64.b64decode(b)).decode("utf-8") for b in blobs]
+
+
 def records(page: str) -> dict[str, str]:
-    """The whole records a page keeps beside its drawings (its ``fa-records`` data blocks,
-    decoded as the viewer decodes them), by the id of the arrow each belongs to."""
+    """The whole records a page keeps beside its drawings (its ``fa-records`` data blocks), by
+    the id of the arrow each belongs to."""
     out: dict[str, str] = {}
-    for blob in re.findall(r'<script type="[^"]*" class="fa-records">([^<]*)</script>', page):
-        out.update(json.loads(gzip.decompress(base64.b64decode(blob))))
+    for text in _unpacked(page, "records"):
+        out.update(json.loads(text))
     return out
+
+
+def page_svg(page: str) -> str:
+    """The (first) drawing of an HTML page: inline, or packed (an atlas page's ``fa-svg`` block)."""
+    packed = _unpacked(page, "svg")
+    found = re.search(r"<svg\b.*?</svg>", page, re.S)
+    if packed and (not found or page.index("fa-svg") < found.start()):
+        return packed[0]
+    assert found, "no drawing on the page"
+    return found.group(0)
 
 
 def record(item: Item, kept: dict[str, str]) -> str:

@@ -6,9 +6,9 @@ from __future__ import annotations
 import re
 
 import pytest
-from render_svg import parse
+from render_svg import page_svg, parse
 from render_svg import records as svg_records
-from test_report_browser import LABELS, browser  # noqa: F401 - the browser fixture
+from test_report_browser import LABELS, browser, unpacked  # noqa: F401 - the browser fixture
 
 from flowatlas import load_texts
 from flowatlas.analysis import Analysis
@@ -63,8 +63,7 @@ def test_every_page_of_the_10k_atlas_is_within_the_bounds(ten_k):
     _, _, paths = ten_k
     assert len(paths) > 50
     for page in paths:
-        svg = re.search(r"<svg\b.*?</svg>", page.read_text("utf-8"), re.S).group(0)
-        drawn = parse(svg)
+        drawn = parse(page_svg(page.read_text("utf-8")))
         assert len([n for n in drawn["node"] if n.title != "~legend"]) <= DEFAULT_MAX_NODES, page.name
         assert len(drawn["edge"]) <= MAX_DRAWN_ARROWS, page.name
 
@@ -80,6 +79,7 @@ def _follow(page, want: str) -> str:
     with page.expect_navigation():
         page.mouse.click(spot["x"], spot["y"])
     assert page.url.endswith("/" + spot["href"]), (page.url, spot["href"])
+    unpacked(page)
     return spot["href"]
 
 
@@ -90,13 +90,13 @@ def test_from_the_first_page_to_a_flows_record_by_clicks_alone_and_back(browser,
     page.on("pageerror", lambda e: errors.append(str(e)))
     try:
         page.goto((out / "atlas.html").as_uri())
+        unpacked(page)
         assert page.locator(".fa-zoombar").count() == 1  # the viewer's script ran under the pages' CSP
         _readable(page)
         _follow(page, f"country-{m.home}")  # the home country's box
         _readable(page)
         _follow(page, "organisation-")  # an organisation located there
         _readable(page)
-        page.wait_for_selector('html[data-fa-records="ready"]', state="attached")
         spot = page.evaluate(ARROW)
         assert spot, "the arrow of most flows is nowhere topmost"
         page.mouse.click(spot["x"], spot["y"])
@@ -124,6 +124,7 @@ def _every_page_readable(browser, paths) -> None:  # noqa: F811
     try:
         for path in paths:
             page.goto(path.as_uri())
+            unpacked(page)
             smallest = page.evaluate(LABELS)
             assert smallest and min(smallest) >= 9, (path.name, smallest)
         assert not errors, errors

@@ -9,7 +9,7 @@ from collections import deque
 from pathlib import Path
 
 import pytest
-from render_svg import parse
+from render_svg import page_svg, parse
 from render_svg import records as svg_records
 
 from flowatlas import load_map, load_texts
@@ -20,14 +20,12 @@ from flowatlas.render.files import to_svg as source_svg
 from flowatlas.render.parts import DEFAULT_MAX_NODES, MAX_DRAWN_ARROWS, TOOLTIP_CHARS, where_text
 from flowatlas.render.summary import SUBJECTS
 from flowatlas.report.atlas import write_atlas
-from flowatlas.report.rich import RECORDS_TYPE
+from flowatlas.report.rich import PACKED_TYPE
 from flowatlas.report.views import diagram
 from flowatlas.synth import synth_texts
 
 from conftest import ABSOLOOP, ROOT
 
-#: A page's SVG inside its HTML.
-SVG = re.compile(r"<svg\b.*?</svg>", re.S)
 HREF = re.compile(r'(?:xlink:)?href="([^"#]+\.html)"')
 
 
@@ -52,10 +50,14 @@ def written(request, tmp_path_factory):
     return m, a, fs, out, paths
 
 
+def _links(page: Path) -> str:
+    """What holds a page's links: its HTML (breadcrumb, pager) and its drawing."""
+    text = page.read_text("utf-8")
+    return text + _svg(text)
+
+
 def _svg(page: Path | str) -> str:
-    found = SVG.search(page if isinstance(page, str) else page.read_text("utf-8"))
-    assert found, page
-    return found.group(0)
+    return page_svg(page if isinstance(page, str) else page.read_text("utf-8"))
 
 
 def test_every_page_is_within_the_bounds(written):
@@ -73,7 +75,7 @@ def test_every_link_opens_a_page_and_every_page_is_reached_from_the_first_and_le
     assert paths[0].name == f"{TOP}.html"
     reached, todo = {paths[0].name}, deque([paths[0].name])
     while todo:
-        text = (out / todo.popleft()).read_text("utf-8")
+        text = _links(out / todo.popleft())
         for href in HREF.findall(text):
             assert href in names, f"a link to {href}, which was not written"
             if href not in reached:
@@ -153,17 +155,19 @@ def test_map_text_stays_text_on_every_page(tmp_path):
         text = page.read_text("utf-8")
         assert "<script>alert" not in text and "<img" not in text
         assert _scripts(text) == ['<script src="flowatlas.js">']
-    assert any("&lt;script&gt;alert(1)&lt;/script&gt;" in p.read_text("utf-8") for p in paths)  # shown as text
+    assert any("&lt;script&gt;alert(1)&lt;/script&gt;" in _svg(p) for p in paths)  # shown as text
+    assert not any("<script" in _svg(p) or "<img" in _svg(p) for p in paths)
     kept = [r for p in paths for r in svg_records(p.read_text("utf-8")).values()]
     assert any(evil in r for r in kept)  # kept as data, which the viewer only ever sets as text
 
 
 def _scripts(page: str) -> list[str]:
-    """The page's script elements, but for its records' data blocks (base64 only, of a type no
+    """The page's script elements, but for its packed data blocks (base64 only, of a type no
     browser runs)."""
-    for blob in re.findall(rf'<script type="{re.escape(RECORDS_TYPE)}" class="fa-records">(.*?)</script>', page, re.S):
+    data = rf'<script type="{re.escape(PACKED_TYPE)}" class="fa-(?:svg|records)">'
+    for blob in re.findall(rf"{data}(.*?)</script>", page, re.S):
         assert re.fullmatch(r"[A-Za-z0-9+/=]+", blob)
-    page = re.sub(rf'<script type="{re.escape(RECORDS_TYPE)}" class="fa-records">', "", page)
+    page = re.sub(data, "", page)
     return re.findall(r"<script\b[^>]*>", page)
 
 
@@ -188,7 +192,7 @@ def test_an_atlas_past_its_page_budget_names_the_organisations_left_without_a_pa
     assert len(paths) == 30
     names = {p.name for p in paths}
     for page in paths:  # no link to a page that was not written
-        assert set(HREF.findall(page.read_text("utf-8"))) <= names
+        assert set(HREF.findall(_links(page))) <= names
     left = [o for o in {n.owner or SUBJECTS for n in m.nodes.values()} if f"{org_stem(o)}.html" not in names]
     assert left
     first = html.unescape(paths[0].read_text("utf-8"))

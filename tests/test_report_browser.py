@@ -68,8 +68,14 @@ def _open(browser, html: Path):
 
     page.route("http*://**/*", block)
     page.goto(html.as_uri(), wait_until="load")
+    unpacked(page)
     page.wait_for_timeout(200)
     return page, errors, blocked, dialogs
+
+
+def unpacked(page) -> None:
+    """Wait until the viewer has unpacked what the page packs (an atlas page's drawing, records)."""
+    page.wait_for_selector('html[data-fa-unpacked="ready"]', state="attached", timeout=20000)
 
 
 def _absoloop_run(tmp_path_factory) -> Path:
@@ -261,7 +267,6 @@ def test_hover_is_short_and_a_click_pins_the_whole_record_of_the_largest_arrow(b
 
     page, errors, _, _ = _open(browser, where)
     try:
-        page.wait_for_selector('html[data-fa-records="ready"]', state="attached")
         box = page.locator(".fa-zoom").first
         box.scroll_into_view_if_needed()
         edge = box.locator(f'g.edge[id="{eid}"]')
@@ -269,7 +274,8 @@ def test_hover_is_short_and_a_click_pins_the_whole_record_of_the_largest_arrow(b
         tip = page.locator(".fa-tip")
         assert tip.is_visible()
         short = tip.inner_text()
-        assert short.splitlines()[0] == whole.splitlines()[0] and len(short) < 500 and "click: the whole record" in short
+        assert short.splitlines()[0] == whole.splitlines()[0] and len(short) < 500
+        assert "click: the whole record" in short
         edge.locator("path").first.dispatch_event("click")
         panel = page.locator(".fa-record").first
         assert panel.is_visible()
@@ -398,6 +404,7 @@ def test_the_reports_overview_opens_the_atlas_and_its_pages_lead_back(browser, t
         with page.expect_navigation():
             page.mouse.click(spot["x"], spot["y"])
         assert page.url.endswith(target.removeprefix("diagrams"))
+        unpacked(page)
         assert page.locator(".fa-zoombar").count() == 1  # the viewer runs on the atlas's page
         back = page.locator(".fa-trail a", has_text="report")
         assert back.get_attribute("href") == "../../report.html"

@@ -12,8 +12,45 @@
   var READABLE = 9;  // CSS px: the smallest label at the scale a diagram opens at
   var SHORT = 360;   // characters of a record a tooltip shows; a click shows all of it
   var tip = null;
+  var records = {};  // whole records of arrows whose tooltips only begin them, by element id
+
+  // What a page packs (an atlas page: its drawing and its arrows' whole records): gzip-compressed
+  // text in base64, in data blocks no browser runs (<script class="fa-svg">, <script
+  // class="fa-records">), unpacked with the browser's DecompressionStream. A drawing is parsed as
+  // SVG (DOMParser: nothing in it runs) and put in its box; records are read with JSON.parse.
+  function unpack(block) {
+    var bin = atob(block.textContent.trim()), bytes = new Uint8Array(bin.length);
+    for (var i = 0; i < bin.length; i++) bytes[i] = bin.charCodeAt(i);
+    return new Response(new Blob([bytes]).stream().pipeThrough(new DecompressionStream("gzip"))).text();
+  }
+
+  function unpackAll() {
+    var blocks = document.querySelectorAll("script.fa-svg:not([data-fa-ready]), script.fa-records:not([data-fa-ready])");
+    var pending = blocks.length, root = document.documentElement;
+    function done() {
+      pending -= 1;
+      if (pending <= 0) root.setAttribute("data-fa-unpacked", "ready");
+    }
+    if (!pending) { root.setAttribute("data-fa-unpacked", "ready"); return; }
+    if (typeof DecompressionStream === "undefined") { root.setAttribute("data-fa-unpacked", "unsupported"); return; }
+    Array.prototype.forEach.call(blocks, function (block) {
+      block.setAttribute("data-fa-ready", "1");
+      unpack(block).then(function (text) {
+        if (block.classList.contains("fa-records")) {
+          var o = JSON.parse(text);
+          Object.keys(o).forEach(function (k) { records[k] = String(o[k]); });
+          return;
+        }
+        var doc = new DOMParser().parseFromString(text, "image/svg+xml"), box = block.parentNode;
+        if (doc.getElementsByTagName("parsererror").length) throw new Error("flowatlas: a drawing could not be read");
+        box.appendChild(document.importNode(doc.documentElement, true));
+        setupZoom(box);
+      }).then(done, function (err) { done(); throw err; });
+    });
+  }
 
   function recordText(g) {
+    if (g.id && Object.prototype.hasOwnProperty.call(records, g.id)) return records[g.id];
     var a = g.querySelector("a");
     var t = a && (a.getAttributeNS(XLINK, "title") || a.getAttribute("xlink:title") || a.getAttribute("title"));
     if (!t) {
@@ -227,6 +264,7 @@
   }
 
   function init() {
+    unpackAll();
     Array.prototype.forEach.call(document.querySelectorAll(".fa-zoom"), setupZoom);
     Array.prototype.forEach.call(document.querySelectorAll(".fa-explorer"), setupExplorer);
   }

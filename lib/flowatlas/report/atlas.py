@@ -62,7 +62,7 @@ def page_html(page: Page, svg: str, *, home: str = "") -> str:
         + " › ".join(crumbs)
         + "</nav>\n"
         + (f'<nav class="fa-pager">{" · ".join(pager)}</nav>\n' if pager else "")
-        + rich.figure(svg, stem=page.stem, title=page.diagram.title, records=page.diagram.records or {})
+        + rich.figure(svg, stem=page.stem, title=page.diagram.title, records=page.diagram.records or {}, pack=True)
         + '\n<script src="flowatlas.js"></script></body></html>\n'
     )
 

@@ -108,10 +108,13 @@ def figure(
     links: Sequence[tuple[str, str]] = (),
     note: str = "",
     records: Mapping[str, str] | None = None,
+    pack: bool = False,
 ) -> str:
     """A diagram: its SVG in the page inside a pan-and-zoom box, a caption (the view's own title
     and counts), alt text, links to its files (``(label, href)``) and the whole ``records`` of
-    its arrows by their ids (:attr:`flowatlas.render.diagram.Diagram.records`), which a click pins."""
+    its arrows by their ids (:attr:`flowatlas.render.diagram.Diagram.records`), which a click
+    pins. ``pack``: the SVG too is packed (:func:`packed`), for the viewer to unpack: a page
+    that holds one drawing and the viewer's script beside it (the atlas's), a tenth the bytes."""
     lines = [x for x in title.splitlines() if x.strip()]
     label = "; ".join(lines) or stem
     prefix = f"fa-{re.sub(r'[^A-Za-z0-9_-]', '-', stem)}"
@@ -124,31 +127,51 @@ def figure(
         f'<div class="fa-tools">'
         f"<span>ctrl + wheel: zoom · drag: pan · double-click: fit · hover: details · click: the whole record</span>"
         + (f"<span>files: {link_html}</span>" if link_html else "")
-        + f'</div><div class="fa-zoom">{svg_in}</div><figcaption>{caption}</figcaption></figure>'
+        + f'</div><div class="fa-zoom">{_packed_svg(svg_in) if pack else svg_in}</div>'
+        + f"<figcaption>{caption}</figcaption></figure>"
         + records_block({f"{prefix}-{k}": v for k, v in (records or {}).items()})
     )
 
 
-def records_block(records: Mapping[str, str]) -> str:
-    """``records`` (text by element id) as a data block of the page: JSON, gzip-compressed
-    (deterministic: no timestamp) and base64-encoded, in a ``<script>`` of a type no browser
-    runs. The viewer decompresses it with the browser's own ``DecompressionStream`` and reads it
-    with ``JSON.parse``; a record of a few hundred flows takes a tenth of its text's bytes.
+def _packed_svg(svg: str) -> str:
+    return (
+        data_block("svg", svg) + "<noscript>The drawing is packed: the page's script (flowatlas.js, beside it) "
+        "unpacks it. Open the page in a browser with JavaScript on, or draw it with flowatlas render.</noscript>"
+    )
 
-    >>> import base64, gzip, json
-    >>> block = records_block({"fa-x-r0": "<b>"})
-    >>> json.loads(gzip.decompress(base64.b64decode(block.split(">")[1].split("<")[0])))
-    {'fa-x-r0': '<b>'}
-    """
+
+def records_block(records: Mapping[str, str]) -> str:
+    """``records`` (text by element id) as JSON in a packed data block of the page
+    (:func:`data_block`), which the viewer reads with ``JSON.parse``."""
     if not records:
         return ""
-    data = json.dumps(records, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
-    blob = base64.b64encode(gzip.compress(data, compresslevel=9, mtime=0)).decode("ascii")
-    return f'<script type="{RECORDS_TYPE}" class="fa-records">{blob}</script>'
+    return data_block("records", json.dumps(records, ensure_ascii=False, separators=(",", ":")))
 
 
-#: The type of the records' data block: not a script type, so no browser runs it.
-RECORDS_TYPE = "application/x-flowatlas-records+gzip+base64"
+def packed(text: str) -> str:
+    """``text`` gzip-compressed (deterministic: no timestamp) and base64-encoded: what the viewer
+    unpacks with the browser's own ``DecompressionStream``. A drawing or a record of a few
+    hundred flows takes a tenth of its text's bytes.
+
+    >>> import base64, gzip
+    >>> gzip.decompress(base64.b64decode(packed("<b>"))).decode()
+    '<b>'
+    """
+    return base64.b64encode(gzip.compress(text.encode("utf-8"), compresslevel=9, mtime=0)).decode("ascii")
+
+
+def data_block(kind: str, text: str) -> str:
+    """``text`` :func:`packed` in a ``<script class="fa-KIND">`` of a type no browser runs: data,
+    never code (the pages' policy allows no inline script anyway); base64 holds no ``<``.
+
+    >>> data_block("records", "{}").split(">")[0]
+    '<script type="application/x-flowatlas+gzip+base64" class="fa-records"'
+    """
+    return f'<script type="{PACKED_TYPE}" class="fa-{kind}">{packed(text)}</script>'
+
+
+#: The type of a packed data block: not a script type, so no browser runs it.
+PACKED_TYPE = "application/x-flowatlas+gzip+base64"
 
 
 # --------------------------------------------------------------------------- findings
