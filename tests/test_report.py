@@ -39,8 +39,9 @@ from flowatlas.report.data import (
     write_findings,
     write_inventory,
 )
+from flowatlas.report.htmlexport import SLIM_BYTES
 from flowatlas.report.params import ParameterError, check_parameters, resolve_map_dir
-from flowatlas.report.runner import _convert, plan_parameters, read_params_file
+from flowatlas.report.runner import _convert, finalize_run, plan_parameters, read_params_file
 from flowatlas.report.runs import latest_run, point_latest
 from flowatlas.report.views import _run_files
 from flowatlas.synth import synth_texts
@@ -259,6 +260,24 @@ def test_absoloop_report_html_is_code_free_and_offline(absoloop_run):
     assert f'content="{rich.csp()}"' in html  # only that script may run: by its hash
     assert html.count('<div class="fa-zoom"><svg') >= 2  # overview + findings diagrams, real SVG
     assert "Data inventory" in html and "cross-border-basis" in html
+
+
+def test_the_report_notebook_leaves_its_large_outputs_to_report_html(absoloop_run, tmp_path):
+    """report.html is made from report.ipynb, then the notebook's large outputs (tables, diagrams)
+    are left to the page: each is one line naming it; finalizing the run again keeps the page."""
+    run = absoloop_run["run_dir"]
+    nb = nbformat.read(run / "report.ipynb", as_version=4)
+    outputs = [o for c in nb.cells for o in c.get("outputs", [])]
+    sizes = [sum(len(str(v)) for v in o.get("data", {}).values()) for o in outputs]
+    notes = [o["data"]["text/plain"] for o in outputs if "see report.html" in str(o.get("data", {}))]
+    assert notes and max(sizes) <= SLIM_BYTES  # some were large: none is now
+    assert nb.metadata["flowatlas"] == {"outputs_in": "report.html"}
+    html = (run / "report.html").read_text("utf-8")
+    assert html.count('<div class="fa-zoom"><svg') >= 2 and "see report.html" not in html  # the page kept them
+    copy = tmp_path / run.name
+    shutil.copytree(run, copy)
+    finalize_run(ABSOLOOP, copy)
+    assert (copy / "report.html").read_text("utf-8") == html  # not made again from the slim notebook
 
 
 def test_papermill_ran_static_notebooks(absoloop_run):

@@ -17,6 +17,7 @@ from pathlib import Path
 import jinja2
 import nbformat
 
+from flowatlas.files import write_whole
 from flowatlas.inert import terminal_text
 from flowatlas.report import rich
 
@@ -105,3 +106,36 @@ def write_html(notebook: str | Path, out: str | Path, title: str | None = None) 
     # control characters from map text (ESC, BEL...) shown as \x1b, never raw in the page
     out.write_text(terminal_text(notebook_to_html(notebook, title)), encoding="utf-8")
     return out
+
+
+#: An output of the report notebook larger than this is left in ``report.html`` alone.
+SLIM_BYTES = 50_000
+
+
+def slim(notebook: str | Path, html_name: str) -> int:
+    """Replace each output of ``notebook`` larger than :data:`SLIM_BYTES` by a line saying it is
+    in ``html_name``, the page made from it (the 50,000-flow report notebook: 4.7 MB of tables and
+    diagrams that report.html holds); the notebook keeps its cells, parameters, small outputs and
+    errors. Returns the bytes taken out. Written whole, or not at all."""
+    path = Path(notebook)
+    nb = nbformat.read(str(path), as_version=4)
+    saved = 0
+    for cell in nb.cells:
+        for i, out in enumerate(cell.get("outputs", [])):
+            if out.get("output_type") not in ("display_data", "execute_result"):
+                continue
+            size = sum(len(v) if isinstance(v, str) else len(str(v)) for v in out.get("data", {}).values())
+            if size > SLIM_BYTES:
+                note = f"({size:,} characters of output: see {html_name}, made from this notebook)"
+                cell["outputs"][i] = nbformat.v4.new_output("display_data", data={"text/plain": note})
+                saved += size
+    if saved:
+        nb.metadata["flowatlas"] = {"outputs_in": html_name}
+        write_whole(path, nbformat.writes(nb).encode("utf-8"))
+    return saved
+
+
+def slimmed(notebook: str | Path) -> bool:
+    """Whether :func:`slim` took outputs out of ``notebook`` (the page made from it before is the
+    only whole copy: it is not made again from the notebook)."""
+    return "outputs_in" in nbformat.read(str(notebook), as_version=4).metadata.get("flowatlas", {})

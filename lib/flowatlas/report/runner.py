@@ -46,7 +46,7 @@ from flowatlas.report.data import (
     write_history,
     write_inventory,
 )
-from flowatlas.report.htmlexport import write_html
+from flowatlas.report.htmlexport import slim, slimmed, write_html
 from flowatlas.report.notebooks import NOTEBOOKS, find_notebooks
 from flowatlas.report.params import NO_PREVIOUS, ParameterError, check_parameters, load_checked, outputs_root
 from flowatlas.report.runs import latest_run, mark_incomplete, new_run_dir, point_latest, utc_stamp
@@ -508,8 +508,9 @@ def _finish(
     """After the notebooks: report.html, run.json, exit code, and ``latest`` if all succeeded."""
     names = list(results)
     failed = [results[n] for n in names if results[n].status != "ok"]
-    if not failed:
+    if not failed and not (slimmed(run_dir / "report.ipynb") and (run_dir / "report.html").is_file()):
         write_html(run_dir / "report.ipynb", run_dir / "report.html", title=f"flowatlas report: {m.info.name}")
+        slim(run_dir / "report.ipynb", "report.html")  # its large outputs are the page's: kept once
     blocking = at_or_above(findings, fail_on)
     counts = severity_counts(findings)
     found = f"{counted(len(findings), 'finding')} ({', '.join(f'{n:,} {s}' for s, n in counts.items())})"
