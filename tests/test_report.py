@@ -31,6 +31,7 @@ from flowatlas.findings import SEVERITIES, TABLE_COLUMNS
 from flowatlas.loader import load_map
 from flowatlas.report import views
 from flowatlas.report.data import (
+    NEW_FIELDS,
     diff_findings,
     history,
     read_findings_json,
@@ -311,7 +312,10 @@ def test_tiny_diff_new_resolved_changed(tiny_series):
     assert tiny_series["first"] != tiny_series["second"]
     diff = json.loads((second / "diff.json").read_text())
     assert diff["previous_run"] == tiny_series["first"]
-    assert any(f["rule"] == "undeclared-purpose" and f["flows"] == ["t-4"] for f in diff["new"])
+    whole = {f["id"]: f for f in json.loads((second / "findings.json").read_text())["findings"]}
+    assert [set(f) for f in diff["new"]] == [set(NEW_FIELDS)] * len(diff["new"])  # whole in findings.json:
+    new = [whole[f["id"]] for f in diff["new"]]
+    assert any(f["rule"] == "undeclared-purpose" and f["flows"] == ["t-4"] for f in new)
     assert any(f["rule"] == "undeclared-purpose" and f["flows"] == ["t-3"] for f in diff["resolved"])
     changed = [c for c in diff["changed"] if c["rule"] == "cross-border-basis"]
     assert changed and "message" in changed[0]["fields"] and "Mail relay" in changed[0]["after"]["message"]

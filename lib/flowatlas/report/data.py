@@ -110,9 +110,17 @@ def write_findings(findings: list[Finding], out_dir: str | Path, *, map_id: str,
     return [compress_large(csv), compress_large(js)]
 
 
+#: What ``diff.json`` gives of a new finding: its whole record is in ``findings.json``, by id.
+NEW_FIELDS = ("id", "severity", "rule", "message")
+
+
 def write_diff(diff: dict[str, Any], out_dir: str | Path, previous_run: str | None) -> Path:
+    """Write ``diff.json``: the diff, each new finding by :data:`NEW_FIELDS` (the run's
+    ``findings.json`` holds it whole; a first run's diff would copy the whole file), each
+    resolved one whole (no later file holds it), each changed one with its fields before and after."""
     p = Path(out_dir) / "diff.json"
-    _dump(p, {"previous_run": previous_run} | diff)
+    new = [{k: d.get(k) for k in NEW_FIELDS} for d in diff["new"]]
+    _dump(p, {"previous_run": previous_run} | diff | {"new": new})
     return compress_large(p)
 
 
