@@ -38,6 +38,7 @@ from flowatlas.report.data import (
     write_assessments,
     write_diff,
     write_findings,
+    write_history,
     write_inventory,
 )
 from flowatlas.report.htmlexport import SLIM_BYTES
@@ -615,6 +616,12 @@ def test_large_data_files_are_kept_compressed_and_read_back(tmp_path, monkeypatc
     assert [d["id"] for d in read_findings_json(first)] == [f.id for f in found]
     trend = history(found, second, first)  # a run before history.json: its findings, compressed
     assert len(trend["runs"]) == 2 and set(trend["first_seen"].values()) == {first.name}
+    assert write_history(found, second, first).name == "history.json.gz"  # large: compressed
+    third = tmp_path / "20261215T060000Z"
+    again = history(found[1:], third, second)  # read back from the compressed history
+    assert len(again["runs"]) == 3 and set(again["first_seen"].values()) == {first.name}
+    (second / "history.json.gz").write_bytes(b"not gzip")
+    assert history(found, third, second)["runs"][-1]["run"] == third.name  # unreadable: starts again
     assert ("findings JSON, gzip", "findings.json.gz") in _run_files(first)
     (first / "findings.json.gz").write_bytes(b"not gzip")
     with pytest.raises(UsageError, match="not a gzip file"):
