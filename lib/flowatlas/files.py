@@ -25,8 +25,9 @@ __all__ = ["COMPRESS_OVER", "compress_large", "data_path", "read_data", "write_w
 
 #: A data file of a run larger than this is kept gzip-compressed beside where it would be
 #: (``findings.json.gz``): the 50,000-flow synthetic map wrote 240 MB of JSON, CSV and Markdown
-#: into each run folder, most of it repeated text that gzip takes down about tenfold.
-COMPRESS_OVER = 4_000_000
+#: into each run folder, most of it repeated text that gzip takes down about tenfold (past 1 MB
+#: and not 4: its history.json, 1.5 MB of finding ids, is kept in 0.3 MB).
+COMPRESS_OVER = 1_000_000
 
 
 def _umask() -> int:

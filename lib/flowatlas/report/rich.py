@@ -254,7 +254,7 @@ def explorer(
     body = "".join(rows)
     more = (
         f"<p>The {len(found):,} most severe of {len(every):,} findings are listed; findings.csv and "
-        "findings.json (gzip-compressed past 4 MB) have them all.</p>"
+        "findings.json (gzip-compressed past 1 MB) have them all.</p>"
         if len(every) > len(found)
         else ""
     )
