@@ -256,7 +256,9 @@ def test_absoloop_report_html_is_code_free_and_offline(absoloop_run):
     assert "check_parameters" not in html and "import flowatlas" not in html  # no code cells
     from flowatlas.report import rich
 
-    scripts = re.findall(r"<script\b[^>]*>(.*?)</script>", html, re.S)
+    data = re.findall(rf'<script type="{re.escape(rich.PACKED_TYPE)}" class="fa-records">([^<]*)</script>', html)
+    assert len(data) == 1 and re.fullmatch(r"[A-Za-z0-9+/=]+", data[0])  # the long tooltips whole: data, base64
+    scripts = re.findall(r"<script\b(?![^>]*application/x-flowatlas)[^>]*>(.*?)</script>", html, re.S)
     assert scripts == [rich.script()]  # flowatlas's own script, once, and no other
     assert not re.search(r"""(src|href)\s*=\s*["']?(https?:)?//""", html, re.I)  # nothing fetched
     assert f'content="{rich.csp()}"' in html  # only that script may run: by its hash

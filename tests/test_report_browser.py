@@ -17,6 +17,7 @@ import pytest
 from render_svg import records as svg_records
 from reportkit import ABSOLOOP, TINY, hostile, run_cli, session_base, shared, write_map
 
+from flowatlas.report.rich import LONG_TOOLTIP, PACKED_TYPE
 from flowatlas.report.runs import latest_run
 from flowatlas.synth import synth_texts
 
@@ -119,7 +120,7 @@ def test_absoloop_report_in_chromium(browser, tmp_path_factory):
         assert page.locator("h2", has_text="Data inventory").is_visible()
         assert page.locator("text=import flowatlas").count() == 0  # no code in the report
         assert page.locator("text=How to use this notebook").count() == 0  # notebook-only cells left out
-        scripts = page.locator("script")
+        scripts = page.locator(f'script:not([type="{PACKED_TYPE}"])')  # (data blocks run nothing)
         assert scripts.count() == 1 and scripts.first.get_attribute("data-flowatlas") is not None
         csp = page.locator("meta[http-equiv='Content-Security-Policy']").get_attribute("content")
         assert "script-src 'sha256-" in csp and "unsafe" not in csp.split("script-src")[1].split(";")[0]
@@ -290,6 +291,28 @@ def test_hover_is_short_and_a_click_pins_the_whole_record_of_the_largest_arrow(b
         page.context.close()
 
 
+def test_the_reports_long_tooltips_are_cut_and_a_click_pins_the_whole_record(browser, tmp_path_factory):
+    """report.html keeps each tooltip over LONG_TOOLTIP characters once, packed: the SVG holds its
+    first line, a click on the element pins all of it."""
+    run = _absoloop_run(tmp_path_factory)
+    text = (run / "report.html").read_text("utf-8")
+    kept = svg_records(text)
+    assert kept and min(len(v) for v in kept.values()) > LONG_TOOLTIP
+    arrows = {k: v for k, v in kept.items() if re.search(rf'<g class="edge" id="{re.escape(k)}"', text)}
+    eid, whole = max(arrows.items(), key=lambda kv: (len(kv[1]), kv[0]))  # (a box's click opens its page)
+    assert html.escape(whole.splitlines()[1], quote=False) not in text  # only its first line is in the page
+    page, errors, blocked, _ = _open(browser, run / "report.html")
+    try:
+        element = page.locator(f'[id="{eid}"]')
+        element.scroll_into_view_if_needed()
+        element.locator("path, polygon").first.dispatch_event("click")
+        panel = page.locator(".fa-record:visible")
+        assert panel.count() == 1 and panel.locator(".fa-record-body").inner_text() == whole
+        assert errors == [] and blocked == []
+    finally:
+        page.context.close()
+
+
 def test_hostile_names_execute_nothing(browser, tmp_path_factory):
     r = shared(session_base(tmp_path_factory), "hostile", _hostile)
     assert r["code"] == 1, r["stderr"]  # a complete run with a high finding
@@ -298,7 +321,7 @@ def test_hostile_names_execute_nothing(browser, tmp_path_factory):
     try:
         assert page.evaluate("window.__pwned") is None
         assert errors == [] and blocked == [] and dialogs == []
-        scripts = page.locator("script")  # flowatlas's own, and nothing from the map
+        scripts = page.locator(f'script:not([type="{PACKED_TYPE}"])')  # flowatlas's own, nothing from the map
         assert scripts.count() == 1 and scripts.first.get_attribute("data-flowatlas") is not None
         assert page.locator("img[src='x'], svg[onload], [onerror]").count() == 0
         body = page.inner_text("body")

@@ -133,6 +133,54 @@ def figure(
     )
 
 
+#: A drawing's element (node, arrow, box) in graphviz SVG, up to the next one.
+#: (Attributes in either order: nbconvert writes ``class`` first.)
+_ELEMENT = re.compile(
+    r'<g\b(?=[^>]*\sclass="(?:node|edge|cluster)")[^>]*\sid="([^"]+)"[^>]*>'
+    r'.*?(?=<g\b[^>]*\sclass="(?:node|edge|cluster)"|</svg>)',
+    re.S,
+)
+_TITLE = re.compile(r'xlink:title="([^"]*)"')
+
+#: A tooltip longer than this is kept whole beside the drawing by :func:`keep_records`.
+LONG_TOOLTIP = 400
+
+
+def keep_records(page: str) -> str:
+    r"""``page`` with each tooltip of its drawings longer than :data:`LONG_TOOLTIP` characters
+    cut to its first line, the whole of it kept once in a packed data block the viewer pins on a
+    click (:func:`records_block`): the tooltips of a summary are most of its SVG's bytes, and
+    graphviz writes an arrow's twice (line and label). The drawings stay inline and readable
+    without the script; only the whole record needs it.
+
+    >>> svg = '<svg><g class="edge" id="fa-v-edge1"><a xlink:title="a&#10;' + "b" * 500 + '"></a></g></svg>'
+    >>> import base64, gzip, json
+    >>> out = keep_records(svg)
+    >>> blob = re.search(r'class="fa-records">([^<]*)<', out).group(1)
+    >>> 'xlink:title="a&#10;…"' in out, json.loads(gzip.decompress(base64.b64decode(blob)))["fa-v-edge1"][:3]
+    (True, 'a\nb')
+    """
+    kept: dict[str, str] = {}
+
+    def element(mm: re.Match[str]) -> str:
+        def title(t: re.Match[str]) -> str:
+            text = html.unescape(t.group(1))
+            if len(text) <= LONG_TOOLTIP:
+                return t.group(0)
+            kept[mm.group(1)] = text
+            first = text.split("\n", 1)[0]
+            return f'xlink:title="{_e(first[:120])}&#10;…"'
+
+        return _TITLE.sub(title, mm.group(0))
+
+    out = _ELEMENT.sub(element, page)
+    if not kept:
+        return page
+    block = records_block(kept)
+    head, sep, tail = out.rpartition("</body>")
+    return head + block + sep + tail if sep else out + block
+
+
 def _packed_svg(svg: str) -> str:
     return (
         data_block("svg", svg) + "<noscript>The drawing is packed: the page's script (flowatlas.js, beside it) "
