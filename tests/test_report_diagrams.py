@@ -72,3 +72,34 @@ def test_other_inputs_or_an_edited_file_are_laid_out_again(written, monkeypatch,
     (edited / views.VIEWS_INDEX).write_text("{not json", "utf-8")
     assert "<svg" in views.diagram(m, findings, "findings", edited).data  # no index: laid out here
     assert built[-1] == "findings"
+
+
+def test_a_large_dot_is_written_compressed_and_still_shown_from_its_files(monkeypatch, tmp_path):
+    """Past DOT_COMPRESS_OVER a view's DOT is kept as .dot.gz: the index still finds it, the view
+    is shown from its files, and the DOT inside lays out the SVG written beside it."""
+    import gzip
+    import re
+
+    from flowatlas.render.run import count_dot_edges, count_svg_edges
+
+    m = Analysis(load_map(KLINIKO))
+    findings = audit(m)
+    monkeypatch.setattr(views, "DOT_COMPRESS_OVER", 2_000)
+    views.write_diagrams(m, findings, tmp_path, "dot,svg", "sensitive")
+    assert (tmp_path / "overview.dot.gz").is_file() and not (tmp_path / "overview.dot").exists()
+    dot = gzip.decompress((tmp_path / "overview.dot.gz").read_bytes()).decode("utf-8")
+    assert count_dot_edges(dot) == count_svg_edges((tmp_path / "overview.svg").read_text("utf-8"))
+    built = _count_builds(monkeypatch)
+    page = views.diagram(m, findings, "overview", tmp_path).data
+    assert built == [] and re.search(r"<svg\b", page)
+
+
+def test_a_diagram_over_the_notebooks_limit_is_linked_to_its_file(written, monkeypatch):
+    """The diagrams notebook links a view larger than its limit to the file it wrote."""
+    m, findings, out = written
+    monkeypatch.chdir(out.parent)
+    page = views.diagram(m, findings, "overview", out, inline_max=1_000).data
+    assert "<svg" not in page
+    href = page.split('href="', 1)[1].split('"', 1)[0]
+    assert (out.parent / href).resolve() == (out / "overview.svg").resolve()
+    assert m.map.info.name in page  # and what it is, from its title

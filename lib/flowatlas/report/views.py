@@ -13,6 +13,7 @@ import importlib
 import io
 import itertools
 import json
+import os
 import re
 from collections import Counter
 from collections.abc import Callable, Mapping, Sequence
@@ -786,6 +787,14 @@ def diagram_specs(a: Analysis, lineage_types: str = "sensitive") -> list[str]:
 #: overview is 2 MB of SVG; its report.html was 16.6 MB).
 MAX_INLINE_SVG = 1_500_000
 
+#: A view's DOT larger than this is written gzip-compressed (``zcat X.dot.gz | dot -Tsvg``): the
+#: 50,000-flow report's 32 views had 5.9 MB of DOT, 200 KB each (Absoloop's largest: 33 KB).
+DOT_COMPRESS_OVER = 100_000
+
+#: The diagrams notebook inlines a diagram up to this size and links a larger one: its files are
+#: what it writes (Absoloop's largest view is 0.1 MB; a summary of 50,000 flows 0.5 MB).
+NOTEBOOK_INLINE_SVG = 250_000
+
 
 #: The data files of a run folder, linked beside each diagram of the report.
 RUN_FILES: tuple[tuple[str, str], ...] = (
@@ -813,29 +822,33 @@ def diagram(
     spec: str = "overview",
     out_dir: str | Path | None = None,
     run_dir: str | Path | None = None,
+    *,
+    inline_max: int = MAX_INLINE_SVG,
 ) -> Any:
     """One view (``overview``, ``findings``, ``summary``, ``lineage:TYPE``) as real SVG in the
     output (tooltips work), fitted to the width, with pan, zoom and reset, its caption (the
     view's own counts) and alt text. It is shown from its file in ``out_dir`` (or ``run_dir``'s
     ``diagrams/``) when :func:`write_diagrams` wrote it there for the same inputs
     (:data:`VIEWS_INDEX`), else laid out here, and linked when larger than
-    :data:`MAX_INLINE_SVG`. In a run folder (``run_dir``) the caption links the view's SVG and
+    ``inline_max`` (:data:`MAX_INLINE_SVG`). In a run folder (``run_dir``) the caption links the view's SVG and
     DOT files and the run's data files."""
     folder = Path(out_dir) if out_dir else (Path(run_dir) / "diagrams" if run_dir else None)
     written = _written_view(a.map, findings, spec, folder) if folder else None
     if written is not None:  # the diagrams notebook wrote this view of these inputs: not built again
         stem, title, svg_file = written
         size = svg_file.stat().st_size
-        svg = svg_file.read_text("utf-8") if size <= MAX_INLINE_SVG else ""
+        svg = svg_file.read_text("utf-8") if size <= inline_max else ""
     else:
         stem, g = build_view(a, spec, list(findings))
         title, svg = g.title, to_svg(g)
         size = len(svg.encode("utf-8"))  # bytes, as a written file's size is
-    if size > MAX_INLINE_SVG:
-        rel = f"diagrams/{stem}.svg"
+    if size > inline_max:
+        where = folder / f"{stem}.svg" if written is not None and folder else None
+        rel = Path(os.path.relpath(where, Path.cwd())).as_posix() if where else f"diagrams/{stem}.svg"
+        lines = [html.escape(x) for x in title.splitlines() if x.strip()][:2]
         return HTML(
-            f"<p>The {html.escape(spec)} diagram is {size / 1e6:.1f} MB of SVG, too large to inline: open "
-            f'<a href="{html.escape(rel)}">{html.escape(rel)}</a> in the run folder.</p>'
+            f"<p>The {html.escape(spec)} diagram is {size / 1e6:.1f} MB of SVG, more than this output holds: open "
+            f'<a href="{html.escape(rel)}">{html.escape(rel)}</a>.<br><small>{"<br>".join(lines)}</small></p>'
         )
     dot = data_path(Path(run_dir) / "diagrams" / f"{stem}.dot") if run_dir else None
     dot_name = dot.name if dot is not None else f"{stem}.dot"
@@ -885,13 +898,14 @@ def _written_view(m: Map, findings: Sequence[Finding], spec: str, folder: Path) 
 def show_diagrams(a: Analysis, findings: Sequence[Finding], out_dir: str | Path | None = None) -> None:
     """Every registered view that needs no information type, each under a heading with what it
     shows. A view already written to ``out_dir`` (:func:`write_diagrams`) is shown from its SVG
-    file, not laid out again."""
+    file, not laid out again; one over :data:`NOTEBOOK_INLINE_SVG` bytes is linked (the
+    notebook's outputs stay small: the 50,000-flow map's four were 2.2 MB of a 2.4 MB notebook)."""
     from IPython.display import display
 
     for spec in view_specs():
         view, _ = parse_spec(spec)
         display(heading(f"{spec}: {view.title}"))
-        display(diagram(a, findings, spec, out_dir))
+        display(diagram(a, findings, spec, out_dir, inline_max=NOTEBOOK_INLINE_SVG))
 
 
 def write_diagrams(
@@ -920,7 +934,7 @@ def write_diagrams(
             digest = ""
             if "dot" in files:  # a large DOT (the layout's source) is kept compressed: 136 of 318 MB at 50,000 flows
                 digest = _sha256(Path(files["dot"]))
-                files["dot"] = compress_large(files["dot"])
+                files["dot"] = compress_large(files["dot"], over=DOT_COMPRESS_OVER)
             if indexed:
                 entry = {"stem": stem, "title": g.title, "dot_sha256": digest}
                 with lock:
