@@ -1017,8 +1017,9 @@ def show_tables(tables: dict[str, pd.DataFrame], session: Any = None) -> None:
 
 
 #: How many rows a table shows in a static output (an executed notebook, the report); the data
-#: files hold them all. An executed audit.ipynb of a 50,000-flow map held 58 MB of one table.
-STATIC_ROWS = 200
+#: files hold them all. An executed audit.ipynb of a 50,000-flow map held 58 MB of one table
+#: (1.2 MB at 200 rows a table; a page of 100 rows each since).
+STATIC_ROWS = 100
 #: How much of a table an interactive one carries into JupyterLab (itables samples past it).
 GRID_MAX_BYTES = 16_000_000
 _GRID_READY: list[bool] = []  # the DataTables bundle is in this kernel's notebook
