@@ -97,6 +97,7 @@ def test_every_flow_has_its_whole_record_on_the_arrows_of_organisation_pages(wri
         kept = svg_records(text)
         for edge in parse(_svg(text))["edge"]:
             whole = kept[edge.id]  # every arrow of an organisation page keeps its whole record
+            assert not re.search(r"^\s*\+\d+ more flows", whole, re.M)  # all of them: none left out
             assert whole.startswith(edge.tooltip.split("\n")[0].removesuffix("…")), edge.id  # the tooltip begins it
             for chunk in whole.split("\n\n"):
                 if found := re.match(r"flow (\S+):", chunk):

@@ -81,7 +81,7 @@ def compress_large(path: str | Path, over: int | None = None) -> Path:
         return p
     gz = p.with_name(p.name + ".gz")
     with open(p, "rb") as fh:
-        data = gzip.compress(fh.read(), compresslevel=6, mtime=0)
+        data = gzip.compress(fh.read(), compresslevel=9, mtime=0)  # 6: 8% larger, 1 s less for 47 MB of JSON
     write_whole(gz, data)
     p.unlink()
     return gz

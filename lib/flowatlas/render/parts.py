@@ -365,8 +365,8 @@ def border_crossing(a: Analysis, f: Flow) -> tuple[str, str] | None:
 
 def flow_tooltip(ctx: ViewContext, f: Flow, *, brief: bool = False) -> str:
     """The record of flow ``f``: its ends and countries, types, purposes, bases, findings and
-    file:line; ``brief`` names the types by id and gives each finding in one line (its id
-    leads to its whole text in the findings table)."""
+    file:line; ``brief`` names the types by id and each finding by its severity and id (which
+    begins with its rule, and leads to its whole text in the findings table)."""
     m = ctx.m
     s, t = m.nodes[f.source], m.nodes[f.target]
     lines = [f"flow {f.id}: {s.name} → {t.name}"]
@@ -400,7 +400,7 @@ def flow_tooltip(ctx: ViewContext, f: Flow, *, brief: bool = False) -> str:
         lines.append(f"note: {f.description}")
     fs = ctx.by_flow.get(f.id, [])
     if fs and brief:
-        lines.append(f"findings ({len(fs)}): " + "; ".join(f"[{x.severity}] {x.rule} ({x.id})" for x in fs))
+        lines.append(f"findings ({len(fs)}): " + "; ".join(f"[{x.severity}] {x.id}" for x in fs))  # RULE-hash
     elif fs:
         lines.append(f"findings ({len(fs)}):")
         lines.extend(ctx.finding_lines(fs))

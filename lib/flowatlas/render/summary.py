@@ -183,8 +183,7 @@ def add_arrow(
     shown = sorted(fl, key=lambda f: (-rank[f.id], f.id))[: len(fl) if record else SUMMARY_FLOWS]
     if record:  # the page at the bottom of the atlas: the record of each flow the arrow stands for
         tip.extend(["", *(record(f) + "\n" for f in shown)])
-        shown = []
-        fs = []  # each flow's record names its findings
+        shown, fs = [], []  # each flow's record names its findings
     for f in shown:
         cb = border_crossing(ctx.a, f)
         tip.append(
@@ -192,7 +191,7 @@ def add_arrow(
             + (f" [{cb[0]} → {cb[1]}]" if cb else "")
             + f" ({ctx.where(f.src)})"
         )
-    if len(fl) > len(shown):
+    if len(fl) > len(shown) and not record:  # (a record lists them all)
         tip.append(f"  +{len(fl) - len(shown)} more flows")
     tip.extend(_findings_tip(fs))
     g.edge(
