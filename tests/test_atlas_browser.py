@@ -107,6 +107,12 @@ def test_from_the_first_page_to_a_flows_record_by_clicks_alone_and_back(browser,
         assert text == svg_records(here.read_text("utf-8"))[spot["id"]]  # the whole record the page keeps
         ids = re.findall(r"^flow (\S+):", text, re.M)
         assert ids and set(ids) <= set(m.flows)
+        chunk = next(c for c in text.split("\n\n") if c.startswith(f"flow {ids[0]}:"))
+        if "\nits record: " in chunk:  # its whole record is on its source's page: one click there
+            with page.expect_navigation():
+                page.locator(".fa-record-body a", has_text=f"#{ids[0]}").first.click()
+            unpacked(page)
+            text = page.locator(".fa-record-body").first.text_content()
         f = m.flows[ids[0]]
         assert f"defined at {where_text(m, f.src)}" in text  # the flow's file:line
         page.locator(".fa-trail a", has_text="map").click()
@@ -144,3 +150,38 @@ def test_every_page_of_a_1k_atlas_opens_readable(browser, tmp_path):  # noqa: F8
 def test_the_largest_pages_of_the_10k_atlas_open_readable(browser, ten_k):  # noqa: F811
     _, _, paths = ten_k
     _every_page_readable(browser, sorted(paths, key=lambda p: -p.stat().st_size)[:15])
+
+
+def test_a_link_to_a_flows_record_on_another_page_opens_it_pinned(browser, ten_k):  # noqa: F811
+    """An arrow whose flow's whole record is on another page says where, as a link; the link
+    opens that page with the flow's record pinned and marked."""
+    m, _out, paths = ten_k
+    found = next(
+        (p, eid, mm.group(1), mm.group(2))
+        for p in paths
+        for eid, whole in sorted(svg_records(p.read_text("utf-8")).items())
+        if (mm := re.search(r"^its record: (\S+\.html)#(\S+)$", whole, re.M))
+    )
+    page_path, eid, target, fid = found
+    page = browser.new_page(viewport={"width": 1280, "height": 900})
+    errors: list[str] = []
+    page.on("pageerror", lambda e: errors.append(str(e)))
+    try:
+        page.goto(page_path.as_uri())
+        unpacked(page)
+        page.locator(f'g.edge[id="{eid}"] path').first.dispatch_event("click")
+        link = page.locator(".fa-record-body a", has_text=f"{target}#{fid}").first
+        with page.expect_navigation():
+            link.click()
+        unpacked(page)
+        assert page.url.endswith(f"/{target}#{fid}")
+        panel = page.locator(".fa-record").first
+        assert panel.is_visible()
+        marked = panel.locator("mark").inner_text()
+        assert marked.startswith(f"flow {fid}:")
+        body = panel.locator(".fa-record-body").inner_text()
+        f = m.flows[fid]
+        assert f"defined at {where_text(m, f.src)}" in body  # the whole record, file:line
+        assert not errors, errors
+    finally:
+        page.close()

@@ -50,6 +50,16 @@ def written(request, tmp_path_factory):
     return m, a, fs, out, paths
 
 
+def svg_records_flows(page: str) -> set[str]:
+    """The flows whose whole record a page keeps (not a link to it)."""
+    return {
+        found.group(1)
+        for whole in svg_records(page).values()
+        for chunk in whole.split("\n\n")
+        if (found := re.match(r"flow (\S+):", chunk)) and "\nits record: " not in chunk
+    }
+
+
 def _links(page: Path) -> str:
     """What holds a page's links: its HTML (breadcrumb, pager) and its drawing."""
     text = page.read_text("utf-8")
@@ -87,22 +97,30 @@ def test_every_link_opens_a_page_and_every_page_is_reached_from_the_first_and_le
         assert f'href="{TOP}.html"' in crumbs and 'aria-current="page"' in crumbs
 
 
-def test_every_flow_has_its_whole_record_on_the_arrows_of_organisation_pages(written):
-    m, _, fs, _out, paths = written
+def test_every_flow_has_its_whole_record_once_and_the_other_page_links_to_it(written):
+    m, _, fs, out, paths = written
     records: dict[str, str] = {}
+    pointers: list[tuple[str, str, str]] = []
     for page in paths:
         if not page.name.startswith("organisation-"):
             continue
         text = page.read_text("utf-8")
         kept = svg_records(text)
         for edge in parse(_svg(text))["edge"]:
-            whole = kept[edge.id]  # every arrow of an organisation page keeps its whole record
+            whole = kept[edge.id]  # every arrow of an organisation page keeps its record
             assert not re.search(r"^\s*\+\d+ more flows", whole, re.M)  # all of them: none left out
             assert whole.startswith(edge.tooltip.split("\n")[0].removesuffix("…")), edge.id  # the tooltip begins it
             for chunk in whole.split("\n\n"):
-                if found := re.match(r"flow (\S+):", chunk):
-                    records[found.group(1)] = chunk
-    assert set(records) == set(m.flows)  # every flow, by clicks from the first page
+                if not (found := re.match(r"flow (\S+):", chunk)):
+                    continue
+                if away := re.search(r"^its record: (\S+\.html)#(\S+)$", chunk, re.M):
+                    pointers.append((found.group(1), away.group(1), away.group(2)))
+                    continue
+                assert found.group(1) not in records, f"the record of {found.group(1)} is written twice"
+                records[found.group(1)] = chunk
+    assert set(records) == set(m.flows) and pointers  # every flow, by clicks from the first page, once
+    for fid, where, anchor in pointers:  # a link to a flow's record leads to a page that holds it
+        assert anchor == fid and fid in svg_records_flows((out / where).read_text("utf-8")), (fid, where)
     by_flow: dict[str, list] = {}
     for f in fs:
         for fid in f.flows:

@@ -173,7 +173,9 @@ def add_arrow(
     colour = style.SEVERITY_COLOUR[worst_severity(fs)]
     attrs = dict(style.CROSS_BORDER if crossing else style.DOMESTIC)
     src_name, dst_name = names or (here, there)
-    tip = [f"{counted(len(fl), 'flow')} from {src_name} to {dst_name}", f"types ({n_types}): {top_types}"]
+    tip = [f"{counted(len(fl), 'flow')} from {src_name} to {dst_name}"]
+    if not record:  # (a record gives each flow's types)
+        tip.append(f"types ({n_types}): {top_types}")
     if crossing:
         tip.append(
             "cross-border: " + listed([f"{x} → {y} ×{k}" for (x, y), k in sorted(crossing.items())], "country pair")
