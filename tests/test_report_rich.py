@@ -115,6 +115,11 @@ def test_large_maps_keep_the_page_bounded():
     rows = [{"purpose": "p", "purpose_name": "P", "type_name": f"t{i}"} for i in range(12)]
     inv = rich.inventory(rows, full="inventory.xlsx", limit=5)
     assert inv.count("<td>t") == 5 and "… and 7 more rows (inventory.xlsx)" in inv
+    # many purposes: fewer rows of each, about MAX_INVENTORY_SHOWN in all, at least five of each
+    n = rich.MAX_INVENTORY_SHOWN // 5  # 200 purposes of 12 rows each: five rows of each
+    rows = [{"purpose": f"p{j}", "purpose_name": "P", "type_name": f"t{i}"} for j in range(n) for i in range(12)]
+    inv = rich.inventory(rows, full="inventory.xlsx")
+    assert inv.count("<details>") == n and inv.count("<td>t") == 5 * n == rich.MAX_INVENTORY_SHOWN
     wide = [{"purpose": "p", "purpose_name": "P", "recipients": "; ".join(f"org-{i:04d}" for i in range(2000))}]
     cell = rich.inventory(wide, full="inventory.xlsx")
     assert "org-0000; org-0001" in cell and "org-1999" not in cell and "more" in cell

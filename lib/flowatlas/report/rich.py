@@ -386,6 +386,10 @@ INVENTORY_KEYS: tuple[tuple[str, str], ...] = (
 #: Per purpose, the inventory lists at most this many rows (the XLSX has them all).
 MAX_INVENTORY_ROWS = 100
 
+#: In all, the inventory lists about this many rows: a map of many purposes lists fewer of each
+#: (at least five): the 50,000-flow map's 216 purposes were 1.7 MB of its report.html.
+MAX_INVENTORY_SHOWN = 1000
+
 #: A cell of the inventory longer than this many characters lists its first items and how many
 #: more there are (a 50,000-flow map's recipients per type made the inventory 4.2 MB of HTML).
 MAX_INVENTORY_CELL = 300
@@ -416,11 +420,12 @@ def _fold_list(value: object, limit: int = MAX_INVENTORY_CELL) -> str:
 def inventory(rows: Sequence[dict], *, full: str = "", limit: int = MAX_INVENTORY_ROWS) -> str:
     """The record of processing folded per purpose: one ``<details>`` per purpose, its summary
     saying how many types, recipients and transfers it has; inside, the key columns
-    (:data:`INVENTORY_KEYS`) of at most ``limit`` rows. ``full`` names the file with every row
-    and column."""
+    (:data:`INVENTORY_KEYS`) of at most ``limit`` rows, fewer when there are many purposes
+    (:data:`MAX_INVENTORY_SHOWN`). ``full`` names the file with every row and column."""
     by: dict[str, list[dict]] = {}
     for r in rows:
         by.setdefault(f"{r.get('purpose_name') or r.get('purpose')} ({r.get('purpose')})", []).append(r)
+    limit = min(limit, max(5, MAX_INVENTORY_SHOWN // max(len(by), 1)))
     parts = []
     for purpose, items in by.items():
         recipients = {x for r in items for x in str(r.get("recipients") or "").split("; ") if x}
