@@ -28,7 +28,8 @@ CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 MEASURE = """() => [...document.querySelectorAll('.fa-zoom svg')].map(svg => {
   const vb = svg.viewBox.baseVal, scale = svg.getBoundingClientRect().width / vb.width;
   const sizes = [...svg.querySelectorAll('text')].map(t => parseFloat(t.getAttribute('font-size')) * scale);
-  const nodes = [...svg.querySelectorAll('g.node')].filter(g => (g.querySelector('title') || {}).textContent !== '~legend');
+  const nodes = [...svg.querySelectorAll('g.node')]
+    .filter(g => (g.querySelector('title') || {}).textContent !== '~legend');
   return {nodes: nodes.length, arrows: svg.querySelectorAll('g.edge').length, label: Math.min(...sizes)};
 })"""
 
@@ -75,8 +76,10 @@ def main(run_dir: str) -> int:
                         bad.append(f"{path.name} #{i + 1}: {d}")
             seconds = time.perf_counter() - t0
             if drawn:
-                print(f"{kind:<18} {len(drawn):>5} {max(d['nodes'] for d in drawn):>10} "
-                      f"{max(d['arrows'] for d in drawn):>11} {min(d['label'] for d in drawn):>13.2f} {seconds:>8.1f}")  # fmt: skip
+                most_nodes, most_arrows = max(d["nodes"] for d in drawn), max(d["arrows"] for d in drawn)
+                smallest = min(d["label"] for d in drawn)
+                n = len(drawn)
+                print(f"{kind:<18} {n:>5} {most_nodes:>10} {most_arrows:>11} {smallest:>13.2f} {seconds:>8.1f}")
         browser.close()
     shutil.rmtree(tmp, ignore_errors=True)
     for line in bad:
