@@ -18,7 +18,7 @@ from flowatlas.audit import audit
 from flowatlas.render.atlas import TOP, atlas, org_stem
 from flowatlas.render.files import to_svg as source_svg
 from flowatlas.render.parts import DEFAULT_MAX_NODES, MAX_DRAWN_ARROWS, TOOLTIP_CHARS, where_text
-from flowatlas.render.summary import SUBJECTS
+from flowatlas.render.summary import OTHERS, SUBJECTS, UNLOCATED, summary
 from flowatlas.report.atlas import write_atlas
 from flowatlas.report.rich import PACKED_TYPE
 from flowatlas.report.views import diagram
@@ -37,6 +37,29 @@ def _maps() -> dict[str, object]:
         "synthetic-1k": lambda: load_texts(synth_texts(nodes=100, flows=1000, types=40, seed=2)),
         # many organisations in many countries: the first page is by country, countries are paged
         "synthetic-many-organisations": lambda: load_texts(synth_texts(nodes=600, flows=1500, types=30, seed=4)),
+        # nodes in more countries than one drawing holds boxes: the first page puts the countries
+        # of the fewest flows in one box, and lists every country's page under the drawing
+        "synthetic-45-countries": lambda: load_texts(many_countries()),
+    }
+
+
+#: 45 countries: more than DEFAULT_MAX_NODES boxes.
+COUNTRIES = (
+    "AT", "BE", "BG", "HR", "CY", "CZ", "DK", "EE", "FI", "FR", "DE", "GR", "HU", "IE", "IT",
+    "LV", "LT", "LU", "MT", "NL", "PL", "PT", "RO", "SK", "SI", "ES", "SE", "HK", "IS", "LI",
+    "CH", "GB", "US", "CA", "BR", "MX", "JP", "KR", "CN", "IN", "AU", "NZ", "SG", "ZA", "AE",
+)  # fmt: skip
+
+
+def many_countries() -> dict[str, str]:
+    """A synthetic map whose systems and stores are located in 45 countries, in turn."""
+    texts = synth_texts(nodes=120, flows=800, types=20, seed=7)
+    turn = iter(range(10**6))
+    return {
+        k: re.sub(r"(\n    jurisdiction: )\S+", lambda mm: mm.group(1) + COUNTRIES[next(turn) % len(COUNTRIES)], v)
+        if k.startswith("nodes/")
+        else v
+        for k, v in texts.items()
     }
 
 
@@ -261,3 +284,16 @@ def test_a_page_by_role_boxes_each_role_with_its_own_flows_only():
             assert role(other) == box[2:]
             checked += 1
     assert checked
+
+
+def test_a_summary_past_the_bound_puts_the_countries_of_fewest_flows_in_one_box():
+    m = load_texts(many_countries())
+    assert len({n.jurisdiction for n in m.nodes.values()}) > DEFAULT_MAX_NODES
+    drawn = parse(source_svg(summary(Analysis(m), "jurisdiction")))
+    boxes = [n for n in drawn["node"] if n.title != "~legend"]
+    assert len(boxes) == DEFAULT_MAX_NODES
+    others = next(n for n in boxes if n.title == OTHERS)
+    listed = re.search(r"^(\d+) other countries", others.tooltip, re.M)
+    named = {n.title for n in boxes} - {OTHERS, UNLOCATED}
+    located = {n.jurisdiction for n in m.nodes.values() if n.jurisdiction}
+    assert listed and int(listed.group(1)) == len(located - named)  # each country once: a box or in the others

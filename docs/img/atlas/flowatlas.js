@@ -13,6 +13,8 @@
   var SHORT = 360;   // characters of a record a tooltip shows; a click shows all of it
   var tip = null;
   var records = {};  // whole records of arrows whose tooltips only begin them, by element id
+  // a record's line naming where a flow's whole record is (an atlas page, and the flow)
+  var RECORD_LINK = /^its record: ([A-Za-z0-9][A-Za-z0-9_.~-]*\.html)#([A-Za-z0-9][A-Za-z0-9_.-]*)$/;
 
   // What a page packs (an atlas page: its drawing and its arrows' whole records): gzip-compressed
   // text in base64, in data blocks no browser runs (<script class="fa-svg">, <script
@@ -29,7 +31,9 @@
     var pending = blocks.length, root = document.documentElement;
     function done() {
       pending -= 1;
-      if (pending <= 0) root.setAttribute("data-fa-unpacked", "ready");
+      if (pending > 0) return;
+      pinFromAddress();
+      root.setAttribute("data-fa-unpacked", "ready");
     }
     if (!pending) { root.setAttribute("data-fa-unpacked", "ready"); return; }
     if (typeof DecompressionStream === "undefined") { root.setAttribute("data-fa-unpacked", "unsupported"); return; }
@@ -178,6 +182,33 @@
     panel.appendChild(head);
     panel.appendChild(body);
     box.parentNode.insertBefore(panel, box.nextSibling);
+    // the record as text; "its record: PAGE.html#FLOW" (a flow whose record another page holds)
+    // as a link there, and the flow named by `focus` marked and scrolled to
+    function pin(text, focus) {
+      body.textContent = "";
+      var marked = null;
+      text.split("\n").forEach(function (line, i) {
+        if (i) body.appendChild(document.createTextNode("\n"));
+        var away = RECORD_LINK.exec(line);
+        if (away) {
+          body.appendChild(document.createTextNode("its record: "));
+          var a = document.createElement("a");
+          a.href = away[1] + "#" + away[2];
+          a.textContent = away[1] + "#" + away[2];
+          body.appendChild(a);
+        } else if (focus && line.indexOf("flow " + focus + ":") === 0) {
+          marked = document.createElement("mark");
+          marked.textContent = line;
+          body.appendChild(marked);
+        } else {
+          body.appendChild(document.createTextNode(line));
+        }
+      });
+      panel.hidden = false;
+      panel.scrollTop = 0;
+      if (marked) panel.scrollTop = Math.max(0, marked.offsetTop - panel.offsetTop - 40);
+    }
+    box.faPin = pin;
 
     function target(e) {
       return e.target.closest ? e.target.closest("g.node, g.edge, g.cluster") : null;
@@ -204,9 +235,7 @@
       var link = e.target.closest ? e.target.closest("a") : null;
       if (link && (link.getAttribute("href") || link.getAttributeNS(XLINK, "href"))) return;  // a link: follow it
       e.preventDefault();
-      body.textContent = text;
-      panel.hidden = false;
-      panel.scrollTop = 0;
+      pin(text, "");
     });
     k = readable();
     apply();
@@ -261,6 +290,19 @@
       th.addEventListener("keydown", function (e) { if (e.key === "Enter") sort(); });
     });
     filter();
+  }
+
+  // A page opened as PAGE.html#FLOW (a link from another page's record): pin the record of the
+  // arrow that holds FLOW's whole record, with FLOW marked, and bring the arrow into view.
+  function pinFromAddress() {
+    var flow = decodeURIComponent((window.location.hash || "").slice(1));
+    if (!flow) return;
+    var head = new RegExp("(^|\\n)flow " + flow.replace(/[.*+?^${}()|[\]\\]/g, "\\$&") + ":");
+    var key = Object.keys(records).filter(function (k) { return head.test(records[k]); })[0];
+    var g = key && document.getElementById(key), box = g && g.closest(".fa-zoom");
+    if (!box || !box.faPin) return;
+    box.faPin(records[key], flow);
+    if (g.scrollIntoView) g.scrollIntoView({block: "center", inline: "center"});
   }
 
   function init() {

@@ -29,6 +29,7 @@ from collections.abc import Callable, Collection, Mapping, Sequence
 from dataclasses import dataclass
 
 from flowatlas.analysis import Analysis
+from flowatlas.atlas import Map
 from flowatlas.findings import Finding
 from flowatlas.model import Flow
 from flowatlas.render import style
@@ -90,6 +91,9 @@ class Page:
     diagram: Diagram
     prev: str | None = None  # the stem of the page before it, when its level is paged
     next: str | None = None
+    #: (name, stem) of the pages one level down, listed under the drawing: every one is reached
+    #: by a link even when the drawing puts some in one box (the first page past 40 countries)
+    index: tuple[tuple[str, str], ...] = ()
 
 
 def org_stem(org: str, page: int = 1) -> str:
@@ -165,7 +169,11 @@ def atlas(
         if len(plans[org].chunks) <= room:
             has_page.add(org)
             room -= len(plans[org].chunks)
-    pages = [Page(TOP, "map", (), first)]
+    if by == "jurisdiction":
+        below = [(_country_title(code), country_stem(code)) for code in layouts]
+    else:
+        below = [(_org_title(m, org), org_stem(org)) for org in sorted(has_page)]
+    pages = [Page(TOP, "map", (), first, index=tuple(below))]
     if missing := sorted(set(plans) - has_page):
         first.title += "\n" + _no_page(missing, max_pages)
         first.attr("graph", label=dot_text(first.title), tooltip=dot_tooltip(first.title))
@@ -181,6 +189,10 @@ def atlas(
         pages.extend(_org_pages(ctx, org, plans[org], org_trail.get(org, trail_top), countries=by == "jurisdiction",
                                 has_page=has_page, page_of=page_of))  # fmt: skip
     return pages
+
+
+def _org_title(m: Map, org: str) -> str:
+    return "the data subjects" if org == SUBJECTS else f"{m.organisations[org].name} ({org})"
 
 
 def _no_page(orgs: Sequence[str], max_pages: int | None = None) -> str:
@@ -455,12 +467,11 @@ def _org_pages(
     m = ctx.m
     own, by_node, grouping, chunks = plan.own, plan.by_node, plan.grouping, plan.chunks
     mine = set(own)
+    title = _org_title(m, org)
     if org == SUBJECTS:
-        title = "the data subjects"
         what = "the data subjects"
     else:
         o = m.organisations[org]
-        title = f"{o.name} ({org})"
         what = f"organisation {org} ({o.name}, {o.role.replace('_', ' ')}, {o.jurisdiction})"
     box_of = _boxer(ctx, grouping, org)
     pages = []

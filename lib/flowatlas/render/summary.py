@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections import defaultdict
+from collections import Counter, defaultdict
 from collections.abc import Collection, Iterable, Mapping, Sequence
 
 from flowatlas.analysis import Analysis
@@ -15,6 +15,7 @@ from flowatlas.render import style
 from flowatlas.render.diagram import Diagram
 from flowatlas.render.legend import add_legend
 from flowatlas.render.parts import (
+    DEFAULT_MAX_NODES,
     MAX_DRAWN_ARROWS,
     SUMMARY_LIST,
     Record,
@@ -33,6 +34,8 @@ from flowatlas.words import counted
 
 SUBJECTS = "~subjects"
 UNLOCATED = "~unlocated"
+#: The box of a summary that holds the groups past its bound (those of the fewest flows).
+OTHERS = "~others"
 
 
 #: A summary arrow's tooltip names at most this many of its flows (the worst), each with its
@@ -90,6 +93,14 @@ def _findings_tip(fs: Sequence[Finding], limit: int = FINDINGS_LIST) -> list[str
     return lines
 
 
+def _group(ctx: ViewContext, by: str, nid: str) -> str:
+    """The box of a summary by ``by`` that node ``nid`` belongs in."""
+    n = ctx.m.nodes[nid]
+    if by == "organisation":
+        return n.owner or SUBJECTS
+    return n.jurisdiction or UNLOCATED
+
+
 def add_box(
     parent: Diagram,
     ctx: ViewContext,
@@ -117,6 +128,15 @@ def add_box(
         head = "data subjects" if gid == SUBJECTS else "no location"
         kind = "subject"
         tip = [head]
+    elif gid == OTHERS:  # the groups past the drawing's bound, in one box
+        groups = sorted({_group(ctx, by, n) for n in nodes})
+        head = (
+            counted(len(groups), "other country", "other countries")
+            if by == "jurisdiction"
+            else (counted(len(groups), "other organisation"))
+        )
+        kind = "system"
+        tip = [head + " (the fewest flows; one box each would be more than a drawing holds)", listed(groups, by)]
     else:
         head = f"{country_name(gid)} ({gid})"
         kind = "system"
@@ -252,8 +272,10 @@ def summary(
     name: str | None = None,
     what: str | None = None,
     links: Mapping[str, str] | None = None,
+    max_boxes: int = DEFAULT_MAX_NODES,
 ) -> Diagram:
-    """One box per organisation (``by="organisation"``) or jurisdiction, with flow and type counts.
+    """One box per organisation (``by="organisation"``) or jurisdiction, with flow and type counts;
+    past ``max_boxes`` boxes, the groups of the fewest flows share one box (:data:`OTHERS`).
 
     With ``flows`` (ids), only those flows and the nodes they join are summarised (a lineage
     too large to draw node by node), drawn as ``name`` and titled ``what``.
@@ -268,13 +290,16 @@ def summary(
         raise UsageError(f"summary by '{by}': expected 'organisation' or 'jurisdiction'")
     ctx = ViewContext.make(a, findings, provenance)
 
-    if by == "organisation":
-        gof = {nid: n.owner or SUBJECTS for nid, n in m.nodes.items()}
-    else:
-        gof = {nid: n.jurisdiction or UNLOCATED for nid, n in m.nodes.items()}
-
+    gof = {nid: _group(ctx, by, nid) for nid in m.nodes}
     drawn = [m.flows[i] for i in sorted(flows)] if flows is not None else list(m.flows.values())
     ends = {e for f in drawn for e in (f.source, f.target)} if flows is not None else set(m.nodes)
+    touching: Counter[str] = Counter()
+    for f in drawn:
+        touching.update({gof[f.source], gof[f.target]})
+    groups = {gof[n] for n in ends}
+    if len(groups) > max_boxes:  # past the bound: the groups of the fewest flows share one box
+        kept_groups = set(sorted(groups, key=lambda k: (-touching[k], k))[: max_boxes - 1])
+        gof = {nid: (k if k in kept_groups else OTHERS) for nid, k in gof.items()}
     members: dict[str, list[str]] = defaultdict(list)
     for nid in m.nodes:
         if nid in ends:
@@ -287,8 +312,8 @@ def summary(
 
     def country(gid: str) -> str | None:
         if by == "jurisdiction":
-            return None if gid == UNLOCATED else gid
-        return None if gid == SUBJECTS else m.organisations[gid].jurisdiction
+            return None if gid in (UNLOCATED, OTHERS) else gid
+        return None if gid in (SUBJECTS, OTHERS) else m.organisations[gid].jurisdiction
 
     extra = [
         f"summary by {by}: {len(members)} boxes for {len(ends)} nodes, {len(between)} arrows for {len(drawn)} flows"
@@ -306,7 +331,7 @@ def summary(
     for c in sorted(by_country, key=lambda x: (x is not None, x != m.home, x or "")):
         if c is None:
             for gid in by_country[c]:
-                if by == "jurisdiction" and gid not in (UNLOCATED,):
+                if by == "jurisdiction" and gid not in (UNLOCATED, OTHERS):
                     home = gid == m.home
                     with g.subgraph(name=f"cluster ~{gid}") as cj:
                         cj.attr(
@@ -338,10 +363,10 @@ def _draw(a: Analysis, arg: str, findings: Sequence[Finding] | None, *, max_node
             f"by organisation: {boxes} boxes would be more than one drawing holds (max_nodes={max_nodes}), so this "
             "is by jurisdiction; the atlas's country pages draw the organisations"
         )
-        g = summary(a, "jurisdiction", findings, provenance=provenance, note=note)
+        g = summary(a, "jurisdiction", findings, provenance=provenance, note=note, max_boxes=max_nodes)
         g.name = "summary-organisation"
         return g
-    return summary(a, by, findings, provenance=provenance)
+    return summary(a, by, findings, provenance=provenance, max_boxes=max_nodes)
 
 
 VIEW = register(
@@ -356,4 +381,4 @@ VIEW = register(
 )
 
 
-__all__ = ["SUBJECTS", "UNLOCATED", "VIEW", "summary"]
+__all__ = ["OTHERS", "SUBJECTS", "UNLOCATED", "VIEW", "summary"]

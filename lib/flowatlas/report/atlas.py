@@ -63,6 +63,13 @@ def page_html(page: Page, svg: str, *, home: str = "") -> str:
         + "</nav>\n"
         + (f'<nav class="fa-pager">{" · ".join(pager)}</nav>\n' if pager else "")
         + rich.figure(svg, stem=page.stem, title=page.diagram.title, records=page.diagram.records or {}, pack=True)
+        + (
+            '\n<nav class="fa-index" aria-label="the pages one level down">'
+            + " · ".join(f'<a href="{_e(stem)}.html">{_e(name)}</a>' for name, stem in page.index)
+            + "</nav>"
+            if page.index
+            else ""
+        )
         + '\n<script src="flowatlas.js"></script></body></html>\n'
     )
 
@@ -104,7 +111,7 @@ def write_atlas(
 #: What the pages add to the viewer's style: the breadcrumb and the pager.
 PAGE_STYLE = """
 body.fa-atlas { font-family: system-ui, sans-serif; margin: 1em; }
-.fa-trail, .fa-pager { font-size: 14px; margin: 0.2em 0 0.6em; }
+.fa-trail, .fa-pager, .fa-index { font-size: 14px; margin: 0.2em 0 0.6em; }
 .fa-trail [aria-current] { font-weight: 600; }
 """
 
