@@ -110,8 +110,9 @@ def write_findings(findings: list[Finding], out_dir: str | Path, *, map_id: str,
     return [compress_large(csv), compress_large(js)]
 
 
-#: What ``diff.json`` gives of a new finding: its whole record is in ``findings.json``, by id.
-NEW_FIELDS = ("id", "severity", "rule", "message")
+#: What ``diff.json`` gives of a new finding: its whole record is in ``findings.json``, by id
+#: (with its message, a first run's diff of the 50,000-flow map was 1.0 MB compressed).
+NEW_FIELDS = ("id", "severity", "rule")
 
 
 def write_diff(diff: dict[str, Any], out_dir: str | Path, previous_run: str | None) -> Path:

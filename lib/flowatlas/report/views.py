@@ -752,9 +752,9 @@ def picker(
 
 #: "sensitive" lineages: at most this many, the sensitive types carried by the most flows (a
 #: 10,000-flow synthetic map carries 157 sensitive types: 157 diagrams took three minutes; a
-#: 50,000-flow map's 24 lineages were 9 of the 69 MB of its run folder). Any other type's
+#: 50,000-flow map's 24 lineages were 9 of the 69 MB of its run folder, 12 were 4.5 MB). Any other type's
 #: lineage: ``-p lineage_types TYPE,...`` or ``flowatlas render MAP --view lineage:TYPE``.
-MAX_LINEAGES = 12
+MAX_LINEAGES = 8
 
 
 def lineage_specs(a: Analysis, which: str = "sensitive") -> list[str]:
