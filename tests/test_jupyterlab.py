@@ -209,6 +209,8 @@ def test_audit_tables_sort_search_and_filter_in_jupyterlab(lab, tmp_path):
             message = heads.index("message")
             height = findings.evaluate(f"t => t.tBodies[0].rows[0].cells[{message}].getBoundingClientRect().width")
             assert height > 200  # the message column is wide enough to read (it was ~4 characters)
+            left = findings.evaluate(f"t => t.tBodies[0].rows[0].cells[{message}].getBoundingClientRect().left")
+            assert left + 200 < page.viewport_size["width"]  # and on the first screen (short columns narrow)
             assert outside == [] and errors == []
             page.screenshot(path=str(tmp_path / "audit-1280.png"))
         finally:

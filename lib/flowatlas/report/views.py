@@ -1027,6 +1027,13 @@ GRID_MAX_BYTES = 16_000_000
 _GRID_READY: list[bool] = []  # the DataTables bundle is in this kernel's notebook
 
 
+#: The interactive tables' own style: filter boxes as wide as their columns.
+GRID_STYLE = (
+    "<style>.dt-container thead th input { width: 100% !important; min-width: 3em; box-sizing: border-box; }"
+    "</style>"
+)
+
+
 def grid(session: Any, df: pd.DataFrame, caption: str = "", *, full: str = "", severity: bool = False) -> None:
     """Show a table. In JupyterLab (``session.interactive``), an interactive one that sorts
     (click a heading), searches and filters by column, pages, and wraps long text: itables in
@@ -1053,9 +1060,14 @@ def grid(session: Any, df: pd.DataFrame, caption: str = "", *, full: str = "", s
         # The bundle first: init_notebook_mode's own first output awaits what its second defines,
         # and JupyterLab may run them out of order ("Cannot destructure ... set_or_remove_dark_class").
         display(IPythonHTML(generate_init_offline_itables_html(options.dt_bundle)))
+        # a column's filter box no wider than its column: DataTables sized every column to its
+        # box (about 200 px), which pushed the message off the first screen at 1280 px
+        display(IPythonHTML(GRID_STYLE))
         itables.init_notebook_mode(all_interactive=False, connected=False)
         _GRID_READY.append(True)
     wide = [i for i, c in enumerate(df.columns) if c in ("message", "remedy", "finding", "clauses", "path")]
+    # short values: the message reaches the first screen at 1280 px (each was 200 px wide)
+    narrow = [i for i, c in enumerate(df.columns) if c in ("severity", "disclosure", "dimension", "undeclared")]
     itables.show(
         df,
         caption=caption or None,
@@ -1066,7 +1078,11 @@ def grid(session: Any, df: pd.DataFrame, caption: str = "", *, full: str = "", s
         pageLength=25,
         lengthMenu=[10, 25, 100, 500],
         autoWidth=False,
-        columnDefs=[{"width": "32em", "targets": wide}, {"className": "dt-left", "targets": "_all"}],
+        columnDefs=[
+            {"width": "32em", "targets": wide},
+            {"width": "7em", "targets": narrow},
+            {"className": "dt-left", "targets": "_all"},
+        ],
         style="width:100%;table-layout:auto",
     )
 
