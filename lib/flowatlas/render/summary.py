@@ -130,13 +130,11 @@ def add_box(
         tip = [head]
     elif gid == OTHERS:  # the groups past the drawing's bound, in one box
         groups = sorted({_group(ctx, by, n) for n in nodes})
-        head = (
-            counted(len(groups), "other country", "other countries")
-            if by == "jurisdiction"
-            else (counted(len(groups), "other organisation"))
-        )
+        word = "country" if by == "jurisdiction" else "organisation"
+        head = counted(len(groups), f"other {word}", "other countries" if word == "country" else None)
         kind = "system"
-        tip = [head + " (the fewest flows; one box each would be more than a drawing holds)", listed(groups, by)]
+        names = ", ".join(groups) if word == "country" else listed(groups, word)  # (at most 249 country codes)
+        tip = [head + " (the fewest flows; one box each would be more than a drawing holds)", names]
     else:
         head = f"{country_name(gid)} ({gid})"
         kind = "system"

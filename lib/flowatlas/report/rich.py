@@ -31,7 +31,9 @@ from pathlib import Path
 from typing import Any
 
 from flowatlas.findings import SEVERITIES, SEVERITY_RANK, Finding, cited, sort_findings
+from flowatlas.render.parts import TOOLTIP_CHARS
 from flowatlas.render.style import SEVERITY_COLOUR
+from flowatlas.render.text import shorten
 from flowatlas.report.runs import run_date
 from flowatlas.source import Source
 from flowatlas.words import counted
@@ -149,9 +151,8 @@ LONG_TOOLTIP = 400
 def keep_records(page: str) -> str:
     r"""``page`` with each tooltip of its drawings longer than :data:`LONG_TOOLTIP` characters
     cut to its first line, the whole of it kept once in a packed data block the viewer pins on a
-    click (:func:`records_block`): the tooltips of a summary are most of its SVG's bytes, and
-    graphviz writes an arrow's twice (line and label). The drawings stay inline and readable
-    without the script; only the whole record needs it.
+    click (:func:`records_block`): the tooltips of a summary are most of its SVG's bytes. The
+    drawings stay inline and readable without the script; only the whole record needs it.
 
     >>> svg = '<svg><g class="edge" id="fa-v-edge1"><a xlink:title="a&#10;' + "b" * 500 + '"></a></g></svg>'
     >>> import base64, gzip, json
@@ -169,7 +170,7 @@ def keep_records(page: str) -> str:
                 return t.group(0)
             kept[mm.group(1)] = text
             first = text.split("\n", 1)[0]
-            return f'xlink:title="{_e(first[:120])}&#10;…"'
+            return f'xlink:title="{_e(shorten(first, TOOLTIP_CHARS))}&#10;…"'
 
         return _TITLE.sub(title, mm.group(0))
 

@@ -1029,8 +1029,7 @@ _GRID_READY: list[bool] = []  # the DataTables bundle is in this kernel's notebo
 
 #: The interactive tables' own style: filter boxes as wide as their columns.
 GRID_STYLE = (
-    "<style>.dt-container thead th input { width: 100% !important; min-width: 3em; box-sizing: border-box; }"
-    "</style>"
+    "<style>.dt-container thead th input { width: 100% !important; min-width: 3em; box-sizing: border-box; }</style>"
 )
 
 

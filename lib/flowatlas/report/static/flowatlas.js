@@ -295,9 +295,10 @@
   // A page opened as PAGE.html#FLOW (a link from another page's record): pin the record of the
   // arrow that holds FLOW's whole record, with FLOW marked, and bring the arrow into view.
   function pinFromAddress() {
-    var flow = decodeURIComponent((window.location.hash || "").slice(1));
-    if (!flow) return;
-    var head = new RegExp("(^|\\n)flow " + flow.replace(/[.*+?^${}()|[\]\\]/g, "\\$&") + ":");
+    var flow = "";
+    try { flow = decodeURIComponent((window.location.hash || "").slice(1)); } catch (e) { return; }  // a malformed address
+    if (!/^[A-Za-z0-9][A-Za-z0-9_.-]*$/.test(flow)) return;  // a flow's id, nothing else
+    var head = new RegExp("(^|\\n)flow " + flow.replace(/\./g, "\\.") + ":");
     var key = Object.keys(records).filter(function (k) { return head.test(records[k]); })[0];
     var g = key && document.getElementById(key), box = g && g.closest(".fa-zoom");
     if (!box || !box.faPin) return;
