@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import html
 import re
-from collections import deque
+from collections import Counter, deque
 from pathlib import Path
 
 import pytest
@@ -15,6 +15,7 @@ from render_svg import records as svg_records
 from flowatlas import load_map, load_texts
 from flowatlas.analysis import Analysis
 from flowatlas.audit import audit
+from flowatlas.render import build_view
 from flowatlas.render.atlas import TOP, atlas, org_stem
 from flowatlas.render.files import to_svg as source_svg
 from flowatlas.render.parts import DEFAULT_MAX_NODES, MAX_DRAWN_ARROWS, TOOLTIP_CHARS, where_text
@@ -297,3 +298,22 @@ def test_a_summary_past_the_bound_puts_the_countries_of_fewest_flows_in_one_box(
     named = {n.title for n in boxes} - {OTHERS, UNLOCATED}
     located = {n.jurisdiction for n in m.nodes.values() if n.jurisdiction}
     assert listed and int(listed.group(1)) == len(located - named)  # each country once: a box or in the others
+
+
+@pytest.mark.parametrize("view", ["lineage", "findings"])
+def test_a_lineage_or_findings_summary_opens_the_atlas_country_pages(view, tmp_path):
+    """Past the bound a lineage and the findings view are summaries by country: each country box
+    links to that country's atlas page (written beside the drawing), and the drawing says it
+    opens the atlas, so whoever writes it writes the atlas."""
+    m = load_texts(synth_texts(nodes=600, flows=1500, types=30, seed=4))
+    a = Analysis(m)
+    fs = audit(a)
+    carried = Counter(t for f in m.flows.values() for t in f.types)
+    spec = f"lineage:{carried.most_common(1)[0][0]}" if view == "lineage" else "findings"
+    _, g = build_view(a, spec, fs)
+    assert g.opens == "atlas" and "summary" in g.title
+    written = {p.name for p in write_atlas(a, fs, tmp_path)}
+    drawn = parse(source_svg(g))
+    hrefs = re.findall(r'xlink:href="atlas/([^"]+)"', source_svg(g))
+    boxes = [n.title for n in drawn["node"] if n.title not in ("~legend", OTHERS)]
+    assert hrefs and set(hrefs) <= written and len(set(hrefs)) == len(boxes)  # every box, a page that is there

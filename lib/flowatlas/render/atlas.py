@@ -50,11 +50,13 @@ from flowatlas.render.parts import (
     view_title,
 )
 from flowatlas.render.summary import (
+    FOLDER,
     SUBJECTS,
     UNLOCATED,
     add_arrow,
     add_box,
     collapse_by,
+    country_stem,
     listed,
     strongest,
     summary,
@@ -62,8 +64,6 @@ from flowatlas.render.summary import (
 from flowatlas.render.text import dot_text, dot_tooltip
 from flowatlas.words import counted
 
-#: The folder of the atlas's pages, beside the diagrams (the overview links into it).
-FOLDER = "atlas"
 #: The file stem of the atlas's first page.
 TOP = "atlas"
 #: A country page draws at most this many other countries as boxes (the most exchanged with);
@@ -100,12 +100,6 @@ def org_stem(org: str, page: int = 1) -> str:
     """The stem of an organisation's page (``SUBJECTS`` for the data subjects' page)."""
     key = "subjects" if org == SUBJECTS else org
     return f"organisation-{key}" + (f"-{page}" if page > 1 else "")
-
-
-def country_stem(code: str, page: int = 1) -> str:
-    """The stem of a country's page (``UNLOCATED`` for the nodes with no location)."""
-    key = "unlocated" if code == UNLOCATED else code
-    return f"country-{key}" + (f"-{page}" if page > 1 else "")
 
 
 def top(

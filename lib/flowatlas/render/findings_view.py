@@ -20,7 +20,7 @@ from flowatlas.render.parts import (
     view_title,
 )
 from flowatlas.render.registry import View, register
-from flowatlas.render.summary import collapse_by, summary
+from flowatlas.render.summary import collapse_by, country_pages, summary
 from flowatlas.render.text import shorten
 from flowatlas.words import counted
 
@@ -48,7 +48,7 @@ def findings_view(
             f"holds (max_nodes={max_nodes}), so this is the "
             f"summary by {by}{why}, coloured by the worst finding; draw lineage:TYPE or raise --max-nodes for detail"
         )
-        g = summary(a, by, findings, provenance=provenance, note=note)
+        g = summary(a, by, findings, provenance=provenance, note=note, links=country_pages(m, by))
         g.name = "findings"
         return g
     loose = [

@@ -21,7 +21,7 @@ from flowatlas.render.parts import (
     view_title,
 )
 from flowatlas.render.registry import View, register
-from flowatlas.render.summary import collapse_by, summary
+from flowatlas.render.summary import collapse_by, country_pages, summary
 from flowatlas.suggest import did_you_mean
 
 
@@ -70,7 +70,7 @@ def lineage(
         )
         return summary(
             a, by, findings, provenance=provenance, note=note, flows=fids, name=f"lineage-{type_id}",
-            what=f"lineage of {type_id} ({t.name}), summary by {by}",
+            what=f"lineage of {type_id} ({t.name}), summary by {by}", links=country_pages(m, by),
         )  # fmt: skip
     countries = sorted({c for n in node_ids if (c := m.nodes[n].jurisdiction)})
     orgs = sorted({o for n in node_ids if (o := m.nodes[n].owner)})

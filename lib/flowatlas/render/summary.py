@@ -36,6 +36,32 @@ SUBJECTS = "~subjects"
 UNLOCATED = "~unlocated"
 #: The box of a summary that holds the groups past its bound (those of the fewest flows).
 OTHERS = "~others"
+#: The folder of the atlas's pages, beside the diagrams (the overview links into it).
+FOLDER = "atlas"
+
+
+def country_stem(code: str, page: int = 1) -> str:
+    """The stem of a country's page in the atlas (``UNLOCATED`` for the nodes with no location)."""
+    key = "unlocated" if code == UNLOCATED else code
+    return f"country-{key}" + (f"-{page}" if page > 1 else "")
+
+
+def country_pages(m: Map, by: str) -> dict[str, str]:
+    """Links from the boxes of a summary of ``m`` by ``by`` to the atlas's pages, relative to
+    the drawing's folder: each country's page, when the summary is by jurisdiction and so is the
+    atlas's first page (it then has a page for every country, whatever its budget). Else none:
+    an organisation may have no page. A drawing with links ``opens`` the atlas, so who writes
+    it writes the atlas beside it.
+
+    >>> from flowatlas.examples import EXAMPLE
+    >>> from flowatlas.loader import load_texts
+    >>> country_pages(load_texts(EXAMPLE), "jurisdiction")  # a small map: its atlas is by organisation
+    {}
+    """
+    if by != "jurisdiction" or collapse_by(m, DEFAULT_MAX_NODES)[0] != "jurisdiction":
+        return {}
+    codes = {n.jurisdiction or UNLOCATED for n in m.nodes.values()}
+    return {c: f"{FOLDER}/{country_stem(c)}.html" for c in sorted(codes)}
 
 
 #: A summary arrow's tooltip names at most this many of its flows (the worst), each with its
@@ -350,6 +376,8 @@ def summary(
     for (here, there), fl in sorted(kept.items()):
         add_arrow(g, ctx, here, there, fl)
     add_legend(g, m.home, kinds=("subject", "system", "external"), summary=True)
+    if links:  # its boxes open the atlas's pages: who writes it writes them beside it
+        g.opens = FOLDER
     return g
 
 
@@ -379,4 +407,4 @@ VIEW = register(
 )
 
 
-__all__ = ["OTHERS", "SUBJECTS", "UNLOCATED", "VIEW", "summary"]
+__all__ = ["FOLDER", "OTHERS", "SUBJECTS", "UNLOCATED", "VIEW", "country_pages", "country_stem", "summary"]
