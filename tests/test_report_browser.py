@@ -17,6 +17,7 @@ import pytest
 from render_svg import records as svg_records
 from reportkit import ABSOLOOP, TINY, hostile, run_cli, session_base, shared, write_map
 
+from flowatlas.render.parts import DEFAULT_MAX_NODES, MAX_DRAWN_ARROWS
 from flowatlas.report.rich import LONG_TOOLTIP, PACKED_TYPE
 from flowatlas.report.runs import latest_run
 from flowatlas.synth import synth_texts
@@ -434,6 +435,47 @@ def test_the_reports_overview_opens_the_atlas_and_its_pages_lead_back(browser, t
         back.click()
         page.wait_for_load_state()
         assert page.url.endswith("/report.html")
+        assert errors == [] and blocked == []
+    finally:
+        page.context.close()
+
+
+#: Each drawing of the page: its nodes (the legend's not counted) and arrows.
+DRAWN = """() => [...document.querySelectorAll('.fa-zoom svg')].map(svg => ({
+  nodes: [...svg.querySelectorAll('g.node')]
+    .filter(g => (g.querySelector('title') || {}).textContent !== '~legend').length,
+  arrows: svg.querySelectorAll('g.edge').length}))"""
+
+
+def test_the_second_maps_report_opens_readable_within_the_bounds_and_pins_a_record(browser, tmp_path_factory):
+    """Kliniko (GDPR, 25 nodes: drawn node by node, no atlas): every drawing of its report within
+    the bounds and readable as opened, the wheel scrolls the page, a click pins an arrow's record."""
+    kliniko = ABSOLOOP.parent / "kliniko"
+    make = lambda folder: run_cli(folder, str(kliniko), "--out", str(folder / "out"), "--fail-on", "none")  # noqa: E731
+    r = shared(session_base(tmp_path_factory), "kliniko-browser", make)
+    assert r["code"] == 0, r["stderr"]
+    run = latest_run(Path(r["folder"]) / "out" / "kliniko")
+    page, errors, blocked, _ = _open(browser, run / "report.html")
+    try:
+        drawn = page.evaluate(DRAWN)
+        assert len(drawn) >= 2 and all(
+            d["nodes"] <= DEFAULT_MAX_NODES and d["arrows"] <= MAX_DRAWN_ARROWS for d in drawn
+        )
+        smallest = page.evaluate(LABELS)
+        assert min(smallest) >= 9, smallest
+        box = page.locator(".fa-zoom").first
+        box.scroll_into_view_if_needed()
+        b = box.bounding_box()
+        page.mouse.move(b["x"] + b["width"] / 2, b["y"] + min(b["height"] / 2, 200))
+        y0, zoom = page.evaluate("window.scrollY"), box.get_attribute("data-zoom")
+        page.mouse.wheel(0, 400)
+        page.wait_for_timeout(150)
+        assert page.evaluate("window.scrollY") > y0 and box.get_attribute("data-zoom") == zoom
+        edge = box.locator("g.edge").first
+        edge.scroll_into_view_if_needed()
+        edge.locator("path").first.dispatch_event("click")
+        record = page.locator(".fa-record:visible .fa-record-body")
+        assert re.match(r"flows? ", record.inner_text())  # the arrow's record: its flow(s)
         assert errors == [] and blocked == []
     finally:
         page.context.close()
