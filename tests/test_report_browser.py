@@ -80,6 +80,20 @@ def unpacked(page) -> None:
     page.wait_for_selector('html[data-fa-unpacked="ready"]', state="attached", timeout=20000)
 
 
+def _wheel_scrolls_the_page(page, dy: int):
+    """The wheel over the page's first diagram scrolls the page by ``dy`` and leaves its zoom as
+    it was; returns the diagram's box."""
+    box = page.locator(".fa-zoom").first
+    box.scroll_into_view_if_needed()
+    b = box.bounding_box()
+    page.mouse.move(b["x"] + b["width"] / 2, b["y"] + min(b["height"] / 2, 200))
+    y0, zoom = page.evaluate("window.scrollY"), box.get_attribute("data-zoom")
+    page.mouse.wheel(0, dy)
+    page.wait_for_timeout(150)
+    assert page.evaluate("window.scrollY") > y0 and box.get_attribute("data-zoom") == zoom
+    return box
+
+
 def _absoloop_run(tmp_path_factory) -> Path:
     r = shared(session_base(tmp_path_factory), "absoloop", _absoloop)
     run = latest_run(Path(r["folder"]) / "out" / "absoloop")
@@ -387,14 +401,7 @@ def test_a_synthetic_maps_diagrams_open_readable_and_the_page_scrolls(browser, t
     try:
         smallest = page.evaluate(LABELS)
         assert smallest and min(smallest) >= 9, smallest
-        box = page.locator(".fa-zoom").first
-        box.scroll_into_view_if_needed()
-        b = box.bounding_box()
-        page.mouse.move(b["x"] + b["width"] / 2, b["y"] + min(b["height"] / 2, 200))
-        y0, zoom = page.evaluate("window.scrollY"), box.get_attribute("data-zoom")
-        page.mouse.wheel(0, 300)
-        page.wait_for_timeout(150)
-        assert page.evaluate("window.scrollY") > y0 and box.get_attribute("data-zoom") == zoom
+        box = _wheel_scrolls_the_page(page, 300)
         edge = box.locator("g.edge").first
         edge.locator("path").first.dispatch_event("click")
         record = page.locator(".fa-record-body").first
@@ -463,14 +470,7 @@ def test_the_second_maps_report_opens_readable_within_the_bounds_and_pins_a_reco
         )
         smallest = page.evaluate(LABELS)
         assert min(smallest) >= 9, smallest
-        box = page.locator(".fa-zoom").first
-        box.scroll_into_view_if_needed()
-        b = box.bounding_box()
-        page.mouse.move(b["x"] + b["width"] / 2, b["y"] + min(b["height"] / 2, 200))
-        y0, zoom = page.evaluate("window.scrollY"), box.get_attribute("data-zoom")
-        page.mouse.wheel(0, 400)
-        page.wait_for_timeout(150)
-        assert page.evaluate("window.scrollY") > y0 and box.get_attribute("data-zoom") == zoom
+        box = _wheel_scrolls_the_page(page, 400)
         edge = box.locator("g.edge").first
         edge.scroll_into_view_if_needed()
         edge.locator("path").first.dispatch_event("click")
